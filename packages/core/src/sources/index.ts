@@ -1,0 +1,33 @@
+import type { TableDef } from "../schema/table.ts";
+import { appJsonSource } from "./app-json/index.ts";
+import { cloudfrontRealtimeSource, cloudfrontSource } from "./cloudfront/index.ts";
+import { cloudtrailDigestSource, cloudtrailSource } from "./cloudtrail/index.ts";
+import { cloudwatchLogsSource } from "./cloudwatch-logs/index.ts";
+import { quarantineTable } from "./quarantine/schema.ts";
+import type { LogSource } from "./types.ts";
+
+/**
+ * Every registered log source, in detection order: infra, the CLI and tests iterate this list and no other.
+ *
+ * @example
+ * const source = SOURCES.find((s) => s.matchKey("AWSLogs/111122223333/CloudTrail/us-east-1/2024/01/01/x.json.gz"));
+ */
+export const SOURCES: readonly LogSource[] = [
+  cloudtrailDigestSource,
+  cloudtrailSource,
+  cloudfrontSource,
+  cloudfrontRealtimeSource,
+  cloudwatchLogsSource,
+  appJsonSource,
+];
+
+/** Every table in the lake: each source's tables, then quarantine. */
+export const TABLES: readonly TableDef[] = [
+  ...new Map(SOURCES.flatMap((s) => s.tables).map((t) => [t.name, t])).values(),
+  quarantineTable,
+];
+
+/** Looks a table up by name. */
+export function tableByName(name: string): TableDef | undefined {
+  return TABLES.find((t) => t.name === name);
+}

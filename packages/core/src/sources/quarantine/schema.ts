@@ -1,0 +1,41 @@
+import { column } from "../../schema/column.ts";
+import { defineTable, type ParsedRowOf, type RowOf } from "../../schema/table.ts";
+
+/** Why a record was quarantined. */
+export const REJECT_REASONS = [
+  "bad_field_count",
+  "bad_json",
+  "bad_timestamp",
+  "bad_value",
+  "bad_record",
+  "unknown_source",
+  "truncated",
+  "corrupt_gzip",
+  "missing_header",
+  "too_large",
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/** Records that could not be parsed, with why and where, so nothing is lost silently. */
+export const quarantineTable = defineTable({
+  name: "quarantine",
+  description: "Records that could not be parsed, with the reason and the raw text (up to 64 KiB)",
+  timeColumn: "event_time",
+  columns: {
+    event_time: column.timestamp(
+      "When the source object arrived (equals ingest_time; bad records have no trusted event time)",
+      {
+        nullable: false,
+      },
+    ),
+    source_kind: column.string("Source the record was parsed as (cloudfront, cloudtrail, app_json, …) or unknown", {
+      nullable: false,
+    }),
+    reason: column.string(`Reason code: ${REJECT_REASONS.join(", ")}`, { nullable: false }),
+    message: column.string("Human-readable explanation", { nullable: false }),
+    raw: column.string("The raw record text, cut to 64 KiB"),
+    raw_truncated: column.boolean("True when raw was cut to 64 KiB", { nullable: false }),
+  },
+});
+export type QuarantineRow = RowOf<typeof quarantineTable>;
+export type QuarantineParsedRow = ParsedRowOf<typeof quarantineTable>;

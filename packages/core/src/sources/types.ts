@@ -1,0 +1,49 @@
+import type { TableDef } from "../schema/table.ts";
+import type { RejectReason } from "./quarantine/schema.ts";
+
+/** Why a record produced neither a row nor a quarantine entry. */
+export type SkipKind = "header" | "blank" | "control_message" | "comment";
+
+/** What a parser says about one input record. Every record yields exactly one event. */
+export type ParseEvent =
+  | { kind: "row"; table: TableDef; line: number; row: Record<string, unknown> }
+  | { kind: "reject"; line: number; reason: RejectReason; message: string; raw: string }
+  | { kind: "skip"; line: number; skip: SkipKind };
+
+/** Options a deployment can set per source. */
+export interface SourceOptions {
+  /** CloudFront real-time field list as configured on the distribution (default: AWS's canonical order). */
+  realtimeFields?: readonly string[];
+}
+
+/** What a parser knows about the object it reads. */
+export interface ParseContext {
+  /** Lineage id: s3://bucket/key, a file path, or kinesis://stream/shard/sequence. */
+  sourceObject: string;
+  /** Object key or file name; parsers read hints such as the CloudFront distribution id from it. */
+  key: string;
+  options: SourceOptions;
+}
+
+/** Identifier of a registered log source, as given to `--source`. */
+export type SourceId =
+  | "cloudfront"
+  | "cloudfront_realtime"
+  | "cloudtrail"
+  | "cloudtrail_digest"
+  | "cloudwatch_logs"
+  | "app_json";
+
+/** A registered log source: how to recognise its objects and turn them into rows. */
+export interface LogSource {
+  readonly id: SourceId;
+  readonly description: string;
+  /** Tables this source writes (quarantine aside). */
+  readonly tables: readonly TableDef[];
+  /** True when an S3 key or file name is one of this source's objects. */
+  matchKey(key: string): boolean;
+  /** True when the first decoded text of an object (up to 64 KiB) looks like this source. */
+  sniff(head: string): boolean;
+  /** Streams events from decoded text chunks. Never throws on bad input: bad records become rejects. */
+  parse(text: AsyncIterable<string>, ctx: ParseContext): AsyncIterable<ParseEvent>;
+}

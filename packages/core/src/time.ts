@@ -1,0 +1,49 @@
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+/** True when `s` is already the canonical ISO-8601 UTC form rows use. */
+export function isIsoUtc(s: string): boolean {
+  return ISO_UTC.test(s);
+}
+
+/**
+ * Normalises a time value to ISO-8601 UTC (`…Z`), or null when it is not a real instant.
+ * Accepts ISO strings with any offset, epoch seconds and epoch milliseconds (numbers or numeric strings).
+ */
+export function toIsoUtc(value: unknown): string | null {
+  if (typeof value === "string") {
+    if (ISO_UTC.test(value)) return checkedIso(value);
+    if (/^\d+(\.\d+)?$/.test(value)) return fromEpoch(Number(value));
+    if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(value)) return null;
+    const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(value);
+    const ms = Date.parse(hasZone ? value : `${value.replace(" ", "T")}Z`);
+    return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+  }
+  if (typeof value === "number") return fromEpoch(value);
+  return null;
+}
+
+function checkedIso(value: string): string | null {
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) return null;
+  // Date.parse rolls over impossible dates such as 02-30; the round trip catches that.
+  return new Date(ms).toISOString().slice(0, 19) === value.slice(0, 19) ? value : null;
+}
+
+// Epoch values below 1e11 are seconds (until year 5138), above are milliseconds.
+function fromEpoch(n: number): string | null {
+  if (!Number.isFinite(n) || n < 0) return null;
+  const ms = n < 1e11 ? n * 1000 : n;
+  const d = new Date(ms);
+  return Number.isFinite(d.getTime()) && ms < 253402300800000 ? d.toISOString() : null;
+}
+
+/** The partition of an ISO-8601 UTC instant: `dt=YYYY-MM-DD`, `hour=HH`. */
+export function partitionFor(isoUtc: string): { dt: string; hour: string } {
+  return { dt: isoUtc.slice(0, 10), hour: isoUtc.slice(11, 13) };
+}
+
+/** Relative path of a partition directory. */
+export function partitionPath(isoUtc: string): string {
+  const p = partitionFor(isoUtc);
+  return `dt=${p.dt}/hour=${p.hour}`;
+}
