@@ -13,7 +13,18 @@ export interface Lineage {
   ingestTime: string;
 }
 
-/** Where rows go. `write` may return a promise to apply back-pressure. */
+/** Thrown by a sink that cannot store a row (say, far too large); the pipeline quarantines the record. */
+export class RowRejectedError extends Error {
+  override name = "RowRejectedError";
+  constructor(
+    readonly reason: RejectReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Where rows go. `write` may return a promise to apply back-pressure, and may throw `RowRejectedError`. */
 export interface RowSink {
   write(table: TableDef, row: Record<string, unknown>): void | Promise<void>;
 }
@@ -135,10 +146,16 @@ export async function ingestObject(args: {
         );
         continue;
       }
+      try {
+        const w = sink.write(ev.table, stamp(ev.row, ev.line, lineage));
+        if (w) await w;
+      } catch (e) {
+        if (!(e instanceof RowRejectedError)) throw e;
+        await quarantine(ev.line, e.reason, `${ev.table.name}: ${e.message}`, JSON.stringify(ev.row));
+        continue;
+      }
       summary.records++;
       summary.rows[ev.table.name] = (summary.rows[ev.table.name] ?? 0) + 1;
-      const w = sink.write(ev.table, stamp(ev.row, ev.line, lineage));
-      if (w) await w;
     } else if (ev.kind === "reject") {
       await quarantine(ev.line, ev.reason, ev.message, ev.raw);
     } else {

@@ -1,0 +1,83 @@
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
+
+/** Where lake files live: a local directory or an object store. Paths are relative, `/`-separated. */
+export interface LakeStore {
+  /** Human-readable location, e.g. `/data/lake` or `s3://bucket/prefix`. */
+  readonly location: string;
+  /** Moves or uploads a finished local file to `relPath`, replacing what is there. */
+  putFile(relPath: string, localPath: string): Promise<void>;
+  putText(relPath: string, text: string): Promise<void>;
+  /** Text at `relPath`, or undefined when there is none. */
+  getText(relPath: string): Promise<string | undefined>;
+  delete(relPath: string): Promise<void>;
+  /** Every file under `prefix`, as relative paths. */
+  list(prefix: string): Promise<string[]>;
+  /** Copies `relPath` to a local file. */
+  getToFile(relPath: string, localPath: string): Promise<void>;
+}
+
+/** A lake in a local directory. */
+export class LocalLakeStore implements LakeStore {
+  constructor(readonly root: string) {}
+
+  get location(): string {
+    return this.root;
+  }
+
+  private abs(relPath: string): string {
+    if (relPath.split("/").includes("..")) throw new Error(`lake path must not contain "..": ${relPath}`);
+    return join(this.root, ...relPath.split("/"));
+  }
+
+  async putFile(relPath: string, localPath: string): Promise<void> {
+    const target = this.abs(relPath);
+    await mkdir(dirname(target), { recursive: true });
+    try {
+      await rename(localPath, target);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EXDEV") throw e;
+      // Staging and lake on different file systems: copy to a sibling, then rename so readers never see half a file.
+      const tmp = `${target}.partial`;
+      await copyFile(localPath, tmp);
+      await rename(tmp, target);
+      await rm(localPath, { force: true });
+    }
+  }
+
+  async putText(relPath: string, text: string): Promise<void> {
+    const target = this.abs(relPath);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(`${target}.partial`, text);
+    await rename(`${target}.partial`, target);
+  }
+
+  async getText(relPath: string): Promise<string | undefined> {
+    try {
+      return await readFile(this.abs(relPath), "utf8");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw e;
+    }
+  }
+
+  async delete(relPath: string): Promise<void> {
+    await rm(this.abs(relPath), { force: true });
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const base = this.abs(prefix);
+    const exists = await stat(base).catch(() => undefined);
+    if (!exists?.isDirectory()) return [];
+    const entries = await readdir(base, { recursive: true, withFileTypes: true });
+    return entries
+      .filter((e) => e.isFile() && !e.name.endsWith(".partial"))
+      .map((e) => relative(this.root, join(e.parentPath, e.name)).split(sep).join("/"))
+      .sort();
+  }
+
+  async getToFile(relPath: string, localPath: string): Promise<void> {
+    await mkdir(dirname(localPath), { recursive: true });
+    await copyFile(this.abs(relPath), localPath);
+  }
+}

@@ -1,0 +1,174 @@
+import { createWriteStream, type WriteStream } from "node:fs";
+import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative, sep } from "node:path";
+import { RowRejectedError, type RowSink } from "@app/core/ingest/pipeline";
+import { toDuckDbColumns } from "@app/core/schema/duckdb";
+import { quoteIdent, quoteLiteral } from "@app/core/schema/sql";
+import type { TableDef } from "@app/core/schema/table";
+import type { DuckDBConnection } from "@duckdb/node-api";
+
+/** Rows per Parquet file: bounds file size and the memory DuckDB needs while writing. */
+export const DEFAULT_ROWS_PER_FILE = 500_000;
+/** Parquet row group size (DuckDB's default): keeps row groups bounded whatever the file size. */
+const ROW_GROUP_SIZE = 122_880;
+/** Longest staged row DuckDB's CSV reader accepts; longer rows are refused to the pipeline, which quarantines them. */
+export const MAX_ROW_CHARS = 4 * 1024 * 1024;
+const MAX_LINE_BYTES = 3 * MAX_ROW_CHARS;
+const CSV_BUFFER_BYTES = 2 * MAX_LINE_BYTES;
+/** Rows buffered in memory before they are appended to the staging file. */
+const WRITE_BATCH = 4096;
+
+/** Result of a finished write: lake-relative paths of the files written. */
+export interface WrittenFiles {
+  files: string[];
+}
+
+/** Streams rows into partitioned Parquet (one writer per input object). */
+export interface LakeWriter {
+  sink: RowSink;
+  /** Flushes everything, names files `<name>-<chunk>-<i>.parquet` and hands them to the store; returns their paths. */
+  finish(name: string): Promise<WrittenFiles>;
+  /** Drops staged files without publishing anything. */
+  abort(): Promise<void>;
+}
+
+const NEEDS_QUOTE = /[",\n\r]/;
+
+function csvField(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "string") {
+    if (v.length === 0) return '""';
+    return NEEDS_QUOTE.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+  }
+  return String(v);
+}
+
+interface TableBuffer {
+  table: TableDef;
+  names: string[];
+  timeColumn: string;
+  chunk: number;
+  rows: number;
+  lines: string[];
+  file?: WriteStream;
+  path?: string;
+}
+
+/**
+ * Parquet writer that hands the heavy lifting to DuckDB: rows are appended to a typed CSV staging file, and each
+ * full chunk is converted by `COPY … TO … (FORMAT parquet, PARTITION_BY (dt, hour))` while JavaScript keeps
+ * parsing the next one, so parsing and encoding run on separate cores. Types come from the table schema, never
+ * from inference.
+ */
+export async function createLakeWriter(args: {
+  db: DuckDBConnection;
+  publish: (relPath: string, localPath: string) => Promise<void>;
+  rowsPerFile?: number;
+}): Promise<LakeWriter> {
+  const rowsPerFile = args.rowsPerFile ?? DEFAULT_ROWS_PER_FILE;
+  const staging = await mkdtemp(join(tmpdir(), "loglake-"));
+  await mkdir(join(staging, "out"));
+  const buffers = new Map<string, TableBuffer>();
+  let pending: Promise<void> = Promise.resolve();
+  let failed: unknown;
+
+  const open = (b: TableBuffer) => {
+    b.path = join(staging, `${b.table.name}-${b.chunk}.csv`);
+    b.file = createWriteStream(b.path);
+  };
+
+  const drainLines = async (b: TableBuffer) => {
+    if (b.lines.length === 0) return;
+    if (!b.file) open(b);
+    const text = `${b.lines.join("\n")}\n`;
+    b.lines = [];
+    const file = b.file as WriteStream;
+    if (!file.write(text)) await new Promise<void>((resolve) => file.once("drain", resolve));
+  };
+
+  const convert = async (b: TableBuffer) => {
+    await drainLines(b);
+    if (!b.file || !b.path) return;
+    const file = b.file;
+    const csv = b.path;
+    const chunk = b.chunk;
+    b.file = undefined;
+    b.path = undefined;
+    b.chunk++;
+    b.rows = 0;
+    await new Promise<void>((resolve, reject) => file.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    const sql = copySql(b.table, csv, join(staging, "out", b.table.name), `part-${chunk}-{i}`);
+    // One conversion in flight: it overlaps with parsing, and memory stays bounded.
+    const prev = pending;
+    pending = prev.then(async () => {
+      await args.db.run(sql);
+      await rm(csv, { force: true });
+    });
+    pending.catch((e: unknown) => {
+      failed ??= e;
+    });
+    await prev;
+  };
+
+  const sink: RowSink = {
+    write(table, row) {
+      if (failed) throw failed;
+      let b = buffers.get(table.name);
+      if (!b) {
+        b = { table, names: Object.keys(table.columns), timeColumn: table.timeColumn, chunk: 0, rows: 0, lines: [] };
+        buffers.set(table.name, b);
+      }
+      const names = b.names;
+      let line = "";
+      for (let i = 0; i < names.length; i++) line += `${csvField(row[names[i] as string])},`;
+      const t = row[b.timeColumn] as string;
+      line += `${t.slice(0, 10)},${t.slice(11, 13)}`;
+      if (line.length > MAX_ROW_CHARS)
+        throw new RowRejectedError("too_large", `row is ${line.length} characters, over the ${MAX_ROW_CHARS} limit`);
+      b.lines.push(line);
+      b.rows++;
+      if (b.rows >= rowsPerFile) return convert(b);
+      if (b.lines.length >= WRITE_BATCH) return drainLines(b);
+      return undefined;
+    },
+  };
+
+  return {
+    sink,
+    async finish(name) {
+      if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`output name must be [A-Za-z0-9._-]+, got "${name}"`);
+      for (const b of buffers.values()) await convert(b);
+      await pending;
+      if (failed) throw failed;
+      const outRoot = join(staging, "out");
+      const staged = (await readdir(outRoot, { recursive: true, withFileTypes: true }).catch(() => []))
+        .filter((e) => e.isFile() && e.name.endsWith(".parquet"))
+        .map((e) => join(e.parentPath, e.name));
+      const files: string[] = [];
+      for (const local of staged.sort()) {
+        const rel = relative(outRoot, local)
+          .split(sep)
+          .join("/")
+          .replace(/\/part-/, `/${name}-`);
+        await args.publish(rel, local);
+        files.push(rel);
+      }
+      await rm(staging, { recursive: true, force: true });
+      return { files };
+    },
+    async abort() {
+      await pending.catch(() => undefined);
+      for (const b of buffers.values()) b.file?.destroy();
+      await rm(staging, { recursive: true, force: true });
+    },
+  };
+}
+
+function copySql(table: TableDef, csv: string, outDir: string, pattern: string): string {
+  const cols = [...toDuckDbColumns(table), { name: "dt", type: "VARCHAR" }, { name: "hour", type: "VARCHAR" }]
+    .map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`)
+    .join(", ");
+  const read = `read_csv(${quoteLiteral(csv)}, header = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${CSV_BUFFER_BYTES}, columns = {${cols}})`;
+  return `COPY (SELECT * FROM ${read}) TO ${quoteLiteral(outDir)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_SIZE}, PARTITION_BY (${quoteIdent("dt")}, ${quoteIdent("hour")}), FILENAME_PATTERN ${quoteLiteral(pattern)}, OVERWRITE_OR_IGNORE)`;
+}

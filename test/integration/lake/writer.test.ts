@@ -1,0 +1,164 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parquetMetadata, parquetReadObjects } from "hyparquet";
+import { compressors } from "hyparquet-compressors";
+import { describe, expect, it } from "vitest";
+import { column } from "../../../packages/core/src/schema/column.ts";
+import { toDuckDbView } from "../../../packages/core/src/schema/duckdb.ts";
+import { defineTable } from "../../../packages/core/src/schema/table.ts";
+import { openDuckDb } from "../../../packages/lake/src/duckdb.ts";
+import { LocalLakeStore } from "../../../packages/lake/src/store.ts";
+import { createLakeWriter } from "../../../packages/lake/src/writer.ts";
+
+const table = defineTable({
+  name: "writer_probe",
+  description: "every logical type once",
+  timeColumn: "event_time",
+  columns: {
+    event_time: column.timestamp("time", { nullable: false }),
+    s: column.string("string"),
+    i: column.int32("int32"),
+    l: column.int64("int64"),
+    d: column.double("double"),
+    b: column.boolean("boolean"),
+    j: column.json("json"),
+  },
+});
+
+const lineage = { source_object: "file:///probe.log", source_line: 1, ingest_time: "2024-03-01T00:00:00Z" };
+const rows = [
+  {
+    ...lineage,
+    event_time: "2024-02-29T23:59:59.123Z",
+    s: 'comma, "quote"\nnewline',
+    i: 404,
+    l: 9007199254740991,
+    d: 0.25,
+    b: true,
+    j: '{"a":[1,2]}',
+  },
+  {
+    ...lineage,
+    source_line: 2,
+    event_time: "2024-03-01T00:00:00Z",
+    s: "",
+    i: null,
+    l: null,
+    d: null,
+    b: false,
+    j: null,
+  },
+  { ...lineage, source_line: 3, event_time: "2024-03-01T00:30:00Z", s: null, i: -1, l: 0, d: -1.5, b: null, j: "[]" },
+];
+
+async function writeProbe(rowsPerFile?: number) {
+  const root = await mkdtemp(join(tmpdir(), "lake-"));
+  const store = new LocalLakeStore(root);
+  const db = await openDuckDb();
+  const writer = await createLakeWriter({ db, publish: (rel, local) => store.putFile(rel, local), rowsPerFile });
+  for (const r of rows) await writer.sink.write(table, { ...r });
+  const { files } = await writer.finish("probe");
+  return { root, store, db, files };
+}
+
+describe("createLakeWriter", () => {
+  it("writes one ZSTD Parquet file per UTC hour partition, named from the input identity", async () => {
+    const { files } = await writeProbe();
+    expect(files).toStrictEqual([
+      "writer_probe/dt=2024-02-29/hour=23/probe-0-0.parquet",
+      "writer_probe/dt=2024-03-01/hour=00/probe-0-0.parquet",
+    ]);
+  });
+
+  it("splits into bounded files when rowsPerFile is reached", async () => {
+    const { files } = await writeProbe(1);
+    expect(files).toStrictEqual([
+      "writer_probe/dt=2024-02-29/hour=23/probe-0-0.parquet",
+      "writer_probe/dt=2024-03-01/hour=00/probe-1-0.parquet",
+      "writer_probe/dt=2024-03-01/hour=00/probe-2-0.parquet",
+    ]);
+  });
+
+  it("round-trips every logical type through DuckDB with the declared types", async () => {
+    const { root, db } = await writeProbe();
+    await db.run(toDuckDbView(table, root));
+    const described = await db.runAndReadAll(`DESCRIBE "writer_probe"`);
+    expect(described.getRowObjectsJson().map((r) => [r.column_name, r.column_type])).toStrictEqual([
+      ["event_time", "TIMESTAMP"],
+      ["s", "VARCHAR"],
+      ["i", "INTEGER"],
+      ["l", "BIGINT"],
+      ["d", "DOUBLE"],
+      ["b", "BOOLEAN"],
+      ["j", "VARCHAR"],
+      ["source_object", "VARCHAR"],
+      ["source_line", "BIGINT"],
+      ["ingest_time", "TIMESTAMP"],
+      ["dt", "VARCHAR"],
+      ["hour", "INTEGER"],
+    ]);
+    const back = await db.runAndReadAll(
+      `SELECT strftime(event_time, '%Y-%m-%dT%H:%M:%S.%gZ') t, s, i, l, d, b, j, source_line, dt, hour FROM writer_probe ORDER BY source_line`,
+    );
+    expect(back.getRowObjectsJson()).toStrictEqual([
+      {
+        t: "2024-02-29T23:59:59.123Z",
+        s: 'comma, "quote"\nnewline',
+        i: 404,
+        l: "9007199254740991",
+        d: 0.25,
+        b: true,
+        j: '{"a":[1,2]}',
+        source_line: "1",
+        dt: "2024-02-29",
+        hour: 23,
+      },
+      {
+        t: "2024-03-01T00:00:00.000Z",
+        s: "",
+        i: null,
+        l: null,
+        d: null,
+        b: false,
+        j: null,
+        source_line: "2",
+        dt: "2024-03-01",
+        hour: 0,
+      },
+      {
+        t: "2024-03-01T00:30:00.000Z",
+        s: null,
+        i: -1,
+        l: "0",
+        d: -1.5,
+        b: null,
+        j: "[]",
+        source_line: "3",
+        dt: "2024-03-01",
+        hour: 0,
+      },
+    ]);
+  });
+
+  it("writes INT64 microsecond timestamps (no INT96) and ZSTD, as an independent reader sees them", async () => {
+    const { root, files } = await writeProbe();
+    const buf = await readFile(join(root, files[1] as string));
+    const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+    const meta = parquetMetadata(ab);
+    const leaf = Object.fromEntries(meta.schema.slice(1).map((s) => [s.name, s]));
+    expect(leaf.event_time?.type).toBe("INT64");
+    expect(leaf.event_time?.logical_type).toStrictEqual({ type: "TIMESTAMP", isAdjustedToUTC: false, unit: "MICROS" });
+    expect(leaf.l?.type).toBe("INT64");
+    expect(leaf.i?.type).toBe("INT32");
+    expect(leaf.s?.type).toBe("BYTE_ARRAY");
+    expect(meta.row_groups.flatMap((g) => g.columns.map((c) => c.meta_data?.codec))).toStrictEqual(
+      Array(Object.keys(table.columns).length).fill("ZSTD"),
+    );
+    const objects = await parquetReadObjects({ file: ab, columns: ["s", "l", "b"], compressors });
+    expect(objects).toStrictEqual([
+      { s: "", l: null, b: false },
+      { s: null, l: 0n, b: null },
+    ]);
+  });
+});
