@@ -1,8 +1,8 @@
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 
-/** True when `s` is already the canonical ISO-8601 UTC form rows use. */
+/** True when `s` is the canonical ISO-8601 UTC form rows use, and a real instant (no month 13, no 30 February). */
 export function isIsoUtc(s: string): boolean {
-  return ISO_UTC.test(s);
+  return ISO_UTC.test(s) && checkedIso(s) !== null;
 }
 
 /**

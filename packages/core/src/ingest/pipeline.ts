@@ -84,10 +84,16 @@ export async function ingestObject(args: {
     await sink.write(quarantineTable, stamp(row, line, lineage));
   };
 
-  // Read enough text to sniff; a corrupt object may fail here already.
+  // Read enough text to sniff. A corrupt object may fail here already; what decoded before the damage still counts.
   const headChunks: string[] = [];
   let headLength = 0;
   let ended = false;
+  let corrupt: CorruptInputError | undefined;
+  const stopAtCorruption = (e: unknown) => {
+    const err = asError(e);
+    if (!(err instanceof CorruptInputError)) throw err;
+    corrupt = err;
+  };
   try {
     while (headLength < SNIFF_BYTES) {
       const next = await it.next();
@@ -99,36 +105,33 @@ export async function ingestObject(args: {
       headLength += next.value.length;
     }
   } catch (e) {
-    const err = asError(e);
-    if (!(err instanceof CorruptInputError)) throw err;
-    await quarantine(1, "corrupt_gzip", `${args.context.key}: ${err.message}`, headChunks.join(""));
-    return summary;
+    stopAtCorruption(e);
+    ended = true;
   }
   const head = headChunks.join("");
   const source = detectSource(args.sources, args.context.key, head, args.forced);
   if (!source) {
-    if (head.trim().length === 0) return summary;
-    await quarantine(
-      1,
-      "unknown_source",
-      `${args.context.key}: no registered source matches this key or content`,
-      head,
-    );
+    if (corrupt) await quarantine(1, "corrupt_gzip", `${args.context.key}: ${corrupt.message}`, head);
+    else if (head.trim().length > 0) {
+      await quarantine(
+        1,
+        "unknown_source",
+        `${args.context.key}: no registered source matches this key or content`,
+        head,
+      );
+    }
     return summary;
   }
   summary.source = source.id;
 
-  let corrupt: CorruptInputError | undefined;
   async function* replay(): AsyncIterable<string> {
     yield* headChunks;
     if (ended) return;
     try {
       for (let next = await it.next(); !next.done; next = await it.next()) yield next.value;
     } catch (e) {
-      const err = asError(e);
-      if (!(err instanceof CorruptInputError)) throw err;
       // Stop here: the parser sees end of input, so every complete record before the damage is kept.
-      corrupt = err;
+      stopAtCorruption(e);
     }
   }
 
