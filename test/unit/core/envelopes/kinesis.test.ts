@@ -1,0 +1,56 @@
+import { gzipSync } from "node:zlib";
+import { kinesisBatchName, s3ObjectName } from "@app/core/envelopes/identity";
+import { kinesisArrivalTime, kinesisDataBytes, kinesisOrigin, kinesisSourceObject } from "@app/core/envelopes/kinesis";
+import { ParseError } from "@app/core/errors";
+import { describe, expect, it } from "vitest";
+
+describe("kinesisDataBytes", () => {
+  it("decodes base64 exactly once, leaving gzip payloads compressed", () => {
+    // Prepare
+    const gz = gzipSync('{"messageType":"CONTROL_MESSAGE"}');
+    // Act
+    const bytes = kinesisDataBytes(gz.toString("base64"));
+    // Assess
+    expect(Buffer.from(bytes).equals(gz)).toBe(true);
+  });
+
+  it("throws ParseError when the data is not base64", () => {
+    expect(() => kinesisDataBytes("not base64!")).toThrow(ParseError);
+  });
+});
+
+describe("kinesisArrivalTime", () => {
+  it("turns epoch seconds with fraction into ISO-8601 UTC milliseconds", () => {
+    expect(kinesisArrivalTime(1710079531.123)).toBe("2024-03-10T14:05:31.123Z");
+  });
+});
+
+describe("kinesisOrigin", () => {
+  it("reads the stream from the ARN and the shard from the event id", () => {
+    expect(
+      kinesisOrigin(
+        "arn:aws:kinesis:us-east-1:111122223333:stream/loglake-prod-stream",
+        "shardId-000000000003:49545115243490985018280067714973144582180062593244200961",
+      ),
+    ).toStrictEqual({ stream: "loglake-prod-stream", shardId: "shardId-000000000003" });
+  });
+
+  it("throws ParseError for a non-Kinesis ARN", () => {
+    expect(() => kinesisOrigin("arn:aws:sqs:us-east-1:1:q", "shardId-0:1")).toThrow(ParseError);
+  });
+});
+
+describe("names", () => {
+  it("gives the same S3 object the same lake name and another version a different one", () => {
+    const a = { bucket: "b", key: "k", eTag: "e1" };
+    expect(s3ObjectName(a)).toBe(s3ObjectName({ ...a }));
+    expect(s3ObjectName(a)).not.toBe(s3ObjectName({ ...a, eTag: "e2" }));
+    expect(s3ObjectName({ ...a, versionId: "v1" })).not.toBe(s3ObjectName({ ...a, versionId: "v2" }));
+    expect(s3ObjectName(a)).toMatch(/^s3-[0-9a-f]{24}$/);
+  });
+
+  it("names Kinesis runs by stream, shard and sequence range", () => {
+    expect(kinesisBatchName("s", "shardId-000000000000", "1", "9")).toBe("kinesis-s-shardId-000000000000-1-9");
+    expect(kinesisSourceObject("s", "shardId-000000000000", "7")).toBe("kinesis://s/shardId-000000000000/7");
+  });
+});
