@@ -239,6 +239,7 @@ describe("resolveConfig", () => {
       } catch (e) {
         return e;
       }
+      return undefined;
     })();
     // Assess
     expect(error).toBeInstanceOf(ConfigError);
