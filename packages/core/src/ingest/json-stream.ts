@@ -1,0 +1,402 @@
+import { RAW_LIMIT } from "./text.ts";
+
+/** One record found by the splitter: its raw text and whether it ended cleanly. */
+export interface JsonElement {
+  /** 1-based record number within the input. */
+  index: number;
+  /**
+   * `complete`: a whole JSON value (or a whole non-JSON line at top level; JSON.parse decides);
+   * `truncated`: the input ended, or a line of line-delimited JSON ended, inside the value;
+   * `too_large`: longer than `maxElementChars`; `text` then holds only its first 64 KiB.
+   */
+  status: "complete" | "truncated" | "too_large";
+  text: string;
+}
+
+/** How the splitter finds records. */
+export interface JsonSplitOptions {
+  /**
+   * Keys of a top-level object whose array value holds the records (`{"Records":[…]}`). A top-level object
+   * without such a key is itself a record. Default `["Records"]`.
+   */
+  arrayKeys?: readonly string[];
+  /** Longest record kept in memory; longer ones are reported as `too_large`. Default 64 MiB. */
+  maxElementChars?: number;
+}
+
+const DEFAULT_MAX = 64 * 1024 * 1024;
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+const COMMA = 44;
+const NEWLINE = 10;
+const SPACE = 32;
+const TAB = 9;
+const CR = 13;
+const BOM = 0xfeff;
+
+const KIND_CONTAINER = 1;
+const KIND_STRING = 2;
+const KIND_SCALAR = 3;
+
+/**
+ * Incremental splitter of JSON text into records, fed chunk by chunk.
+ *
+ * Records are the elements of a top-level `{"Records":[…]}` array (keys configurable), the elements of a bare
+ * top-level array, or each top-level value of NDJSON / concatenated JSON. It tracks strings, escapes and depth
+ * with `charCodeAt` and never parses: memory holds one record at a time, whatever the input size. When the first
+ * top-level value fits on one line the input is taken as line-delimited, so a broken line ends at its newline
+ * (reported `truncated`) instead of swallowing the lines after it.
+ */
+export class JsonSplitter {
+  private readonly arrayKeys: readonly string[];
+  private readonly maxChars: number;
+  private index = 0;
+
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+  /** Depth at which records open: 0 top level, 1 bare array, 2 wrapper array, -1 none (rest of a wrapper). */
+  private elemDepth = 0;
+
+  private inElem = false;
+  private elemKind = 0;
+  private elemStart = 0;
+  private elemParts: string[] = [];
+  private elemChars = 0;
+  private elemOverflow = false;
+  private elemCrossedNewline = false;
+
+  /** Set once the first top-level container record ends: true when it fitted on one line. */
+  private lineMode: boolean | undefined;
+
+  /** The current record is a top-level object, which may turn out to be a wrapper. */
+  private topObject = false;
+  private expectKey = false;
+  private keyCapture = false;
+  private keyStart = 0;
+  private keyPartial = "";
+  private lastKey = "";
+  /** Chunks seen so far; keys the newline cache. */
+  private chunkNo = 0;
+  private nlChunkNo = -1;
+  private nlPos = -1;
+
+  constructor(options: JsonSplitOptions = {}) {
+    this.arrayKeys = options.arrayKeys ?? ["Records"];
+    this.maxChars = options.maxElementChars ?? DEFAULT_MAX;
+  }
+
+  /** Scans one chunk and appends the records that ended in it to `out`. */
+  push(chunk: string, out: JsonElement[] = []): JsonElement[] {
+    const n = chunk.length;
+    let i = 0;
+    this.chunkNo++;
+    if (this.inElem) this.elemStart = 0;
+    while (i < n) {
+      if (this.inString) {
+        i = this.scanString(chunk, i, out);
+        continue;
+      }
+      if (this.inElem && this.elemKind === KIND_SCALAR) {
+        i = this.scanScalar(chunk, i, out);
+        continue;
+      }
+      const c = chunk.charCodeAt(i);
+      if (c === QUOTE) {
+        this.inString = true;
+        if (!this.inElem && this.depth === this.elemDepth) this.startElem(KIND_STRING, i);
+        else if (this.topObject && this.depth === 1 && this.expectKey) {
+          this.keyCapture = true;
+          this.keyStart = i + 1;
+          this.keyPartial = "";
+        }
+        i++;
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        if (!this.inElem && this.depth === this.elemDepth) {
+          if (this.depth === 0 && c === OPEN_BRACKET) {
+            // A bare top-level array: its elements are the records.
+            this.elemDepth = 1;
+          } else {
+            this.startElem(KIND_CONTAINER, i);
+            if (this.depth === 0) {
+              this.topObject = true;
+              this.expectKey = true;
+              this.lastKey = "";
+            }
+          }
+        } else if (
+          this.topObject &&
+          this.depth === 1 &&
+          c === OPEN_BRACKET &&
+          this.elemDepth === 0 &&
+          this.arrayKeys.includes(this.lastKey)
+        ) {
+          // `{"Records":[`: drop what was buffered of the wrapper; its array elements are the records.
+          this.inElem = false;
+          this.elemParts = [];
+          this.topObject = false;
+          this.elemDepth = 2;
+        } else if (this.topObject && this.depth === 1) {
+          this.expectKey = false;
+        }
+        this.depth++;
+        i++;
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        if (this.depth === 0) {
+          // A stray closer at top level: the rest of the line is one (non-JSON) record.
+          this.startElem(KIND_SCALAR, i);
+          continue;
+        }
+        this.depth--;
+        i++;
+        if (this.inElem && this.depth === this.elemDepth) {
+          this.endElem(chunk, i, "complete", out);
+        } else if (this.depth === this.elemDepth - 1) {
+          // The records array closed: a wrapper's tail yields nothing; a bare array returns to top level.
+          this.elemDepth = this.elemDepth === 2 ? -1 : 0;
+        } else if (this.elemDepth === -1 && this.depth === 0) {
+          this.elemDepth = 0;
+        }
+      } else if (c === NEWLINE) {
+        if (this.inElem) this.newlineInElem(chunk, i, out);
+        i++;
+      } else if (c === SPACE || c === TAB || c === CR || c === BOM) {
+        i++;
+      } else if (c === COMMA) {
+        if (this.topObject && this.depth === 1) this.expectKey = true;
+        i++;
+      } else {
+        if (!this.inElem && this.depth === this.elemDepth) this.startElem(KIND_SCALAR, i);
+        else i++;
+      }
+    }
+    if (this.inElem) this.carry(chunk);
+    else if (this.keyCapture) {
+      this.keyPartial += chunk.slice(this.keyStart);
+      this.keyStart = 0;
+    }
+    return out;
+  }
+
+  /** Signals end of input and returns the record left open, if any, as `truncated`. */
+  end(out: JsonElement[] = []): JsonElement[] {
+    if (this.inElem) {
+      // A top-level non-JSON line may legitimately end at end of input.
+      const status = this.elemKind === KIND_SCALAR && this.elemDepth === 0 ? "complete" : "truncated";
+      this.endElem("", 0, status, out);
+    }
+    this.depth = 0;
+    this.inString = false;
+    this.escape = false;
+    this.elemDepth = 0;
+    return out;
+  }
+
+  private scanString(chunk: string, i: number, out: JsonElement[]): number {
+    const n = chunk.length;
+    if (this.escape) {
+      this.escape = false;
+      i++;
+    }
+    // Backslashes before a quote are counted back to here: earlier ones belong to an escape already consumed.
+    const from = i;
+    // In line-delimited input a raw newline inside a string means the line was cut.
+    const watchNewline =
+      this.lineMode === true && this.inElem && this.elemDepth === 0 && this.elemKind === KIND_CONTAINER;
+    let q = chunk.indexOf('"', i);
+    while (q !== -1) {
+      let k = q - 1;
+      while (k >= from && chunk.charCodeAt(k) === BACKSLASH) k--;
+      if ((q - 1 - k) % 2 === 0) break;
+      q = chunk.indexOf('"', q + 1);
+    }
+    if (watchNewline) {
+      const nl = this.nextNewline(chunk, i);
+      if (nl !== -1 && (q === -1 || nl < q)) {
+        this.inString = false;
+        this.keyCapture = false;
+        this.newlineInElem(chunk, nl, out);
+        return nl + 1;
+      }
+    }
+    if (q === -1) {
+      // The string continues in the next chunk; an odd run of trailing backslashes escapes its first character.
+      let k = n - 1;
+      while (k >= from && chunk.charCodeAt(k) === BACKSLASH) k--;
+      this.escape = (n - 1 - k) % 2 === 1;
+      return n;
+    }
+    this.inString = false;
+    if (this.keyCapture) {
+      this.lastKey = this.keyPartial + chunk.slice(this.keyStart, q);
+      this.keyCapture = false;
+      this.expectKey = false;
+    }
+    if (this.inElem && this.elemKind === KIND_STRING && this.depth === this.elemDepth) {
+      this.endElem(chunk, q + 1, "complete", out);
+    }
+    return q + 1;
+  }
+
+  /** Position of the next newline at or after `i`, cached per chunk so long lines are searched once. */
+  private nextNewline(chunk: string, i: number): number {
+    if (this.nlChunkNo !== this.chunkNo || (this.nlPos !== -1 && this.nlPos < i)) {
+      this.nlChunkNo = this.chunkNo;
+      this.nlPos = chunk.indexOf("\n", i);
+    }
+    return this.nlPos;
+  }
+
+  private scanScalar(chunk: string, i: number, out: JsonElement[]): number {
+    const n = chunk.length;
+    if (this.elemDepth === 0 && this.depth === 0) {
+      // Top-level scalars and non-JSON text run to the end of the line.
+      const nl = chunk.indexOf("\n", i);
+      if (nl === -1) return n;
+      const end = nl > 0 && chunk.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
+      this.endElem(chunk, Math.max(end, this.elemStart), "complete", out);
+      return nl + 1;
+    }
+    while (i < n) {
+      const c = chunk.charCodeAt(i);
+      if (
+        c === COMMA ||
+        c === CLOSE_BRACKET ||
+        c === CLOSE_BRACE ||
+        c === SPACE ||
+        c === NEWLINE ||
+        c === TAB ||
+        c === CR
+      ) {
+        this.endElem(chunk, i, "complete", out);
+        return i;
+      }
+      i++;
+    }
+    return i;
+  }
+
+  private newlineInElem(chunk: string, i: number, out: JsonElement[]): void {
+    if (this.elemDepth !== 0 || this.elemKind !== KIND_CONTAINER) return;
+    if (this.lineMode === true) {
+      const end = i > this.elemStart && chunk.charCodeAt(i - 1) === CR ? i - 1 : i;
+      this.endElem(chunk, end, "truncated", out);
+      this.depth = 0;
+      this.inString = false;
+      this.escape = false;
+    } else {
+      this.elemCrossedNewline = true;
+    }
+  }
+
+  private startElem(kind: number, i: number): void {
+    this.inElem = true;
+    this.elemKind = kind;
+    this.elemStart = i;
+    this.elemParts = [];
+    this.elemChars = 0;
+    this.elemOverflow = false;
+    this.elemCrossedNewline = false;
+  }
+
+  private carry(chunk: string): void {
+    const part = chunk.slice(this.elemStart);
+    if (this.keyCapture) {
+      this.keyPartial += chunk.slice(this.keyStart);
+      this.keyStart = 0;
+    }
+    this.elemChars += part.length;
+    if (this.elemOverflow) return;
+    if (this.elemChars > this.maxChars) {
+      this.elemOverflow = true;
+      const kept = this.elemParts.join("");
+      this.elemParts = [(kept + part).slice(0, RAW_LIMIT)];
+      return;
+    }
+    this.elemParts.push(part);
+  }
+
+  private endElem(chunk: string, end: number, status: JsonElement["status"], out: JsonElement[]): void {
+    const tail = chunk.slice(this.elemStart, end);
+    let text: string;
+    if (this.elemOverflow || this.elemChars + tail.length > this.maxChars) {
+      text = (this.elemParts.join("") + tail.slice(0, RAW_LIMIT)).slice(0, RAW_LIMIT);
+      status = "too_large";
+    } else {
+      text = this.elemParts.length === 0 ? tail : this.elemParts.join("") + tail;
+    }
+    if (this.elemDepth === 0 && this.elemKind === KIND_CONTAINER && this.lineMode === undefined) {
+      this.lineMode = status === "complete" && !this.elemCrossedNewline;
+    }
+    this.index++;
+    out.push({ index: this.index, status, text });
+    this.inElem = false;
+    this.elemParts = [];
+    this.elemChars = 0;
+    this.elemOverflow = false;
+    if (this.elemDepth === 0) {
+      this.topObject = false;
+      this.expectKey = false;
+      this.keyCapture = false;
+    }
+  }
+}
+
+/**
+ * Streams the records of JSON text (see `JsonSplitter`) from decoded text chunks, one at a time.
+ *
+ * @example
+ * for await (const el of jsonElements(decodeText(bytes))) if (el.status === "complete") JSON.parse(el.text);
+ */
+export async function* jsonElements(
+  text: AsyncIterable<string>,
+  options: JsonSplitOptions = {},
+): AsyncIterable<JsonElement> {
+  const splitter = new JsonSplitter(options);
+  const out: JsonElement[] = [];
+  for await (const chunk of text) {
+    splitter.push(chunk, out);
+    for (const el of out) yield el;
+    out.length = 0;
+  }
+  yield* splitter.end(out);
+}
+
+/** Splits a whole string into records (see `JsonSplitter`); for small, already-decoded payloads. */
+export function splitJson(text: string, options: JsonSplitOptions = {}): JsonElement[] {
+  const splitter = new JsonSplitter(options);
+  const out = splitter.push(text);
+  return splitter.end(out);
+}
+
+/** True when `text` starts a JSON object or array but ends inside it (a cut-off record, not a malformed one). */
+export function isTruncatedJson(text: string): boolean {
+  let i = 0;
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  const first = text.charCodeAt(i);
+  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) return false;
+  let depth = 0;
+  let inString = false;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+      if (depth === 0) return false;
+    }
+  }
+  return depth > 0;
+}
+
+function isSpace(c: number): boolean {
+  return c === SPACE || c === NEWLINE || c === TAB || c === CR || c === BOM;
+}

@@ -1,0 +1,175 @@
+import { constants, gunzipSync } from "node:zlib";
+import { isTruncatedJson, type JsonElement, jsonElements, splitJson } from "../../ingest/json-stream.ts";
+import { isObject, type JsonObject } from "../app-json/coerce.ts";
+import { toAppEventRow } from "../app-json/parse.ts";
+import { appEventsTable } from "../app-json/schema.ts";
+import { toCloudTrailRow, unwrapCloudTrailRecord } from "../cloudtrail/parse.ts";
+import { cloudtrailTable } from "../cloudtrail/schema.ts";
+import type { RejectReason } from "../quarantine/schema.ts";
+import type { ParseEvent } from "../types.ts";
+
+/** Top-level keys whose array holds payloads: a saved Lambda Kinesis event (`{"Records":[{"kinesis":…}]}`). */
+export const CWL_ARRAY_KEYS = ["Records"] as const;
+
+// Payloads are decoded at most this many times: gzip+base64 once, plus one mistaken extra base64 pass.
+const MAX_DECODE_DEPTH = 3;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+// Lambda's text log format: "<time>\t<request id>\t<LEVEL>\t<message>".
+const LAMBDA_PREFIX = /^(\d{4}-\d{2}-\d{2}T[^\t]+)\t([^\t]*)\t([A-Za-z]+)\t(\{[\s\S]*)$/;
+
+interface Counter {
+  n: number;
+}
+
+type Decoded = { ok: true; text: string } | { ok: false; message: string };
+
+/**
+ * Decodes a base64 payload: gunzipped when the bytes are gzip (a cut-off stream yields what it holds), else the
+ * text itself when it is JSON or base64 again. Undefined when the string is not a base64 payload at all.
+ */
+export function decodeBase64Payload(s: string): Decoded | undefined {
+  const compact = s.replace(/\s+/g, "");
+  if (compact.length < 4 || compact.length % 4 === 1 || !BASE64.test(compact)) return undefined;
+  const bytes = Buffer.from(compact, "base64");
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      return { ok: true, text: gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH }).toString("utf8") };
+    } catch (e) {
+      return { ok: false, message: `base64 payload is not valid gzip: ${(e as Error).message}` };
+    }
+  }
+  const text = bytes.toString("utf8");
+  return /^\s*[[{"]/.test(text) || text.startsWith("H4sI") ? { ok: true, text } : undefined;
+}
+
+function reject(line: number, reason: RejectReason, message: string, raw: string): ParseEvent {
+  return { kind: "reject", line, reason, message, raw };
+}
+
+function* decodedEvents(b64: string, counter: Counter, depth: number, raw: string): Iterable<ParseEvent> {
+  const decoded = decodeBase64Payload(b64);
+  if (decoded === undefined) {
+    yield reject(++counter.n, "bad_json", "not JSON and not a base64 CloudWatch Logs payload", raw);
+    return;
+  }
+  if (!decoded.ok) {
+    yield reject(++counter.n, "corrupt_gzip", decoded.message, raw);
+    return;
+  }
+  if (depth >= MAX_DECODE_DEPTH) {
+    yield reject(++counter.n, "bad_record", "payload is base64-encoded too many times", raw);
+    return;
+  }
+  const inner = splitJson(decoded.text, { arrayKeys: CWL_ARRAY_KEYS });
+  if (inner.length === 0) {
+    yield reject(++counter.n, "bad_record", "decoded payload is empty", raw);
+    return;
+  }
+  for (const el of inner) yield* payloadEvents(el, counter, depth + 1);
+}
+
+/**
+ * Parse events for one payload-level element: a subscription payload, a base64 (gzip) payload, a Lambda
+ * `{"awslogs":{"data":…}}` event or a Kinesis record. Each log event, control message or bad payload is one record.
+ */
+export function* payloadEvents(el: JsonElement, counter: Counter, depth = 0): Iterable<ParseEvent> {
+  if (el.status === "truncated") {
+    yield reject(++counter.n, "truncated", "input ends inside this payload", el.text);
+    return;
+  }
+  if (el.status === "too_large") {
+    yield reject(++counter.n, "too_large", "payload exceeds the size limit", el.text);
+    return;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(el.text);
+  } catch {
+    yield* decodedEvents(el.text, counter, depth, el.text);
+    return;
+  }
+  if (typeof value === "string") {
+    yield* decodedEvents(value, counter, depth, el.text);
+    return;
+  }
+  if (!isObject(value)) {
+    yield reject(++counter.n, "bad_record", "payload is not a JSON object", el.text);
+    return;
+  }
+  const envelope = isObject(value.awslogs) ? value.awslogs : isObject(value.kinesis) ? value.kinesis : undefined;
+  if (envelope && typeof envelope.data === "string") {
+    yield* decodedEvents(envelope.data, counter, depth, el.text);
+    return;
+  }
+  if (value.messageType === "CONTROL_MESSAGE") {
+    yield { kind: "skip", line: ++counter.n, skip: "control_message" };
+    return;
+  }
+  if (!Array.isArray(value.logEvents)) {
+    yield reject(++counter.n, "bad_record", "not a CloudWatch Logs subscription payload (no logEvents)", el.text);
+    return;
+  }
+  for (const logEvent of value.logEvents) yield logEventEvent(++counter.n, logEvent, value);
+}
+
+/**
+ * One log event to one parse event: a CloudTrail record goes to `cloudtrail`, any other JSON object to
+ * `app_events` with the log event's id, group, stream and owner in `attributes` (`cwl_event_id`, `cwl_log_group`,
+ * `cwl_log_stream`, `cwl_owner`) and its timestamp as fallback time.
+ */
+export function logEventEvent(line: number, logEvent: unknown, payload: JsonObject): ParseEvent {
+  if (!isObject(logEvent) || typeof logEvent.message !== "string") {
+    return reject(line, "bad_record", "log event has no message", JSON.stringify(logEvent) ?? "");
+  }
+  const raw = logEvent.message;
+  let json = raw.trim();
+  let lambda: RegExpExecArray | null = null;
+  if (!json.startsWith("{")) {
+    lambda = LAMBDA_PREFIX.exec(json);
+    if (lambda === null) return reject(line, "bad_json", "log event message is not JSON", raw);
+    json = lambda[4] ?? "";
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return isTruncatedJson(json)
+      ? reject(line, "truncated", "log event message ends inside its JSON", raw)
+      : reject(line, "bad_json", "log event message is not valid JSON", raw);
+  }
+  if (!isObject(value)) return reject(line, "bad_record", "log event message is JSON but not an object", raw);
+
+  const rec = lambda === null ? unwrapCloudTrailRecord(value) : undefined;
+  if (rec !== undefined) {
+    const mapped = toCloudTrailRow(rec);
+    return mapped.ok
+      ? { kind: "row", line, table: cloudtrailTable, row: mapped.row }
+      : reject(line, mapped.reason, mapped.message, raw);
+  }
+  const attributes: JsonObject = {};
+  const add = (name: string, v: unknown) => {
+    if (typeof v === "string" || typeof v === "number") attributes[name] = String(v);
+  };
+  add("cwl_event_id", logEvent.id);
+  add("cwl_log_group", payload.logGroup);
+  add("cwl_log_stream", payload.logStream);
+  add("cwl_owner", payload.owner);
+  const mapped = toAppEventRow(value, {
+    fallbackTime: lambda?.[1] ?? logEvent.timestamp,
+    attributes,
+    defaults: lambda ? { level: lambda[3]?.toLowerCase() ?? null, request_id: lambda[2] || null } : undefined,
+  });
+  return mapped.ok
+    ? { kind: "row", line, table: appEventsTable, row: mapped.row }
+    : reject(line, mapped.reason, mapped.message, raw);
+}
+
+/**
+ * Streams CloudWatch Logs subscription data: gunzipped payload JSON (one, or several concatenated as Firehose
+ * writes them), base64 text of gzip, Lambda `awslogs` events and saved Kinesis events. Records are numbered by
+ * log event across the whole object, from 1.
+ */
+export async function* parseCloudWatchLogs(text: AsyncIterable<string>): AsyncIterable<ParseEvent> {
+  const counter: Counter = { n: 0 };
+  for await (const el of jsonElements(text, { arrayKeys: CWL_ARRAY_KEYS })) yield* payloadEvents(el, counter);
+}
