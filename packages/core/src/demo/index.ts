@@ -97,13 +97,10 @@ export function demoFiles(options: DemoOptions = {}): DemoFile[] {
     let cfText = cloudfrontFileText(requests);
     let cfBad = 0;
     if (lastDay && hour === BAD_LINES_HOUR) {
-      // A line cut short and a line with its tabs collapsed: both have the wrong field count.
-      const cut = cloudfrontLine(cf.normal(hourMs + 61_000))
-        .split("\t")
-        .slice(0, 15)
-        .join("\t");
-      const collapsed = cloudfrontLine(cf.normal(hourMs + 62_000)).replace(/\t/g, " ");
-      cfText += `${cut}\n${collapsed}\n`;
+      // A line cut short and two records run together: both have the wrong field count.
+      const cut = cloudfrontLine(cf.normal(hourMs + 61_000)).split("\t").slice(0, 15).join("\t");
+      const merged = cloudfrontLine(cf.normal(hourMs + 62_000)) + cloudfrontLine(cf.normal(hourMs + 63_000));
+      cfText += `${cut}\n${merged}\n`;
       cfBad = 2;
     }
     files.push({
