@@ -1,0 +1,157 @@
+/** A metric as CloudWatch names it. */
+export interface MetricRef {
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+}
+
+/** Arguments of one `aws.cloudwatch.MetricAlarm` (actions are added by the stack), plus its logical name. */
+export interface AlarmSpec {
+  logicalName: string;
+  alarmDescription: string;
+  comparisonOperator: "GreaterThanThreshold" | "LessThanThreshold";
+  threshold: number;
+  evaluationPeriods: number;
+  datapointsToAlarm: number;
+  treatMissingData: "notBreaching" | "breaching";
+  /** A single metric ... */
+  metric?: MetricRef & { statistic: "Sum" | "Maximum" | "Average"; period: number };
+  /** ... or metric math (the last query returns the alarmed value). */
+  metricQueries?: {
+    id: string;
+    expression?: string;
+    label?: string;
+    returnData: boolean;
+    metric?: MetricRef & { stat: "Sum" | "Maximum"; period: number };
+  }[];
+}
+
+/** Where the ingest functions publish their record counts (Powertools Metrics, embedded metric format). */
+export interface IngestMetrics {
+  namespace: string;
+  /** Dimensions every data point carries (Powertools adds `service`). */
+  dimensions: Record<string, string>;
+  /** Records read from inputs, and the ones that went to quarantine. */
+  records: string;
+  quarantined: string;
+  /** Dimension naming the source on per-source data points, for the missing-logs alarms. */
+  sourceDimension: string;
+}
+
+const FIVE_MINUTES = 300;
+
+/** Any message in a dead-letter queue is a batch that failed every retry: alarm at the first one. */
+export function dlqDepthAlarm(logicalName: string, queueName: string): AlarmSpec {
+  return {
+    logicalName,
+    alarmDescription: `Messages in ${queueName}: inputs that failed every retry. Inspect, fix and redrive them.`,
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: 0,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: "notBreaching",
+    metric: {
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: queueName },
+      statistic: "Maximum",
+      period: FIVE_MINUTES,
+    },
+  };
+}
+
+/** The Kinesis consumer falls behind: the oldest record it read is older than `maxAgeMs`. */
+export function iteratorAgeAlarm(logicalName: string, functionName: string, maxAgeMs: number): AlarmSpec {
+  return {
+    logicalName,
+    alarmDescription: `Kinesis consumer ${functionName} is more than ${maxAgeMs / 60_000} minutes behind the stream.`,
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: maxAgeMs,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+    treatMissingData: "notBreaching",
+    metric: {
+      namespace: "AWS/Lambda",
+      metricName: "IteratorAge",
+      dimensions: { FunctionName: functionName },
+      statistic: "Maximum",
+      period: FIVE_MINUTES,
+    },
+  };
+}
+
+/** Any invocation error of a function (a whole batch failed, a timeout or a crash). */
+export function functionErrorsAlarm(logicalName: string, functionName: string): AlarmSpec {
+  return {
+    logicalName,
+    alarmDescription: `Function ${functionName} reported errors.`,
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: 0,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: "notBreaching",
+    metric: {
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: functionName },
+      statistic: "Sum",
+      period: FIVE_MINUTES,
+    },
+  };
+}
+
+/** Share of records sent to quarantine, in percent over an hour, above `maxPercent`: a format changed or broke. */
+export function quarantineRateAlarm(logicalName: string, metrics: IngestMetrics, maxPercent: number): AlarmSpec {
+  const metric = (metricName: string) => ({
+    namespace: metrics.namespace,
+    metricName,
+    dimensions: { ...metrics.dimensions },
+    stat: "Sum" as const,
+    period: 3600,
+  });
+  return {
+    logicalName,
+    alarmDescription: `More than ${maxPercent}% of ingested records were quarantined in an hour.`,
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: maxPercent,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: "notBreaching",
+    metricQueries: [
+      { id: "records", metric: metric(metrics.records), returnData: false },
+      { id: "quarantined", metric: metric(metrics.quarantined), returnData: false },
+      {
+        id: "rate",
+        expression: "IF(records > 0, 100 * quarantined / records, 0)",
+        label: "Quarantined records (%)",
+        returnData: true,
+      },
+    ],
+  };
+}
+
+/** No record of `source` for `hours` hours: the source stopped delivering (or its notifications broke). */
+export function missingLogsAlarm(
+  logicalName: string,
+  metrics: IngestMetrics,
+  source: string,
+  hours: number,
+): AlarmSpec {
+  return {
+    logicalName,
+    alarmDescription: `No ${source} records ingested for ${hours} hour(s).`,
+    comparisonOperator: "LessThanThreshold",
+    threshold: 1,
+    evaluationPeriods: hours,
+    datapointsToAlarm: hours,
+    // No data point at all is exactly the failure this alarm is for.
+    treatMissingData: "breaching",
+    metric: {
+      namespace: metrics.namespace,
+      metricName: metrics.records,
+      dimensions: { ...metrics.dimensions, [metrics.sourceDimension]: source },
+      statistic: "Sum",
+      period: 3600,
+    },
+  };
+}

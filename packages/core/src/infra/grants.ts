@@ -1,0 +1,288 @@
+import type { KeyTemplatePart } from "../copy/key-template.ts";
+import { objectsArn, type Statement } from "./policy.ts";
+
+/** Key prefix under which the lake writer keeps one manifest per ingested object. */
+export const LAKE_MANIFEST_PREFIX = "_ingest/";
+
+/**
+ * Key prefixes a key template can write under, for IAM resources: `<env>` and `<source>` are expanded (one prefix per
+ * source), and the prefix stops at the first placeholder known only at run time. `[""]` means the whole bucket.
+ */
+export function templatePrefixes(
+  parts: readonly KeyTemplatePart[],
+  values: { env: string; sources: readonly string[] },
+): string[] {
+  let prefixes = [""];
+  for (const part of parts) {
+    if ("literal" in part) prefixes = prefixes.map((p) => p + part.literal);
+    else if (part.token === "env") prefixes = prefixes.map((p) => p + values.env);
+    else if (part.token === "source") prefixes = prefixes.flatMap((p) => values.sources.map((s) => p + s));
+    else break;
+  }
+  // A prefix that ends mid-segment still scopes correctly: IAM appends "*".
+  return [...new Set(prefixes)].sort();
+}
+
+/** Objects under some prefixes of one bucket. */
+export interface BucketScope {
+  bucketArn: string;
+  /** Key prefixes; `[""]` is the whole bucket. */
+  prefixes: readonly string[];
+}
+
+function objectArns(scope: BucketScope): string[] {
+  return scope.prefixes.map((p) => objectsArn(scope.bucketArn, p));
+}
+
+/** Lake prefixes a writer of `tables` touches: one folder per table plus the manifests. */
+export function lakeScope(bucketArn: string, lakePrefix: string, tables: readonly string[]): BucketScope {
+  return {
+    bucketArn,
+    prefixes: [...tables.map((t) => `${lakePrefix}${t}/`), `${lakePrefix}${LAKE_MANIFEST_PREFIX}`],
+  };
+}
+
+/** Use of the project KMS key by a writer and reader of objects it encrypts (multipart uploads need Decrypt). */
+export function useProjectKey(sid: string, kmsKeyArn: string): Statement {
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+    Resource: [kmsKeyArn],
+  };
+}
+
+/** Inputs shared by both ingest functions. */
+export interface IngestGrantsInput {
+  kmsKeyArn: string;
+  /** Lake tables and manifests the function writes (and reads back, for manifests). */
+  lake: BucketScope & { manifestPrefix: string };
+  /** WORM prefixes raw copies go under; undefined when no source is archived. */
+  worm?: BucketScope;
+}
+
+function lakeAndWorm(input: IngestGrantsInput): Statement[] {
+  const out: Statement[] = [
+    {
+      Sid: "WriteLake",
+      Effect: "Allow",
+      Action: ["s3:PutObject"],
+      Resource: objectArns(input.lake),
+    },
+    {
+      Sid: "ReadLakeManifests",
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: [objectsArn(input.lake.bucketArn, input.lake.manifestPrefix)],
+    },
+  ];
+  if (input.worm) {
+    out.push({
+      Sid: "WriteWorm",
+      Effect: "Allow",
+      // Retention on each copy is set with the write, which needs PutObjectRetention besides PutObject.
+      Action: ["s3:PutObject", "s3:PutObjectRetention", "s3:PutObjectTagging"],
+      Resource: objectArns(input.worm),
+    });
+  }
+  out.push(useProjectKey("UseProjectKey", input.kmsKeyArn));
+  return out;
+}
+
+/** IAM statements of the SQS ingest function (S3 notifications -> lake, WORM and customer copies). */
+export function ingestSqsStatements(
+  input: IngestGrantsInput & {
+    queueArn: string;
+    sources: readonly BucketScope[];
+    customers: readonly Statement[];
+  },
+): Statement[] {
+  return [
+    {
+      Sid: "ConsumeIngestQueue",
+      Effect: "Allow",
+      // ChangeMessageVisibility keeps a large object's message hidden while it is still being processed.
+      Action: ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"],
+      Resource: [input.queueArn],
+    },
+    {
+      Sid: "ReadSourceObjects",
+      Effect: "Allow",
+      // GetObjectTagging lets CopyObject carry the source's tags to the copies.
+      Action: ["s3:GetObject", "s3:GetObjectTagging"],
+      Resource: input.sources.flatMap(objectArns),
+    },
+    ...lakeAndWorm(input),
+    ...input.customers,
+  ];
+}
+
+/** IAM statements of the Kinesis ingest function. */
+export function ingestKinesisStatements(
+  input: IngestGrantsInput & { streamArn: string; failureQueueArn: string; customers: readonly Statement[] },
+): Statement[] {
+  return [
+    {
+      Sid: "ReadStream",
+      Effect: "Allow",
+      Action: [
+        "kinesis:DescribeStream",
+        "kinesis:DescribeStreamSummary",
+        "kinesis:GetRecords",
+        "kinesis:GetShardIterator",
+        "kinesis:ListShards",
+      ],
+      Resource: [input.streamArn],
+    },
+    {
+      Sid: "SendFailedBatches",
+      Effect: "Allow",
+      Action: ["sqs:SendMessage"],
+      Resource: [input.failureQueueArn],
+    },
+    ...lakeAndWorm(input),
+    ...input.customers,
+  ];
+}
+
+/** A customer destination as far as IAM is concerned. */
+export interface CustomerGrantInput {
+  name: string;
+  bucketArn: string;
+  prefixes: readonly string[];
+  roleArn?: string;
+  kmsKeyArn?: string;
+}
+
+function sidPart(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter((w) => w.length > 0)
+    .map((w) => w[0]?.toUpperCase() + w.slice(1))
+    .join("");
+}
+
+/**
+ * What our functions need to deliver to one customer. With a role, only `sts:AssumeRole` on that role: the writes
+ * and the customer's key are then authorised by the role's own policy in the customer account (see
+ * `customerRoleDocuments`). Without a role, the writes and the key use come from our function's own policy.
+ */
+export function customerStatements(c: CustomerGrantInput): Statement[] {
+  const id = sidPart(c.name);
+  if (c.roleArn) {
+    return [{ Sid: `AssumeCustomerRole${id}`, Effect: "Allow", Action: ["sts:AssumeRole"], Resource: [c.roleArn] }];
+  }
+  const out: Statement[] = [
+    {
+      Sid: `WriteCustomer${id}`,
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:PutObjectTagging"],
+      Resource: objectArns({ bucketArn: c.bucketArn, prefixes: c.prefixes }),
+    },
+  ];
+  if (c.kmsKeyArn) {
+    out.push({
+      Sid: `UseCustomerKey${id}`,
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: [c.kmsKeyArn],
+    });
+  }
+  return out;
+}
+
+/**
+ * The documents a customer applies in its own account so our functions can write through its role: the role's
+ * trust policy (our function roles, only with the agreed ExternalId) and the role's permission policy (its bucket
+ * prefixes and its key).
+ */
+export function customerRoleDocuments(
+  c: CustomerGrantInput & { externalId: string },
+  writerRoleArns: readonly string[],
+): { trustPolicy: Statement[]; permissionPolicy: Statement[] } {
+  const direct = customerStatements({ ...c, roleArn: undefined });
+  return {
+    trustPolicy: [
+      {
+        Sid: "AllowLoglakeWriters",
+        Effect: "Allow",
+        Principal: { AWS: [...writerRoleArns] },
+        Action: ["sts:AssumeRole"],
+        Condition: { StringEquals: { "sts:ExternalId": c.externalId } },
+      },
+    ],
+    permissionPolicy: direct,
+  };
+}
+
+/** IAM statements of the report exporter: Athena in one workgroup, the catalog, the lake, results and reports. */
+export function exportReportStatements(input: {
+  kmsKeyArn: string;
+  workgroupArn: string;
+  glue: { catalogArn: string; databaseArn: string; tablesArn: string };
+  lake: BucketScope;
+  resultsBucketArn: string;
+  reports: BucketScope;
+}): Statement[] {
+  return [
+    {
+      Sid: "RunQueries",
+      Effect: "Allow",
+      Action: [
+        "athena:GetQueryExecution",
+        "athena:GetQueryResults",
+        "athena:GetWorkGroup",
+        "athena:StartQueryExecution",
+        "athena:StopQueryExecution",
+      ],
+      Resource: [input.workgroupArn],
+    },
+    {
+      Sid: "ReadCatalog",
+      Effect: "Allow",
+      Action: ["glue:GetDatabase", "glue:GetPartition", "glue:GetPartitions", "glue:GetTable", "glue:GetTables"],
+      Resource: [input.glue.catalogArn, input.glue.databaseArn, input.glue.tablesArn],
+    },
+    {
+      // Athena reads the lake with the caller's credentials.
+      Sid: "ListLake",
+      Effect: "Allow",
+      Action: ["s3:GetBucketLocation", "s3:ListBucket"],
+      Resource: [input.lake.bucketArn],
+    },
+    { Sid: "ReadLake", Effect: "Allow", Action: ["s3:GetObject"], Resource: objectArns(input.lake) },
+    {
+      Sid: "UseResultsBucket",
+      Effect: "Allow",
+      Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+      Resource: [input.resultsBucketArn],
+    },
+    {
+      Sid: "WriteResults",
+      Effect: "Allow",
+      Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"],
+      Resource: [objectsArn(input.resultsBucketArn)],
+    },
+    { Sid: "WriteReports", Effect: "Allow", Action: ["s3:PutObject"], Resource: objectArns(input.reports) },
+    useProjectKey("UseProjectKey", input.kmsKeyArn),
+  ];
+}
+
+/** IAM statements of the compactor role: the only principal the lake bucket lets delete objects. */
+export function compactorStatements(input: { kmsKeyArn: string; lake: BucketScope }): Statement[] {
+  return [
+    {
+      Sid: "ListLake",
+      Effect: "Allow",
+      Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+      Resource: [input.lake.bucketArn],
+    },
+    {
+      Sid: "RewriteLake",
+      Effect: "Allow",
+      Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+      Resource: objectArns(input.lake),
+    },
+    useProjectKey("UseProjectKey", input.kmsKeyArn),
+  ];
+}
