@@ -66,7 +66,7 @@ function lakeAndWorm(input: IngestGrantsInput): Statement[] {
     {
       Sid: "WriteLake",
       Effect: "Allow",
-      Action: ["s3:PutObject"],
+      Action: ["s3:AbortMultipartUpload", "s3:PutObject"],
       Resource: objectArns(input.lake),
     },
     {
@@ -81,7 +81,7 @@ function lakeAndWorm(input: IngestGrantsInput): Statement[] {
       Sid: "WriteWorm",
       Effect: "Allow",
       // Retention on each copy is set with the write, which needs PutObjectRetention besides PutObject.
-      Action: ["s3:PutObject", "s3:PutObjectRetention", "s3:PutObjectTagging"],
+      Action: ["s3:AbortMultipartUpload", "s3:PutObject", "s3:PutObjectRetention", "s3:PutObjectTagging"],
       Resource: objectArns(input.worm),
     });
   }
@@ -101,15 +101,22 @@ export function ingestSqsStatements(
     {
       Sid: "ConsumeIngestQueue",
       Effect: "Allow",
-      // ChangeMessageVisibility keeps a large object's message hidden while it is still being processed.
-      Action: ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"],
+      // ChangeMessageVisibility keeps a large object's message hidden while it is still being processed; the
+      // heartbeat finds the queue URL from its ARN with GetQueueUrl.
+      Action: [
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+        "sqs:ReceiveMessage",
+      ],
       Resource: [input.queueArn],
     },
     {
       Sid: "ReadSourceObjects",
       Effect: "Allow",
-      // GetObjectTagging lets CopyObject carry the source's tags to the copies.
-      Action: ["s3:GetObject", "s3:GetObjectTagging"],
+      // Copies name the source version when the notification has one; the tagging reads let CopyObject carry tags.
+      Action: ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging"],
       Resource: input.sources.flatMap(objectArns),
     },
     ...lakeAndWorm(input),
@@ -176,7 +183,7 @@ export function customerStatements(c: CustomerGrantInput): Statement[] {
     {
       Sid: `WriteCustomer${id}`,
       Effect: "Allow",
-      Action: ["s3:PutObject", "s3:PutObjectTagging"],
+      Action: ["s3:AbortMultipartUpload", "s3:PutObject", "s3:PutObjectTagging"],
       Resource: objectArns({ bucketArn: c.bucketArn, prefixes: c.prefixes }),
     },
   ];
@@ -193,14 +200,22 @@ export function customerStatements(c: CustomerGrantInput): Statement[] {
 
 /**
  * The documents a customer applies in its own account so our functions can write through its role: the role's
- * trust policy (our function roles, only with the agreed ExternalId) and the role's permission policy (its bucket
- * prefixes and its key).
+ * trust policy (our function roles, only with the agreed ExternalId) and the role's permission policy (reads of our
+ * source objects, since a copy runs as the role, then its bucket prefixes and its key).
  */
 export function customerRoleDocuments(
   c: CustomerGrantInput & { externalId: string },
   writerRoleArns: readonly string[],
+  sources: readonly BucketScope[],
 ): { trustPolicy: Statement[]; permissionPolicy: Statement[] } {
   const direct = customerStatements({ ...c, roleArn: undefined });
+  // CopyObject runs as the assumed role, so the role reads the source objects (their bucket policy must allow it).
+  direct.unshift({
+    Sid: "ReadLoglakeSources",
+    Effect: "Allow",
+    Action: ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging"],
+    Resource: sources.flatMap(objectArns),
+  });
   return {
     trustPolicy: [
       {

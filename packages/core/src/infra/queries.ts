@@ -1,3 +1,4 @@
+import { reportNames, reportSchedule } from "../queries/catalog.ts";
 import type { SavedQuery } from "../queries/header.ts";
 import { PERIOD_KINDS, type PeriodKind } from "../queries/period.ts";
 
@@ -87,22 +88,9 @@ export function periodOfSchedule(schedule: string): PeriodKind {
 
 /** One schedule per report declared in the query headers, each with the period its timing implies. */
 export function reportSchedules(queries: readonly SavedQuery[]): ReportSchedule[] {
-  const byReport = new Map<string, Set<string>>();
-  for (const q of queries) {
-    for (const report of q.reports) {
-      if (!q.schedule) continue;
-      const set = byReport.get(report) ?? new Set<string>();
-      set.add(q.schedule);
-      byReport.set(report, set);
-    }
-  }
-  return [...byReport.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([report, schedules]) => {
-      if (schedules.size !== 1)
-        throw new Error(`report "${report}": its queries declare different schedules: ${[...schedules].join(", ")}`);
-      const schedule = [...schedules][0] as string;
-      const period = periodOfSchedule(schedule);
-      return { logicalName: logicalName("Report", report), report, schedule, period, event: { report, period } };
-    });
+  return reportNames(queries).map((report) => {
+    const schedule = reportSchedule(queries, report);
+    const period = periodOfSchedule(schedule);
+    return { logicalName: logicalName("Report", report), report, schedule, period, event: { report, period } };
+  });
 }
