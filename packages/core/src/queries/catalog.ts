@@ -1,0 +1,92 @@
+import { ConfigError } from "../errors.ts";
+import { parseSavedQuery, type SavedQuery, SEVERITIES } from "./header.ts";
+
+/** A saved query file as read from `queries/`: its path below that folder and its text. */
+export interface QueryFile {
+  /** Relative path with `/` separators, e.g. `cloudtrail/root-account-usage.sql`. */
+  path: string;
+  text: string;
+}
+
+/** Report-level wording the HTML and JSON outputs use; queries say which report they belong to. */
+export interface ReportInfo {
+  title: string;
+  description: string;
+  /** Evidence the report cannot show from the lake, stated plainly rather than left out. */
+  limits: string[];
+}
+
+/** Titles and known limits of the reports the saved queries build. */
+export const REPORT_INFO: Readonly<Record<string, ReportInfo>> = {
+  security: {
+    title: "Security report",
+    description:
+      "Detections over CloudTrail, CloudFront and application logs: risky account activity, configuration tampering, " +
+      "rate and error anomalies against a trailing seven-day baseline, scanners and brute force.",
+    limits: ["Findings cover only logs that reached the lake; check the compliance report for missing days and hours."],
+  },
+  compliance: {
+    title: "Compliance report",
+    description:
+      "Evidence that logs were collected completely and kept: completeness per source and day, quarantined records, " +
+      "CloudTrail digest coverage, retained days and the source objects each day was built from.",
+    limits: [
+      "Object Lock mode and retain-until dates of the WORM copies are S3 object settings, not lake rows: verify them " +
+        "with S3 Inventory or GetObjectRetention on the archive bucket.",
+      "Delivery of raw copies to customer buckets is not recorded in the lake; the copy function's metrics and the " +
+        "destination buckets are the evidence for it.",
+      "CloudTrail digest rows prove which digests were delivered, not that their signatures verify: run " +
+        "`aws cloudtrail validate-logs` for cryptographic validation.",
+    ],
+  },
+};
+
+/**
+ * Parses every query file, sorted by id. Throws `ConfigError` for a bad header, a duplicate name, or a report whose
+ * queries disagree on the schedule.
+ */
+export function loadQueries(files: readonly QueryFile[], knownTables: readonly string[]): SavedQuery[] {
+  const queries = files
+    .filter((f) => f.path.endsWith(".sql"))
+    .map((f) => parseSavedQuery(f.path.replace(/\.sql$/, ""), f.text, knownTables))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const byName = new Map<string, string>();
+  for (const q of queries) {
+    const other = byName.get(q.name.toLowerCase());
+    if (other) throw new ConfigError(`queries/${q.id}.sql: name "${q.name}" is already used by queries/${other}.sql`);
+    byName.set(q.name.toLowerCase(), q.id);
+  }
+  for (const report of reportNames(queries)) reportSchedule(queries, report);
+  return queries;
+}
+
+/** Names of the reports the queries declare, sorted. */
+export function reportNames(queries: readonly SavedQuery[]): string[] {
+  return [...new Set(queries.flatMap((q) => (q.report ? [q.report] : [])))].sort();
+}
+
+/** The queries of one report, most severe first, then by section and id. Throws for a report nobody declares. */
+export function reportQueries(queries: readonly SavedQuery[], report: string): SavedQuery[] {
+  const selected = queries.filter((q) => q.report === report);
+  if (selected.length === 0)
+    throw new ConfigError(`unknown report "${report}" (known: ${reportNames(queries).join(", ") || "none"})`);
+  return selected.sort(
+    (a, b) =>
+      (a.section ?? "").localeCompare(b.section ?? "") ||
+      SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+      a.id.localeCompare(b.id),
+  );
+}
+
+/** The one schedule every query of a report declares; a mismatch is a configuration error. */
+export function reportSchedule(queries: readonly SavedQuery[], report: string): string {
+  const schedules = new Set(reportQueries(queries, report).map((q) => q.schedule));
+  if (schedules.size !== 1)
+    throw new ConfigError(`report "${report}": its queries declare different schedules: ${[...schedules].join(", ")}`);
+  return [...schedules][0] as string;
+}
+
+/** Report wording, with a plain fallback for a report that has no entry in `REPORT_INFO`. */
+export function reportInfo(report: string): ReportInfo {
+  return REPORT_INFO[report] ?? { title: `${report} report`, description: "", limits: [] };
+}
