@@ -311,11 +311,14 @@ export class JsonSplitter {
       this.keyStart = 0;
     }
     this.elemChars += part.length;
-    if (this.elemOverflow) return;
-    if (this.elemChars > this.maxChars) {
+    if (!this.elemOverflow && this.elemChars > this.maxChars) {
       this.elemOverflow = true;
-      const kept = this.elemParts.join("");
-      this.elemParts = [(kept + part).slice(0, RAW_LIMIT)];
+      this.elemParts = [this.elemParts.join("").slice(0, RAW_LIMIT)];
+    }
+    if (this.elemOverflow) {
+      // Past the limit only the head is kept, for the quarantine row.
+      const head = this.elemParts[0] ?? "";
+      if (head.length < RAW_LIMIT) this.elemParts = [head + part.slice(0, RAW_LIMIT - head.length)];
       return;
     }
     this.elemParts.push(part);

@@ -20,10 +20,11 @@ const STRING_ALIASES = {
   ip_address: ["ip_address", "ipAddress", "ip", "client_ip", "clientIp", "source_ip", "sourceIp", "remote_addr"],
   user_agent: ["user_agent", "userAgent"],
   request_id: ["request_id", "requestId", "req_id", "correlation_id", "correlationId"],
-  method: ["method", "http_method", "httpMethod"],
   path: ["path", "uri"],
   message: ["message", "msg"],
 } as const;
+const METHOD_FIELDS = ["method", "http_method", "httpMethod"] as const;
+const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"]);
 const STATUS_FIELDS = ["status_code", "statusCode", "status", "http_status"] as const;
 const DURATION_FIELDS = ["duration_ms", "durationMs", "duration", "latency_ms", "latencyMs", "elapsed_ms"] as const;
 
@@ -106,6 +107,16 @@ export function toAppEventRow(obj: JsonObject, context: AppEventContext = {}): M
       break;
     }
   }
+  // Only HTTP verbs: auth events use "method" for the sign-in method ("password", "totp").
+  let method: string | null = null;
+  for (const n of METHOD_FIELDS) {
+    const v = obj[n];
+    if (typeof v === "string" && HTTP_METHODS.has(v.toUpperCase())) {
+      used.add(n);
+      method = v;
+      break;
+    }
+  }
   const statusCode = pickNumber(STATUS_FIELDS, asInt32);
   // A textual status ("success", "denied") is an outcome, not an HTTP code.
   let result = pick(STRING_ALIASES.result);
@@ -125,7 +136,7 @@ export function toAppEventRow(obj: JsonObject, context: AppEventContext = {}): M
     ip_address: pick(STRING_ALIASES.ip_address),
     user_agent: pick(STRING_ALIASES.user_agent),
     request_id: pick(STRING_ALIASES.request_id),
-    method: pick(STRING_ALIASES.method),
+    method,
     path: pick(STRING_ALIASES.path),
     status_code: statusCode,
     duration_ms: pickNumber(DURATION_FIELDS, asNumber),

@@ -24,7 +24,7 @@ interface Counter {
 type Decoded = { ok: true; text: string } | { ok: false; message: string };
 
 /**
- * Decodes a base64 payload: gunzipped when the bytes are gzip (a cut-off stream yields what it holds), else the
+ * Decodes a base64 payload: gunzipped when the bytes are gzip (of a cut-off stream, the JSON it holds), else the
  * text itself when it is JSON or base64 again. Undefined when the string is not a base64 payload at all.
  */
 export function decodeBase64Payload(s: string): Decoded | undefined {
@@ -33,13 +33,24 @@ export function decodeBase64Payload(s: string): Decoded | undefined {
   const bytes = Buffer.from(compact, "base64");
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      return { ok: true, text: gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH }).toString("utf8") };
+      return { ok: true, text: gunzipSync(bytes).toString("utf8") };
     } catch (e) {
+      // A stream cut short still yields its beginning; keep it when it is JSON, so complete log events survive.
+      const partial = salvageGzip(bytes);
+      if (partial !== undefined && /^\s*[[{]/.test(partial)) return { ok: true, text: partial };
       return { ok: false, message: `base64 payload is not valid gzip: ${(e as Error).message}` };
     }
   }
   const text = bytes.toString("utf8");
   return /^\s*[[{"]/.test(text) || text.startsWith("H4sI") ? { ok: true, text } : undefined;
+}
+
+function salvageGzip(bytes: Buffer): string | undefined {
+  try {
+    return gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH }).toString("utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 function reject(line: number, reason: RejectReason, message: string, raw: string): ParseEvent {
@@ -68,13 +79,60 @@ function* decodedEvents(b64: string, counter: Counter, depth: number, raw: strin
   for (const el of inner) yield* payloadEvents(el, counter, depth + 1);
 }
 
+const LOG_EVENTS_ARRAY = /(?<!\\)"logEvents"\s*:\s*\[/;
+
+/** A top-level string field of a cut payload, read from the text before its `logEvents`. */
+function payloadField(head: string, name: string): string | undefined {
+  const m = new RegExp(`(?<!\\\\)"${name}"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*")`).exec(head);
+  if (!m?.[1]) return undefined;
+  try {
+    return JSON.parse(m[1]) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A payload cut short (a Firehose object or gzip stream that ends early): the log events that are complete are
+ * kept, the one that was cut is `truncated`. Without a `logEvents` array the payload is one truncated record.
+ */
+function* truncatedPayloadEvents(text: string, counter: Counter): Iterable<ParseEvent> {
+  const at = text.search(LOG_EVENTS_ARRAY);
+  const parts = at === -1 ? [] : splitJson(text, { arrayKeys: ["logEvents"] });
+  if (parts.length === 0) {
+    yield reject(++counter.n, "truncated", "input ends inside this payload", text);
+    return;
+  }
+  const head = text.slice(0, at);
+  const payload: JsonObject = {
+    owner: payloadField(head, "owner"),
+    logGroup: payloadField(head, "logGroup"),
+    logStream: payloadField(head, "logStream"),
+  };
+  for (const part of parts) {
+    const line = ++counter.n;
+    if (part.status !== "complete") {
+      yield reject(line, "truncated", "input ends inside this log event", part.text);
+      continue;
+    }
+    let logEvent: unknown;
+    try {
+      logEvent = JSON.parse(part.text);
+    } catch {
+      yield reject(line, "bad_json", "log event is not valid JSON", part.text);
+      continue;
+    }
+    yield logEventEvent(line, logEvent, payload);
+  }
+}
+
 /**
  * Parse events for one payload-level element: a subscription payload, a base64 (gzip) payload, a Lambda
  * `{"awslogs":{"data":…}}` event or a Kinesis record. Each log event, control message or bad payload is one record.
  */
 export function* payloadEvents(el: JsonElement, counter: Counter, depth = 0): Iterable<ParseEvent> {
   if (el.status === "truncated") {
-    yield reject(++counter.n, "truncated", "input ends inside this payload", el.text);
+    yield* truncatedPayloadEvents(el.text, counter);
     return;
   }
   if (el.status === "too_large") {

@@ -1,0 +1,279 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ingestObject, type RowSink } from "../../../../packages/core/src/ingest/pipeline.ts";
+import { columnNames, type TableDef } from "../../../../packages/core/src/schema/table.ts";
+import { cloudtrailDigestSource, cloudtrailSource } from "../../../../packages/core/src/sources/cloudtrail/index.ts";
+import { SOURCES } from "../../../../packages/core/src/sources/index.ts";
+import type { SourceId } from "../../../../packages/core/src/sources/types.ts";
+import { isIsoUtc } from "../../../../packages/core/src/time.ts";
+
+const FIXTURES = fileURLToPath(new URL("../../../fixtures/sources/", import.meta.url));
+const INGEST_TIME = "2024-05-02T00:00:00Z";
+
+function fixtureCases(dir: string): string[] {
+  return readdirSync(join(FIXTURES, dir))
+    .filter((f) => !f.endsWith(".expected.json"))
+    .sort();
+}
+
+function expectedFor(dir: string, file: string) {
+  const base = file.replace(/\.(json\.gz|ndjson\.gz|jsonl|ndjson|json|txt|gz)$/, "");
+  return JSON.parse(readFileSync(join(FIXTURES, dir, `${base}.expected.json`), "utf8"));
+}
+
+async function* chunked(bytes: Uint8Array, size: number) {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+async function ingest(bytes: Uint8Array, key: string, sourceObject: string, chunkSize: number, forced?: SourceId) {
+  const rows: Record<string, Record<string, unknown>[]> = {};
+  const sink: RowSink = {
+    write(table, row) {
+      rows[table.name] ??= [];
+      rows[table.name]?.push({ ...row });
+    },
+  };
+  const summary = await ingestObject({
+    sources: SOURCES,
+    bytes: chunked(bytes, chunkSize),
+    context: { key, options: {} },
+    lineage: { sourceObject, ingestTime: INGEST_TIME },
+    sink,
+    forced,
+  });
+  return { summary, rows };
+}
+
+/** Problems of one row against its table: missing or extra columns, wrong value types. */
+function schemaProblems(table: TableDef, row: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const names = columnNames(table);
+  for (const key of Object.keys(row)) if (!names.includes(key)) problems.push(`extra column ${key}`);
+  for (const name of names) {
+    const col = table.columns[name];
+    const v = row[name];
+    if (!col || v === undefined) problems.push(`missing column ${name}`);
+    else if (v === null) {
+      if (!col.nullable) problems.push(`${name} is null`);
+    } else if (col.type === "string" && typeof v !== "string") problems.push(`${name} not a string`);
+    else if (col.type === "boolean" && typeof v !== "boolean") problems.push(`${name} not a boolean`);
+    else if ((col.type === "int32" || col.type === "int64") && !Number.isSafeInteger(v))
+      problems.push(`${name} bad int`);
+    else if (col.type === "double" && (typeof v !== "number" || !Number.isFinite(v)))
+      problems.push(`${name} bad double`);
+    else if (col.type === "timestamp" && (typeof v !== "string" || !isIsoUtc(v))) problems.push(`${name} bad time`);
+    else if (col.type === "json" && (typeof v !== "string" || JSON.parse(v) === undefined))
+      problems.push(`${name} bad json`);
+  }
+  return problems;
+}
+
+describe.each(["cloudtrail", "cloudtrail_digest"])("%s fixtures", (dir) => {
+  it.each(fixtureCases(dir))("ingests %s as recorded in its expected file", async (file) => {
+    // Prepare
+    const expected = expectedFor(dir, file);
+    const bytes = new Uint8Array(readFileSync(join(FIXTURES, dir, file)));
+    const key = expected.key ?? file;
+    const sourceObject = `fixture://${dir}/${file}`;
+    // Act
+    const whole = await ingest(bytes, key, sourceObject, bytes.length);
+    const small = await ingest(bytes, key, sourceObject, 61);
+    // Assess
+    expect(whole).toStrictEqual({ summary: expected.summary, rows: expected.rows });
+    // How much of a corrupt gzip stream decodes depends on how its bytes arrive; the accounting does not.
+    if (whole.summary.quarantined.corrupt_gzip) expect(small.summary).toStrictEqual(whole.summary);
+    else expect(small).toStrictEqual(whole);
+    expect(whole.summary.source).toBe(dir);
+  });
+});
+
+describe("cloudtrailSource.matchKey", () => {
+  it.each([
+    [
+      "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T1010Z_Ab12Cd34Ef56Gh78.json.gz",
+      true,
+    ],
+    [
+      "prefix/AWSLogs/o-aa111bb222/111122223333/CloudTrail/eu-west-1/2024/05/01/111122223333_CloudTrail_eu-west-1_20240501T1010Z_Ab12Cd34Ef56Gh78.json.gz",
+      true,
+    ],
+    [
+      "AWSLogs/111122223333/CloudTrail-Insight/us-east-1/2024/05/01/111122223333_CloudTrail-Insight_us-east-1_20240501T1020Z_Qw12Er34Ty56Ui78.json.gz",
+      true,
+    ],
+    ["/tmp/x/111122223333_CloudTrail_us-gov-west-1_20240501T1010Z_Ab12Cd34Ef56Gh78.json", true],
+    [
+      "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/05/01/111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_20240501T101231Z.json.gz",
+      false,
+    ],
+    ["AWSLogs/111122223333/CloudFront/E2EXAMPLE.2024-05-01-10.abcd1234.gz", false],
+    ["app/auth/2024/05/01/events.jsonl", false],
+  ])("says %s is a CloudTrail key: %s", (key, expected) => {
+    expect(cloudtrailSource.matchKey(key)).toBe(expected);
+  });
+});
+
+describe("cloudtrailDigestSource.matchKey", () => {
+  it.each([
+    [
+      "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/05/01/111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_20240501T101231Z.json.gz",
+      true,
+    ],
+    ["111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_20240501T101231Z_backfill.json.gz", true],
+    [
+      "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T1010Z_Ab12Cd34Ef56Gh78.json.gz",
+      false,
+    ],
+  ])("says %s is a digest key: %s", (key, expected) => {
+    expect(cloudtrailDigestSource.matchKey(key)).toBe(expected);
+  });
+});
+
+describe("cloudtrailSource.sniff", () => {
+  const event = '{"eventVersion":"1.08","eventTime":"2024-05-01T10:00:00Z","eventSource":"s3.amazonaws.com"}';
+  it.each([
+    ["a Records file", `  {\n "Records" : [${event}]}`, true],
+    ["an empty Records file", '{"Records":[]}', true],
+    [
+      "a Records file whose first record is longer than the head",
+      `{"Records":[{"eventVersion":"1.08","x":"${"y".repeat(100)}`,
+      true,
+    ],
+    ["NDJSON", `${event}\n${event}\n`, true],
+    ["a bare array", `[${event}]`, true],
+    [
+      "an Insights record",
+      '{"eventVersion":"1.07","eventTime":"2024-05-01T10:10:00Z","eventType":"AwsCloudTrailInsight"}',
+      true,
+    ],
+    ["an EventBridge event", `{"detail-type":"AWS API Call via CloudTrail","detail":${event}}`, true],
+    [
+      "a digest",
+      '{"digestStartTime":"2024-05-01T09:00:00Z","digestEndTime":"2024-05-01T10:00:00Z","logFiles":[]}',
+      false,
+    ],
+    ["a Kinesis Lambda event", '{"Records":[{"kinesis":{"data":"H4sI"},"eventSource":"aws:kinesis"}]}', false],
+    [
+      "a CloudWatch Logs payload carrying CloudTrail messages",
+      `{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":${JSON.stringify(event)}}]}`,
+      false,
+    ],
+    ["an app log line", '{"timestamp":"2024-05-01T10:00:00Z","level":"info"}\n', false],
+    ["a CloudFront log", "#Version: 1.0\n#Fields: date time\n", false],
+  ])("recognises %s: %s", (_name, head, expected) => {
+    expect(cloudtrailSource.sniff(head)).toBe(expected);
+  });
+});
+
+describe("cloudtrailDigestSource.sniff", () => {
+  it("recognises a digest body and nothing else", () => {
+    expect(cloudtrailDigestSource.sniff('{"awsAccountId":"1","digestStartTime":"x","logFiles":[]}')).toBe(true);
+    expect(cloudtrailDigestSource.sniff(`{"digestStartTime":"x","digestS3Object":"k","p":"${"y".repeat(70_000)}`)).toBe(
+      true,
+    );
+    expect(cloudtrailDigestSource.sniff('{"Records":[]}')).toBe(false);
+  });
+});
+
+describe("cloudtrail parsing", () => {
+  it("routes a digest body to cloudtrail_digest even when CloudTrail is forced", async () => {
+    // Prepare
+    const digest = readFileSync(join(FIXTURES, "cloudtrail_digest", "starting-digest.json"));
+    // Act
+    const { summary } = await ingest(new Uint8Array(digest), "digest.json", "x", 1024, "cloudtrail");
+    // Assess
+    expect(summary).toStrictEqual({
+      source: "cloudtrail",
+      records: 1,
+      rows: { cloudtrail_digest: 1 },
+      quarantined: {},
+      skipped: {},
+    });
+  });
+
+  it("refuses CloudTrail records in a digest object", async () => {
+    const text = '{"eventVersion":"1.08","eventTime":"2024-05-01T10:00:00Z","eventSource":"s3.amazonaws.com"}';
+    const { summary } = await ingest(new TextEncoder().encode(text), "d.json", "x", 1024, "cloudtrail_digest");
+    expect(summary.quarantined).toStrictEqual({ bad_record: 1 });
+  });
+});
+
+describe("cloudtrail properties", () => {
+  const anyValue = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.jsonValue());
+  const record = fc.record(
+    {
+      eventVersion: fc.constantFrom("1.05", "1.08", "1.11"),
+      eventTime: fc.oneof(
+        fc
+          .date({ min: new Date("2000-01-01"), max: new Date("2099-12-31"), noInvalidDate: true })
+          .map((d) => d.toISOString()),
+        anyValue,
+      ),
+      eventSource: anyValue,
+      eventName: anyValue,
+      readOnly: anyValue,
+      managementEvent: anyValue,
+      userIdentity: anyValue,
+      requestParameters: anyValue,
+      someFutureField: anyValue,
+    },
+    { requiredKeys: ["eventVersion"] },
+  );
+
+  it("never throws, accounts for every record and writes rows that fit their table", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }),
+          fc.string({ unit: "binary", maxLength: 300 }).map((s) => new TextEncoder().encode(s)),
+          fc
+            .array(fc.oneof(record, anyValue), { maxLength: 6 })
+            .map((rs) => new TextEncoder().encode(JSON.stringify({ Records: rs }))),
+        ),
+        fc.constantFrom<SourceId>("cloudtrail", "cloudtrail_digest"),
+        async (bytes, forced) => {
+          const written: { table: TableDef; row: Record<string, unknown> }[] = [];
+          const summary = await ingestObject({
+            sources: SOURCES,
+            bytes: chunked(bytes, 17),
+            context: { key: "x.json", options: {} },
+            lineage: { sourceObject: "x", ingestTime: INGEST_TIME },
+            sink: { write: (table, row) => void written.push({ table, row }) },
+            forced,
+          });
+          const count = (o: Record<string, number | undefined>) =>
+            Object.values(o).reduce<number>((a, b) => a + (b ?? 0), 0);
+          expect(summary.records).toBe(count(summary.rows) + count(summary.quarantined) + count(summary.skipped));
+          expect(written.length).toBe(count(summary.rows) + count(summary.quarantined));
+          for (const { table, row } of written) expect(schemaProblems(table, row)).toStrictEqual([]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("yields one record per element of a Records array", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(record, fc.jsonValue()), { maxLength: 10 }), async (records) => {
+        const bytes = new TextEncoder().encode(JSON.stringify({ Records: records }));
+        const { summary } = await ingest(bytes, "x.json", "x", 29, "cloudtrail");
+        expect(summary.records).toBe(records.length);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("never throws from matchKey or sniff", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (s) => {
+        for (const source of [cloudtrailSource, cloudtrailDigestSource]) {
+          expect(typeof source.matchKey(s)).toBe("boolean");
+          expect(typeof source.sniff(s)).toBe("boolean");
+        }
+      }),
+    );
+  });
+});
