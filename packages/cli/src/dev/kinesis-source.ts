@@ -1,0 +1,199 @@
+import type { Log } from "@app/aws/log";
+import {
+  type _Record,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  ListShardsCommand,
+} from "@aws-sdk/client-kinesis";
+import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+
+/** Counters of the stream source, for logs and tests. */
+export interface KinesisSourceStats {
+  batches: number;
+  records: number;
+  retries: number;
+  discarded: number;
+  handlerErrors: number;
+}
+
+interface Shard {
+  id: string;
+  /** Last sequence number fully processed (the checkpoint). */
+  checkpoint?: string;
+  iterator?: string;
+  /** Batch limit; halved after a handler error (bisect on error), reset after a success. */
+  limit: number;
+  /** Attempts of the batch that starts at `attemptsFor`. */
+  attempts: number;
+  attemptsFor?: string;
+}
+
+/**
+ * Reads every shard of a stream and invokes a handler the way a Lambda Kinesis event source mapping does:
+ * batches from a checkpointed iterator, `ReportBatchItemFailures` (the checkpoint moves to just before the lowest
+ * failed sequence number and the rest is delivered again), bisect on a thrown error, a retry limit after which the
+ * failing batch is discarded (logged, as an on-failure destination would receive it), and a maximum record age.
+ */
+export class KinesisEventSource {
+  readonly stats: KinesisSourceStats = { batches: 0, records: 0, retries: 0, discarded: 0, handlerErrors: 0 };
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private shards: Shard[] = [];
+
+  constructor(
+    private readonly opts: {
+      kinesis: KinesisClient;
+      streamName: string;
+      streamArn: string;
+      region: string;
+      batchSize: number;
+      batchingWindowSeconds: number;
+      maxRetryAttempts: number;
+      maxRecordAgeSeconds: number;
+      handler: (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>;
+      log: Log;
+      /** Pause when a shard has nothing new. */
+      idleMs?: number;
+    },
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    const res = await this.opts.kinesis.send(new ListShardsCommand({ StreamName: this.opts.streamName }));
+    this.shards = (res.Shards ?? []).map((s) => ({ id: s.ShardId as string, limit: this.opts.batchSize, attempts: 0 }));
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops reading and waits for the batch in flight to finish (drain). */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let delivered = false;
+      for (const shard of this.shards) {
+        if (!this.running) break;
+        delivered =
+          (await this.poll(shard).catch((e: unknown) => {
+            this.opts.log.warn("shard read failed", { shard: shard.id, error: String(e) });
+            shard.iterator = undefined;
+            return false;
+          })) || delivered;
+      }
+      if (!delivered) await new Promise((r) => setTimeout(r, this.opts.idleMs ?? 200));
+    }
+  }
+
+  private async poll(shard: Shard): Promise<boolean> {
+    if (!shard.iterator) {
+      const it = await this.opts.kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: this.opts.streamName,
+          ShardId: shard.id,
+          ...(shard.checkpoint
+            ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: shard.checkpoint }
+            : { ShardIteratorType: "TRIM_HORIZON" }),
+        }),
+      );
+      shard.iterator = it.ShardIterator;
+    }
+    const res = await this.opts.kinesis.send(
+      new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: shard.limit }),
+    );
+    shard.iterator = res.NextShardIterator;
+    let records = res.Records ?? [];
+    if (records.length === 0) return false;
+    // Records older than the maximum age are dropped, as the event source mapping does.
+    const minArrival = Date.now() - this.opts.maxRecordAgeSeconds * 1000;
+    const stale = records.filter((r) => (r.ApproximateArrivalTimestamp?.getTime() ?? 0) < minArrival);
+    if (stale.length > 0) {
+      this.stats.discarded += stale.length;
+      this.opts.log.warn("records older than the maximum age discarded", { shard: shard.id, records: stale.length });
+      records = records.filter((r) => !stale.includes(r));
+      shard.checkpoint = stale[stale.length - 1]?.SequenceNumber ?? shard.checkpoint;
+      if (records.length === 0) return true;
+    }
+    await this.deliver(shard, records);
+    return true;
+  }
+
+  private async deliver(shard: Shard, records: _Record[]): Promise<void> {
+    this.stats.batches++;
+    this.stats.records += records.length;
+    const first = records[0]?.SequenceNumber as string;
+    if (shard.attemptsFor !== first) {
+      shard.attemptsFor = first;
+      shard.attempts = 0;
+    }
+    shard.attempts++;
+    const event: KinesisStreamEvent = { Records: records.map((r) => this.toRecord(shard.id, r)) };
+    let failedAt = -1;
+    let thrown = false;
+    try {
+      const res = await this.opts.handler(event);
+      const failed = new Set(res.batchItemFailures.map((f) => f.itemIdentifier));
+      failedAt = records.findIndex((r) => failed.has(r.SequenceNumber as string));
+    } catch (e) {
+      thrown = true;
+      failedAt = 0;
+      this.stats.handlerErrors++;
+      this.opts.log.error("handler failed the whole batch", {
+        shard: shard.id,
+        records: records.length,
+        error: String(e),
+      });
+    }
+    if (failedAt === -1) {
+      shard.checkpoint = records[records.length - 1]?.SequenceNumber;
+      shard.limit = this.opts.batchSize;
+      return;
+    }
+    // Everything before the lowest failure is done; delivery resumes at the failure.
+    if (failedAt > 0) shard.checkpoint = records[failedAt - 1]?.SequenceNumber;
+    const failedSeq = records[failedAt]?.SequenceNumber as string;
+    if (failedSeq !== first) {
+      shard.attemptsFor = failedSeq;
+      shard.attempts = 1;
+    }
+    if (shard.attempts > this.opts.maxRetryAttempts) {
+      const rest = records.slice(failedAt);
+      this.stats.discarded += rest.length;
+      this.opts.log.error("retries exhausted; batch sent to the on-failure destination", {
+        shard: shard.id,
+        first: failedSeq,
+        last: rest[rest.length - 1]?.SequenceNumber,
+      });
+      shard.checkpoint = rest[rest.length - 1]?.SequenceNumber;
+      shard.limit = this.opts.batchSize;
+    } else {
+      this.stats.retries++;
+      if (thrown && records.length > 1) shard.limit = Math.max(1, Math.ceil(records.length / 2));
+      await new Promise((r) => setTimeout(r, 100 * shard.attempts));
+    }
+    shard.iterator = undefined;
+  }
+
+  private toRecord(shardId: string, r: _Record): KinesisStreamRecord {
+    const seq = r.SequenceNumber as string;
+    return {
+      kinesis: {
+        kinesisSchemaVersion: "1.0",
+        partitionKey: r.PartitionKey as string,
+        sequenceNumber: seq,
+        data: Buffer.from(r.Data ?? new Uint8Array()).toString("base64"),
+        approximateArrivalTimestamp: (r.ApproximateArrivalTimestamp?.getTime() ?? 0) / 1000,
+      },
+      eventSource: "aws:kinesis",
+      eventVersion: "1.0",
+      eventID: `${shardId}:${seq}`,
+      eventName: "aws:kinesis:record",
+      invokeIdentityArn: "arn:aws:iam::000000000000:role/loglake-dev",
+      awsRegion: this.opts.region,
+      eventSourceARN: this.opts.streamArn,
+    };
+  }
+}

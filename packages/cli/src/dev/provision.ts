@@ -1,0 +1,72 @@
+import type { LoglakeConfig } from "@app/core/config/types";
+import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
+import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+
+/** What `provision` created, named as the stacks name them. */
+export interface Provisioned {
+  buckets: { source: string; lake: string; worm: string; customer: string[] };
+  queues: { ingest: string; dlq: string; ingestArn: string };
+  stream: { name: string; arn: string };
+}
+
+/**
+ * Creates the buckets, the ingest queue with its DLQ and redrive policy, and the stream, from the same config
+ * the stacks use. Idempotent: existing resources are kept.
+ */
+export async function provision(
+  config: LoglakeConfig,
+  clients: { s3: S3Client; sqs: SQSClient; kinesis: KinesisClient },
+): Promise<Provisioned> {
+  const customer = [...new Set(config.destinations.map((d) => d.bucket))];
+  for (const bucket of [config.buckets.source, config.buckets.lake, config.buckets.worm, ...customer]) {
+    await clients.s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((e: unknown) => {
+      if (!/BucketAlready(OwnedByYou|Exists)/.test((e as Error).name)) throw e;
+    });
+  }
+
+  const dlq = await clients.sqs.send(
+    new CreateQueueCommand({ QueueName: config.queues.dlq, Attributes: { MessageRetentionPeriod: "1209600" } }),
+  );
+  const dlqUrl = dlq.QueueUrl as string;
+  const dlqArn = await queueArn(clients.sqs, dlqUrl);
+  const ingest = await clients.sqs.send(
+    new CreateQueueCommand({
+      QueueName: config.queues.ingest,
+      Attributes: {
+        VisibilityTimeout: String(config.queues.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: config.queues.maxReceiveCount }),
+      },
+    }),
+  );
+  const ingestUrl = ingest.QueueUrl as string;
+
+  await clients.kinesis
+    .send(new CreateStreamCommand({ StreamName: config.stream.name, ShardCount: config.stream.shardCount }))
+    .catch((e: unknown) => {
+      if ((e as Error).name !== "ResourceInUseException") throw e;
+    });
+  let arn = "";
+  for (let i = 0; i < 100; i++) {
+    const d = await clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: config.stream.name }));
+    if (d.StreamDescriptionSummary?.StreamStatus === "ACTIVE") {
+      arn = d.StreamDescriptionSummary.StreamARN as string;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (!arn) throw new Error(`stream ${config.stream.name} did not become ACTIVE`);
+
+  return {
+    buckets: { ...config.buckets, customer },
+    queues: { ingest: ingestUrl, dlq: dlqUrl, ingestArn: await queueArn(clients.sqs, ingestUrl) },
+    stream: { name: config.stream.name, arn },
+  };
+}
+
+async function queueArn(sqs: SQSClient, url: string): Promise<string> {
+  const res = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }));
+  const arn = res.Attributes?.QueueArn;
+  if (!arn) throw new Error(`queue ${url} has no QueueArn`);
+  return arn;
+}
