@@ -441,6 +441,28 @@ const SECONDARY_BASELINE: readonly { perHour: number; call: Call }[] = [
   },
 ];
 
+const BASELINE_WEIGHTS = BASELINE.map((b, i) => [i, b.perHour] as const);
+
+/**
+ * One record drawn from the baseline mix (weighted by each principal's hourly rate), with occasional failures and
+ * sign-ins: the steady traffic of a busy account, for volume tests.
+ */
+export function mixedRecord(rng: Rng, timeMs: number): CloudTrailRecord {
+  const roll = rng.float();
+  if (roll < 0.01) {
+    return consoleLogin(rng, timeMs, {
+      user: rng.pick(["alice", "bob"]),
+      ip: rng.pick(DEMO.officeIps),
+      success: true,
+      mfa: rng.chance(0.5),
+    });
+  }
+  const b = BASELINE[rng.weighted(BASELINE_WEIGHTS)] as (typeof BASELINE)[number];
+  const call = b.call(rng);
+  if (roll > 0.97) call.error = { code: "AccessDenied", message: "Access Denied" };
+  return cloudtrailRecord(rng, timeMs, ACTORS[b.actor], call);
+}
+
 function isWorkHour(ms: number): boolean {
   const d = new Date(ms);
   const day = d.getUTCDay();

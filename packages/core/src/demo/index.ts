@@ -98,7 +98,10 @@ export function demoFiles(options: DemoOptions = {}): DemoFile[] {
     let cfBad = 0;
     if (lastDay && hour === BAD_LINES_HOUR) {
       // A line cut short and two records run together: both have the wrong field count.
-      const cut = cloudfrontLine(cf.normal(hourMs + 61_000)).split("\t").slice(0, 15).join("\t");
+      const cut = cloudfrontLine(cf.normal(hourMs + 61_000))
+        .split("\t")
+        .slice(0, 15)
+        .join("\t");
       const merged = cloudfrontLine(cf.normal(hourMs + 62_000)) + cloudfrontLine(cf.normal(hourMs + 63_000));
       cfText += `${cut}\n${merged}\n`;
       cfBad = 2;
