@@ -120,7 +120,7 @@ export function toAppEventRow(obj: JsonObject, context: AppEventContext = {}): M
   const statusCode = pickNumber(STATUS_FIELDS, asInt32);
   // A textual status ("success", "denied") is an outcome, not an HTTP code.
   let result = pick(STRING_ALIASES.result);
-  if (result === null && typeof obj.status === "string" && !used.has("status") && asInt32(obj.status) === null) {
+  if (result === null && typeof obj.status === "string" && !used.has("status") && asNumber(obj.status) === null) {
     result = obj.status;
     used.add("status");
   }

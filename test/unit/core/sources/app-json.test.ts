@@ -1,0 +1,244 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ingestObject, type RowSink } from "../../../../packages/core/src/ingest/pipeline.ts";
+import { columnNames, type TableDef } from "../../../../packages/core/src/schema/table.ts";
+import { appJsonSource } from "../../../../packages/core/src/sources/app-json/index.ts";
+import { toAppEventRow } from "../../../../packages/core/src/sources/app-json/parse.ts";
+import { SOURCES } from "../../../../packages/core/src/sources/index.ts";
+import { isIsoUtc } from "../../../../packages/core/src/time.ts";
+
+const FIXTURES = fileURLToPath(new URL("../../../fixtures/sources/app_json/", import.meta.url));
+const INGEST_TIME = "2024-05-02T00:00:00Z";
+
+async function* chunked(bytes: Uint8Array, size: number) {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+async function ingest(bytes: Uint8Array, key: string, sourceObject: string, chunkSize: number, forced = false) {
+  const rows: Record<string, Record<string, unknown>[]> = {};
+  const sink: RowSink = {
+    write(table, row) {
+      rows[table.name] ??= [];
+      rows[table.name]?.push({ ...row });
+    },
+  };
+  const summary = await ingestObject({
+    sources: SOURCES,
+    bytes: chunked(bytes, chunkSize),
+    context: { key, options: {} },
+    lineage: { sourceObject, ingestTime: INGEST_TIME },
+    sink,
+    forced: forced ? "app_json" : undefined,
+  });
+  return { summary, rows };
+}
+
+/** Problems of one row against its table: missing or extra columns, wrong value types. */
+function schemaProblems(table: TableDef, row: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const names = columnNames(table);
+  for (const key of Object.keys(row)) if (!names.includes(key)) problems.push(`extra column ${key}`);
+  for (const name of names) {
+    const col = table.columns[name];
+    const v = row[name];
+    if (!col || v === undefined) problems.push(`missing column ${name}`);
+    else if (v === null) {
+      if (!col.nullable) problems.push(`${name} is null`);
+    } else if (col.type === "string" && typeof v !== "string") problems.push(`${name} not a string`);
+    else if (col.type === "boolean" && typeof v !== "boolean") problems.push(`${name} not a boolean`);
+    else if ((col.type === "int32" || col.type === "int64") && !Number.isSafeInteger(v))
+      problems.push(`${name} bad int`);
+    else if (col.type === "double" && (typeof v !== "number" || !Number.isFinite(v)))
+      problems.push(`${name} bad double`);
+    else if (col.type === "timestamp" && (typeof v !== "string" || !isIsoUtc(v))) problems.push(`${name} bad time`);
+    else if (col.type === "json" && (typeof v !== "string" || JSON.parse(v) === undefined))
+      problems.push(`${name} bad json`);
+  }
+  return problems;
+}
+
+const count = (o: Record<string, number | undefined>) => Object.values(o).reduce<number>((a, b) => a + (b ?? 0), 0);
+
+describe("app_json fixtures", () => {
+  const files = readdirSync(FIXTURES)
+    .filter((f) => !f.endsWith(".expected.json"))
+    .sort();
+  it.each(files)("ingests %s as recorded in its expected file", async (file) => {
+    // Prepare
+    const base = file.replace(/\.(ndjson\.gz|jsonl|ndjson|json)$/, "");
+    const expected = JSON.parse(readFileSync(join(FIXTURES, `${base}.expected.json`), "utf8"));
+    const bytes = new Uint8Array(readFileSync(join(FIXTURES, file)));
+    const key = expected.key ?? file;
+    const sourceObject = `fixture://app_json/${file}`;
+    // Act
+    const whole = await ingest(bytes, key, sourceObject, bytes.length);
+    const small = await ingest(bytes, key, sourceObject, 61);
+    // Assess
+    expect(whole).toStrictEqual({ summary: expected.summary, rows: expected.rows });
+    expect(small).toStrictEqual(whole);
+    expect(whole.summary.source).toBe("app_json");
+  });
+});
+
+describe("toAppEventRow", () => {
+  it("maps aliases to columns and keeps every other field in attributes", () => {
+    const result = toAppEventRow({
+      ts: "1714557600",
+      severity: "ERROR",
+      eventType: "api",
+      serviceName: "orders",
+      userId: 42,
+      clientIp: "192.0.2.1",
+      userAgent: "curl/8.0",
+      correlationId: "c-1",
+      httpMethod: "post",
+      uri: "/v1/x",
+      statusCode: "502",
+      latencyMs: "12.5",
+      msg: "bad gateway",
+      user: { id: "nested" },
+      extra: [1, 2],
+    });
+    expect(result).toStrictEqual({
+      ok: true,
+      row: {
+        event_time: "2024-05-01T10:00:00.000Z",
+        level: "error",
+        type: "api",
+        service: "orders",
+        user_id: "42",
+        action: null,
+        result: null,
+        ip_address: "192.0.2.1",
+        user_agent: "curl/8.0",
+        request_id: "c-1",
+        method: "post",
+        path: "/v1/x",
+        status_code: 502,
+        duration_ms: 12.5,
+        message: "bad gateway",
+        attributes: '{"user":{"id":"nested"},"extra":[1,2]}',
+      },
+    });
+  });
+
+  it("keeps values that do not fit their column in attributes", () => {
+    const result = toAppEventRow({ time: "2024-05-01T10:00:00Z", status: "3.5", duration: "fast", level: 35 });
+    expect(result.ok && result.row.attributes).toBe('{"status":"3.5","duration":"fast","level":35}');
+  });
+
+  it("refuses an object without a usable time and names the fields it tried", () => {
+    expect(toAppEventRow({ time: "soon", ts: -5 })).toStrictEqual({
+      ok: false,
+      reason: "bad_timestamp",
+      message: 'unusable time in time="soon", ts=-5',
+    });
+  });
+});
+
+describe("appJsonSource.matchKey", () => {
+  it.each([
+    ["app/auth-service/2024/05/01/auth-0001.jsonl", true],
+    ["raw/apps/orders/2024/05/01/api.ndjson.gz", true],
+    ["app-logs/x.log", true],
+    ["/app/cloudtrail.json", false],
+    ["data/raw/app/x.jsonl", false],
+    ["app/x.csv", false],
+    ["export.ndjson", false],
+  ])("says %s is an app log key: %s", (key, expected) => {
+    expect(appJsonSource.matchKey(key)).toBe(expected);
+  });
+});
+
+describe("appJsonSource.sniff", () => {
+  it.each([
+    ["an auth line", '\n{"timestamp":"2024-05-01T10:00:00Z","type":"auth"}\n{"a"', true],
+    ["a pino line", '{"level":30,"time":1714557600000,"msg":"x"}', true],
+    ["a line without a time field", '{"level":"info"}\n', false],
+    [
+      "a CloudTrail record",
+      '{"eventVersion":"1.08","eventTime":"2024-05-01T10:00:00Z","eventSource":"x","time":1}',
+      false,
+    ],
+    ["a CloudWatch Logs payload", '{"messageType":"DATA_MESSAGE","logEvents":[],"time":1}', false],
+    ["a CloudFront v2 JSON line", '{"timestamp":"1714557600","c-ip":"192.0.2.1","x-edge-location":"IAD89-C1"}', false],
+    ["an EventBridge event", '{"detail-type":"x","time":"2024-05-01T10:00:00Z","detail":{}}', false],
+    ["a first line cut by the head", '{"timestamp":"2024-05-01T10:00:00Z","msg":"xx', false],
+    ["text", "hello\n", false],
+  ])("recognises %s: %s", (_name, head, expected) => {
+    expect(appJsonSource.sniff(head)).toBe(expected);
+  });
+});
+
+describe("app_json properties", () => {
+  const line = fc.oneof(
+    fc.string(),
+    fc.jsonValue().map((v) => JSON.stringify(v)),
+    fc
+      .dictionary(
+        fc.constantFrom("timestamp", "time", "ts", "level", "status", "duration", "user", "ip", "msg", "other"),
+        fc.jsonValue(),
+      )
+      .map((o) => JSON.stringify(o)),
+  );
+
+  it("never throws, accounts for every line and writes rows that fit their table", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }),
+          fc.array(line, { maxLength: 8 }).map((ls) => new TextEncoder().encode(ls.join("\n"))),
+        ),
+        async (bytes) => {
+          const written: { table: TableDef; row: Record<string, unknown> }[] = [];
+          const summary = await ingestObject({
+            sources: SOURCES,
+            bytes: chunked(bytes, 11),
+            context: { key: "x", options: {} },
+            lineage: { sourceObject: "x", ingestTime: INGEST_TIME },
+            sink: { write: (table, row) => void written.push({ table, row }) },
+            forced: "app_json",
+          });
+          expect(summary.records).toBe(count(summary.rows) + count(summary.quarantined) + count(summary.skipped));
+          expect(written.length).toBe(count(summary.rows) + count(summary.quarantined));
+          for (const { table, row } of written) expect(schemaProblems(table, row)).toStrictEqual([]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("yields one record per line", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          line.filter((l) => !/[\r\n]/.test(l)),
+          { maxLength: 10 },
+        ),
+        async (lines) => {
+          const { summary } = await ingest(
+            new TextEncoder().encode(lines.map((l) => `${l}\n`).join("")),
+            "x",
+            "x",
+            7,
+            true,
+          );
+          expect(summary.records).toBe(lines.length);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("never throws from matchKey or sniff", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (s) => {
+        expect(typeof appJsonSource.matchKey(s)).toBe("boolean");
+        expect(typeof appJsonSource.sniff(s)).toBe("boolean");
+      }),
+    );
+  });
+});

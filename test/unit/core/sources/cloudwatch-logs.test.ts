@@ -1,0 +1,243 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ingestObject, type RowSink } from "../../../../packages/core/src/ingest/pipeline.ts";
+import { columnNames, type TableDef } from "../../../../packages/core/src/schema/table.ts";
+import { cloudwatchLogsSource } from "../../../../packages/core/src/sources/cloudwatch-logs/index.ts";
+import { decodeBase64Payload } from "../../../../packages/core/src/sources/cloudwatch-logs/parse.ts";
+import { SOURCES } from "../../../../packages/core/src/sources/index.ts";
+import { isIsoUtc } from "../../../../packages/core/src/time.ts";
+
+const FIXTURES = fileURLToPath(new URL("../../../fixtures/sources/cloudwatch_logs/", import.meta.url));
+const INGEST_TIME = "2024-05-02T00:00:00Z";
+
+async function* chunked(bytes: Uint8Array, size: number) {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+async function ingest(bytes: Uint8Array, key: string, sourceObject: string, chunkSize: number, forced = false) {
+  const rows: Record<string, Record<string, unknown>[]> = {};
+  const sink: RowSink = {
+    write(table, row) {
+      rows[table.name] ??= [];
+      rows[table.name]?.push({ ...row });
+    },
+  };
+  const summary = await ingestObject({
+    sources: SOURCES,
+    bytes: chunked(bytes, chunkSize),
+    context: { key, options: {} },
+    lineage: { sourceObject, ingestTime: INGEST_TIME },
+    sink,
+    forced: forced ? "cloudwatch_logs" : undefined,
+  });
+  return { summary, rows };
+}
+
+/** Problems of one row against its table: missing or extra columns, wrong value types. */
+function schemaProblems(table: TableDef, row: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const names = columnNames(table);
+  for (const key of Object.keys(row)) if (!names.includes(key)) problems.push(`extra column ${key}`);
+  for (const name of names) {
+    const col = table.columns[name];
+    const v = row[name];
+    if (!col || v === undefined) problems.push(`missing column ${name}`);
+    else if (v === null) {
+      if (!col.nullable) problems.push(`${name} is null`);
+    } else if (col.type === "string" && typeof v !== "string") problems.push(`${name} not a string`);
+    else if (col.type === "boolean" && typeof v !== "boolean") problems.push(`${name} not a boolean`);
+    else if ((col.type === "int32" || col.type === "int64") && !Number.isSafeInteger(v))
+      problems.push(`${name} bad int`);
+    else if (col.type === "double" && (typeof v !== "number" || !Number.isFinite(v)))
+      problems.push(`${name} bad double`);
+    else if (col.type === "timestamp" && (typeof v !== "string" || !isIsoUtc(v))) problems.push(`${name} bad time`);
+    else if (col.type === "json" && (typeof v !== "string" || JSON.parse(v) === undefined))
+      problems.push(`${name} bad json`);
+  }
+  return problems;
+}
+
+const count = (o: Record<string, number | undefined>) => Object.values(o).reduce<number>((a, b) => a + (b ?? 0), 0);
+
+describe("cloudwatch_logs fixtures", () => {
+  const files = readdirSync(FIXTURES)
+    .filter((f) => !f.endsWith(".expected.json"))
+    .sort();
+  it.each(files)("ingests %s as recorded in its expected file", async (file) => {
+    // Prepare
+    const base = file.replace(/\.(json\.gz|json|txt|gz)$/, "");
+    const expected = JSON.parse(readFileSync(join(FIXTURES, `${base}.expected.json`), "utf8"));
+    const bytes = new Uint8Array(readFileSync(join(FIXTURES, file)));
+    const key = expected.key ?? file;
+    const sourceObject = `fixture://cloudwatch_logs/${file}`;
+    // Act
+    const whole = await ingest(bytes, key, sourceObject, bytes.length);
+    const small = await ingest(bytes, key, sourceObject, 61);
+    // Assess
+    expect(whole).toStrictEqual({ summary: expected.summary, rows: expected.rows });
+    expect(small).toStrictEqual(whole);
+    expect(whole.summary.source).toBe("cloudwatch_logs");
+  });
+});
+
+const payload = (logEvents: unknown[], extra: Record<string, unknown> = {}) => ({
+  messageType: "DATA_MESSAGE",
+  owner: "111122223333",
+  logGroup: "/aws/lambda/auth-service",
+  logStream: "2024/05/01/[$LATEST]abc",
+  subscriptionFilters: ["f"],
+  logEvents,
+  ...extra,
+});
+
+describe("cloudwatchLogsSource.sniff", () => {
+  const data = Buffer.from(gzipSync(JSON.stringify(payload([])))).toString("base64");
+  it.each([
+    ["a payload", JSON.stringify(payload([])), true],
+    ["a control message", '{"messageType":"CONTROL_MESSAGE","logEvents":[]}', true],
+    ["base64 gzip text", `${data}\n`, true],
+    ["a Lambda awslogs event", JSON.stringify({ awslogs: { data } }), true],
+    ["a saved Kinesis event", JSON.stringify({ Records: [{ kinesis: { data }, eventSource: "aws:kinesis" }] }), true],
+    [
+      "a payload longer than the head",
+      `{"messageType":"DATA_MESSAGE","logEvents":[{"message":"${"x".repeat(100)}`,
+      true,
+    ],
+    ["a CloudTrail file", '{"Records":[{"eventVersion":"1.08","eventSource":"s3.amazonaws.com"}]}', false],
+    ["an app log line", '{"timestamp":"2024-05-01T10:00:00Z","messageType":"note"}', false],
+  ])("recognises %s: %s", (_name, head, expected) => {
+    expect(cloudwatchLogsSource.sniff(head)).toBe(expected);
+  });
+});
+
+describe("cloudwatchLogsSource.matchKey", () => {
+  it.each([
+    ["cwl/loglake/2024/05/01/10/loglake-1-2024-05-01-10-15-00-abc", true],
+    ["raw/cloudwatch-logs/2024/05/01/part-0001.gz", true],
+    ["AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/x.json.gz", false],
+    ["/home/me/cwl/x.json", false],
+  ])("says %s is a CloudWatch Logs key: %s", (key, expected) => {
+    expect(cloudwatchLogsSource.matchKey(key)).toBe(expected);
+  });
+});
+
+describe("decodeBase64Payload", () => {
+  it("gunzips base64 gzip, reads base64 JSON, and refuses other text", () => {
+    const json = '{"messageType":"CONTROL_MESSAGE"}';
+    expect(decodeBase64Payload(Buffer.from(gzipSync(json)).toString("base64"))).toStrictEqual({ ok: true, text: json });
+    expect(decodeBase64Payload(Buffer.from(json).toString("base64"))).toStrictEqual({ ok: true, text: json });
+    expect(decodeBase64Payload("hello world")).toBeUndefined();
+    expect(decodeBase64Payload("H4sIAAAAAAAA")).toStrictEqual({
+      ok: false,
+      message: "base64 payload is not valid gzip: unexpected end of file",
+    });
+  });
+
+  it("keeps the readable beginning of a cut gzip payload", () => {
+    const json = JSON.stringify(payload([{ id: "1", timestamp: 1714557600000, message: "x".repeat(2000) }]));
+    const gz = gzipSync(json);
+    const decoded = decodeBase64Payload(Buffer.from(gz.subarray(0, gz.length - 30)).toString("base64"));
+    expect(decoded?.ok).toBe(true);
+    expect(decoded?.ok && json.startsWith(decoded.text) && decoded.text.length > 100).toBe(true);
+  });
+});
+
+describe("cloudwatch_logs parsing", () => {
+  it("keeps log event id, group, stream and owner in app event attributes and falls back to the event time", async () => {
+    // Prepare
+    const body = payload([{ id: "3828", timestamp: 1714557600000, message: '{"type":"auth","user_id":"u-1"}' }]);
+    // Act
+    const { rows } = await ingest(new TextEncoder().encode(JSON.stringify(body)), "x", "x", 1024);
+    // Assess
+    expect(rows.app_events?.map((r) => [r.event_time, r.attributes])).toStrictEqual([
+      [
+        "2024-05-01T10:00:00.000Z",
+        '{"cwl_event_id":"3828","cwl_log_group":"/aws/lambda/auth-service","cwl_log_stream":"2024/05/01/[$LATEST]abc","cwl_owner":"111122223333"}',
+      ],
+    ]);
+  });
+
+  it("routes an EventBridge CloudTrail event in a message to cloudtrail", async () => {
+    const detail = { eventVersion: "1.08", eventTime: "2024-05-01T10:00:00Z", eventSource: "s3.amazonaws.com" };
+    const message = JSON.stringify({ "detail-type": "AWS API Call via CloudTrail", detail });
+    const body = payload([{ id: "1", timestamp: 1714557600000, message }]);
+    const { summary } = await ingest(new TextEncoder().encode(JSON.stringify(body)), "x", "x", 1024);
+    expect(summary.rows).toStrictEqual({ cloudtrail: 1 });
+  });
+});
+
+describe("cloudwatch_logs properties", () => {
+  const message = fc.oneof(
+    fc.string(),
+    fc.jsonValue().map((v) => JSON.stringify(v)),
+    fc
+      .record({ timestamp: fc.oneof(fc.integer(), fc.string()), level: fc.jsonValue(), status: fc.jsonValue() })
+      .map((o) => JSON.stringify(o)),
+    fc
+      .record({
+        eventVersion: fc.constant("1.08"),
+        eventTime: fc.oneof(fc.string(), fc.integer()),
+        eventSource: fc.string(),
+      })
+      .map((o) => JSON.stringify(o)),
+  );
+  const logEvent = fc.record({ id: fc.string(), timestamp: fc.integer(), message });
+
+  it("never throws, accounts for every record and writes rows that fit their table", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }),
+          fc.string({ unit: "binary", maxLength: 300 }).map((s) => new TextEncoder().encode(s)),
+          fc.array(logEvent, { maxLength: 5 }).map((es) => new TextEncoder().encode(JSON.stringify(payload(es)))),
+          fc.array(logEvent, { maxLength: 5 }).map((es) => new Uint8Array(gzipSync(JSON.stringify(payload(es))))),
+        ),
+        async (bytes) => {
+          const written: { table: TableDef; row: Record<string, unknown> }[] = [];
+          const summary = await ingestObject({
+            sources: SOURCES,
+            bytes: chunked(bytes, 13),
+            context: { key: "x", options: {} },
+            lineage: { sourceObject: "x", ingestTime: INGEST_TIME },
+            sink: { write: (table, row) => void written.push({ table, row }) },
+            forced: "cloudwatch_logs",
+          });
+          expect(summary.records).toBe(count(summary.rows) + count(summary.quarantined) + count(summary.skipped));
+          expect(written.length).toBe(count(summary.rows) + count(summary.quarantined));
+          for (const { table, row } of written) expect(schemaProblems(table, row)).toStrictEqual([]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("yields one record per log event, in plain, gzip or base64 form", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(logEvent, { maxLength: 8 }), fc.integer({ min: 0, max: 2 }), async (events, form) => {
+        const json = JSON.stringify(payload(events));
+        const bytes =
+          form === 0
+            ? new TextEncoder().encode(json)
+            : form === 1
+              ? new Uint8Array(gzipSync(json))
+              : new TextEncoder().encode(Buffer.from(gzipSync(json)).toString("base64"));
+        const { summary } = await ingest(bytes, "x", "x", 97, true);
+        expect(summary.records).toBe(events.length);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("never throws from matchKey or sniff", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (s) => {
+        expect(typeof cloudwatchLogsSource.matchKey(s)).toBe("boolean");
+        expect(typeof cloudwatchLogsSource.sniff(s)).toBe("boolean");
+      }),
+    );
+  });
+});
