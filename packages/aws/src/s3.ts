@@ -70,7 +70,7 @@ export async function* readObject(
   s3: S3Client,
   loc: ObjectLocation,
   opts: { maxResumes?: number; onResume?: (offset: number, error: unknown) => void } = {},
-): AsyncIterable<Uint8Array> {
+): AsyncGenerator<Uint8Array, void, undefined> {
   let offset = 0;
   let etag = loc.eTag;
   let resumes = 0;

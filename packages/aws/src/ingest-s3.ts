@@ -1,0 +1,150 @@
+import { createHash } from "node:crypto";
+import { type CopyTarget, planCopies } from "@app/core/copy/plan";
+import { s3ObjectName } from "@app/core/envelopes/identity";
+import { decodeSqsBody, type S3ObjectRef } from "@app/core/envelopes/s3-notification";
+import { ParseError } from "@app/core/errors";
+import type { IngestSummary } from "@app/core/ingest/pipeline";
+import { clipRaw } from "@app/core/ingest/text";
+import { quarantineTable } from "@app/core/sources/quarantine/schema";
+import { toIsoUtc } from "@app/core/time";
+import { ingestToLake } from "@app/lake/ingest";
+import { createLakeWriter } from "@app/lake/writer";
+import type { PipelineRuntime } from "./runtime.ts";
+import { copyObject, ObjectGoneError, readObject } from "./s3.ts";
+
+/** What happened to one S3 object. */
+export interface ObjectResult {
+  object: string;
+  outcome: "ingested" | "gone";
+  summary?: IngestSummary;
+  files: string[];
+  copies: { kind: CopyTarget["kind"]; bucket: string; key: string; multipart: boolean }[];
+}
+
+/** What happened to one SQS message. */
+export type MessageResult =
+  | { kind: "objects"; objects: ObjectResult[] }
+  | { kind: "test" | "ignored"; why?: string }
+  | { kind: "poison"; why: string };
+
+/** The SQS message fields the pipeline reads (a subset of Lambda's SQSRecord). */
+export interface SqsMessage {
+  messageId: string;
+  body: string;
+  eventSourceARN?: string;
+  attributes?: { SentTimestamp?: string };
+}
+
+/**
+ * Ingests one S3 object: streams it, detects its source, writes its rows and quarantine rows to the lake under a
+ * name derived from the object's identity, then makes the raw copies its source is configured for. Bad content is
+ * quarantined by the pipeline and never throws; S3 and lake I/O errors throw so the message is retried.
+ */
+export async function ingestS3Object(rt: PipelineRuntime, ref: S3ObjectRef): Promise<ObjectResult> {
+  const object = `s3://${ref.bucket}/${ref.key}`;
+  const loc = {
+    bucket: ref.bucket,
+    key: ref.key,
+    ...(ref.versionId ? { versionId: ref.versionId } : {}),
+    ...(ref.eTag ? { eTag: ref.eTag } : {}),
+  };
+  const bytes = readObject(rt.s3, loc, {
+    onResume: (offset, error) => rt.log.warn("resuming object download", { object, offset, error: String(error) }),
+  });
+  let manifest: Awaited<ReturnType<typeof ingestToLake>>;
+  try {
+    manifest = await ingestToLake({
+      db: rt.db,
+      store: rt.lake,
+      sources: rt.sources,
+      bytes,
+      key: ref.key,
+      sourceObject: object,
+      ingestTime: ref.eventTime,
+      name: s3ObjectName(ref),
+      options: rt.sourceOptions,
+    });
+  } catch (e) {
+    // Gone since the notification: a later notification covers whatever replaced it.
+    if (e instanceof ObjectGoneError) return { object, outcome: "gone", files: [], copies: [] };
+    throw e;
+  } finally {
+    // The pipeline may stop reading early (unknown source); release the connection.
+    await bytes.return?.(undefined);
+  }
+  const source = manifest.summary.source;
+  const copies: ObjectResult["copies"] = [];
+  if (source !== "unknown") {
+    const targets = planCopies(rt.config, { source, bucket: ref.bucket, key: ref.key, eventTime: ref.eventTime });
+    for (const t of targets) {
+      const client = t.kind === "customer" ? rt.customerClient(destinationOf(rt, t.destination)) : rt.s3;
+      const { multipart } = await copyObject(client, {
+        source: loc,
+        target: { bucket: t.bucket, key: t.key },
+        ...(ref.size !== undefined ? { size: ref.size } : {}),
+        ...(t.kind === "worm" ? { objectLock: t.objectLock } : {}),
+        ...(t.kind === "customer" && t.kmsKeyId ? { kms: { kmsKeyId: t.kmsKeyId } } : {}),
+        limits: {
+          multipartThresholdBytes: rt.config.sizes.multipartCopyThresholdBytes,
+          partSizeBytes: rt.config.sizes.copyPartSizeBytes,
+        },
+      });
+      copies.push({ kind: t.kind, bucket: t.bucket, key: t.key, multipart });
+    }
+  }
+  return { object, outcome: "ingested", summary: manifest.summary, files: manifest.files, copies };
+}
+
+function destinationOf(rt: PipelineRuntime, name: string) {
+  const d = rt.config.destinations.find((x) => x.name === name);
+  if (!d) throw new Error(`copy plan names unknown destination ${name}`);
+  return d;
+}
+
+/**
+ * Handles one SQS message: decodes the notification (direct, SNS or EventBridge) and ingests each object in
+ * order. A test event or a non-creation event is acknowledged. A body that is not a notification at all can never
+ * succeed: it is written to the quarantine table (reason `bad_record`, raw body kept) and acknowledged.
+ */
+export async function processSqsMessage(rt: PipelineRuntime, msg: SqsMessage): Promise<MessageResult> {
+  let decoded: ReturnType<typeof decodeSqsBody>;
+  try {
+    decoded = decodeSqsBody(msg.body);
+  } catch (e) {
+    if (!(e instanceof ParseError)) throw e;
+    await quarantineMessage(rt, msg, e.message);
+    return { kind: "poison", why: e.message };
+  }
+  if (decoded.kind === "test") return { kind: "test" };
+  if (decoded.kind === "ignored") return { kind: "ignored", why: decoded.why };
+  const objects: ObjectResult[] = [];
+  for (const ref of decoded.objects) objects.push(await ingestS3Object(rt, ref));
+  return { kind: "objects", objects };
+}
+
+async function quarantineMessage(rt: PipelineRuntime, msg: SqsMessage, why: string): Promise<void> {
+  const queue = msg.eventSourceARN?.split(":").pop() ?? "queue";
+  const sent = toIsoUtc(Number(msg.attributes?.SentTimestamp ?? Number.NaN));
+  // SentTimestamp is the same on every delivery, so the row (and its file name) is too.
+  const time = sent ?? "1970-01-01T00:00:00.000Z";
+  const clipped = clipRaw(msg.body);
+  const writer = await createLakeWriter({ db: rt.db, publish: (rel, local) => rt.lake.putFile(rel, local) });
+  try {
+    await writer.sink.write(quarantineTable, {
+      event_time: time,
+      source_kind: "unknown",
+      reason: "bad_record",
+      message: `SQS message ${msg.messageId} is not an S3 notification: ${why}`,
+      raw: clipped.raw,
+      raw_truncated: clipped.truncated,
+      source_object: `sqs://${queue}/${msg.messageId}`,
+      source_line: 1,
+      ingest_time: time,
+    });
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+  const name = `sqs-${createHash("sha256").update(`${queue}\n${msg.messageId}`).digest("hex").slice(0, 24)}`;
+  await writer.finish(name);
+}

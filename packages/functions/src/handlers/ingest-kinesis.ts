@@ -1,0 +1,33 @@
+import { KinesisBatch } from "@app/aws/ingest-kinesis";
+import type { PipelineRuntime } from "@app/aws/runtime";
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+
+/** The Kinesis consumer: records in, one set of lake files and one WORM archive per batch, failures by sequence. */
+export function createIngestKinesisHandler(rt: PipelineRuntime) {
+  const processor = new BatchProcessor(EventType.KinesisDataStreams);
+  return async (event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> => {
+    const batch = new KinesisBatch(rt, event.Records);
+    const recordHandler = (record: KinesisStreamRecord) =>
+      batch.parse(record).catch((e: unknown) => {
+        rt.log.error("record failed; it will be retried", {
+          sequenceNumber: record.kinesis.sequenceNumber,
+          error: String(e),
+        });
+        throw e;
+      });
+    const response = await processPartialResponse(event, recordHandler, processor, {
+      ...(context ? { context } : {}),
+      processInParallel: false,
+    });
+    const commit = await batch.commit(response.batchItemFailures.map((f) => f.itemIdentifier));
+    rt.log.info("batch processed", {
+      records: event.Records.length,
+      committed: commit.records,
+      failed: response.batchItemFailures.length,
+      files: commit.files.length,
+      summary: commit.summary,
+    });
+    return response;
+  };
+}

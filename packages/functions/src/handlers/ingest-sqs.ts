@@ -1,0 +1,50 @@
+import { processSqsMessage } from "@app/aws/ingest-s3";
+import type { PipelineRuntime } from "@app/aws/runtime";
+import { queueUrlForArn, VisibilityHeartbeat } from "@app/aws/sqs";
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+
+/** The SQS consumer: S3 notifications in, lake rows and raw copies out, partial batch failures back. */
+export function createIngestSqsHandler(rt: PipelineRuntime) {
+  const processor = new BatchProcessor(EventType.SQS);
+  const { visibilityTimeoutSeconds } = rt.config.queues;
+  return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
+    const arn = event.Records[0]?.eventSourceARN;
+    const queueUrl = arn ? await queueUrlForArn(rt.sqs, arn).catch(() => undefined) : undefined;
+    const heartbeat = queueUrl
+      ? new VisibilityHeartbeat(rt.sqs, queueUrl, {
+          visibilityTimeoutSeconds,
+          intervalSeconds: rt.config.sizes.heartbeatSeconds,
+          log: rt.log,
+        })
+      : undefined;
+    heartbeat?.start(event.Records.map((r) => ({ id: r.messageId, receiptHandle: r.receiptHandle })));
+    const kinds: Record<string, number> = {};
+    const recordHandler = async (record: SQSRecord) => {
+      try {
+        const result = await processSqsMessage(rt, record);
+        kinds[result.kind] = (kinds[result.kind] ?? 0) + 1;
+        return result;
+      } catch (e) {
+        rt.log.error("message failed; it will be retried", { messageId: record.messageId, error: String(e) });
+        throw e;
+      } finally {
+        heartbeat?.done(record.messageId);
+      }
+    };
+    try {
+      const response = await processPartialResponse(event, recordHandler, processor, {
+        ...(context ? { context } : {}),
+        processInParallel: false,
+      });
+      rt.log.info("batch processed", {
+        messages: event.Records.length,
+        failed: response.batchItemFailures.length,
+        kinds,
+      });
+      return response;
+    } finally {
+      await heartbeat?.stop();
+    }
+  };
+}

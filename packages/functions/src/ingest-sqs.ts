@@ -1,0 +1,11 @@
+import { createRuntime } from "@app/aws/runtime";
+import { createIngestSqsHandler } from "./handlers/ingest-sqs.ts";
+import { loadFunctionConfig } from "./lib/config.ts";
+import { powertoolsLog } from "./lib/log.ts";
+
+// Cold start: a bad config fails here, before any message is received.
+const { config, aws } = loadFunctionConfig();
+const log = powertoolsLog("loglake-ingest-sqs");
+
+/** Lambda entry point for the ingest queue's event source mapping. */
+export const handler = createIngestSqsHandler(await createRuntime({ config, aws, log }));
