@@ -15,5 +15,18 @@ export async function openDuckDb(options: DuckDbOptions = {}): Promise<DuckDBCon
     autoinstall_known_extensions: "false",
     autoload_known_extensions: "false",
   });
-  return instance.connect();
+  const connection = await instance.connect();
+  instances.set(connection, instance);
+  return connection;
+}
+
+const instances = new WeakMap<DuckDBConnection, DuckDBInstance>();
+
+/** Another connection to the same database, for work that runs side by side with `connection`'s. */
+export async function siblingConnection(connection: DuckDBConnection): Promise<DuckDBConnection> {
+  const instance = instances.get(connection);
+  if (!instance) throw new Error("siblingConnection needs a connection made by openDuckDb");
+  const sibling = await instance.connect();
+  instances.set(sibling, instance);
+  return sibling;
 }

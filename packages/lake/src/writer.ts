@@ -53,6 +53,9 @@ interface TableBuffer {
   lines: string[];
   file?: WriteStream;
   path?: string;
+  /** `YYYY-MM-DDTHH` of the chunk's first row, and whether later rows fell in other hours. */
+  hour?: string;
+  mixed: boolean;
 }
 
 /**
@@ -93,15 +96,28 @@ export async function createLakeWriter(args: {
     const file = b.file;
     const csv = b.path;
     const chunk = b.chunk;
+    const single = b.mixed ? undefined : b.hour;
     b.file = undefined;
     b.path = undefined;
     b.chunk++;
     b.rows = 0;
+    b.hour = undefined;
+    b.mixed = false;
     await new Promise<void>((resolve, reject) => file.end((e?: Error | null) => (e ? reject(e) : resolve())));
-    const sql = copySql(b.table, csv, join(staging, "out", b.table.name), `part-${chunk}-{i}`);
+    const tableDir = join(staging, "out", b.table.name);
+    // Most objects cover one hour (CloudFront and CloudTrail files do): a plain COPY to that partition's file is
+    // cheaper than DuckDB's partitioned writer.
+    const target = single ? join(tableDir, `dt=${single.slice(0, 10)}`, `hour=${single.slice(11, 13)}`) : undefined;
+    const sql = copySql(
+      b.table,
+      csv,
+      target ? join(target, `part-${chunk}-0.parquet`) : tableDir,
+      target ? undefined : `part-${chunk}-{i}`,
+    );
     // One conversion in flight: it overlaps with parsing, and memory stays bounded.
     const prev = pending;
     pending = prev.then(async () => {
+      if (target) await mkdir(target, { recursive: true });
       await args.db.run(sql);
       await rm(csv, { force: true });
     });
@@ -116,7 +132,15 @@ export async function createLakeWriter(args: {
       if (failed) throw failed;
       let b = buffers.get(table.name);
       if (!b) {
-        b = { table, names: Object.keys(table.columns), timeColumn: table.timeColumn, chunk: 0, rows: 0, lines: [] };
+        b = {
+          table,
+          names: Object.keys(table.columns),
+          timeColumn: table.timeColumn,
+          chunk: 0,
+          rows: 0,
+          lines: [],
+          mixed: false,
+        };
         buffers.set(table.name, b);
       }
       const names = b.names;
@@ -124,6 +148,8 @@ export async function createLakeWriter(args: {
       for (let i = 0; i < names.length; i++) line += `${csvField(row[names[i] as string])},`;
       const t = row[b.timeColumn] as string;
       line += `${t.slice(0, 10)},${t.slice(11, 13)}`;
+      if (b.hour === undefined) b.hour = t.slice(0, 13);
+      else if (!b.mixed && !t.startsWith(b.hour)) b.mixed = true;
       if (line.length > MAX_ROW_CHARS)
         throw new RowRejectedError("too_large", `row is ${line.length} characters, over the ${MAX_ROW_CHARS} limit`);
       b.lines.push(line);
@@ -165,10 +191,15 @@ export async function createLakeWriter(args: {
   };
 }
 
-function copySql(table: TableDef, csv: string, outDir: string, pattern: string): string {
+function copySql(table: TableDef, csv: string, out: string, pattern: string | undefined): string {
   const cols = [...toDuckDbColumns(table), { name: "dt", type: "VARCHAR" }, { name: "hour", type: "VARCHAR" }]
     .map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`)
     .join(", ");
-  const read = `read_csv(${quoteLiteral(csv)}, header = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${CSV_BUFFER_BYTES}, columns = {${cols}})`;
-  return `COPY (SELECT * FROM ${read}) TO ${quoteLiteral(outDir)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_SIZE}, PARTITION_BY (${quoteIdent("dt")}, ${quoteIdent("hour")}), FILENAME_PATTERN ${quoteLiteral(pattern)}, OVERWRITE_OR_IGNORE)`;
+  const read = `read_csv(${quoteLiteral(csv)}, auto_detect = false, header = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${CSV_BUFFER_BYTES}, columns = {${cols}})`;
+  const parquet = `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_SIZE}`;
+  // Partition values live in the path (Hive style), not in the file, as with PARTITION_BY.
+  if (pattern === undefined) {
+    return `COPY (SELECT * EXCLUDE (${quoteIdent("dt")}, ${quoteIdent("hour")}) FROM ${read}) TO ${quoteLiteral(out)} (${parquet})`;
+  }
+  return `COPY (SELECT * FROM ${read}) TO ${quoteLiteral(out)} (${parquet}, PARTITION_BY (${quoteIdent("dt")}, ${quoteIdent("hour")}), FILENAME_PATTERN ${quoteLiteral(pattern)}, OVERWRITE_OR_IGNORE)`;
 }

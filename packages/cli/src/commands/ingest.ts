@@ -39,7 +39,7 @@ export async function runIngest(opts: {
       sources: SOURCES,
       files,
       forced,
-      onFile: (file, m, i) => bar?.tick(i + 1, `${file} (${m.summary.source})`),
+      onFile: (file, m, done) => bar?.tick(done, `${file} (${m.summary.source})`),
     });
   } finally {
     bar?.done();
