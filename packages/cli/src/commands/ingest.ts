@@ -30,6 +30,10 @@ export async function runIngest(opts: {
   const files = await expandPaths(opts.paths);
   if (files.length === 0) throw new InputError(`no files found under ${opts.paths.join(", ")}`);
   const store = await lakeStore({ lake: opts.lake, endpoint: opts.endpoint });
+  // Fail before parsing anything when the lake cannot be written.
+  await store.putText("_ingest/.write-check", "ok\n").catch((e: unknown) => {
+    throw new InputError(`--lake ${opts.lake}: cannot write there (${(e as Error).message})`);
+  });
   const db = await openDuckDb();
   const bar = opts.quiet ? undefined : progress(files.length);
   try {
