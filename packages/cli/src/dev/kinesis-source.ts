@@ -130,7 +130,9 @@ export class KinesisEventSource {
       shard.attempts = 0;
     }
     shard.attempts++;
-    const event: KinesisStreamEvent = { Records: records.map((r) => this.toRecord(shard.id, r)) };
+    const event: KinesisStreamEvent = {
+      Records: records.map((r) => kinesisLambdaRecord(r, { shardId: shard.id, ...this.opts })),
+    };
     let failedAt = -1;
     let thrown = false;
     try {
@@ -176,24 +178,28 @@ export class KinesisEventSource {
     }
     shard.iterator = undefined;
   }
+}
 
-  private toRecord(shardId: string, r: _Record): KinesisStreamRecord {
-    const seq = r.SequenceNumber as string;
-    return {
-      kinesis: {
-        kinesisSchemaVersion: "1.0",
-        partitionKey: r.PartitionKey as string,
-        sequenceNumber: seq,
-        data: Buffer.from(r.Data ?? new Uint8Array()).toString("base64"),
-        approximateArrivalTimestamp: (r.ApproximateArrivalTimestamp?.getTime() ?? 0) / 1000,
-      },
-      eventSource: "aws:kinesis",
-      eventVersion: "1.0",
-      eventID: `${shardId}:${seq}`,
-      eventName: "aws:kinesis:record",
-      invokeIdentityArn: "arn:aws:iam::000000000000:role/loglake-dev",
-      awsRegion: this.opts.region,
-      eventSourceARN: this.opts.streamArn,
-    };
-  }
+/** A record from GetRecords in the shape Lambda hands to a Kinesis consumer (data base64, arrival in seconds). */
+export function kinesisLambdaRecord(
+  r: _Record,
+  at: { shardId: string; region: string; streamArn: string },
+): KinesisStreamRecord {
+  const seq = r.SequenceNumber as string;
+  return {
+    kinesis: {
+      kinesisSchemaVersion: "1.0",
+      partitionKey: r.PartitionKey as string,
+      sequenceNumber: seq,
+      data: Buffer.from(r.Data ?? new Uint8Array()).toString("base64"),
+      approximateArrivalTimestamp: (r.ApproximateArrivalTimestamp?.getTime() ?? 0) / 1000,
+    },
+    eventSource: "aws:kinesis",
+    eventVersion: "1.0",
+    eventID: `${at.shardId}:${seq}`,
+    eventName: "aws:kinesis:record",
+    invokeIdentityArn: "arn:aws:iam::000000000000:role/loglake-dev",
+    awsRegion: at.region,
+    eventSourceARN: at.streamArn,
+  };
 }
