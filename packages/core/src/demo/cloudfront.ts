@@ -75,7 +75,7 @@ export const CLOUDFRONT_W3C_FIELDS = [
 export const CLOUDFRONT_HEADER = `#Version: 1.0\n#Fields: ${CLOUDFRONT_W3C_FIELDS.join(" ")}\n`;
 
 // RFC 1738 unsafe characters CloudFront escapes, besides controls, space and everything beyond ASCII.
-const UNSAFE = /[\u0000-\u0020\u007f-\u{10ffff}<>"#%{}|\\^~[\]`']/gu;
+const UNSAFE = /[^\x21-\x7e]|[<>"#%{}|\\^~[\]`']/gu;
 const UTF8 = new TextEncoder();
 // User agents and paths repeat, so escaping is memoised (bounded, to keep memory flat on long runs).
 const escaped = new Map<string, string>();

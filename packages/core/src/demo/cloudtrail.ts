@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { DAY_MS, HOUR_MS, isoSeconds, utcParts } from "./clock.ts";
+import { awsDisplayDate, DAY_MS, HOUR_MS, isoSeconds, utcParts } from "./clock.ts";
 import { MIXED_ALNUM, type Rng, UPPER_ALNUM } from "./random.ts";
 import { DEMO, INCIDENT_COUNTS, INCIDENT_HOURS } from "./scenario.ts";
 
@@ -295,139 +295,146 @@ const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/${KEY_ID}`;
 const SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:prod/orders/db-AbCdEf`;
 const TRAIL_ARN = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/${DEMO.trailName}`;
 
+/** Calls one principal makes at a steady rate; `human` ones only in working hours. */
+interface BaselineCall {
+  actor: keyof typeof ACTORS;
+  perHour: number;
+  human?: boolean;
+  call: (rng: Rng, timeMs: number) => Call;
+}
+
 /** Baseline calls of one principal: the steady background the anomaly reports compare against. */
-const BASELINE: readonly { actor: keyof typeof ACTORS; perHour: number; human?: boolean; call: (rng: Rng) => Call }[] =
-  [
-    {
-      actor: "appServer",
-      perHour: 6,
-      call: () => ({
-        source: "secretsmanager.amazonaws.com",
-        name: "GetSecretValue",
-        readOnly: true,
-        params: { secretId: "prod/orders/db" },
-      }),
-    },
-    {
-      actor: "appServer",
-      perHour: 8,
-      call: () => ({
-        source: "kms.amazonaws.com",
-        name: "Decrypt",
-        readOnly: true,
-        params: { encryptionAlgorithm: "SYMMETRIC_DEFAULT", keyId: KEY_ARN },
-        resources: [{ accountId: ACCOUNT, type: "AWS::KMS::Key", ARN: KEY_ARN }],
-      }),
-    },
-    {
-      actor: "ordersFn",
-      perHour: 5,
-      call: (rng) => ({
-        source: "ssm.amazonaws.com",
-        name: "GetParameter",
-        readOnly: true,
-        params: { name: rng.pick(["/orders/prod/api-url", "/orders/prod/feature-flags"]), withDecryption: true },
-      }),
-    },
-    {
-      actor: "lambdaService",
-      perHour: 3,
-      call: (rng) => ({
-        source: "sts.amazonaws.com",
-        name: "AssumeRole",
-        readOnly: true,
-        params: { roleArn: `arn:aws:iam::${ACCOUNT}:role/orders-fn-role`, roleSessionName: "orders-fn" },
-        response: {
-          credentials: {
-            accessKeyId: `ASIA${rng.chars(16, UPPER_ALNUM)}`,
-            sessionToken: rng.chars(64, MIXED_ALNUM),
-            expiration: "Jan 1, 2030, 12:00:00 AM",
-          },
+const BASELINE: readonly BaselineCall[] = [
+  {
+    actor: "appServer",
+    perHour: 6,
+    call: () => ({
+      source: "secretsmanager.amazonaws.com",
+      name: "GetSecretValue",
+      readOnly: true,
+      params: { secretId: "prod/orders/db" },
+    }),
+  },
+  {
+    actor: "appServer",
+    perHour: 8,
+    call: () => ({
+      source: "kms.amazonaws.com",
+      name: "Decrypt",
+      readOnly: true,
+      params: { encryptionAlgorithm: "SYMMETRIC_DEFAULT", keyId: KEY_ARN },
+      resources: [{ accountId: ACCOUNT, type: "AWS::KMS::Key", ARN: KEY_ARN }],
+    }),
+  },
+  {
+    actor: "ordersFn",
+    perHour: 5,
+    call: (rng) => ({
+      source: "ssm.amazonaws.com",
+      name: "GetParameter",
+      readOnly: true,
+      params: { name: rng.pick(["/orders/prod/api-url", "/orders/prod/feature-flags"]), withDecryption: true },
+    }),
+  },
+  {
+    actor: "lambdaService",
+    perHour: 3,
+    call: (rng, timeMs) => ({
+      source: "sts.amazonaws.com",
+      name: "AssumeRole",
+      readOnly: true,
+      params: { roleArn: `arn:aws:iam::${ACCOUNT}:role/orders-fn-role`, roleSessionName: "orders-fn" },
+      response: {
+        credentials: {
+          accessKeyId: `ASIA${rng.chars(16, UPPER_ALNUM)}`,
+          sessionToken: rng.chars(64, MIXED_ALNUM),
+          expiration: awsDisplayDate(timeMs + HOUR_MS),
         },
-        resources: [{ accountId: ACCOUNT, type: "AWS::IAM::Role", ARN: `arn:aws:iam::${ACCOUNT}:role/orders-fn-role` }],
-      }),
-    },
-    {
-      actor: "monitoring",
-      perHour: 10,
-      call: () => ({
-        source: "ec2.amazonaws.com",
-        name: "DescribeInstances",
-        readOnly: true,
-        params: { instancesSet: {}, filterSet: {} },
-      }),
-    },
-    {
-      actor: "monitoring",
-      perHour: 4,
-      call: () => ({
-        source: "ec2.amazonaws.com",
-        name: "DescribeVolumes",
-        readOnly: true,
-        params: { volumeSet: {}, filterSet: {} },
-      }),
-    },
-    {
-      actor: "configService",
-      perHour: 2,
-      call: (rng) => {
-        const bucket = rng.pick(["orders-prod-assets", "orders-prod-exports", DEMO.trailBucket]);
-        return {
-          source: "s3.amazonaws.com",
-          name: "GetBucketAcl",
-          readOnly: true,
-          params: { bucketName: bucket, Host: `${bucket}.s3.us-east-1.amazonaws.com`, acl: "" },
-          resources: [{ accountId: ACCOUNT, type: "AWS::S3::Bucket", ARN: `arn:aws:s3:::${bucket}` }],
-        };
       },
-    },
-    {
-      actor: "ciDeployer",
-      perHour: 4,
-      human: true,
-      call: () => ({
-        source: "cloudformation.amazonaws.com",
-        name: "DescribeStacks",
+      resources: [{ accountId: ACCOUNT, type: "AWS::IAM::Role", ARN: `arn:aws:iam::${ACCOUNT}:role/orders-fn-role` }],
+    }),
+  },
+  {
+    actor: "monitoring",
+    perHour: 10,
+    call: () => ({
+      source: "ec2.amazonaws.com",
+      name: "DescribeInstances",
+      readOnly: true,
+      params: { instancesSet: {}, filterSet: {} },
+    }),
+  },
+  {
+    actor: "monitoring",
+    perHour: 4,
+    call: () => ({
+      source: "ec2.amazonaws.com",
+      name: "DescribeVolumes",
+      readOnly: true,
+      params: { volumeSet: {}, filterSet: {} },
+    }),
+  },
+  {
+    actor: "configService",
+    perHour: 2,
+    call: (rng) => {
+      const bucket = rng.pick(["orders-prod-assets", "orders-prod-exports", DEMO.trailBucket]);
+      return {
+        source: "s3.amazonaws.com",
+        name: "GetBucketAcl",
         readOnly: true,
-        params: { stackName: "orders-prod" },
-      }),
+        params: { bucketName: bucket, Host: `${bucket}.s3.us-east-1.amazonaws.com`, acl: "" },
+        resources: [{ accountId: ACCOUNT, type: "AWS::S3::Bucket", ARN: `arn:aws:s3:::${bucket}` }],
+      };
     },
-    {
-      actor: "ciDeployer",
-      perHour: 1,
-      human: true,
-      call: (rng) => ({
-        source: "lambda.amazonaws.com",
-        name: "UpdateFunctionCode20150331v2",
-        readOnly: false,
-        params: { functionName: "orders-fn", s3Bucket: "orders-prod-artifacts", s3Key: `orders-fn/${rng.hex(12)}.zip` },
-        response: { functionName: "orders-fn", runtime: "nodejs20.x", codeSize: rng.int(2_000_000, 2_400_000) },
-        apiVersion: "2015-03-31",
-      }),
-    },
-    {
-      actor: "alice",
-      perHour: 2,
-      human: true,
-      call: (rng) =>
-        rng.pick<Call>([
-          { source: "ec2.amazonaws.com", name: "DescribeInstances", readOnly: true, params: { instancesSet: {} } },
-          { source: "s3.amazonaws.com", name: "ListBuckets", readOnly: true, params: { Host: "s3.amazonaws.com" } },
-          { source: "iam.amazonaws.com", name: "ListUsers", readOnly: true, params: null },
-          { source: "cloudtrail.amazonaws.com", name: "LookupEvents", readOnly: true, params: { maxResults: 50 } },
-        ]),
-    },
-    {
-      actor: "bob",
-      perHour: 1,
-      human: true,
-      call: (rng) =>
-        rng.pick<Call>([
-          { source: "ec2.amazonaws.com", name: "DescribeInstances", readOnly: true, params: { instancesSet: {} } },
-          { source: "lambda.amazonaws.com", name: "ListFunctions20150331", readOnly: true, params: null },
-        ]),
-    },
-  ];
+  },
+  {
+    actor: "ciDeployer",
+    perHour: 4,
+    human: true,
+    call: () => ({
+      source: "cloudformation.amazonaws.com",
+      name: "DescribeStacks",
+      readOnly: true,
+      params: { stackName: "orders-prod" },
+    }),
+  },
+  {
+    actor: "ciDeployer",
+    perHour: 1,
+    human: true,
+    call: (rng) => ({
+      source: "lambda.amazonaws.com",
+      name: "UpdateFunctionCode20150331v2",
+      readOnly: false,
+      params: { functionName: "orders-fn", s3Bucket: "orders-prod-artifacts", s3Key: `orders-fn/${rng.hex(12)}.zip` },
+      response: { functionName: "orders-fn", runtime: "nodejs20.x", codeSize: rng.int(2_000_000, 2_400_000) },
+      apiVersion: "2015-03-31",
+    }),
+  },
+  {
+    actor: "alice",
+    perHour: 2,
+    human: true,
+    call: (rng) =>
+      rng.pick<Call>([
+        { source: "ec2.amazonaws.com", name: "DescribeInstances", readOnly: true, params: { instancesSet: {} } },
+        { source: "s3.amazonaws.com", name: "ListBuckets", readOnly: true, params: { Host: "s3.amazonaws.com" } },
+        { source: "iam.amazonaws.com", name: "ListUsers", readOnly: true, params: null },
+        { source: "cloudtrail.amazonaws.com", name: "LookupEvents", readOnly: true, params: { maxResults: 50 } },
+      ]),
+  },
+  {
+    actor: "bob",
+    perHour: 1,
+    human: true,
+    call: (rng) =>
+      rng.pick<Call>([
+        { source: "ec2.amazonaws.com", name: "DescribeInstances", readOnly: true, params: { instancesSet: {} } },
+        { source: "lambda.amazonaws.com", name: "ListFunctions20150331", readOnly: true, params: null },
+      ]),
+  },
+];
 
 /** Baseline of the second region: a monitoring poller, nothing else. */
 const SECONDARY_BASELINE: readonly { perHour: number; call: Call }[] = [
@@ -458,7 +465,7 @@ export function mixedRecord(rng: Rng, timeMs: number): CloudTrailRecord {
     });
   }
   const b = BASELINE[rng.weighted(BASELINE_WEIGHTS)] as (typeof BASELINE)[number];
-  const call = b.call(rng);
+  const call = b.call(rng, timeMs);
   if (roll > 0.97) call.error = { code: "AccessDenied", message: "Access Denied" };
   return cloudtrailRecord(rng, timeMs, ACTORS[b.actor], call);
 }
@@ -483,7 +490,10 @@ export function cloudtrailHour(rng: Rng, hourStartMs: number, lastDayMs: number)
     // The deploy user is quiet once its key is stolen and disabled.
     if (lastDay && b.actor === "ciDeployer" && hour >= INCIDENT_HOURS.intruder) continue;
     const actor = b.actor === "alice" && lastDay ? ACTORS.aliceHome : ACTORS[b.actor];
-    for (let i = 0; i < n; i++) out.push(cloudtrailRecord(rng, at(0, 60), actor, b.call(rng)));
+    for (let i = 0; i < n; i++) {
+      const t = at(0, 60);
+      out.push(cloudtrailRecord(rng, t, actor, b.call(rng, t)));
+    }
   }
 
   const dayIndex = Math.floor((hourStartMs - lastDayMs) / DAY_MS);
@@ -517,7 +527,7 @@ export function cloudtrailHour(rng: Rng, hourStartMs: number, lastDayMs: number)
     if (hour === INCIDENT_HOURS.rootLoginWithoutMfa) out.push(...rootWithoutMfa(rng, hourStartMs + 5 * 60_000));
     if (hour === INCIDENT_HOURS.intruder) out.push(...intrusion(rng, hourStartMs));
     if (hour === INCIDENT_HOURS.apiRateSpike) {
-      const call = BASELINE[0]?.call(rng) as Call;
+      const call = BASELINE[0]?.call(rng, hourStartMs) as Call;
       for (let i = 0; i < INCIDENT_COUNTS.apiRateSpike; i++) {
         out.push(cloudtrailRecord(rng, at(0, 60), ACTORS.appServer, call));
       }
@@ -577,7 +587,7 @@ function adminChanges(rng: Rng, startMs: number): CloudTrailRecord[] {
         }),
         setAsDefault: true,
       },
-      response: { policyVersion: { versionId: "v3", isDefaultVersion: true, createDate: "Jun 4, 2025, 11:20:41 AM" } },
+      response: { policyVersion: { versionId: "v3", isDefaultVersion: true, createDate: awsDisplayDate(t) } },
     }),
     cloudtrailRecord(rng, next(), a, {
       source: "ec2.amazonaws.com",
@@ -642,7 +652,7 @@ function rootWithoutMfa(rng: Rng, startMs: number): CloudTrailRecord[] {
         accessKey: {
           accessKeyId: `AKIA${rng.chars(16, UPPER_ALNUM)}`,
           status: "Active",
-          createDate: "Jun 8, 2025, 7:06:15 AM",
+          createDate: awsDisplayDate(startMs + 75_000),
         },
       },
     }),
@@ -850,7 +860,8 @@ function intrusion(rng: Rng, hourStartMs: number): CloudTrailRecord[] {
       params: { keyId: KEY_ID, pendingWindowInDays: 7 },
       response: {
         keyId: KEY_ARN,
-        deletionDate: "Jun 15, 2025, 1:40:00 PM",
+        // Seven days after the call, which comes about forty minutes into the hour.
+        deletionDate: awsDisplayDate(hourStartMs + 7 * DAY_MS + 40 * 60_000),
         keyState: "PendingDeletion",
         pendingWindowInDays: 7,
       },

@@ -46,14 +46,14 @@ export interface DemoFile {
 export interface DemoOptions {
   /** Number of whole UTC days to cover (the last day holds the incidents; at least 1). Default 8. */
   days?: number;
-  /** Last day covered, `YYYY-MM-DD` (UTC). Default 2025-06-08. */
+  /** Last day covered, `YYYY-MM-DD` (UTC). Default 2025-06-12, a Thursday, so the IAM users are at work. */
   endDate?: string;
-  /** PRNG seed; the same options give the same bytes. Default 20250608. */
+  /** PRNG seed; the same options give the same bytes. Default 20250612. */
   seed?: number;
 }
 
 /** Defaults of `demoFiles`: eight days, so the last day has a full seven-day baseline. */
-export const DEMO_DEFAULTS = { days: 8, endDate: "2025-06-08", seed: 20250608 } as const;
+export const DEMO_DEFAULTS = { days: 8, endDate: "2025-06-12", seed: 20250612 } as const;
 
 /** Second account whose trail is streamed through CloudWatch Logs (its events are distinct from the S3 trail). */
 const STREAMED_ACCOUNT = "444455556666";
