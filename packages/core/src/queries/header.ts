@@ -5,6 +5,10 @@ import { scanSql } from "./scan.ts";
 export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** Severities whose rows count as findings; `info` queries add context only. */
+export const FINDING_SEVERITIES = ["critical", "high", "medium", "low"] as const satisfies readonly Severity[];
+export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
+
 /** Names a `?` placeholder can stand for: the first and last day (UTC, `YYYY-MM-DD`) of the report period. */
 export const PARAM_NAMES = ["from", "to"] as const;
 export type ParamName = (typeof PARAM_NAMES)[number];

@@ -1,0 +1,178 @@
+import { barChart, esc, SEVERITY_COLORS, stackedColumns } from "./charts.ts";
+import { csvName } from "./csv.ts";
+import { FINDING_SEVERITIES, type SavedQuery } from "./header.ts";
+import type { ReportData } from "./report.ts";
+import type { Cell, QueryResult } from "./result.ts";
+
+/** Rows shown per table in the HTML; the CSV next to it has all of them. */
+export const HTML_ROW_LIMIT = 50;
+const TOP_N = 10;
+
+/** Top labels of a query's chart: the value column summed per label, or rows counted when it has none. */
+export function topItems(query: Pick<SavedQuery, "chart">, result: QueryResult): { label: string; value: number }[] {
+  const chart = query.chart;
+  if (!chart) return [];
+  const totals = new Map<string, number>();
+  for (const row of result.rows) {
+    const label = row[chart.label];
+    const raw = chart.value ? row[chart.value] : 1;
+    const value = typeof raw === "number" ? raw : Number(raw);
+    if (!Number.isFinite(value)) continue;
+    const key = label === null || label === undefined ? "(none)" : String(label);
+    totals.set(key, (totals.get(key) ?? 0) + value);
+  }
+  return [...totals.entries()]
+    .map(([label, value]) => ({ label, value }))
+    .sort((a, b) => b.value - a.value || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0))
+    .slice(0, TOP_N);
+}
+
+function cellHtml(value: Cell): string {
+  if (value === null) return '<span class="null">–</span>';
+  if (typeof value === "number") return esc(Number.isInteger(value) ? value.toLocaleString("en-US") : String(value));
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value))
+    return `<time datetime="${esc(value)}">${esc(value.slice(0, 19).replace("T", " "))}</time>`;
+  return esc(value);
+}
+
+function table(result: QueryResult): string {
+  const head = result.columns.map((c) => `<th class="${c.kind}">${esc(c.name)}</th>`).join("");
+  const body = result.rows
+    .slice(0, HTML_ROW_LIMIT)
+    .map(
+      (row) =>
+        `<tr>${result.columns.map((c) => `<td class="${c.kind}">${cellHtml(row[c.name] ?? null)}</td>`).join("")}</tr>`,
+    )
+    .join("");
+  return `<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+}
+
+const STYLE = `
+:root{color-scheme:light;--ink:#0f172a;--muted:#475569;--line:#e2e8f0;--bg:#f8fafc}
+*{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:var(--bg)}
+header{background:#0f172a;color:#f8fafc;padding:24px 32px}header h1{margin:0 0 4px;font-size:24px}header p{margin:2px 0;color:#cbd5e1}
+main{padding:24px 32px;max-width:1280px}section{margin:0 0 32px}h2{font-size:19px;border-bottom:2px solid var(--line);padding-bottom:6px}
+h3{font-size:16px;margin:24px 0 4px;display:flex;gap:8px;align-items:center}.desc{color:var(--muted);margin:0 0 8px;max-width:960px}
+.cards{display:flex;gap:12px;flex-wrap:wrap;margin:12px 0 20px}.card{background:#fff;border:1px solid var(--line);border-left:6px solid;border-radius:6px;padding:10px 16px;min-width:140px}
+.card .n{font-size:28px;font-weight:700}.card .k{color:var(--muted);text-transform:uppercase;font-size:12px;letter-spacing:.04em}
+.badge{color:#fff;border-radius:4px;padding:1px 8px;font-size:12px;text-transform:uppercase;letter-spacing:.04em}
+.chart{background:#fff;border:1px solid var(--line);border-radius:6px;margin:6px 0 12px;max-width:100%;height:auto}
+.chart .label,.chart .value,.chart .axis{font-size:12px;fill:#334155}.chart .grid{stroke:#e2e8f0}
+.scroll{overflow-x:auto;max-width:100%}table{border-collapse:collapse;background:#fff;font-size:12.5px}
+th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top;max-width:420px;overflow-wrap:anywhere}
+th{background:#f1f5f9;position:sticky;top:0}td.number{text-align:right;font-variant-numeric:tabular-nums}.null{color:#94a3b8}
+.count{color:var(--muted);font-weight:400;font-size:13px}.more{color:var(--muted);font-size:12.5px}.none{color:#15803d}
+ul.toc{columns:2;max-width:960px}ul.limits li{margin:4px 0}footer{color:var(--muted);padding:0 32px 32px}
+`;
+
+function badge(severity: string): string {
+  return `<span class="badge" style="background:${SEVERITY_COLORS[severity] ?? "#334155"}">${esc(severity)}</span>`;
+}
+
+function anchor(id: string): string {
+  return `q-${id.replaceAll("/", "-")}`;
+}
+
+/** The self-contained HTML report: executive summary, charts as inline SVG, and one table per query. */
+export function renderReportHtml(data: ReportData): string {
+  const s = data.summary;
+  const period =
+    s.period.from === s.period.to ? s.period.from : `${s.period.from} to ${s.period.to} (${s.period.kind})`;
+  const cards = FINDING_SEVERITIES.map(
+    (sev) =>
+      `<div class="card" style="border-left-color:${SEVERITY_COLORS[sev]}"><div class="k">${sev}</div><div class="n">${s.totals.by_severity[sev].toLocaleString("en-US")}</div></div>`,
+  ).join("");
+  const severityChart = barChart({
+    className: "chart-severity",
+    title: "Findings by severity",
+    items: FINDING_SEVERITIES.map((sev) => ({
+      label: sev,
+      value: s.totals.by_severity[sev],
+      color: SEVERITY_COLORS[sev],
+    })),
+    width: 520,
+  });
+  const timeline = stackedColumns({
+    className: "chart-timeline",
+    title: "Findings per day by severity",
+    days: s.findings_by_day.map((d) => d.day),
+    series: FINDING_SEVERITIES.map((sev) => ({
+      name: sev,
+      color: SEVERITY_COLORS[sev] as string,
+      values: s.findings_by_day.map((d) => d[sev]),
+    })),
+  });
+  const byQuery = barChart({
+    className: "chart-queries",
+    title: "Findings per query",
+    items: data.results
+      .filter(({ query, result }) => query.severity !== "info" && result.rows.length > 0)
+      .map(({ query, result }) => ({
+        label: query.name,
+        value: result.rows.length,
+        color: SEVERITY_COLORS[query.severity],
+      }))
+      .sort((a, b) => b.value - a.value || a.label.localeCompare(b.label))
+      .slice(0, TOP_N),
+  });
+
+  const sections = new Map<string, string[]>();
+  const toc: string[] = [];
+  for (const { query, result } of data.results) {
+    const section = query.section ?? "Other";
+    const parts = sections.get(section) ?? [];
+    const n = result.rows.length;
+    const items = topItems(query, result);
+    const chart =
+      items.length > 0 && query.chart
+        ? barChart({
+            className: "chart-top",
+            title: `Top ${query.chart.label} by ${query.chart.value ?? "rows"}`,
+            items: items.map((i) => ({ ...i, color: SEVERITY_COLORS[query.severity] })),
+          })
+        : "";
+    const body =
+      n === 0
+        ? `<p class="none">No ${query.severity === "info" ? "rows" : "findings"} in this period.</p>`
+        : `${chart}${table(result)}${n > HTML_ROW_LIMIT ? `<p class="more">Showing ${HTML_ROW_LIMIT} of ${n.toLocaleString("en-US")} rows; all of them are in <a href="${esc(csvName(query))}">${esc(csvName(query))}</a>.</p>` : `<p class="more">CSV: <a href="${esc(csvName(query))}">${esc(csvName(query))}</a></p>`}`;
+    parts.push(
+      `<article id="${anchor(query.id)}" data-query="${esc(query.id)}"><h3>${badge(query.severity)} ${esc(query.name)} <span class="count">${n.toLocaleString("en-US")} row${n === 1 ? "" : "s"}</span></h3><p class="desc">${esc(query.description)}</p>${body}</article>`,
+    );
+    sections.set(section, parts);
+    toc.push(
+      `<li><a href="#${anchor(query.id)}">${esc(query.name)}</a> ${badge(query.severity)} <span class="count">${n}</span></li>`,
+    );
+  }
+  const sectionHtml = [...sections.entries()]
+    .map(([name, parts]) => `<section><h2>${esc(name)}</h2>${parts.join("")}</section>`)
+    .join("");
+  const limits = s.limits.length
+    ? `<section><h2>What this report cannot show</h2><ul class="limits">${s.limits.map((l) => `<li>${esc(l)}</li>`).join("")}</ul></section>`
+    : "";
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${esc(s.title)} ${esc(s.period.label)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header><h1>${esc(s.title)}</h1><p>${esc(period)}</p><p>Generated ${esc(s.generated_at)} by ${esc(s.engine)} · ${s.totals.queries} queries</p></header>
+<main>
+<section id="summary"><h2>Executive summary</h2><p class="desc">${esc(s.description)}</p>
+<p><strong>${s.totals.findings.toLocaleString("en-US")}</strong> findings from <strong>${s.totals.queries_with_findings}</strong> of ${s.totals.queries} queries.</p>
+<div class="cards">${cards}</div>${severityChart}
+<h3>Findings over time</h3>${timeline}
+<h3>Queries with the most findings</h3>${byQuery}
+<h3>Contents</h3><ul class="toc">${toc.join("")}</ul></section>
+${sectionHtml}${limits}
+</main>
+<footer>Every table links its CSV; <code>summary.json</code> holds the counts above.</footer>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,185 @@
+import { type ReportInfo, reportInfo, reportQueries } from "./catalog.ts";
+import { csvName, toCsv } from "./csv.ts";
+import { FINDING_SEVERITIES, type FindingSeverity, type SavedQuery, type Severity } from "./header.ts";
+import { renderReportHtml } from "./html.ts";
+import { paramValues, parseDay, type ReportPeriod } from "./period.ts";
+import type { Cell, QueryResult, QueryRunner, ResultColumn } from "./result.ts";
+
+/** Columns that date a finding, in the order they are looked for. */
+export const TIME_COLUMNS = ["event_time", "hour_start", "first_seen", "day"] as const;
+
+/** One query's part of a report. */
+export interface QuerySummary {
+  id: string;
+  name: string;
+  description: string;
+  severity: Severity;
+  section: string;
+  rows: number;
+  columns: ResultColumn[];
+  /** File name of the query's CSV, next to `summary.json`. */
+  csv: string;
+}
+
+/** `summary.json`: what ran, on which days, and how many findings of each severity it found. */
+export interface ReportSummary {
+  report: string;
+  title: string;
+  description: string;
+  period: ReportPeriod;
+  generated_at: string;
+  engine: string;
+  totals: {
+    queries: number;
+    queries_with_findings: number;
+    findings: number;
+    by_severity: Record<FindingSeverity, number>;
+  };
+  /** One entry per day of the period (zero-filled), findings per severity dated by their first time column. */
+  findings_by_day: ({ day: string } & Record<FindingSeverity, number>)[];
+  limits: string[];
+  queries: QuerySummary[];
+}
+
+/** A finished report: its summary and every query's rows. */
+export interface ReportData {
+  summary: ReportSummary;
+  results: { query: SavedQuery; result: QueryResult }[];
+  info: ReportInfo;
+}
+
+/** A file of the report, relative to `reports/<report>/<period label>/`. */
+export interface ReportFile {
+  name: string;
+  contentType: string;
+  body: string;
+}
+
+/** Where a report's files go below the output root: `reports/<report>/<period label>`. */
+export function reportPrefix(report: string, period: Pick<ReportPeriod, "label">): string {
+  return `reports/${report}/${period.label}`;
+}
+
+/** The day a finding row belongs to: the date part of its first time column, if any. */
+export function findingDay(row: Record<string, Cell>): string | undefined {
+  for (const c of TIME_COLUMNS) {
+    const v = row[c];
+    if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}/.test(v)) return v.slice(0, 10);
+  }
+  return undefined;
+}
+
+function daysOf(period: ReportPeriod): string[] {
+  const days: string[] = [];
+  const end = parseDay(period.to, "period end");
+  for (let t = parseDay(period.from, "period start"); t <= end; t += 86_400_000)
+    days.push(new Date(t).toISOString().slice(0, 10));
+  return days;
+}
+
+/** Builds the summary from query results (pure: no engine, no clock). */
+export function summarize(args: {
+  report: string;
+  period: ReportPeriod;
+  generatedAt: string;
+  engine: string;
+  results: readonly { query: SavedQuery; result: QueryResult }[];
+}): ReportSummary {
+  const info = reportInfo(args.report);
+  const bySeverity = Object.fromEntries(FINDING_SEVERITIES.map((s) => [s, 0])) as Record<FindingSeverity, number>;
+  const byDay = new Map(
+    daysOf(args.period).map((d) => [d, Object.fromEntries(FINDING_SEVERITIES.map((s) => [s, 0]))] as const),
+  );
+  let findings = 0;
+  let withFindings = 0;
+  for (const { query, result } of args.results) {
+    if (query.severity === "info") continue;
+    const severity = query.severity as FindingSeverity;
+    bySeverity[severity] += result.rows.length;
+    findings += result.rows.length;
+    if (result.rows.length > 0) withFindings++;
+    for (const row of result.rows) {
+      const day = findingDay(row);
+      const counts = day ? byDay.get(day) : undefined;
+      if (counts) counts[severity] = (counts[severity] ?? 0) + 1;
+    }
+  }
+  return {
+    report: args.report,
+    title: info.title,
+    description: info.description,
+    period: args.period,
+    generated_at: args.generatedAt,
+    engine: args.engine,
+    totals: {
+      queries: args.results.length,
+      queries_with_findings: withFindings,
+      findings,
+      by_severity: bySeverity,
+    },
+    findings_by_day: [...byDay.entries()].map(([day, counts]) => ({
+      day,
+      ...(counts as Record<FindingSeverity, number>),
+    })),
+    limits: info.limits,
+    queries: args.results.map(({ query, result }) => ({
+      id: query.id,
+      name: query.name,
+      description: query.description,
+      severity: query.severity,
+      section: query.section ?? "Other",
+      rows: result.rows.length,
+      columns: result.columns,
+      csv: csvName(query),
+    })),
+  };
+}
+
+/**
+ * Runs every query of a report for the period, one after another (Athena workgroups limit concurrency, and DuckDB
+ * uses its threads per query), and assembles the summary. A failing query fails the report: a scheduled export
+ * must not look complete when part of it is missing.
+ */
+export async function runReport(args: {
+  runner: QueryRunner;
+  queries: readonly SavedQuery[];
+  report: string;
+  period: ReportPeriod;
+  now: Date;
+  onQuery?: (query: SavedQuery, result: QueryResult, index: number, total: number) => void;
+}): Promise<ReportData> {
+  const selected = reportQueries(args.queries, args.report);
+  const results: { query: SavedQuery; result: QueryResult }[] = [];
+  for (const [i, query] of selected.entries()) {
+    let result: QueryResult;
+    try {
+      result = await args.runner.run(query, paramValues(query, args.period));
+    } catch (e) {
+      throw new Error(`query ${query.id} failed on ${args.runner.engine}: ${(e as Error).message}`, { cause: e });
+    }
+    results.push({ query, result });
+    args.onQuery?.(query, result, i, selected.length);
+  }
+  const summary = summarize({
+    report: args.report,
+    period: args.period,
+    generatedAt: args.now.toISOString(),
+    engine: args.runner.engine,
+    results,
+  });
+  return { summary, results, info: reportInfo(args.report) };
+}
+
+/** The files of a report: one CSV per query, `summary.json` and the self-contained `report.html`. */
+export function reportFiles(data: ReportData): ReportFile[] {
+  const csvs = data.results.map(({ query, result }) => ({
+    name: csvName(query),
+    contentType: "text/csv; charset=utf-8",
+    body: toCsv(result),
+  }));
+  return [
+    ...csvs,
+    { name: "summary.json", contentType: "application/json", body: `${JSON.stringify(data.summary, null, 2)}\n` },
+    { name: "report.html", contentType: "text/html; charset=utf-8", body: renderReportHtml(data) },
+  ];
+}

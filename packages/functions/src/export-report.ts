@@ -1,0 +1,36 @@
+import { join } from "node:path";
+import { athenaRunner, s3ReportSink } from "@app/aws/athena";
+import { makeS3Client } from "@app/aws/clients";
+import { ConfigError } from "@app/core/errors";
+import { customPeriod, type PeriodKind, previousPeriod } from "@app/core/queries/period";
+import { runReport } from "@app/core/queries/report";
+import { loadQueryDir, writeReport } from "@app/lake/report";
+import { AthenaClient } from "@aws-sdk/client-athena";
+import { powertoolsLog } from "./lib/log.ts";
+
+/** What EventBridge Scheduler sends: a report and the period kind its schedule implies, or explicit days. */
+export type ExportReportEvent = { report: string } & ({ period: PeriodKind } | { from: string; to: string });
+
+const need = (name: string): string => {
+  const v = process.env[name]?.trim();
+  if (!v) throw new ConfigError(`${name} is not set: the stack must pass it to the export-report function`);
+  return v;
+};
+// Cold start: missing settings fail here. QUERIES_DIR defaults to the queries/ folder bundled next to the handler.
+const [workGroup, database, bucket] = ["ATHENA_WORKGROUP", "GLUE_DATABASE", "REPORTS_BUCKET"].map(need);
+const queries = await loadQueryDir(process.env.QUERIES_DIR ?? join(process.cwd(), "queries"));
+const athena = new AthenaClient({ region: process.env.AWS_REGION });
+const s3 = makeS3Client({ region: process.env.AWS_REGION });
+const log = powertoolsLog("loglake-export-report");
+
+/** Runs one report on Athena and writes its CSVs, summary.json and report.html to the reports bucket. */
+export async function handler(event: ExportReportEvent): Promise<{ files: string[]; findings: number }> {
+  const now = new Date();
+  const period = "period" in event ? previousPeriod(event.period, now) : customPeriod(event.from, event.to);
+  const runner = athenaRunner({ client: athena, workGroup: workGroup as string, database: database as string });
+  const data = await runReport({ runner, queries, report: event.report, period, now });
+  const files = await writeReport(data, s3ReportSink(s3, bucket as string, process.env.REPORTS_PREFIX ?? ""));
+  const findings = data.summary.totals.findings;
+  log.info("report exported", { report: event.report, period, files: files.length, findings });
+  return { files, findings };
+}
