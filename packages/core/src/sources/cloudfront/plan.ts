@@ -5,23 +5,24 @@ import { fieldColumnName } from "./fields.ts";
 import { BAD, type Converter, converterFor } from "./values.ts";
 
 /** Fields that carry the request time; they become `event_time` and are not kept in `extra`. */
-export type TimeField = "date" | "time" | "timestamp" | "timestamp_ms";
+type TimeField = "date" | "time" | "timestamp" | "timestamp_ms";
 
 /** What one log field name means for a table. */
-export type FieldRole =
+type FieldRole =
   | { readonly kind: "column"; readonly column: string; readonly type: LogicalType; readonly conv: Converter }
   | { readonly kind: "time"; readonly time: TimeField }
   | { readonly kind: "extra" };
 
 const EXTRA: FieldRole = { kind: "extra" };
 
-// Keyed by the compact form so `timestamp(ms)`, `Timestamp_Ms` and `timestampMs` all agree.
-const TIME_FIELDS: Readonly<Record<string, TimeField>> = {
-  date: "date",
-  time: "time",
-  timestamp: "timestamp",
-  timestampms: "timestamp_ms",
-};
+// Keyed by the compact form so `timestamp(ms)`, `Timestamp_Ms` and `timestampMs` all agree. A Map, because field
+// names come from the input and must never hit Object.prototype (`constructor`, `toString`).
+const TIME_FIELDS: ReadonlyMap<string, TimeField> = new Map([
+  ["date", "date"],
+  ["time", "time"],
+  ["timestamp", "timestamp"],
+  ["timestampms", "timestamp_ms"],
+]);
 
 /** Lower-case letters and digits only: `cs(User-Agent)`, `cs_user_agent` and `csUserAgent` all give `csuseragent`. */
 export function compactName(name: string): string {
@@ -61,7 +62,7 @@ export function tableFields(table: TableDef): TableFields {
       const hit = cache.get(name);
       if (hit) return hit;
       const c = compactName(name);
-      const time = TIME_FIELDS[c];
+      const time = TIME_FIELDS.get(c);
       const role: FieldRole = time
         ? { kind: "time", time }
         : (byColumn.get(fieldColumnName(name)) ?? byCompact.get(c) ?? EXTRA);
@@ -79,14 +80,14 @@ export function tableFields(table: TableDef): TableFields {
 }
 
 /** Where a line's event time comes from, by field position. */
-export type TimePlan =
+type TimePlan =
   | { readonly kind: "millis"; readonly index: number }
   | { readonly kind: "seconds"; readonly index: number }
   | { readonly kind: "datetime"; readonly date: number; readonly time: number }
   | { readonly kind: "none" };
 
 /** One modelled field of a delimited line: its position, its column and how to convert it. */
-export interface Slot {
+interface Slot {
   readonly index: number;
   readonly field: string;
   readonly column: string;
@@ -100,7 +101,7 @@ export interface Slot {
  * id to use when the line has none; returns the index (into `slots`) of the first field whose value does not fit
  * its column instead.
  */
-export type RowBuilder = (
+type RowBuilder = (
   line: string,
   starts: Int32Array,
   ends: Int32Array,

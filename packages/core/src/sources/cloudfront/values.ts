@@ -4,7 +4,7 @@ import type { LogicalType } from "../../schema/column.ts";
 export const BAD: unique symbol = Symbol("bad value");
 
 /** A converted field value: what goes into the row, or `BAD`. */
-export type Converted = string | number | boolean | null | typeof BAD;
+type Converted = string | number | boolean | null | typeof BAD;
 
 /**
  * Turns one raw (still URL-encoded) field, `text.slice(start, end)`, into its column value. Working on a range of
