@@ -38,6 +38,19 @@ export interface IngestMetrics {
   sourceDimension: string;
 }
 
+/**
+ * The metrics contract between the ingest functions and the alarms. Both ingest functions publish with Powertools
+ * Metrics under this namespace and service, per object or batch: `RecordsRead` and `RecordsQuarantined` (Count)
+ * once with only the `service` dimension (totals) and once more with `source` added (per source).
+ */
+export const INGEST_METRICS: IngestMetrics = {
+  namespace: "loglake",
+  dimensions: { service: "loglake-ingest" },
+  records: "RecordsRead",
+  quarantined: "RecordsQuarantined",
+  sourceDimension: "source",
+};
+
 const FIVE_MINUTES = 300;
 
 /** Any message in a dead-letter queue is a batch that failed every retry: alarm at the first one. */

@@ -1,5 +1,5 @@
 import { resolveConfig } from "@app/core/config/validate";
-import { resolveDeployConfig } from "@app/core/infra/config";
+import { functionConfigJson, resolveDeployConfig } from "@app/core/infra/config";
 import { describe, expect, it } from "vitest";
 
 const base = resolveConfig({ env: "prod", queues: { visibilityTimeoutSeconds: 5400 } });
@@ -97,5 +97,27 @@ describe("resolveDeployConfig", () => {
       "deploy.alarms.missingLogsHours.cloudtrail: must be a whole number from 1 to 24",
       "deploy.alarms.emails[0]: must be an e-mail address",
     ]);
+  });
+});
+
+describe("functionConfigJson", () => {
+  it("is JSON that resolves back to the same config", () => {
+    const config = resolveConfig({
+      env: "prod",
+      queues: { visibilityTimeoutSeconds: 5400 },
+      destinations: [
+        { name: "acme", bucket: "acme-logs", roleArn: "arn:aws:iam::444455556666:role/w", externalId: "x-acme" },
+      ],
+    });
+    expect(resolveConfig(JSON.parse(functionConfigJson(config)))).toStrictEqual(config);
+  });
+
+  it("rejects a config too large for a Lambda environment, naming the destinations", () => {
+    const destinations = Array.from({ length: 40 }, (_, i) => ({
+      name: `customer-${i}`,
+      bucket: `customer-${i}-security-logs`,
+    }));
+    const config = resolveConfig({ env: "prod", queues: { visibilityTimeoutSeconds: 5400 }, destinations });
+    expect(issues(() => functionConfigJson(config))[0]).toMatch(/^destinations: the config is \d+ bytes as JSON/);
   });
 });

@@ -1,0 +1,39 @@
+/// <reference path="./.sst/platform/config.d.ts" />
+
+// Table of contents. Settings come from loglake.config.ts (validated in stacks/settings.ts); every resource lives
+// in stacks/, every policy, lifecycle rule, table and schedule comes from a tested builder in @app/core/infra.
+export default $config({
+  async app(input) {
+    const { appSettings } = await import("./stacks/stage");
+    return { name: "loglake", home: "aws", ...(await appSettings(input.stage)) };
+  },
+  async run() {
+    const { logRetention } = await import("./stacks/lib/function");
+    $transform(sst.aws.Function, (args) => {
+      // Lambda's Node 22 runtime on Graviton: the same Node major as local development, cheaper per GB-second.
+      args.runtime ??= "nodejs22.x";
+      args.architecture ??= "arm64";
+      args.logging ??= { retention: logRetention, format: "json" };
+      args.memory ??= "512 MB";
+    });
+
+    const storage = await import("./stacks/storage");
+    const customers = await import("./stacks/customers");
+    const ingest = await import("./stacks/ingest");
+    const catalog = await import("./stacks/catalog");
+    const reports = await import("./stacks/reports");
+    await import("./stacks/alarms");
+
+    return {
+      lakeBucket: storage.lakeBucket.bucket,
+      wormBucket: storage.wormBucket.bucket,
+      reportsBucket: storage.reportsBucket.bucket,
+      ingestQueue: ingest.ingestQueue.url,
+      stream: ingest.stream.name,
+      database: catalog.database.name,
+      workgroup: catalog.workgroup.name,
+      alertsTopic: reports.alertsTopic.arn,
+      customerRoles: customers.customerHandover(ingest.writerRoleArns),
+    };
+  },
+});

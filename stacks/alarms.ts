@@ -1,0 +1,49 @@
+import {
+  type AlarmSpec,
+  dlqDepthAlarm,
+  functionErrorsAlarm,
+  INGEST_METRICS,
+  iteratorAgeAlarm,
+  missingLogsAlarm,
+  quarantineRateAlarm,
+} from "@app/core/infra/alarms";
+import { logicalName } from "@app/core/infra/queries";
+import { ingestDlq, ingestKinesis, ingestSqs, streamFailureQueue, streamFailureQueueName } from "./ingest";
+import { functionName } from "./lib/function";
+import { alertsTopic, exportReport, scheduleDlq, scheduleDlqName } from "./reports";
+import { config, deploy, prefix } from "./settings";
+
+function alarm(spec: AlarmSpec, dependsOn: $util.Resource[] = []) {
+  const { logicalName: name, metric, metricQueries, ...rest } = spec;
+  return new aws.cloudwatch.MetricAlarm(
+    name,
+    {
+      name: `${prefix}-${name}`,
+      ...rest,
+      ...(metric ? metric : {}),
+      ...(metricQueries ? { metricQueries } : {}),
+      alarmActions: [alertsTopic.arn],
+      okActions: [alertsTopic.arn],
+    },
+    { dependsOn },
+  );
+}
+
+alarm(dlqDepthAlarm("IngestDlqDepth", config.queues.dlq), [ingestDlq]);
+alarm(dlqDepthAlarm("StreamFailureQueueDepth", streamFailureQueueName), [streamFailureQueue]);
+alarm(dlqDepthAlarm("ReportScheduleDlqDepth", scheduleDlqName), [scheduleDlq]);
+
+alarm(functionErrorsAlarm("IngestSqsErrors", functionName("ingest-sqs")), [ingestSqs]);
+alarm(functionErrorsAlarm("IngestKinesisErrors", functionName("ingest-kinesis")), [ingestKinesis]);
+alarm(functionErrorsAlarm("ExportReportErrors", functionName("export-report")), [exportReport]);
+
+alarm(
+  iteratorAgeAlarm("StreamIteratorAge", functionName("ingest-kinesis"), deploy.alarms.iteratorAgeMinutes * 60_000),
+  [ingestKinesis],
+);
+
+alarm(quarantineRateAlarm("QuarantineRate", INGEST_METRICS, deploy.alarms.quarantinePercent));
+
+for (const [source, hours] of Object.entries(deploy.alarms.missingLogsHours)) {
+  alarm(missingLogsAlarm(logicalName("MissingLogs", source), INGEST_METRICS, source, hours as number));
+}

@@ -1,0 +1,75 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { workgroupConfiguration } from "@app/core/infra/athena";
+import { glueDatabaseName, glueTableArgs } from "@app/core/infra/glue";
+import { logicalName, namedQueries } from "@app/core/infra/queries";
+import { loadQueries } from "@app/core/queries/catalog";
+import { TABLES } from "@app/core/sources/index";
+import { accountId, config, deploy, partition, prefix, region, stage } from "./settings";
+import { athenaResultsBucket, kmsKey } from "./storage";
+
+const databaseName = glueDatabaseName($app.name, $app.stage);
+
+/** One Glue database per stage. */
+export const database = new aws.glue.CatalogDatabase("Database", {
+  name: databaseName,
+  description: `loglake ${$app.stage}: one table per log table, generated from the schemas in @app/core`,
+});
+
+/** One Glue table per registered lake table, generated from its schema with partition projection. */
+export const tables = TABLES.map(
+  (table) =>
+    new aws.glue.CatalogTable(
+      logicalName("Table", table.name),
+      glueTableArgs(table, {
+        databaseName,
+        bucket: config.buckets.lake,
+        lakePrefix: config.lakePrefix,
+        projectionStart: deploy.athena.projectionStart,
+      }),
+      { dependsOn: [database] },
+    ),
+);
+
+/** The workgroup every saved query and report runs in. */
+export const workgroup = new aws.athena.Workgroup("Workgroup", {
+  name: prefix,
+  description: `loglake ${$app.stage}: enforced settings, KMS-encrypted results, per-query scan cutoff`,
+  state: "ENABLED",
+  forceDestroy: stage.forceDestroy,
+  configuration: $resolve([athenaResultsBucket.bucket, kmsKey.arn]).apply(([resultsBucket, kmsKeyArn]) =>
+    workgroupConfiguration({
+      resultsBucket,
+      kmsKeyArn,
+      bytesScannedCutoffPerQuery: deploy.athena.bytesScannedCutoffPerQuery,
+    }),
+  ),
+});
+
+/** The saved queries of `queries/`, parsed and checked by the same code the CLI and the exporter use. */
+export const savedQueries = loadQueries(
+  readdirSync(join($cli.paths.root, "queries"), { recursive: true, encoding: "utf8" })
+    .filter((path) => path.endsWith(".sql"))
+    .map((path) => ({
+      path: path.split("\\").join("/"),
+      text: readFileSync(join($cli.paths.root, "queries", path), "utf8"),
+    })),
+  TABLES.map((t) => t.name),
+);
+
+for (const q of namedQueries(savedQueries)) {
+  new aws.athena.NamedQuery(q.logicalName, {
+    name: q.name,
+    description: q.description,
+    query: q.query,
+    database: database.name,
+    workgroup: workgroup.name,
+  });
+}
+
+/** ARNs of the Glue catalog, the database and its tables, for the readers' IAM statements. */
+export const glueArns = $resolve([partition, region, accountId, database.name]).apply(([p, r, a, db]) => ({
+  catalogArn: `arn:${p}:glue:${r}:${a}:catalog`,
+  databaseArn: `arn:${p}:glue:${r}:${a}:database/${db}`,
+  tablesArn: `arn:${p}:glue:${r}:${a}:table/${db}/*`,
+}));

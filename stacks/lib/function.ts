@@ -1,0 +1,51 @@
+import { functionConfigJson } from "@app/core/infra/config";
+import { type Statement, toFunctionPermissions } from "@app/core/infra/policy";
+import { config, deploy, prefix } from "../settings";
+
+// CloudWatch Logs retention periods by the names sst.aws.Function uses.
+const RETENTION_NAMES: Record<number, string> = {
+  1: "1 day",
+  3: "3 days",
+  5: "5 days",
+  7: "1 week",
+  14: "2 weeks",
+  30: "1 month",
+  60: "2 months",
+  90: "3 months",
+  120: "4 months",
+  150: "5 months",
+  180: "6 months",
+  365: "1 year",
+  400: "13 months",
+  545: "18 months",
+  731: "2 years",
+  1096: "3 years",
+  1827: "5 years",
+  2192: "6 years",
+  2557: "7 years",
+};
+
+/** Log retention for `sst.aws.Function` from the deploy settings. */
+export const logRetention = RETENTION_NAMES[deploy.logRetentionDays] as "1 month";
+
+/** The config every function reads at cold start (`LOGLAKE_CONFIG`). */
+export const functionEnvironment = { LOGLAKE_CONFIG: functionConfigJson(config) };
+
+/** Memory and timeout of the data-path functions, from the config. */
+export const functionSize = {
+  memory: `${config.sizes.memoryMb} MB` as const,
+  timeout: `${config.sizes.functionTimeoutSeconds} seconds` as const,
+};
+
+/** `sst.aws.Function` permissions from identity-policy statements resolved at deploy time. */
+export function permissionsOf(statements: $util.Output<Statement[]>) {
+  return statements.apply(toFunctionPermissions);
+}
+
+/** Physical function name, fixed so alarms and operators can name it (Lambda allows 64 characters). */
+export function functionName(purpose: string): string {
+  const name = `${prefix}-${purpose}`;
+  if (name.length > 64)
+    throw new Error(`function name "${name}" is longer than Lambda's 64 characters; use a shorter stage name`);
+  return name;
+}

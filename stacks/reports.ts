@@ -1,0 +1,78 @@
+import { exportReportStatements, lakeScope } from "@app/core/infra/grants";
+import { alertsTopicPolicy } from "@app/core/infra/keys";
+import { reportSchedules } from "@app/core/infra/queries";
+import { TABLES } from "@app/core/sources/index";
+import { database, glueArns, savedQueries, workgroup } from "./catalog";
+import { functionName, permissionsOf } from "./lib/function";
+import { accountId, config, deploy, prefix } from "./settings";
+import { athenaResultsBucket, kmsKey, lakeBucket, reportsBucket } from "./storage";
+
+/** Alarms and failed exports are published here. */
+export const alertsTopic = new aws.sns.Topic("AlertsTopic", { kmsMasterKeyId: kmsKey.arn });
+
+new aws.sns.TopicPolicy("AlertsTopicPolicy", {
+  arn: alertsTopic.arn,
+  policy: $resolve([alertsTopic.arn, accountId]).apply(([topicArn, account]) =>
+    JSON.stringify(alertsTopicPolicy({ topicArn, accountId: account })),
+  ),
+});
+
+for (const [i, email] of deploy.alarms.emails.entries()) {
+  new aws.sns.TopicSubscription(`AlertsEmail${i}`, { topic: alertsTopic.arn, protocol: "email", endpoint: email });
+}
+
+/** Runs a report's saved queries on Athena and writes CSV, JSON and HTML under `reports/` in the reports bucket. */
+export const exportReport = new sst.aws.Function("ExportReport", {
+  name: functionName("export-report"),
+  handler: "packages/functions/src/export-report.handler",
+  description: "Scheduled reports: saved queries on Athena to CSV, JSON and HTML in the reports bucket",
+  // Athena queries of a quarterly report can take minutes each; memory only holds result pages.
+  timeout: "15 minutes",
+  memory: "1024 MB",
+  copyFiles: [{ from: "queries", to: "queries" }],
+  environment: {
+    ATHENA_WORKGROUP: workgroup.name,
+    GLUE_DATABASE: database.name,
+    REPORTS_BUCKET: reportsBucket.bucket,
+  },
+  permissions: permissionsOf(
+    $resolve([kmsKey.arn, workgroup.arn, lakeBucket.arn, athenaResultsBucket.arn, reportsBucket.arn]).apply(
+      ([kmsKeyArn, workgroupArn, lakeArn, resultsBucketArn, reportsArn]) =>
+        glueArns.apply((glue) =>
+          exportReportStatements({
+            kmsKeyArn,
+            workgroupArn,
+            glue,
+            lake: lakeScope(
+              lakeArn,
+              config.lakePrefix,
+              TABLES.map((t) => t.name),
+            ),
+            resultsBucketArn,
+            reports: { bucketArn: reportsArn, prefixes: ["reports/"] },
+          }),
+        ),
+    ),
+  ),
+});
+
+/** Failed scheduled invocations land here instead of vanishing. */
+export const scheduleDlqName = `${prefix}-report-schedule-dlq`;
+export const scheduleDlq = new aws.sqs.Queue("ReportScheduleDlq", {
+  name: scheduleDlqName,
+  messageRetentionSeconds: 14 * 24 * 3600,
+  sqsManagedSseEnabled: true,
+});
+
+/** One schedule per report declared in the query headers, invoking the exporter with the report and its period. */
+export const schedules = reportSchedules(savedQueries).map(
+  (s) =>
+    new sst.aws.CronV2(s.logicalName, {
+      function: exportReport.arn,
+      schedule: s.schedule as `cron(${string})`,
+      timezone: "UTC",
+      event: s.event,
+      retries: 2,
+      dlq: scheduleDlq.arn,
+    }),
+);

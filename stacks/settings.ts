@@ -1,0 +1,21 @@
+import { loadSettings } from "./config";
+
+/** Validated settings of the stage being deployed. */
+export const { config, deploy, stage } = await loadSettings($app.stage);
+
+/** Options for stateful resources: a permanent stage protects them from deletion and keeps them when removed. */
+export const stateful = { protect: stage.permanent, retainOnDelete: stage.permanent };
+
+const identity = aws.getCallerIdentityOutput({});
+/** Account, partition and region the stage deploys to. */
+export const accountId = identity.accountId;
+export const partition = aws.getPartitionOutput({}).partition;
+export const region = aws.getRegionOutput({}).region;
+
+/** Name prefix of resources that are not named by the config. */
+export const prefix = `${$app.name}-${$app.stage}`;
+
+/** Prefix of a generated bucket name (S3 allows 37 characters before the unique suffix). */
+export function bucketPrefix(purpose: string): string {
+  return `${prefix}-${purpose}-`.slice(0, 37);
+}

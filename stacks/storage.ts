@@ -1,0 +1,156 @@
+import {
+  accessLogBucketPolicy,
+  lakeBucketPolicy,
+  privateBucketPolicy,
+  wormBucketPolicy,
+} from "@app/core/infra/buckets";
+import { compactorStatements, lakeScope } from "@app/core/infra/grants";
+import { projectKeyPolicy } from "@app/core/infra/keys";
+import { expiringLifecycle, lakeLifecycle, reportsLifecycle, wormLifecycle } from "@app/core/infra/lifecycle";
+import { policyDocument } from "@app/core/infra/policy";
+import { TABLES } from "@app/core/sources/index";
+import { secureBucket } from "./lib/secure-bucket";
+import { accountId, bucketPrefix, config, deploy, partition, prefix, stage, stateful } from "./settings";
+
+/** The project key: lake, WORM, reports, Athena results, the stream and the alerts topic are encrypted with it. */
+export const kmsKey = new aws.kms.Key(
+  "ProjectKey",
+  {
+    description: `${prefix}: loglake data at rest`,
+    enableKeyRotation: true,
+    // Deleting a key makes everything it encrypted unreadable: wait the longest AWS allows in permanent stages.
+    deletionWindowInDays: stage.permanent ? 30 : 7,
+    policy: $resolve([partition, accountId]).apply(([p, a]) =>
+      JSON.stringify(projectKeyPolicy({ partition: p, accountId: a })),
+    ),
+  },
+  stateful,
+);
+new aws.kms.Alias("ProjectKeyAlias", { name: `alias/${prefix}`, targetKeyId: kmsKey.keyId });
+const kmsKeyArn = kmsKey.arn;
+
+/** The role that alone may delete lake objects (it rewrites small files into large ones). */
+export const compactorRole = deploy.compactorRoleArn
+  ? undefined
+  : new aws.iam.Role("CompactorRole", {
+      description: `${prefix}: the only principal allowed to delete lake objects`,
+      assumeRolePolicy: JSON.stringify(
+        policyDocument([
+          {
+            Sid: "LambdaAssumes",
+            Effect: "Allow",
+            Principal: { Service: "lambda.amazonaws.com" },
+            Action: ["sts:AssumeRole"],
+          },
+        ]),
+      ),
+    });
+export const compactorRoleArn: $util.Output<string> = compactorRole
+  ? compactorRole.arn
+  : $output(deploy.compactorRoleArn as string);
+
+/** Server access logs of the data buckets. S3 delivers them only to an SSE-S3 bucket, so this one has no KMS key. */
+export const accessLogBucket = secureBucket("AccessLogBucket", {
+  name: { bucketPrefix: bucketPrefix("access-logs") },
+  encryption: "sse-s3",
+  policy: (arn) =>
+    $resolve([arn, accountId]).apply(([bucketArn, account]) =>
+      accessLogBucketPolicy({
+        bucketArn,
+        accountId: account,
+        // The reports bucket has a generated name, so it is matched by its prefix.
+        sourceBucketArns: [config.buckets.lake, config.buckets.worm, `${bucketPrefix("reports")}*`].map((b) =>
+          bucketArnOf(bucketArn, b),
+        ),
+      }),
+    ),
+  lifecycle: expiringLifecycle("access-logs", deploy.accessLogDays),
+  forceDestroy: stage.forceDestroy,
+  opts: stateful,
+});
+
+// The lake and WORM bucket names are fixed by the config; their ARNs share the log bucket's partition.
+function bucketArnOf(sibling: string, bucket: string): string {
+  return `${sibling.slice(0, sibling.indexOf(":::") + 3)}${bucket}`;
+}
+
+const logsTo = (folder: string) => ({ bucket: accessLogBucket.id, prefix: `${folder}/` });
+
+/** Parquet tables, one folder per table, partitioned by event day and hour. */
+export const lakeBucket = secureBucket("LakeBucket", {
+  name: { bucket: config.buckets.lake },
+  encryption: { kmsKeyArn },
+  policy: (arn) =>
+    $resolve([arn, kmsKeyArn, compactorRoleArn]).apply(([bucketArn, key, compactor]) =>
+      lakeBucketPolicy({ bucketArn, kmsKeyArn: key, compactorRoleArn: compactor }),
+    ),
+  lifecycle: lakeLifecycle({
+    noncurrentDays: deploy.lake.noncurrentDays,
+    ...(stage.permanent ? {} : { expireDays: deploy.lake.expireDays }),
+  }),
+  accessLogs: logsTo("lake"),
+  forceDestroy: stage.forceDestroy,
+  opts: stateful,
+});
+
+/** Raw copies under Object Lock: retention mode and days from the config, tiered down to Deep Archive. */
+export const wormBucket = secureBucket("WormBucket", {
+  name: { bucket: config.buckets.worm },
+  encryption: { kmsKeyArn },
+  policy: (arn) =>
+    $resolve([arn, kmsKeyArn]).apply(([bucketArn, key]) =>
+      wormBucketPolicy({
+        bucketArn,
+        kmsKeyArn: key,
+        ...(deploy.breakGlassRoleArn ? { breakGlassRoleArn: deploy.breakGlassRoleArn } : {}),
+      }),
+    ),
+  lifecycle: wormLifecycle(config.worm.retentionDays),
+  objectLock: { mode: config.worm.mode, days: config.worm.retentionDays },
+  accessLogs: logsTo("worm"),
+  // Locked objects cannot be deleted before their retention ends, so emptying the bucket could only fail.
+  forceDestroy: false,
+  opts: { ...stateful, retainOnDelete: true },
+});
+
+/** Exported reports (CSV, JSON, HTML) under `reports/`. */
+export const reportsBucket = secureBucket("ReportsBucket", {
+  name: { bucketPrefix: bucketPrefix("reports") },
+  encryption: { kmsKeyArn },
+  policy: (arn) =>
+    $resolve([arn, kmsKeyArn]).apply(([bucketArn, key]) => privateBucketPolicy({ bucketArn, kmsKeyArn: key })),
+  lifecycle: reportsLifecycle(),
+  accessLogs: logsTo("reports"),
+  forceDestroy: stage.forceDestroy,
+  opts: stateful,
+});
+
+/** Athena query results: disposable, expired after a few days. */
+export const athenaResultsBucket = secureBucket("AthenaResultsBucket", {
+  name: { bucketPrefix: bucketPrefix("athena") },
+  encryption: { kmsKeyArn },
+  policy: (arn) =>
+    $resolve([arn, kmsKeyArn]).apply(([bucketArn, key]) => privateBucketPolicy({ bucketArn, kmsKeyArn: key })),
+  lifecycle: expiringLifecycle("athena-results", deploy.athena.resultsExpireDays),
+  forceDestroy: true,
+});
+
+if (compactorRole) {
+  new aws.iam.RolePolicy("CompactorRolePolicy", {
+    role: compactorRole.id,
+    policy: $resolve([lakeBucket.arn, kmsKeyArn]).apply(([lake, key]) =>
+      JSON.stringify(
+        policyDocument(
+          compactorStatements({
+            kmsKeyArn: key,
+            lake: lakeScope(
+              lake,
+              config.lakePrefix,
+              TABLES.map((t) => t.name),
+            ),
+          }),
+        ),
+      ),
+    ),
+  });
+}
