@@ -10,8 +10,11 @@ export interface RecordedRequest {
   fault?: Fault;
 }
 
-/** What the proxy does instead of forwarding: S3's throttling reply, or a stall past the client's timeout. */
-export type Fault = "slowdown" | "timeout";
+/**
+ * What the proxy does instead of forwarding at once: S3's throttling reply, a stall past the client's timeout
+ * (then the connection drops), or a slow response (forwarded after `delayMs`).
+ */
+export type Fault = "slowdown" | "timeout" | "delay";
 
 /** Decides, per request, whether to inject a fault. */
 export type FaultRule = (req: { method: string; path: string; headers: IncomingHttpHeaders }) => Fault | undefined;
@@ -34,10 +37,13 @@ const SLOWDOWN_XML =
  * arrived (after SDK signing, so these are the real HTTP headers) and injecting faults chosen by the rule:
  * `slowdown` answers 503 SlowDown, `timeout` holds the request for `stallMs` and then drops the connection.
  */
-export async function startRecordingProxy(target: string, opts: { stallMs?: number } = {}): Promise<RecordingProxy> {
+export async function startRecordingProxy(
+  target: string,
+  opts: { stallMs?: number; delayMs?: number } = {},
+): Promise<RecordingProxy> {
   const to = new URL(target);
   const requests: RecordedRequest[] = [];
-  const injected: Record<Fault, number> = { slowdown: 0, timeout: 0 };
+  const injected: Record<Fault, number> = { slowdown: 0, timeout: 0, delay: 0 };
   let rule: FaultRule | undefined;
   const server: Server = createServer((req, res) => {
     const entry: RecordedRequest = { method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers };
@@ -46,6 +52,13 @@ export async function startRecordingProxy(target: string, opts: { stallMs?: numb
     if (fault) {
       entry.fault = fault;
       injected[fault]++;
+    }
+    if (fault === "delay") {
+      req.pause();
+      setTimeout(() => forward(), opts.delayMs ?? 3000);
+      return;
+    }
+    if (fault) {
       // Read the body first, as a real server would, so the client is not stuck writing.
       req.resume();
       req.on("end", () => {
@@ -58,15 +71,18 @@ export async function startRecordingProxy(target: string, opts: { stallMs?: numb
       });
       return;
     }
-    const upstream = httpRequest(
-      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on("error", () => res.socket?.destroy());
-    req.pipe(upstream);
+    forward();
+    function forward() {
+      const upstream = httpRequest(
+        { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      upstream.on("error", () => res.socket?.destroy());
+      req.pipe(upstream);
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
