@@ -54,6 +54,7 @@ const KIND_SCALAR = 3;
  */
 export class JsonSplitter {
   private readonly arrayKeys: readonly string[];
+  private readonly keyLengths: ReadonlySet<number>;
   private readonly maxChars: number;
   private index = 0;
 
@@ -88,6 +89,7 @@ export class JsonSplitter {
 
   constructor(options: JsonSplitOptions = {}) {
     this.arrayKeys = options.arrayKeys ?? ["Records"];
+    this.keyLengths = new Set(this.arrayKeys.map((k) => k.length));
     this.maxChars = options.maxElementChars ?? DEFAULT_MAX;
   }
 
@@ -104,6 +106,10 @@ export class JsonSplitter {
       }
       if (this.inElem && this.elemKind === KIND_SCALAR) {
         i = this.scanScalar(chunk, i, out);
+        continue;
+      }
+      if (this.inElem && this.elemKind === KIND_CONTAINER && !(this.topObject && this.depth === 1)) {
+        i = this.scanNested(chunk, i, out);
         continue;
       }
       const c = chunk.charCodeAt(i);
@@ -233,7 +239,9 @@ export class JsonSplitter {
     }
     this.inString = false;
     if (this.keyCapture) {
-      this.lastKey = this.keyPartial + chunk.slice(this.keyStart, q);
+      // Only keys as long as a wrapper key can match; skipping the others saves a slice per field.
+      const len = this.keyPartial.length + q - this.keyStart;
+      this.lastKey = this.keyLengths.has(len) ? this.keyPartial + chunk.slice(this.keyStart, q) : "";
       this.keyCapture = false;
       this.expectKey = false;
     }
@@ -250,6 +258,46 @@ export class JsonSplitter {
       this.nlPos = chunk.indexOf("\n", i);
     }
     return this.nlPos;
+  }
+
+  /**
+   * Inside a record's nested values only quotes, brackets and newlines matter: this loop skips the rest. It returns
+   * when the record ends, when a top-level object is back at its own keys, or at the end of the chunk.
+   */
+  private scanNested(chunk: string, i: number, out: JsonElement[]): number {
+    const n = chunk.length;
+    const stop = this.topObject ? 1 : this.elemDepth;
+    let depth = this.depth;
+    while (i < n) {
+      const c = chunk.charCodeAt(i);
+      if (c === QUOTE) {
+        this.depth = depth;
+        this.inString = true;
+        i = this.scanString(chunk, i + 1, out);
+        if (this.inString || !this.inElem) return i;
+        depth = this.depth;
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        depth++;
+        i++;
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        depth--;
+        i++;
+        if (depth === stop) {
+          this.depth = depth;
+          if (!this.topObject) this.endElem(chunk, i, "complete", out);
+          return i;
+        }
+      } else if (c === NEWLINE) {
+        this.depth = depth;
+        this.newlineInElem(chunk, i, out);
+        i++;
+        if (!this.inElem) return i;
+      } else {
+        i++;
+      }
+    }
+    this.depth = depth;
+    return i;
   }
 
   private scanScalar(chunk: string, i: number, out: JsonElement[]): number {
@@ -368,6 +416,23 @@ export async function* jsonElements(
     out.length = 0;
   }
   yield* splitter.end(out);
+}
+
+/**
+ * Like `jsonElements`, but yields the records found in each chunk as one array: a parser that maps them
+ * synchronously saves an await per record.
+ */
+export async function* jsonElementBatches(
+  text: AsyncIterable<string>,
+  options: JsonSplitOptions = {},
+): AsyncIterable<JsonElement[]> {
+  const splitter = new JsonSplitter(options);
+  for await (const chunk of text) {
+    const out = splitter.push(chunk);
+    if (out.length > 0) yield out;
+  }
+  const rest = splitter.end();
+  if (rest.length > 0) yield rest;
 }
 
 /** Splits a whole string into records (see `JsonSplitter`); for small, already-decoded payloads. */

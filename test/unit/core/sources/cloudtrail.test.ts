@@ -251,9 +251,9 @@ describe("cloudtrail properties", () => {
           for (const { table, row } of written) expect(schemaProblems(table, row)).toStrictEqual([]);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
-  });
+  }, 60_000);
 
   it("yields one record per element of a Records array", async () => {
     await fc.assert(
@@ -264,7 +264,7 @@ describe("cloudtrail properties", () => {
       }),
       { numRuns: 200 },
     );
-  });
+  }, 60_000);
 
   it("never throws from matchKey or sniff", () => {
     fc.assert(

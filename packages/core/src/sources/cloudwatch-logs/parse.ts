@@ -1,5 +1,5 @@
 import { constants, gunzipSync } from "node:zlib";
-import { isTruncatedJson, type JsonElement, jsonElements, splitJson } from "../../ingest/json-stream.ts";
+import { isTruncatedJson, type JsonElement, jsonElementBatches, splitJson } from "../../ingest/json-stream.ts";
 import { isObject, type JsonObject } from "../app-json/coerce.ts";
 import { toAppEventRow } from "../app-json/parse.ts";
 import { appEventsTable } from "../app-json/schema.ts";
@@ -229,5 +229,7 @@ export function logEventEvent(line: number, logEvent: unknown, payload: JsonObje
  */
 export async function* parseCloudWatchLogs(text: AsyncIterable<string>): AsyncIterable<ParseEvent> {
   const counter: Counter = { n: 0 };
-  for await (const el of jsonElements(text, { arrayKeys: CWL_ARRAY_KEYS })) yield* payloadEvents(el, counter);
+  for await (const batch of jsonElementBatches(text, { arrayKeys: CWL_ARRAY_KEYS })) {
+    for (const el of batch) yield* payloadEvents(el, counter);
+  }
 }
