@@ -161,6 +161,23 @@ describe("cloudwatch_logs parsing", () => {
     ]);
   });
 
+  it("reads base64 wrapped over lines as one payload, and base64 lines as one payload each", async () => {
+    // Prepare
+    const events = [1, 2, 3].map((n) => ({ id: String(n), timestamp: 1714557600000, message: `{"n":${n}}` }));
+    const b64 = Buffer.from(gzipSync(JSON.stringify(payload(events, { pad: "x".repeat(300) })))).toString("base64");
+    const text = `${b64.replace(/(.{76})/g, "$1\n")}\n${b64}\nhello\nworld\n`;
+    // Act
+    const { summary } = await ingest(new TextEncoder().encode(text), "x", "x", 50, true);
+    // Assess
+    expect(summary).toStrictEqual({
+      source: "cloudwatch_logs",
+      records: 8,
+      rows: { app_events: 6 },
+      quarantined: { bad_json: 2 },
+      skipped: {},
+    });
+  });
+
   it("routes an EventBridge CloudTrail event in a message to cloudtrail", async () => {
     const detail = { eventVersion: "1.08", eventTime: "2024-05-01T10:00:00Z", eventSource: "s3.amazonaws.com" };
     const message = JSON.stringify({ "detail-type": "AWS API Call via CloudTrail", detail });

@@ -222,14 +222,43 @@ export function logEventEvent(line: number, logEvent: unknown, payload: JsonObje
     : reject(line, mapped.reason, mapped.message, raw);
 }
 
+const BASE64_LINE = /^[A-Za-z0-9+/]+={0,2}$/;
+const WRAP_WIDTHS = new Set([64, 76]);
+
 /**
  * Streams CloudWatch Logs subscription data: gunzipped payload JSON (one, or several concatenated as Firehose
- * writes them), base64 text of gzip, Lambda `awslogs` events and saved Kinesis events. Records are numbered by
- * log event across the whole object, from 1.
+ * writes them), base64 text of gzip (one payload per line, or one payload wrapped over lines as `base64` prints
+ * it), Lambda `awslogs` events and saved Kinesis events. Records are numbered by log event across the whole
+ * object, from 1.
  */
 export async function* parseCloudWatchLogs(text: AsyncIterable<string>): AsyncIterable<ParseEvent> {
   const counter: Counter = { n: 0 };
+  // Lines of one base64 payload wrapped as `base64` (76 columns) or openssl (64) print it: it starts with "H4sI"
+  // (gzip magic), every line but the last has that width, and continuations never start with "H4sI".
+  let wrapped: string[] = [];
+  let width = 0;
+  let lastWidth = 0;
+  const flush = function* (): Iterable<ParseEvent> {
+    if (wrapped.length === 0) return;
+    const joined = wrapped.join("");
+    wrapped = [];
+    yield* payloadEvents({ index: 0, status: "complete", text: joined }, counter);
+  };
   for await (const batch of jsonElementBatches(text, { arrayKeys: CWL_ARRAY_KEYS })) {
-    for (const el of batch) yield* payloadEvents(el, counter);
+    for (const el of batch) {
+      const gzipStart = el.text.startsWith("H4sI");
+      const base64 = el.status === "complete" && BASE64_LINE.test(el.text);
+      if (base64 && !gzipStart && wrapped.length > 0 && WRAP_WIDTHS.has(width) && lastWidth === width) {
+        wrapped.push(el.text);
+        lastWidth = el.text.length;
+        continue;
+      }
+      yield* flush();
+      if (base64 && gzipStart) {
+        wrapped.push(el.text);
+        width = lastWidth = el.text.length;
+      } else yield* payloadEvents(el, counter);
+    }
   }
+  yield* flush();
 }
