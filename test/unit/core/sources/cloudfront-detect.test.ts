@@ -2,6 +2,10 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../../packages/core/src/errors.ts";
 import { distributionIdFromKey } from "../../../../packages/core/src/sources/cloudfront/detect.ts";
 import { cloudfrontRealtimeSource, cloudfrontSource } from "../../../../packages/core/src/sources/cloudfront/index.ts";
+import {
+  DEFAULT_REALTIME_FIELDS,
+  validateRealtimeFields,
+} from "../../../../packages/core/src/sources/cloudfront/parse.ts";
 
 const F33 =
   "date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) " +
@@ -125,6 +129,19 @@ describe("cloudfrontRealtimeSource.parse configuration", () => {
   it("throws ConfigError when no field carries the time", () => {
     expect(parseWith(["c-ip", "sc-status"])).toThrow(
       new ConfigError('realtimeFields: no time field (timestamp) in ["c-ip","sc-status"]'),
+    );
+  });
+});
+
+describe("validateRealtimeFields", () => {
+  it("accepts the default list and a custom list with timestamp anywhere", () => {
+    expect(() => validateRealtimeFields(DEFAULT_REALTIME_FIELDS)).not.toThrow();
+    expect(() => validateRealtimeFields(["c-ip", "timestamp", "cmcd-session-id"])).not.toThrow();
+  });
+
+  it("throws ConfigError for a list that cannot describe records", () => {
+    expect(() => validateRealtimeFields(["timestamp", "timestamp"])).toThrow(
+      new ConfigError('realtimeFields: field "timestamp" is listed twice'),
     );
   });
 });

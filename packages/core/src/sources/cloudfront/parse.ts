@@ -21,6 +21,14 @@ const REALTIME = tableFields(cloudfrontRealtimeTable);
 /** The real-time field list used when none is configured: AWS's canonical order, `timestamp` first. */
 export const DEFAULT_REALTIME_FIELDS: readonly string[] = ["timestamp", ...REALTIME_FIELDS];
 
+/**
+ * Checks a configured real-time field list at start-up, so a bad list fails the deployment instead of every record.
+ * Throws `ConfigError` when it is empty, lists a field twice or has no `timestamp`.
+ */
+export function validateRealtimeFields(fields: readonly string[]): void {
+  realtimePlan(fields, REALTIME);
+}
+
 function reject(line: number, reason: RejectReason, message: string, raw: string): ParseEvent {
   return { kind: "reject", line, reason, message, raw };
 }
