@@ -28,8 +28,9 @@ async function parseAll(): Promise<Parsed> {
       bytes: (async function* () {
         for (let i = 0; i < bytes.length; i += 65_521) yield bytes.subarray(i, i + 65_521);
       })(),
-      context: { key: f.path, options: {} },
-      lineage: { sourceObject: f.path, ingestTime: "2025-06-09T00:00:00Z" },
+      // `loglake demo` writes the files under a directory and ingests them by absolute path.
+      context: { key: `/srv/loglake-demo/logs/${f.path}`, options: {} },
+      lineage: { sourceObject: f.path, ingestTime: "2025-06-13T00:00:00Z" },
       sink: {
         write(table, row) {
           rows[table.name] ??= [];
@@ -75,6 +76,12 @@ describe("demo data through the real parsers", () => {
       "cloudfront:bad_field_count",
       "cloudwatch_logs:truncated",
     ]);
+  });
+
+  it("is recognised by S3-style key alone where the source has a key layout", () => {
+    const byKey = parsed.files.map((f) => [f.path, SOURCES.find((s) => s.matchKey(f.path))?.id ?? "sniffed"]);
+    const expected = parsed.files.map((f) => [f.path, f.source]);
+    expect(byKey).toStrictEqual(expected);
   });
 
   it("fills every table", () => {
