@@ -1,8 +1,11 @@
 import { Command, CommanderError } from "commander";
 import { registerDemo } from "./commands/demo.ts";
+import { registerDev } from "./commands/dev.ts";
 import { registerIngest } from "./commands/ingest.ts";
 import { registerQuery } from "./commands/query.ts";
+import { registerReport } from "./commands/report.ts";
 import { registerSchema } from "./commands/schema.ts";
+import { registerStatus } from "./commands/status.ts";
 import { EXIT, userMessage } from "./errors.ts";
 
 /** Builds the `loglake` program; every command registers itself. */
@@ -13,7 +16,16 @@ export function buildProgram(): Command {
     )
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerIngest, registerQuery, registerSchema, registerDemo]) register(program);
+  for (const register of [
+    registerDemo,
+    registerIngest,
+    registerQuery,
+    registerReport,
+    registerStatus,
+    registerSchema,
+    registerDev,
+  ])
+    register(program);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError();
   return program;
 }

@@ -1,27 +1,69 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
-import { demoFiles } from "@app/core/demo/index";
+import { DEMO_DEFAULTS, demoFiles } from "@app/core/demo/index";
+import { customPeriod } from "@app/core/queries/period";
+import { runReport } from "@app/core/queries/report";
+import { duckDbRunner, localReportSink, writeReport } from "@app/lake/report";
 import type { Command } from "commander";
+import { readSavedQueries } from "../saved-queries.ts";
 import { formatTotals, runIngest } from "./ingest.ts";
+import { openLakeForQuery } from "./query.ts";
+
+/** The embedded main job: sample logs -> lake -> security and compliance reports. */
+export async function runDemo(
+  outDir: string,
+  log: (line: string) => void,
+): Promise<{ lake: string; reports: string[] }> {
+  const out = resolve(outDir);
+  const logs = join(out, "logs");
+  const lake = join(out, "lake");
+  const files = demoFiles();
+  for (const f of files) {
+    const path = join(logs, f.path);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, f.gzip ? gzipSync(f.contents) : f.contents);
+  }
+  log(`wrote ${files.length} sample log files (${DEMO_DEFAULTS.days} days to ${DEMO_DEFAULTS.endDate}) to ${logs}`);
+  const totals = await runIngest({ paths: [logs], lake });
+  log(formatTotals(totals, lake));
+
+  // The last day holds the incidents; the days before it are the baseline the anomaly queries compare against.
+  const period = customPeriod(DEMO_DEFAULTS.endDate, DEMO_DEFAULTS.endDate);
+  const queries = await readSavedQueries();
+  const sink = localReportSink(out);
+  const conn = await openLakeForQuery({ lake });
+  const reports: string[] = [];
+  try {
+    for (const report of ["security", "compliance"]) {
+      const data = await runReport({ runner: duckDbRunner(conn), queries, report, period, now: new Date() });
+      const written = await writeReport(data, sink);
+      const html = written.find((f) => f.endsWith(".html"));
+      const t = data.summary.totals;
+      const bySeverity = Object.entries(t.by_severity)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ");
+      log(`${data.summary.title} ${period.label}: ${t.findings} findings (${bySeverity}) -> ${join(out, html ?? "")}`);
+      if (html) reports.push(join(out, html));
+    }
+  } finally {
+    conn.closeSync();
+  }
+  log(
+    `next: npx loglake query --lake ${lake} --sql "select event_name, count(*) n from cloudtrail group by 1 order by n desc limit 10"`,
+  );
+  return { lake, reports };
+}
 
 export function registerDemo(program: Command): void {
   program
     .command("demo")
-    .description("Generate realistic sample logs of every source (fixed seed), ingest them and print the summary")
-    .option("--out <dir>", "where to write the sample logs and the lake", "demo")
+    .description(
+      "Generate realistic sample logs of every source (fixed seed), ingest them into a local lake, and write the " +
+        "security and compliance reports",
+    )
+    .option("--out <dir>", "where to write logs/, lake/ and reports/", "demo")
     .action(async (opts: { out: string }) => {
-      const out = resolve(opts.out);
-      const logs = join(out, "logs");
-      const lake = join(out, "lake");
-      const files = demoFiles();
-      for (const f of files) {
-        const path = join(logs, f.path);
-        await mkdir(dirname(path), { recursive: true });
-        await writeFile(path, f.path.endsWith(".gz") ? gzipSync(f.contents) : f.contents);
-      }
-      process.stdout.write(`wrote ${files.length} sample log files to ${logs}\n`);
-      const totals = await runIngest({ paths: [logs], lake });
-      process.stdout.write(`${formatTotals(totals, lake)}\n`);
+      await runDemo(opts.out, (line) => process.stdout.write(`${line}\n`));
     });
 }
