@@ -20,11 +20,14 @@ export interface JsonSplitOptions {
    * without such a key is itself a record. Default `["Records"]`.
    */
   arrayKeys?: readonly string[];
-  /** Longest record kept in memory; longer ones are reported as `too_large`. Default 64 MiB. */
+  /**
+   * Longest record kept in memory; longer ones are reported as `too_large`. Default 16 MiB: CloudTrail records
+   * stay under 1 MB and CloudWatch Logs subscription payloads near it.
+   */
   maxElementChars?: number;
 }
 
-const DEFAULT_MAX = 64 * 1024 * 1024;
+const DEFAULT_MAX = 16 * 1024 * 1024;
 
 const QUOTE = 34;
 const BACKSLASH = 92;

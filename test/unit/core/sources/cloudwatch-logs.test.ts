@@ -133,7 +133,17 @@ describe("decodeBase64Payload", () => {
     expect(decodeBase64Payload("hello world")).toBeUndefined();
     expect(decodeBase64Payload("H4sIAAAAAAAA")).toStrictEqual({
       ok: false,
+      reason: "corrupt_gzip",
       message: "base64 payload is not valid gzip: unexpected end of file",
+    });
+  });
+
+  it("refuses a payload that inflates beyond 64 MiB", () => {
+    const bomb = Buffer.from(gzipSync(Buffer.alloc(65 * 1024 * 1024, 32))).toString("base64");
+    expect(decodeBase64Payload(bomb)).toStrictEqual({
+      ok: false,
+      reason: "too_large",
+      message: "payload inflates beyond 67108864 bytes",
     });
   });
 

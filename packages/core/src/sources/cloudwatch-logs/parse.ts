@@ -21,7 +21,10 @@ interface Counter {
   n: number;
 }
 
-type Decoded = { ok: true; text: string } | { ok: false; message: string };
+type Decoded = { ok: true; text: string } | { ok: false; reason: "corrupt_gzip" | "too_large"; message: string };
+
+// A subscription payload is about 1 MB; the cap stops a gzip bomb from exhausting memory.
+const MAX_DECODED_BYTES = 64 * 1024 * 1024;
 
 /**
  * Decodes a base64 payload: gunzipped when the bytes are gzip (of a cut-off stream, the JSON it holds), else the
@@ -33,12 +36,19 @@ export function decodeBase64Payload(s: string): Decoded | undefined {
   const bytes = Buffer.from(compact, "base64");
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      return { ok: true, text: gunzipSync(bytes).toString("utf8") };
+      return { ok: true, text: gunzipSync(bytes, { maxOutputLength: MAX_DECODED_BYTES }).toString("utf8") };
     } catch (e) {
+      if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
+        return { ok: false, reason: "too_large", message: `payload inflates beyond ${MAX_DECODED_BYTES} bytes` };
+      }
       // A stream cut short still yields its beginning; keep it when it is JSON, so complete log events survive.
       const partial = salvageGzip(bytes);
       if (partial !== undefined && /^\s*[[{]/.test(partial)) return { ok: true, text: partial };
-      return { ok: false, message: `base64 payload is not valid gzip: ${(e as Error).message}` };
+      return {
+        ok: false,
+        reason: "corrupt_gzip",
+        message: `base64 payload is not valid gzip: ${(e as Error).message}`,
+      };
     }
   }
   const text = bytes.toString("utf8");
@@ -47,7 +57,9 @@ export function decodeBase64Payload(s: string): Decoded | undefined {
 
 function salvageGzip(bytes: Buffer): string | undefined {
   try {
-    return gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH }).toString("utf8");
+    return gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: MAX_DECODED_BYTES }).toString(
+      "utf8",
+    );
   } catch {
     return undefined;
   }
@@ -64,7 +76,7 @@ function* decodedEvents(b64: string, counter: Counter, depth: number, raw: strin
     return;
   }
   if (!decoded.ok) {
-    yield reject(++counter.n, "corrupt_gzip", decoded.message, raw);
+    yield reject(++counter.n, decoded.reason, decoded.message, raw);
     return;
   }
   if (depth >= MAX_DECODE_DEPTH) {
