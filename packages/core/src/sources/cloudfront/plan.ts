@@ -53,7 +53,7 @@ export function tableFields(table: TableDef): TableFields {
     byColumn.set(column, role);
     byCompact.set(compactName(column), role);
   }
-  const parsedColumns = Object.keys(table.columns).filter((c) => !(c in lineageColumns));
+  const parsedColumns = Object.keys(table.columns).filter((c) => !Object.hasOwn(lineageColumns, c));
   const cache = new Map<string, FieldRole>();
   return {
     table,
@@ -73,7 +73,7 @@ export function tableFields(table: TableDef): TableFields {
     template(distributionId) {
       const row: Record<string, unknown> = {};
       for (const c of parsedColumns) row[c] = null;
-      if ("distribution_id" in row) row.distribution_id = distributionId;
+      if (Object.hasOwn(row, "distribution_id")) row.distribution_id = distributionId;
       return row;
     },
   };
@@ -95,7 +95,6 @@ interface Slot {
   readonly conv: Converter;
 }
 
-/** Precomputed mapping of a delimited field list (a `#Fields` header or a real-time configuration) to a table. */
 /**
  * Builds a row from a line whose field `i` is `line.slice(starts[i], ends[i])`, its event time and the distribution
  * id to use when the line has none; returns the index (into `slots`) of the first field whose value does not fit
@@ -109,6 +108,7 @@ type RowBuilder = (
   distributionId: string | null,
 ) => Record<string, unknown> | number;
 
+/** Precomputed mapping of a delimited field list (a `#Fields` header or a real-time configuration) to a table. */
 export interface LinePlan {
   readonly fields: readonly string[];
   readonly width: number;
