@@ -1,0 +1,135 @@
+import { describe, expect, it } from "vitest";
+import { parseSavedQuery } from "../../../../packages/core/src/queries/header.ts";
+import { scanSql } from "../../../../packages/core/src/queries/scan.ts";
+
+const TABLES = ["cloudtrail", "cloudfront", "app_events", "quarantine"];
+
+const HEADER = `-- name: Root use
+-- description: Calls made as root.
+--   Root should be rare.
+-- tables: cloudtrail
+-- params: from, to
+-- severity: high
+-- report: security
+-- section: CloudTrail
+-- schedule: cron(0 6 * * ? *)
+-- chart: event_name
+`;
+const BODY =
+  "SELECT event_time, event_name\nFROM cloudtrail\nWHERE dt BETWEEN ? AND ?\n  AND user_identity_type = 'Root'";
+
+describe("parseSavedQuery", () => {
+  it("reads every header field, joins continuation lines and strips the header and trailing semicolon", () => {
+    expect(parseSavedQuery("cloudtrail/root", `${HEADER}${BODY};\n`, TABLES)).toStrictEqual({
+      id: "cloudtrail/root",
+      name: "Root use",
+      description: "Calls made as root. Root should be rare.",
+      tables: ["cloudtrail"],
+      params: ["from", "to"],
+      severity: "high",
+      report: "security",
+      section: "CloudTrail",
+      schedule: "cron(0 6 * * ? *)",
+      chart: { label: "event_name" },
+      output: "csv",
+      sql: BODY,
+    });
+  });
+
+  it("accepts an ad-hoc query without report, section, schedule or chart", () => {
+    const text =
+      "-- name: X\n-- description: Y\n-- tables: cloudfront\n-- params: to\n-- severity: info\n-- chart: c_ip requests\n-- output: parquet\nSELECT 1 FROM cloudfront WHERE dt = ?";
+    expect(parseSavedQuery("x", text, TABLES)).toStrictEqual({
+      id: "x",
+      name: "X",
+      description: "Y",
+      tables: ["cloudfront"],
+      params: ["to"],
+      severity: "info",
+      chart: { label: "c_ip", value: "requests" },
+      output: "parquet",
+      sql: "SELECT 1 FROM cloudfront WHERE dt = ?",
+    });
+  });
+
+  const bad: [string, string, string][] = [
+    ["an unknown key", HEADER.replace("-- chart:", "-- chrat:"), 'unknown header key "chrat"'],
+    ["a key given twice", `${HEADER}-- name: Again\n`, 'header key "name" given twice'],
+    ["a missing name", HEADER.replace("-- name: Root use\n", ""), 'missing "-- name:" in the header'],
+    ["an unknown severity", HEADER.replace("severity: high", "severity: urgent"), 'severity: "urgent" is not one of'],
+    [
+      "an unknown table",
+      HEADER.replace("tables: cloudtrail", "tables: cloudtrial"),
+      'tables: unknown table "cloudtrial"',
+    ],
+    ["an unknown parameter", HEADER.replace("params: from, to", "params: from, until"), 'unknown parameter "until"'],
+    ["a bad schedule", HEADER.replace("cron(0 6 * * ? *)", "daily at six"), 'schedule: "daily at six" is not'],
+    ["a report without section", HEADER.replace("-- section: CloudTrail\n", ""), '"-- section:" is required'],
+    ["a bad chart", HEADER.replace("chart: event_name", "chart: a b c"), "chart: expected"],
+    ["a stray header line", HEADER.replace("-- severity: high", "-- severity high"), 'expected "-- key: value"'],
+  ];
+  it.each(bad)("rejects %s", (_what, header, message) => {
+    expect(() => parseSavedQuery("q", `${header}${BODY}`, TABLES)).toThrow(message);
+  });
+
+  const badBodies: [string, string, string][] = [
+    [
+      "more placeholders than params",
+      `${BODY} AND hour = ?`,
+      'the statement has 3 "?" placeholders but params lists 2',
+    ],
+    ["two statements", `${BODY};\nSELECT 1 FROM cloudtrail WHERE dt = ?`, "one statement per file"],
+    ["a ? inside a comment", `${BODY} -- why?`, "no `?` inside comments"],
+    [
+      "an undeclared table",
+      `${BODY} AND event_id IN (SELECT request_id FROM app_events WHERE dt = '2024-01-01')`,
+      'reads table "app_events"',
+    ],
+    ["a declared table it never reads", BODY.replace("FROM cloudtrail", "FROM (SELECT 1) x"), 'lists "cloudtrail" but'],
+    [
+      "a scan without a dt filter",
+      BODY.replace("dt BETWEEN ? AND ?", "? < ?"),
+      "filters on the partition column dt only 0 times",
+    ],
+    ["backquoted identifiers", `${BODY} AND \`event_name\` = 'x'`, "backquoted identifiers"],
+    ["an unterminated string", `${BODY} AND x = 'oops`, "unterminated"],
+    ["no statement", "", "no SQL statement"],
+  ];
+  it.each(badBodies)("rejects a statement with %s", (_what, body, message) => {
+    expect(() => parseSavedQuery("q", `${HEADER}${body}`, TABLES)).toThrow(message);
+  });
+
+  it("names the file in every error", () => {
+    expect(() => parseSavedQuery("cloudtrail/x", "-- name: X\nSELECT 1", TABLES)).toThrow(
+      'queries/cloudtrail/x.sql: missing "-- description:" in the header',
+    );
+  });
+
+  it("rejects file names that are not kebab-case", () => {
+    expect(() => parseSavedQuery("CloudTrail/Root_Use", `${HEADER}${BODY}`, TABLES)).toThrow("kebab-case");
+  });
+});
+
+describe("scanSql", () => {
+  it("counts placeholders outside literals, identifiers and comments", () => {
+    expect(
+      scanSql(`SELECT '?', "a?b", x -- what?\nFROM t /* ? */ WHERE y = ? AND z = 'it''s ?' AND w = ?;`),
+    ).toStrictEqual({
+      placeholders: 2,
+      separators: 0,
+      placeholdersInComments: 2,
+      code: `SELECT '', "a?b", x         \nFROM t         WHERE y = ? AND z = '' AND w = ? `,
+      unterminated: false,
+    });
+  });
+
+  it("counts a semicolon followed by more SQL as a second statement, not a trailing one", () => {
+    expect(scanSql("SELECT 1; SELECT 2;").separators).toBe(1);
+    expect(scanSql("SELECT 1;  \n").separators).toBe(0);
+  });
+
+  it("reports unterminated literals and comments", () => {
+    expect(scanSql("SELECT 'x").unterminated).toBe(true);
+    expect(scanSql("SELECT 1 /* open").unterminated).toBe(true);
+  });
+});

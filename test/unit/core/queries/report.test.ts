@@ -1,0 +1,285 @@
+import { describe, expect, it } from "vitest";
+import { csvField, toCsv } from "../../../../packages/core/src/queries/csv.ts";
+import type { SavedQuery } from "../../../../packages/core/src/queries/header.ts";
+import { renderReportHtml, topItems } from "../../../../packages/core/src/queries/html.ts";
+import { findingDay, reportFiles, reportPrefix, runReport } from "../../../../packages/core/src/queries/report.ts";
+import {
+  canonicalTimestamp,
+  kindOfType,
+  type QueryResult,
+  type QueryRunner,
+  toCell,
+} from "../../../../packages/core/src/queries/result.ts";
+
+function query(id: string, severity: SavedQuery["severity"], extra: Partial<SavedQuery> = {}): SavedQuery {
+  return {
+    id,
+    name: `Query ${id}`,
+    description: `About ${id}`,
+    tables: ["cloudtrail"],
+    params: ["from", "to"],
+    severity,
+    report: "security",
+    section: "CloudTrail",
+    schedule: "cron(0 6 * * ? *)",
+    output: "csv",
+    sql: `SELECT '${id}' FROM cloudtrail WHERE dt BETWEEN ? AND ?`,
+    ...extra,
+  };
+}
+
+const RESULTS: Record<string, QueryResult> = {
+  "ct/tamper": {
+    columns: [
+      { name: "event_time", kind: "timestamp" },
+      { name: "event_name", kind: "string" },
+    ],
+    rows: [
+      { event_time: "2024-03-08T23:00:00.000Z", event_name: "StopLogging" },
+      { event_time: "2024-03-09T06:20:00.000Z", event_name: "UpdateTrail" },
+    ],
+  },
+  "ct/bursts": {
+    columns: [
+      { name: "principal", kind: "string" },
+      { name: "hour_start", kind: "timestamp" },
+      { name: "denied", kind: "number" },
+    ],
+    rows: [{ principal: "arn:aws:iam::1:user/bob", hour_start: "2024-03-08T22:00:00.000Z", denied: 13 }],
+  },
+  "ct/top": {
+    columns: [
+      { name: "ip", kind: "string" },
+      { name: "requests", kind: "number" },
+    ],
+    rows: [
+      { ip: "203.0.113.10", requests: 60 },
+      { ip: "198.51.100.1", requests: 45 },
+      { ip: "203.0.113.10", requests: 5 },
+    ],
+  },
+};
+
+const queries = [
+  query("ct/tamper", "critical", { chart: { label: "event_name" } }),
+  query("ct/bursts", "medium"),
+  query("ct/top", "info", { chart: { label: "ip", value: "requests" } }),
+  query("other/report", "high", { report: "compliance" }),
+];
+
+function fakeRunner(calls: [string, readonly string[]][]): QueryRunner {
+  return {
+    engine: "fake",
+    run: async (q, values) => {
+      calls.push([q.id, values]);
+      return RESULTS[q.id] as QueryResult;
+    },
+  };
+}
+
+describe("runReport", () => {
+  it("runs the report's queries with the period's values and counts findings per severity and day", async () => {
+    // Arrange
+    const calls: [string, readonly string[]][] = [];
+    // Act
+    const data = await runReport({
+      runner: fakeRunner(calls),
+      queries,
+      report: "security",
+      period: { kind: "custom", from: "2024-03-08", to: "2024-03-10", label: "2024-03-08_2024-03-10" },
+      now: new Date("2024-03-11T06:00:00Z"),
+    });
+    // Assess
+    expect(calls).toStrictEqual([
+      ["ct/tamper", ["2024-03-08", "2024-03-10"]],
+      ["ct/bursts", ["2024-03-08", "2024-03-10"]],
+      ["ct/top", ["2024-03-08", "2024-03-10"]],
+    ]);
+    expect({ ...data.summary, queries: data.summary.queries.map((q) => [q.id, q.rows, q.csv]) }).toStrictEqual({
+      report: "security",
+      title: "Security report",
+      description: data.info.description,
+      period: { kind: "custom", from: "2024-03-08", to: "2024-03-10", label: "2024-03-08_2024-03-10" },
+      generated_at: "2024-03-11T06:00:00.000Z",
+      engine: "fake",
+      totals: {
+        queries: 3,
+        queries_with_findings: 2,
+        findings: 3,
+        by_severity: { critical: 2, high: 0, medium: 1, low: 0 },
+      },
+      findings_by_day: [
+        { day: "2024-03-08", critical: 1, high: 0, medium: 1, low: 0 },
+        { day: "2024-03-09", critical: 1, high: 0, medium: 0, low: 0 },
+        { day: "2024-03-10", critical: 0, high: 0, medium: 0, low: 0 },
+      ],
+      limits: data.info.limits,
+      queries: [
+        ["ct/tamper", 2, "ct.tamper.csv"],
+        ["ct/bursts", 1, "ct.bursts.csv"],
+        ["ct/top", 3, "ct.top.csv"],
+      ],
+    });
+  });
+
+  it("fails the whole report when one query fails, naming it", async () => {
+    const runner: QueryRunner = {
+      engine: "fake",
+      run: async (q) => {
+        if (q.id === "ct/bursts") throw new Error("boom");
+        return RESULTS[q.id] as QueryResult;
+      },
+    };
+    await expect(
+      runReport({
+        runner,
+        queries,
+        report: "security",
+        period: { kind: "daily", from: "2024-03-08", to: "2024-03-08", label: "2024-03-08" },
+        now: new Date(),
+      }),
+    ).rejects.toThrow("query ct/bursts failed on fake: boom");
+  });
+
+  it("writes one CSV per query, summary.json and report.html under reports/<report>/<label>", async () => {
+    const data = await runReport({
+      runner: fakeRunner([]),
+      queries,
+      report: "security",
+      period: { kind: "daily", from: "2024-03-08", to: "2024-03-08", label: "2024-03-08" },
+      now: new Date("2024-03-09T06:00:00Z"),
+    });
+    const files = reportFiles(data);
+    expect(files.map((f) => [f.name, f.contentType])).toStrictEqual([
+      ["ct.tamper.csv", "text/csv; charset=utf-8"],
+      ["ct.bursts.csv", "text/csv; charset=utf-8"],
+      ["ct.top.csv", "text/csv; charset=utf-8"],
+      ["summary.json", "application/json"],
+      ["report.html", "text/html; charset=utf-8"],
+    ]);
+    expect(files[0]?.body).toBe(
+      "event_time,event_name\r\n2024-03-08T23:00:00.000Z,StopLogging\r\n2024-03-09T06:20:00.000Z,UpdateTrail\r\n",
+    );
+    expect(JSON.parse(files[3]?.body ?? "")).toStrictEqual(data.summary);
+    expect(reportPrefix("security", data.summary.period)).toBe("reports/security/2024-03-08");
+  });
+});
+
+describe("renderReportHtml", () => {
+  it("draws the severity, timeline and per-query charts as inline SVG and escapes log text", async () => {
+    const hostile: QueryResult = {
+      columns: [
+        { name: "event_name", kind: "string" },
+        { name: "event_time", kind: "timestamp" },
+      ],
+      rows: [{ event_name: '<script>alert("x")</script>', event_time: "2024-03-08T01:00:00.000Z" }],
+    };
+    const runner: QueryRunner = {
+      engine: "fake",
+      run: async (q) => (q.id === "ct/tamper" ? hostile : (RESULTS[q.id] as QueryResult)),
+    };
+    const data = await runReport({
+      runner,
+      queries,
+      report: "security",
+      period: { kind: "daily", from: "2024-03-08", to: "2024-03-08", label: "2024-03-08" },
+      now: new Date("2024-03-09T06:00:00Z"),
+    });
+    const html = renderReportHtml(data);
+    const svgClasses = [...html.matchAll(/<svg class="chart ([a-z-]+)"/g)].map((m) => m[1]);
+    expect(svgClasses).toStrictEqual(["chart-severity", "chart-timeline", "chart-queries", "chart-top", "chart-top"]);
+    expect(html.match(/<script/g)).toBeNull();
+    expect(html.match(/&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt;/g)?.length).toBe(3);
+    // Self-contained: nothing is fetched from anywhere.
+    expect(html.match(/(src|href)="(https?:)?\/\//g)).toBeNull();
+  });
+
+  it("sums the chart's value column per label, or counts rows without one", () => {
+    expect(topItems(queries[2] as SavedQuery, RESULTS["ct/top"] as QueryResult)).toStrictEqual([
+      { label: "203.0.113.10", value: 65 },
+      { label: "198.51.100.1", value: 45 },
+    ]);
+    expect(topItems(queries[0] as SavedQuery, RESULTS["ct/tamper"] as QueryResult)).toStrictEqual([
+      { label: "StopLogging", value: 1 },
+      { label: "UpdateTrail", value: 1 },
+    ]);
+  });
+});
+
+describe("CSV", () => {
+  it.each([
+    [null, ""],
+    [42, "42"],
+    [true, "true"],
+    ["plain", "plain"],
+    ["", '""'],
+    ['say "hi", then go', '"say ""hi"", then go"'],
+    ["two\nlines", '"two\nlines"'],
+    // Formula injection: a user agent or path starting with = + - @ must not run in a spreadsheet.
+    ['=HYPERLINK("http://x")', '"\'=HYPERLINK(""http://x"")"'],
+    ["+1-555", "'+1-555"],
+    ["@SUM(A1)", "'@SUM(A1)"],
+    [-3, "-3"],
+  ])("csvField(%j) is %s", (value, want) => {
+    expect(csvField(value)).toBe(want);
+  });
+
+  it("writes a header even for an empty result", () => {
+    expect(toCsv({ columns: [{ name: "a", kind: "string" }], rows: [] })).toBe("a\r\n");
+  });
+});
+
+describe("results", () => {
+  it.each([
+    ["2024-03-08 09:30:00", "2024-03-08T09:30:00.000Z"],
+    ["2024-03-08 09:30:00.123456", "2024-03-08T09:30:00.123Z"],
+    ["2024-03-08 09:30:00.000 UTC", "2024-03-08T09:30:00.000Z"],
+    ["2024-03-08T09:30:00.5Z", "2024-03-08T09:30:00.500Z"],
+  ])("canonicalTimestamp(%s) is %s", (text, want) => {
+    expect(canonicalTimestamp(text)).toBe(want);
+  });
+
+  it("maps DuckDB and Trino type names to the same kinds", () => {
+    expect(
+      [
+        "BIGINT",
+        "bigint",
+        "HUGEINT",
+        "DOUBLE",
+        "decimal(10,2)",
+        "TIMESTAMP",
+        "timestamp(3) with time zone",
+        "DATE",
+        "BOOLEAN",
+        "VARCHAR",
+        "array(varchar)",
+      ].map(kindOfType),
+    ).toStrictEqual([
+      "number",
+      "number",
+      "number",
+      "number",
+      "number",
+      "timestamp",
+      "timestamp",
+      "date",
+      "boolean",
+      "string",
+      "string",
+    ]);
+  });
+
+  it("converts engine text to typed cells", () => {
+    expect([
+      toCell("40", "number"),
+      toCell("true", "boolean"),
+      toCell(undefined, "string"),
+      toCell("NaN", "number"),
+    ]).toStrictEqual([40, true, null, "NaN"]);
+  });
+
+  it("dates a finding by its first time column", () => {
+    expect(findingDay({ day: "2024-03-01", first_seen: "2024-03-02T00:00:00.000Z" })).toBe("2024-03-02");
+    expect(findingDay({ c_ip: "x" })).toBeUndefined();
+  });
+});
