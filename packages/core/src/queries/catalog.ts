@@ -65,15 +65,26 @@ export function reportNames(queries: readonly SavedQuery[]): string[] {
   return [...new Set(queries.flatMap((q) => (q.report ? [q.report] : [])))].sort();
 }
 
-/** The queries of one report, most severe first, then by section and id. Throws for a report nobody declares. */
+/**
+ * The queries of one report grouped by section, the section with the most severe query first (so findings come
+ * before context and evidence), then most severe first within a section, then by id. Throws for an unknown report.
+ */
 export function reportQueries(queries: readonly SavedQuery[], report: string): SavedQuery[] {
   const selected = queries.filter((q) => q.report === report);
   if (selected.length === 0)
     throw new ConfigError(`unknown report "${report}" (known: ${reportNames(queries).join(", ") || "none"})`);
+  const rank = (q: SavedQuery) => SEVERITIES.indexOf(q.severity);
+  const sectionRank = new Map<string, number>();
+  for (const q of selected) {
+    const key = q.section ?? "";
+    sectionRank.set(key, Math.min(sectionRank.get(key) ?? SEVERITIES.length, rank(q)));
+  }
+  const sectionOf = (q: SavedQuery) => sectionRank.get(q.section ?? "") ?? 0;
   return selected.sort(
     (a, b) =>
+      sectionOf(a) - sectionOf(b) ||
       (a.section ?? "").localeCompare(b.section ?? "") ||
-      SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+      rank(a) - rank(b) ||
       a.id.localeCompare(b.id),
   );
 }

@@ -82,9 +82,11 @@ export function stackedColumns(args: {
   const slot = plotW / Math.max(1, args.days.length);
   const barW = Math.max(1, Math.min(48, slot * 0.7));
   const parts: string[] = [];
-  for (let t = 0; t <= 4; t++) {
-    const v = (max * t) / 4;
-    const y = top + plotH - (plotH * t) / 4;
+  // Whole-number ticks: counts are integers, and a nice maximum above 5 divides into five equal steps.
+  const steps = Math.min(max, 5);
+  for (let t = 0; t <= steps; t++) {
+    const v = (max * t) / steps;
+    const y = top + plotH - (plotH * t) / steps;
     parts.push(
       `<line x1="${left}" x2="${left + plotW}" y1="${y}" y2="${y}" class="grid"></line>`,
       `<text x="${left - 6}" y="${y + 4}" text-anchor="end" class="axis">${esc(fmt(v))}</text>`,

@@ -60,7 +60,8 @@ h3{font-size:16px;margin:24px 0 4px;display:flex;gap:8px;align-items:center}.des
 .chart{background:#fff;border:1px solid var(--line);border-radius:6px;margin:6px 0 12px;max-width:100%;height:auto}
 .chart .label,.chart .value,.chart .axis{font-size:12px;fill:#334155}.chart .grid{stroke:#e2e8f0}
 .scroll{overflow-x:auto;max-width:100%}table{border-collapse:collapse;background:#fff;font-size:12.5px}
-th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top;max-width:420px;overflow-wrap:anywhere}
+th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top;max-width:420px;overflow-wrap:break-word}
+th,td.number,td.timestamp,td.date{white-space:nowrap}
 th{background:#f1f5f9;position:sticky;top:0}td.number{text-align:right;font-variant-numeric:tabular-nums}.null{color:#94a3b8}
 .count{color:var(--muted);font-weight:400;font-size:13px}.more{color:var(--muted);font-size:12.5px}.none{color:#15803d}
 ul.toc{columns:2;max-width:960px}ul.limits li{margin:4px 0}footer{color:var(--muted);padding:0 32px 32px}

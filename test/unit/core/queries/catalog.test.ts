@@ -73,8 +73,8 @@ describe("reports", () => {
     expect(reportNames(queries)).toStrictEqual(["compliance", "security"]);
   });
 
-  it("orders a report's queries by section, then severity", () => {
-    expect(reportQueries(queries, "security").map((q) => q.id)).toStrictEqual(["x/info", "x/crit", "x/low"]);
+  it("puts the section with the most severe query first, then orders by severity", () => {
+    expect(reportQueries(queries, "security").map((q) => q.id)).toStrictEqual(["x/crit", "x/low", "x/info"]);
   });
 
   it("gives each report its one schedule", () => {

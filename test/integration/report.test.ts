@@ -1,0 +1,187 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { chromium } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildFixtureLake } from "../fixtures/lake/build-lake.ts";
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, "../../packages/cli/bin/loglake.js");
+const CHROMIUM = "/usr/bin/chromium";
+
+async function loglake(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+/** Debian's chromium, installed when missing; every apt step is time-bounded so a machine without network fails fast. */
+async function ensureChromium(): Promise<string> {
+  if (existsSync(CHROMIUM)) return CHROMIUM;
+  if (process.getuid?.() !== 0) throw new Error(`${CHROMIUM} is missing; install it with: apt-get install -y chromium`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  await run("apt-get", ["update", "-qq"], { env, timeout: 180_000 }).catch(() => undefined);
+  await run("apt-get", ["install", "-y", "-qq", "chromium"], { env, timeout: 600_000, maxBuffer: 64 << 20 });
+  if (!existsSync(CHROMIUM)) throw new Error(`apt-get install chromium finished but ${CHROMIUM} is still missing`);
+  return CHROMIUM;
+}
+
+let lake: string;
+let out: string;
+beforeAll(async () => {
+  lake = (await buildFixtureLake()).root;
+  out = await mkdtemp(join(tmpdir(), "loglake-reports-"));
+}, 180_000);
+
+describe("loglake report", () => {
+  it("writes one CSV per query, summary.json and report.html for the security report", async () => {
+    // Act
+    const r = await loglake(
+      "report",
+      "security",
+      "--lake",
+      lake,
+      "--from",
+      "2024-03-08",
+      "--to",
+      "2024-03-09",
+      "--out",
+      out,
+    );
+    // Assess
+    expect([r.code, r.stderr]).toStrictEqual([0, ""]);
+    const dir = join(out, "reports", "security", "2024-03-08_2024-03-09");
+    expect(r.stdout).toBe(
+      "Security report 2024-03-08..2024-03-09: 60 findings (critical 3, high 22, medium 17, low 18) from 28 queries\n" +
+        `wrote 30 files to ${out}/reports/security/2024-03-08_2024-03-09/\n`,
+    );
+    const files = (await readdir(dir)).sort();
+    expect(files.length).toBe(30);
+    expect(files.filter((f) => !f.endsWith(".csv"))).toStrictEqual(["report.html", "summary.json"]);
+    const summary = JSON.parse(await readFile(join(dir, "summary.json"), "utf8"));
+    expect([summary.totals, summary.findings_by_day, summary.engine]).toStrictEqual([
+      {
+        queries: 28,
+        queries_with_findings: 25,
+        findings: 60,
+        by_severity: { critical: 3, high: 22, medium: 17, low: 18 },
+      },
+      [
+        { day: "2024-03-08", critical: 2, high: 10, medium: 11, low: 17 },
+        { day: "2024-03-09", critical: 1, high: 12, medium: 6, low: 1 },
+      ],
+      "duckdb",
+    ]);
+    expect(await readFile(join(dir, "cloudtrail.cloudtrail-tampering.csv"), "utf8")).toBe(
+      [
+        "event_time,event_name,trail,principal,source_ip_address,error_code,event_id",
+        "2024-03-08T23:00:00.000Z,StopLogging,arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail,arn:aws:iam::111122223333:user/bob,203.0.113.66,,00000000-0000-4000-8000-0000000004cd",
+        "2024-03-08T23:02:00.000Z,PutEventSelectors,org-trail,arn:aws:iam::111122223333:user/bob,203.0.113.66,AccessDenied,00000000-0000-4000-8000-0000000004ce",
+        "2024-03-09T06:20:00.000Z,UpdateTrail,org-trail,arn:aws:sts::111122223333:assumed-role/deploy/ci-session,192.0.2.50,,00000000-0000-4000-8000-0000000004d6",
+        "",
+      ].join("\r\n"),
+    );
+  });
+
+  it("writes the compliance report with completeness, quarantine and evidence", async () => {
+    const r = await loglake(
+      "report",
+      "compliance",
+      "--lake",
+      lake,
+      "--from",
+      "2024-03-08",
+      "--to",
+      "2024-03-09",
+      "--out",
+      out,
+      "--json",
+    );
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.queries.map((q: { id: string; rows: number }) => [q.id, q.rows])).toStrictEqual([
+      ["compliance/completeness", 4],
+      ["compliance/quarantine-summary", 3],
+      ["compliance/cloudtrail-digest-evidence", 1],
+      ["compliance/retention-coverage", 6],
+      ["compliance/source-objects", 7],
+    ]);
+    expect(summary.limits.length).toBe(3);
+  });
+
+  it.each([
+    [["--period", "daily", "--from", "2024-03-08"], "loglake: give --period or --from/--to, not both\n"],
+    [["--from", "2024-03-08"], "loglake: give --period <kind>, or both --from and --to\n"],
+    [["--period", "hourly"], "loglake: --period hourly: use one of daily, weekly, monthly, quarterly, annual\n"],
+    [["--from", "2024-03-09", "--to", "2024-03-08"], "loglake: --to 2024-03-08 is before --from 2024-03-09\n"],
+  ])("refuses %j with exit code 2", async (args, message) => {
+    const r = await loglake("report", "security", "--lake", lake, "--out", out, ...args);
+    expect([r.code, r.stderr]).toStrictEqual([2, message]);
+  });
+
+  it("refuses a report that no query declares", async () => {
+    const r = await loglake("report", "finance", "--lake", lake, "--out", out, "--period", "daily");
+    expect([r.code, r.stderr]).toStrictEqual([2, 'loglake: unknown report "finance" (known: compliance, security)\n']);
+  });
+});
+
+describe("report.html in headless Chromium", () => {
+  it("renders the summary, the SVG charts and every query's table, fetching nothing", async () => {
+    // Arrange
+    const executablePath = await ensureChromium();
+    const html = join(out, "reports", "security", "2024-03-08_2024-03-09", "report.html");
+    if (!existsSync(html))
+      await loglake("report", "security", "--lake", lake, "--from", "2024-03-08", "--to", "2024-03-09", "--out", out);
+    const browser = await chromium.launch({
+      executablePath,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const requests: string[] = [];
+      const errors: string[] = [];
+      page.on("request", (req) => requests.push(req.url()));
+      page.on("pageerror", (e) => errors.push(e.message));
+      // Act
+      await page.goto(`file://${html}`);
+      await page.screenshot({ path: join(tmpdir(), "loglake-report-security.png"), fullPage: false });
+      // Assess
+      const charts = await page.$$eval("svg.chart", (svgs) =>
+        svgs.map((s) => {
+          const box = s.getBoundingClientRect();
+          return {
+            kind: s.getAttribute("class")?.split(" ")[1],
+            drawn: box.width > 100 && box.height > 20,
+            marks: s.querySelectorAll("rect").length,
+          };
+        }),
+      );
+      const count = (kind: string) => charts.filter((c) => c.kind === kind).length;
+      expect([count("chart-severity"), count("chart-timeline"), count("chart-queries")]).toStrictEqual([1, 1, 1]);
+      // One top-N chart per query with a "-- chart:" header.
+      expect(count("chart-top")).toBe(22);
+      expect(charts.every((c) => c.drawn && c.marks > 0)).toBe(true);
+      expect(await page.$$eval("article[data-query]", (a) => a.length)).toBe(28);
+      expect(await page.$eval(".card .n", (e) => e.textContent)).toBe("3");
+      expect(await page.title()).toBe("Security report 2024-03-08_2024-03-09");
+      expect([requests, errors]).toStrictEqual([[`file://${html}`], []]);
+    } finally {
+      await browser.close();
+    }
+  }, 900_000);
+});
