@@ -17,8 +17,6 @@ export interface AwsClientOptions {
   requestTimeoutMs?: number;
   /** Milliseconds a socket may stay idle (a stalled body) before the read fails. */
   socketTimeoutMs?: number;
-  /** Replaces the HTTP handler (tests record or fault requests here). */
-  requestHandler?: NodeHttpHandler | { handle: NodeHttpHandler["handle"] };
 }
 
 /** Emulators accept any credentials; real AWS uses the default provider chain when none are given. */
@@ -33,14 +31,12 @@ function common(opts: AwsClientOptions) {
     maxAttempts: opts.maxAttempts ?? 5,
     retryMode: "standard",
     // HTTP/1.1 everywhere: kinesalite speaks nothing else, and these APIs gain nothing from HTTP/2.
-    requestHandler:
-      opts.requestHandler ??
-      new NodeHttpHandler({
-        connectionTimeout: 5_000,
-        requestTimeout: opts.requestTimeoutMs ?? 30_000,
-        throwOnRequestTimeout: true,
-        socketTimeout: opts.socketTimeoutMs ?? 60_000,
-      }),
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: 5_000,
+      requestTimeout: opts.requestTimeoutMs ?? 30_000,
+      throwOnRequestTimeout: true,
+      socketTimeout: opts.socketTimeoutMs ?? 60_000,
+    }),
   } as const;
 }
 

@@ -31,9 +31,10 @@ interface Shard {
 
 /**
  * Reads every shard of a stream and invokes a handler the way a Lambda Kinesis event source mapping does:
- * batches from a checkpointed iterator, `ReportBatchItemFailures` (the checkpoint moves to just before the lowest
- * failed sequence number and the rest is delivered again), bisect on a thrown error, a retry limit after which the
- * failing batch is discarded (logged, as an on-failure destination would receive it), and a maximum record age.
+ * batches of up to `batchSize` gathered for at most `batchingWindowSeconds` from a checkpointed iterator,
+ * `ReportBatchItemFailures` (the checkpoint moves to just before the lowest failed sequence number and the rest is
+ * delivered again), bisect on a thrown error, a retry limit after which the failing batch is discarded (logged, as
+ * an on-failure destination would receive it), and a maximum record age.
  */
 export class KinesisEventSource {
   readonly stats: KinesisSourceStats = { batches: 0, records: 0, retries: 0, discarded: 0, handlerErrors: 0 };
@@ -101,12 +102,14 @@ export class KinesisEventSource {
       );
       shard.iterator = it.ShardIterator;
     }
-    const res = await this.opts.kinesis.send(
-      new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: shard.limit }),
-    );
-    shard.iterator = res.NextShardIterator;
-    let records = res.Records ?? [];
+    let records = await this.read(shard, shard.limit);
     if (records.length === 0) return false;
+    // Batching window: keep reading until the batch is full or the window has passed since the first record.
+    const windowEnds = Date.now() + this.opts.batchingWindowSeconds * 1000;
+    while (records.length < shard.limit && Date.now() < windowEnds && this.running) {
+      await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, windowEnds - Date.now()))));
+      records = records.concat(await this.read(shard, shard.limit - records.length));
+    }
     // Records older than the maximum age are dropped, as the event source mapping does.
     const minArrival = Date.now() - this.opts.maxRecordAgeSeconds * 1000;
     const stale = records.filter((r) => (r.ApproximateArrivalTimestamp?.getTime() ?? 0) < minArrival);
@@ -119,6 +122,12 @@ export class KinesisEventSource {
     }
     await this.deliver(shard, records);
     return true;
+  }
+
+  private async read(shard: Shard, limit: number): Promise<_Record[]> {
+    const res = await this.opts.kinesis.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: limit }));
+    shard.iterator = res.NextShardIterator;
+    return res.Records ?? [];
   }
 
   private async deliver(shard: Shard, records: _Record[]): Promise<void> {
