@@ -1,8 +1,21 @@
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 
+const ISO_UTC_STRICT = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?Z$/;
+const validDays = new Map<string, boolean>();
+
 /** True when `s` is the canonical ISO-8601 UTC form rows use, and a real instant (no month 13, no 30 February). */
 export function isIsoUtc(s: string): boolean {
-  return ISO_UTC.test(s) && checkedIso(s) !== null;
+  const m = ISO_UTC_STRICT.exec(s);
+  if (!m) return false;
+  // Rows of one object share few distinct days, so each day is checked against the calendar once.
+  const day = m[1] as string;
+  let ok = validDays.get(day);
+  if (ok === undefined) {
+    ok = checkedIso(`${day}T00:00:00Z`) !== null;
+    if (validDays.size > 10_000) validDays.clear();
+    validDays.set(day, ok);
+  }
+  return ok;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createGunzip } from "node:zlib";
+import { constants, createGunzip } from "node:zlib";
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
@@ -43,6 +43,9 @@ async function* gunzip(head: Uint8Array, rest: AsyncIterable<Uint8Array>): Async
     for await (const chunk of prepend(head, rest)) {
       if (!z.write(chunk)) await new Promise<void>((resolve) => z.once("drain", resolve));
     }
+    // Flush first: zlib drops the output of a call that fails, so without it how much of a damaged stream
+    // survives would depend on how the bytes happened to be chunked.
+    await new Promise<void>((resolve) => z.flush(constants.Z_SYNC_FLUSH, () => resolve()));
     z.end();
   })();
   let feedError: unknown;

@@ -39,6 +39,7 @@ export interface IngestSummary {
 }
 
 const SNIFF_BYTES = 64 * 1024;
+const HOLD_BACK_CHARS = 1024 * 1024;
 
 /** Picks the source for an object: the forced id, then the key, then the content. */
 export function detectSource(
@@ -124,7 +125,7 @@ export async function ingestObject(args: {
   }
   summary.source = source.id;
 
-  async function* replay(): AsyncIterable<string> {
+  async function* decoded(): AsyncIterable<string> {
     yield* headChunks;
     if (ended) return;
     try {
@@ -133,6 +134,30 @@ export async function ingestObject(args: {
       // Stop here: the parser sees end of input, so every complete record before the damage is kept.
       stopAtCorruption(e);
     }
+  }
+  // The text after the last newline is held back until more arrives: when the stream breaks, that cut-off line is
+  // quarantined with the damage instead of being parsed as if whole (delimited-line sources only; a line longer than
+  // the hold-back limit is passed on).
+  let damagedTail = "";
+  async function* replay(): AsyncIterable<string> {
+    if (!source?.delimitedLines) {
+      yield* decoded();
+      return;
+    }
+    let tail = "";
+    for await (const chunk of decoded()) {
+      const text = tail + chunk;
+      const nl = text.lastIndexOf("\n");
+      if (nl === -1 && text.length <= HOLD_BACK_CHARS) {
+        tail = text;
+        continue;
+      }
+      const cut = nl === -1 ? text.length : nl + 1;
+      yield text.slice(0, cut);
+      tail = text.slice(cut);
+    }
+    if (corrupt) damagedTail = tail;
+    else if (tail.length > 0) yield tail;
   }
 
   const ctx: ParseContext = { ...args.context, sourceObject: lineage.sourceObject };
@@ -171,7 +196,7 @@ export async function ingestObject(args: {
       lastLine + 1,
       "corrupt_gzip",
       `${args.context.key}: ${corrupt.message}; records before line ${lastLine + 1} were kept`,
-      "",
+      damagedTail,
     );
   }
   return summary;

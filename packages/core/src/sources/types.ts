@@ -44,6 +44,12 @@ export interface LogSource {
   matchKey(key: string): boolean;
   /** True when the first decoded text of an object (up to 64 KiB) looks like this source. */
   sniff(head: string): boolean;
+  /**
+   * True for delimited text lines, where a line cut off by a damaged stream can still have the right shape: the
+   * pipeline then quarantines that last partial line with the damage instead of parsing it. JSON sources need not
+   * set it, as a cut-off JSON value never parses.
+   */
+  readonly delimitedLines?: boolean;
   /** Streams events from decoded text chunks. Never throws on bad input: bad records become rejects. */
   parse(text: AsyncIterable<string>, ctx: ParseContext): AsyncIterable<ParseEvent>;
 }

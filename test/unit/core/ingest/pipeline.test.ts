@@ -18,6 +18,7 @@ const probeSource: LogSource = {
   id: "app_json",
   description: "probe",
   tables: [probe],
+  delimitedLines: true,
   matchKey: (key) => key.endsWith(".probe"),
   sniff: (head) => head.startsWith("#probe"),
   async *parse(text) {
@@ -103,6 +104,32 @@ describe("ingestObject", () => {
     expect(summary.rows).toStrictEqual({ probe: 2 });
     expect(summary.quarantined).toStrictEqual({ corrupt_gzip: 1 });
     expect(rows.at(-1)?.row.reason).toBe("corrupt_gzip");
+  });
+
+  it("quarantines the line a damaged stream cut off instead of parsing its stump", async () => {
+    // Prepare: enough varied lines that cutting the compressed bytes in half cuts a line in the middle.
+    const text = Array.from({ length: 3000 }, (_, i) => `2024-05-01T10:00:00Z word-${(i * 7919) % 104729}-end`).join(
+      "\n",
+    );
+    const gz = gzipSync(enc(`${text}\n`));
+    const { rows, sink } = memorySink();
+    // Act
+    const summary = await ingestObject({
+      sources: [probeSource],
+      bytes: bytesOf(gz.subarray(0, gz.length >> 1)),
+      context: { key: "x.probe", options: {} },
+      lineage,
+      sink,
+    });
+    // Assess
+    const kept = rows.filter((r) => r.table === "probe");
+    expect(kept.length).toBeGreaterThan(100);
+    expect(kept.every((r) => /^word-\d+-end$/.test(String(r.row.word)))).toBe(true);
+    const damage = rows.at(-1)?.row;
+    expect(damage?.reason).toBe("corrupt_gzip");
+    expect(damage?.source_line).toBe(kept.length + 1);
+    expect(text.split("\n")[kept.length]?.startsWith(String(damage?.raw))).toBe(true);
+    expect(summary.records).toBe(kept.length + 1);
   });
 
   it("quarantines an object no source recognises, with its head as raw text", async () => {

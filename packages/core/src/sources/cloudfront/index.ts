@@ -18,6 +18,7 @@ export const cloudfrontSource: LogSource = {
   matchKey: isStandardKey,
   sniff: sniffStandard,
   parse: parseCloudFront,
+  delimitedLines: true,
 };
 
 /**
@@ -35,4 +36,5 @@ export const cloudfrontRealtimeSource: LogSource = {
   matchKey: isRealtimeKey,
   sniff: sniffRealtime,
   parse: parseCloudFrontRealtime,
+  delimitedLines: true,
 };
