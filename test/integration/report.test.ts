@@ -132,6 +132,55 @@ describe("loglake report", () => {
   });
 });
 
+describe("loglake status", () => {
+  it("flags the missing day of a critical source as Critical and exits 1", async () => {
+    // The fixture has no sign-in events on 2024-03-06, and no digests after logging was stopped on 2024-03-08.
+    const r = await loglake("status", "--lake", lake, "--now", "2024-03-10T01:00:00Z", "--json");
+    expect(r.code).toBe(1);
+    const status = JSON.parse(r.stdout);
+    expect(status.window).toStrictEqual({ from: "2024-03-03", to: "2024-03-09", days: 7 });
+    expect(
+      status.streams.map((s: { stream: string; criticality: string; health: string; missing_days: string[] }) => [
+        s.stream,
+        s.criticality,
+        s.health,
+        s.missing_days.length,
+      ]),
+    ).toStrictEqual([
+      ["app_events.api", "optional", "Healthy", 0],
+      ["app_events.audit", "optional", "Healthy", 5],
+      ["app_events.auth", "critical", "Critical", 1],
+      ["cloudfront", "standard", "Warning", 0],
+      ["cloudfront_realtime", "optional", "Healthy", 7],
+      ["cloudtrail", "critical", "Healthy", 0],
+      ["cloudtrail_digest", "standard", "Warning", 6],
+    ]);
+    const auth = status.streams.find((s: { stream: string }) => s.stream === "app_events.auth");
+    expect([auth.missing_days, auth.problems[0], auth.last_event_time, auth.quarantine_rate]).toStrictEqual([
+      ["2024-03-06"],
+      { level: "Critical", text: "1 missing day: 2024-03-06" },
+      "2024-03-09T09:20:00.000Z",
+      0.0029,
+    ]);
+  });
+
+  it("lets criticality be configured per stream: the same gaps then only warn, and the exit code is 0", async () => {
+    const r = await loglake("status", "--lake", lake, "--now", "2024-03-10T01:00:00Z", "--optional", "app_events.auth");
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")[0]).toBe(
+      "lake health Warning (days 2024-03-03..2024-03-09, as of 2024-03-10T01:00:00.000Z)",
+    );
+    expect(r.stdout.split("\n").filter((l) => l.startsWith("cloudtrail "))).toStrictEqual([
+      "cloudtrail           critical     Healthy  2024-03-09 23:45  2024-03-10 00:20  1001  0          0           0.00%",
+    ]);
+  });
+
+  it("refuses a bad --days value with exit code 2", async () => {
+    const r = await loglake("status", "--lake", lake, "--days", "0");
+    expect([r.code, r.stderr]).toStrictEqual([2, "loglake: --days 0: use 1 to 366\n"]);
+  });
+});
+
 describe("report.html in headless Chromium", () => {
   it("renders the summary, the SVG charts and every query's table, fetching nothing", async () => {
     // Arrange
