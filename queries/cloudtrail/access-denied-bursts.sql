@@ -1,6 +1,7 @@
 -- name: CloudTrail AccessDenied bursts
--- description: Principals with 10 or more AccessDenied or UnauthorizedOperation errors in one hour. Stolen
---   credentials are typically tried against many APIs to learn what they may do; distinct_apis shows the spread.
+-- description: Principals with 5 or more AccessDenied, UnauthorizedOperation or other authorization errors in one
+--   hour. Stolen credentials are typically tried against many APIs to learn what they may do; distinct_apis shows
+--   the spread.
 -- tables: cloudtrail
 -- params: from, to
 -- severity: medium
@@ -17,9 +18,10 @@ WITH denied AS (
     event_time
   FROM cloudtrail
   WHERE dt BETWEEN ? AND ?
-    AND error_code IN (
-      'AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation',
-      'Client.UnauthorizedOperation', 'UnauthorizedAccess'
+    AND (
+      error_code LIKE '%AccessDenied%'
+      OR error_code LIKE '%UnauthorizedOperation%'
+      OR error_code IN ('UnauthorizedAccess', 'AuthorizationError', 'AuthorizationErrorException', 'Forbidden')
     )
 )
 SELECT
@@ -33,5 +35,5 @@ SELECT
   max(event_time) AS last_seen
 FROM denied
 GROUP BY principal, hour_start
-HAVING count(*) >= 10
+HAVING count(*) >= 5
 ORDER BY denied_calls DESC, principal, hour_start
