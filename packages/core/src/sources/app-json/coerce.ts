@@ -1,3 +1,5 @@
+import type { RejectReason } from "../quarantine/schema.ts";
+
 /** Plain JSON object (not null, not an array). */
 export type JsonObject = Record<string, unknown>;
 
@@ -42,3 +44,6 @@ export function asInt32(value: unknown): number | null {
 export function asJson(value: unknown): string | null {
   return value === undefined || value === null ? null : JSON.stringify(value);
 }
+
+/** Result of mapping one parsed value to a row: the row, or why it was refused. */
+export type MapResult<Row> = { ok: true; row: Row } | { ok: false; reason: RejectReason; message: string };

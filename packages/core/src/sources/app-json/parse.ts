@@ -1,9 +1,8 @@
 import { isTruncatedJson } from "../../ingest/json-stream.ts";
 import { lines } from "../../ingest/text.ts";
 import { toIsoUtc } from "../../time.ts";
-import type { MapResult } from "../cloudtrail/parse.ts";
 import type { ParseEvent } from "../types.ts";
-import { asInt32, asNumber, isObject, type JsonObject } from "./coerce.ts";
+import { asInt32, asNumber, isObject, type JsonObject, type MapResult } from "./coerce.ts";
 import { type AppEventParsedRow, appEventsTable } from "./schema.ts";
 
 /** Field names read as the event time, in order of preference. */

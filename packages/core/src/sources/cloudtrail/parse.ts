@@ -1,7 +1,6 @@
 import { type JsonElement, jsonElementBatches, splitJson } from "../../ingest/json-stream.ts";
 import { toIsoUtc } from "../../time.ts";
-import { asBoolean, asInt32, asJson, asString, isObject, type JsonObject } from "../app-json/coerce.ts";
-import type { RejectReason } from "../quarantine/schema.ts";
+import { asBoolean, asInt32, asJson, asString, isObject, type JsonObject, type MapResult } from "../app-json/coerce.ts";
 import type { ParseEvent } from "../types.ts";
 import {
   type CloudTrailDigestParsedRow,
@@ -12,9 +11,6 @@ import {
 
 /** Top-level keys whose array holds the records: trail files (`Records`) and `lookup-events` output (`Events`). */
 export const CLOUDTRAIL_ARRAY_KEYS = ["Records", "Events"] as const;
-
-/** Result of mapping one parsed value. */
-export type MapResult<Row> = { ok: true; row: Row } | { ok: false; reason: RejectReason; message: string };
 
 // Top-level record fields that have their own column; every other field goes to `extra`.
 const MODELLED = new Set([
