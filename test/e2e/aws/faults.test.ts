@@ -30,8 +30,8 @@ describe("S3 faults between the handlers and S3", () => {
   beforeAll(async () => {
     p = await startTestPipeline({
       handlerAws: async (endpoint) => {
-        proxy = await startRecordingProxy(endpoint, { stallMs: 1500 });
-        return { endpoint: proxy.url, requestTimeoutMs: 700, maxAttempts: 5 };
+        proxy = await startRecordingProxy(endpoint, { stallMs: 2000 });
+        return { endpoint: proxy.url, requestTimeoutMs: 1000, maxAttempts: 5 };
       },
     });
     const source = `/${p.config.buckets.source}/`;
