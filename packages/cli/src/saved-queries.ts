@@ -1,29 +1,14 @@
-import { readdir, readFile } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadQueries } from "@app/core/queries/catalog";
 import type { SavedQuery } from "@app/core/queries/header";
-import { TABLES } from "@app/core/sources/index";
 import { InputError } from "@app/lake/ingest";
+import { loadQueryDir } from "@app/lake/report";
 
 /** The repository's `queries/` folder, next to the packages. */
 export const QUERIES_DIR = fileURLToPath(new URL("../../../queries/", import.meta.url));
 
-/** Reads and validates every saved query under `dir`. */
-export async function readSavedQueries(dir = QUERIES_DIR): Promise<SavedQuery[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const files = await Promise.all(
-    entries
-      .filter((e) => e.isFile() && e.name.endsWith(".sql"))
-      .map(async (e) => {
-        const abs = join(e.parentPath, e.name);
-        return { path: relative(dir, abs).split(sep).join("/"), text: await readFile(abs, "utf8") };
-      }),
-  );
-  return loadQueries(
-    files,
-    TABLES.map((t) => t.name),
-  );
+/** Reads and validates every saved query under `dir` (default: the repository's `queries/`). */
+export function readSavedQueries(dir = QUERIES_DIR): Promise<SavedQuery[]> {
+  return loadQueryDir(dir);
 }
 
 /** Finds a saved query by id (`cloudtrail/root-account-usage`) and orders `--param` values as its `?` need them. */
