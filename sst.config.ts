@@ -8,13 +8,14 @@ export default $config({
     return { name: "loglake", home: "aws", ...(await appSettings(input.stage)) };
   },
   async run() {
-    const { logRetention } = await import("./stacks/lib/function");
+    const { lambdaOnlyTrust, logRetention } = await import("./stacks/lib/function");
     $transform(sst.aws.Function, (args) => {
       // Lambda's Node 22 runtime on Graviton: the same Node major as local development, cheaper per GB-second.
       args.runtime ??= "nodejs22.x";
       args.architecture ??= "arm64";
       args.logging ??= { retention: logRetention, format: "json" };
       args.memory ??= "512 MB";
+      args.transform = lambdaOnlyTrust(args.transform);
     });
 
     const storage = await import("./stacks/storage");

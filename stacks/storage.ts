@@ -4,7 +4,7 @@ import {
   privateBucketPolicy,
   wormBucketPolicy,
 } from "@app/core/infra/buckets";
-import { compactorStatements, lakeScope } from "@app/core/infra/grants";
+import { compactorStatements, lakeScope, lambdaTrustPolicy } from "@app/core/infra/grants";
 import { projectKeyPolicy } from "@app/core/infra/keys";
 import { expiringLifecycle, lakeLifecycle, reportsLifecycle, wormLifecycle } from "@app/core/infra/lifecycle";
 import { policyDocument } from "@app/core/infra/policy";
@@ -34,16 +34,7 @@ export const compactorRole = deploy.compactorRoleArn
   ? undefined
   : new aws.iam.Role("CompactorRole", {
       description: `${prefix}: the only principal allowed to delete lake objects`,
-      assumeRolePolicy: JSON.stringify(
-        policyDocument([
-          {
-            Sid: "LambdaAssumes",
-            Effect: "Allow",
-            Principal: { Service: "lambda.amazonaws.com" },
-            Action: ["sts:AssumeRole"],
-          },
-        ]),
-      ),
+      assumeRolePolicy: JSON.stringify(policyDocument(lambdaTrustPolicy())),
     });
 export const compactorRoleArn: $util.Output<string> = compactorRole
   ? compactorRole.arn

@@ -1,5 +1,6 @@
 import { functionConfigJson } from "@app/core/infra/config";
-import { type Statement, toFunctionPermissions } from "@app/core/infra/policy";
+import { lambdaTrustPolicy } from "@app/core/infra/grants";
+import { policyDocument, type Statement, toFunctionPermissions } from "@app/core/infra/policy";
 import { config, deploy, prefix } from "../settings";
 
 // CloudWatch Logs retention periods by the names sst.aws.Function uses.
@@ -48,4 +49,22 @@ export function functionName(purpose: string): string {
   if (name.length > 64)
     throw new Error(`function name "${name}" is longer than Lambda's 64 characters; use a shorter stage name`);
   return name;
+}
+
+type FunctionTransforms = NonNullable<sst.aws.FunctionArgs["transform"]>;
+
+/**
+ * Replaces the trust policy sst.aws.Function gives its role, which also trusts the account root (for `sst dev`),
+ * with one only the Lambda service can use, keeping any other role transform.
+ */
+export function lambdaOnlyTrust(transforms: FunctionTransforms | undefined): FunctionTransforms {
+  const previous = transforms?.role;
+  return {
+    ...transforms,
+    role: (args, opts, name) => {
+      if (typeof previous === "function") previous(args, opts, name);
+      else if (previous) Object.assign(args, previous);
+      args.assumeRolePolicy = JSON.stringify(policyDocument(lambdaTrustPolicy()));
+    },
+  };
 }

@@ -301,3 +301,15 @@ export function compactorStatements(input: { kmsKeyArn: string; lake: BucketScop
     useProjectKey("UseProjectKey", input.kmsKeyArn),
   ];
 }
+
+/** Trust policy of a role only the Lambda service may assume (no account principals). */
+export function lambdaTrustPolicy(): Statement[] {
+  return [
+    {
+      Sid: "LambdaAssumes",
+      Effect: "Allow",
+      Principal: { Service: "lambda.amazonaws.com" },
+      Action: ["sts:AssumeRole"],
+    },
+  ];
+}
