@@ -30,14 +30,10 @@ describe("loglake dev", () => {
       config,
       `export default ${JSON.stringify({ env: "clitest", destinations: [{ name: "acme", bucket: "acme-raw-logs" }] })};\n`,
     );
-    child = spawn(
-      process.execPath,
-      ["--import", "tsx", join(ROOT, "test/helpers/dev-cli.ts"), "dev", "--config", config],
-      {
-        cwd: ROOT,
-        env: { ...process.env, XDG_CACHE_HOME: dir },
-      },
-    );
+    child = spawn(process.execPath, [join(ROOT, "packages/cli/bin/loglake.js"), "dev", "--config", config], {
+      cwd: ROOT,
+      env: { ...process.env, XDG_CACHE_HOME: dir },
+    });
     child.stderr.resume();
     exit = new Promise((res) => child.once("exit", (code) => res(code)));
     child.stdout.on("data", (b: Buffer) => {

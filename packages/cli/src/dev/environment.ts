@@ -131,6 +131,8 @@ export async function startDevEnvironment(opts: {
           await notifier.stop();
           await Promise.all([sqsSource.stop(), kinesisSource.stop()]);
           runtime.db.closeSync();
+          // Close pooled keep-alive sockets, so the process can exit as soon as the emulators are down.
+          for (const c of [s3, sqs, kinesis, runtime.s3, runtime.sqs]) c.destroy();
           await emulators.stop();
         })();
         return stopping;

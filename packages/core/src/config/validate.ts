@@ -5,6 +5,7 @@ import {
   pathProblems,
 } from "../copy/key-template.ts";
 import { ConfigError } from "../errors.ts";
+import { validateRealtimeFields } from "../sources/cloudfront/parse.ts";
 import type { SourceId } from "../sources/types.ts";
 import type {
   CustomerDestination,
@@ -112,6 +113,14 @@ export function resolveConfig(input: LoglakeConfigInput): LoglakeConfig {
       if (id !== "cloudfront_realtime") bad(`${field}.realtimeFields`, "only applies to cloudfront_realtime");
       else if (!Array.isArray(c.realtimeFields) || c.realtimeFields.some((f) => typeof f !== "string" || f === "")) {
         bad(`${field}.realtimeFields`, "must be a list of non-empty field names");
+      } else {
+        // The parser's own check: a list it cannot use fails here, not on every record.
+        try {
+          validateRealtimeFields(c.realtimeFields);
+        } catch (e) {
+          if (!(e instanceof ConfigError)) throw e;
+          bad(`${field}.realtimeFields`, e.message.replace(/^realtimeFields: /, ""));
+        }
       }
     }
     sources[id as SourceId] = {

@@ -137,6 +137,21 @@ describe("resolveConfig", () => {
       ],
     ],
     [
+      "a real-time field list without timestamp",
+      { env: "p", sources: { cloudfront_realtime: { realtimeFields: ["c-ip", "sc-status"] } } },
+      [
+        {
+          field: "sources.cloudfront_realtime.realtimeFields",
+          message: 'no time field (timestamp) in ["c-ip","sc-status"]',
+        },
+      ],
+    ],
+    [
+      "real-time fields on another source",
+      { env: "p", sources: { cloudfront: { realtimeFields: ["timestamp"] } } },
+      [{ field: "sources.cloudfront.realtimeFields", message: "only applies to cloudfront_realtime" }],
+    ],
+    [
       "a bad WORM mode and retention",
       { env: "p", worm: { mode: "LEGAL_HOLD", retentionDays: 0 } },
       [
