@@ -301,15 +301,17 @@ export async function runInventory(opts: { stage: string; configFile?: string; r
       {
         newResource(args: { type: string; name: string; inputs: Record<string, unknown>; custom?: boolean }) {
           debug(`resource ${args.type} ${args.name}`);
+          const state = mockState(args.type, args.name, args.inputs);
           resources.push({
             type: args.type,
             name: args.name,
+            id: state.id,
             custom: args.custom ?? true,
             inputs: args.inputs,
             protect: false,
             retainOnDelete: false,
           });
-          return mockState(args.type, args.name, args.inputs);
+          return state;
         },
         call(args: { token: string; inputs: Record<string, unknown> }) {
           debug(`call ${args.token}`);

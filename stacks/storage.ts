@@ -42,6 +42,7 @@ export const compactorRoleArn: $util.Output<string> = compactorRole
 
 /** Server access logs of the data buckets. S3 delivers them only to an SSE-S3 bucket, so this one has no KMS key. */
 export const accessLogBucket = secureBucket("AccessLogBucket", {
+  role: "access-logs",
   name: { bucketPrefix: bucketPrefix("access-logs") },
   encryption: "sse-s3",
   policy: (arn) =>
@@ -69,6 +70,7 @@ const logsTo = (folder: string) => ({ bucket: accessLogBucket.id, prefix: `${fol
 
 /** Parquet tables, one folder per table, partitioned by event day and hour. */
 export const lakeBucket = secureBucket("LakeBucket", {
+  role: "lake",
   name: { bucket: config.buckets.lake },
   encryption: { kmsKeyArn },
   policy: (arn) =>
@@ -86,6 +88,7 @@ export const lakeBucket = secureBucket("LakeBucket", {
 
 /** Raw copies under Object Lock: retention mode and days from the config, tiered down to Deep Archive. */
 export const wormBucket = secureBucket("WormBucket", {
+  role: "worm",
   name: { bucket: config.buckets.worm },
   encryption: { kmsKeyArn },
   policy: (arn) =>
@@ -106,6 +109,7 @@ export const wormBucket = secureBucket("WormBucket", {
 
 /** Exported reports (CSV, JSON, HTML) under `reports/`. */
 export const reportsBucket = secureBucket("ReportsBucket", {
+  role: "reports",
   name: { bucketPrefix: bucketPrefix("reports") },
   encryption: { kmsKeyArn },
   policy: (arn) =>
@@ -118,6 +122,7 @@ export const reportsBucket = secureBucket("ReportsBucket", {
 
 /** Athena query results: disposable, expired after a few days. */
 export const athenaResultsBucket = secureBucket("AthenaResultsBucket", {
+  role: "athena-results",
   name: { bucketPrefix: bucketPrefix("athena") },
   encryption: { kmsKeyArn },
   policy: (arn) =>

@@ -4,7 +4,11 @@ import type { PolicyDocument } from "@app/core/infra/policy";
 /** How a bucket is encrypted at rest: the project KMS key, or SSE-S3 where AWS requires it (access-log targets). */
 export type BucketEncryption = { kmsKeyArn: $util.Input<string> } | "sse-s3";
 
+/** What a bucket holds; tagged as `loglake:data` so policies and reviewers can tell the buckets apart. */
+export type BucketRole = "lake" | "worm" | "reports" | "athena-results" | "access-logs";
+
 export interface SecureBucketArgs {
+  role: BucketRole;
   /** Exact bucket name, or a prefix for a generated unique name. */
   name: { bucket: string } | { bucketPrefix: string };
   encryption: BucketEncryption;
@@ -32,6 +36,7 @@ export function secureBucket(name: string, args: SecureBucketArgs) {
       ...args.name,
       forceDestroy: args.forceDestroy,
       objectLockEnabled: args.objectLock !== undefined,
+      tags: { "loglake:data": args.role },
     },
     opts,
   );

@@ -2,6 +2,8 @@
 export interface InventoryResource {
   type: string;
   name: string;
+  /** Physical id (the bucket name for a bucket, the URL for a queue). */
+  id: string;
   /** False for component resources (SST components, the stack), which group others. */
   custom: boolean;
   inputs: Record<string, unknown>;
@@ -78,7 +80,7 @@ export function describeResource(r: InventoryResource): string[] {
   const i = r.inputs;
   switch (r.type) {
     case "aws:s3/bucket:Bucket":
-      return [pick(i, ["bucket", "bucketPrefix", "objectLockEnabled", "forceDestroy"])];
+      return [pick(i, ["bucket", "bucketPrefix", "objectLockEnabled", "forceDestroy", "tags"])];
     case "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":
       return [pick(i, ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"])];
     case "aws:s3/bucketOwnershipControls:BucketOwnershipControls":

@@ -1,0 +1,159 @@
+import { type InventoryResource, policyOf } from "./inventory.ts";
+
+/** A compliance rule a resource breaks. */
+export interface Violation {
+  rule: string;
+  resource: string;
+  message: string;
+}
+
+const T = {
+  bucket: "aws:s3/bucket:Bucket",
+  publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  versioning: "aws:s3/bucketVersioning:BucketVersioning",
+  policy: "aws:s3/bucketPolicy:BucketPolicy",
+  objectLock: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+  logging: "aws:s3/bucketLogging:BucketLogging",
+  ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  queue: "aws:sqs/queue:Queue",
+  stream: "aws:kinesis/stream:Stream",
+  topic: "aws:sns/topic:Topic",
+  workgroup: "aws:athena/workgroup:Workgroup",
+  eventSource: "aws:lambda/eventSourceMapping:EventSourceMapping",
+  lambda: "aws:lambda/function:Function",
+} as const;
+
+type Json = Record<string, unknown>;
+const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+
+function forBucket(all: readonly InventoryResource[], type: string, bucket: InventoryResource): InventoryResource[] {
+  return all.filter((r) => r.type === type && r.inputs.bucket === bucket.id);
+}
+
+function bucketRules(all: readonly InventoryResource[], b: InventoryResource, out: Violation[]): void {
+  const bad = (rule: string, message: string) => out.push({ rule, resource: b.name, message });
+  const role = (b.inputs.tags as Json | undefined)?.["loglake:data"];
+  const pab = forBucket(all, T.publicAccessBlock, b)[0]?.inputs;
+  if (
+    !pab ||
+    !["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => pab[k] === true)
+  )
+    bad("public-access-block", "every bucket blocks public ACLs and policies (all four settings)");
+  if (forBucket(all, T.ownership, b)[0]?.inputs.rule === undefined)
+    bad("acls-disabled", "every bucket enforces bucket-owner object ownership (ACLs disabled)");
+  const versioning = forBucket(all, T.versioning, b)[0]?.inputs.versioningConfiguration as Json | undefined;
+  if (versioning?.status !== "Enabled") bad("versioning", "every bucket is versioned");
+
+  const sse = ((forBucket(all, T.encryption, b)[0]?.inputs.rules as Json[] | undefined) ?? [])[0]
+    ?.applyServerSideEncryptionByDefault as Json | undefined;
+  const logTarget = all.some((r) => r.type === T.logging && r.inputs.targetBucket === b.id);
+  if (!sse) bad("encryption", "every bucket has default encryption");
+  else if (sse.sseAlgorithm !== "aws:kms" && !logTarget)
+    bad("encryption", "data buckets use SSE-KMS; only access-log targets may use SSE-S3 (an S3 requirement)");
+
+  const policy = policyOf(forBucket(all, T.policy, b)[0]?.inputs.policy);
+  const tlsOnly = policy?.Statement.some(
+    (s) =>
+      s.Effect === "Deny" &&
+      s.Principal === "*" &&
+      list(s.Action).includes("s3:*") &&
+      (s.Condition?.Bool as Json | undefined)?.["aws:SecureTransport"] === "false",
+  );
+  if (!tlsOnly) bad("tls-only", "every bucket policy denies requests without TLS");
+
+  if (role === "worm") {
+    const lock = forBucket(all, T.objectLock, b)[0]?.inputs;
+    const retention = (lock?.rule as Json | undefined)?.defaultRetention as Json | undefined;
+    if (b.inputs.objectLockEnabled !== true || !retention?.mode || !retention.days)
+      bad("object-lock", "the WORM bucket has Object Lock enabled at creation with a default retention");
+    const bypass = policy?.Statement.some(
+      (s) => s.Effect === "Deny" && s.Principal === "*" && list(s.Action).includes("s3:BypassGovernanceRetention"),
+    );
+    if (!bypass) bad("governance-bypass", "the WORM bucket policy denies s3:BypassGovernanceRetention");
+  }
+  if ((role === "lake" || role === "worm") && forBucket(all, T.logging, b).length === 0)
+    bad("access-logging", "data buckets log server access to the access-log bucket");
+  if (role === "lake") {
+    const deleteDenied = policy?.Statement.some(
+      (s) => s.Effect === "Deny" && s.Principal === "*" && list(s.Action).some((a) => a.startsWith("s3:DeleteObject")),
+    );
+    if (!deleteDenied) bad("lake-delete", "the lake bucket policy denies object deletion to all but the compactor");
+  }
+}
+
+function identityStatements(r: InventoryResource): { Effect?: string; Action?: unknown; Resource?: unknown }[] {
+  if (r.type === T.rolePolicy) return policyOf(r.inputs.policy)?.Statement ?? [];
+  return ((r.inputs.inlinePolicies as Json[] | undefined) ?? []).flatMap((p) => policyOf(p.policy)?.Statement ?? []);
+}
+
+function iamRules(r: InventoryResource, out: Violation[]): void {
+  const bad = (rule: string, message: string) => out.push({ rule, resource: r.name, message });
+  for (const s of identityStatements(r)) {
+    if (s.Effect !== "Allow") continue;
+    const wild = list(s.Action).filter((a) => a === "*" || a.endsWith(":*"));
+    if (wild.length > 0) bad("no-wildcard-actions", `allows ${wild.join(", ")}`);
+    if (list(s.Resource).includes("*")) bad("no-wildcard-resources", `allows ${list(s.Action).join(", ")} on *`);
+    const bucketWide = list(s.Resource).filter((x) => /^arn:aws[a-z-]*:s3:::\*/.test(x));
+    if (bucketWide.length > 0) bad("no-wildcard-resources", `names every bucket: ${bucketWide.join(", ")}`);
+  }
+  if (r.type === T.role) {
+    const trust = policyOf(r.inputs.assumeRolePolicy);
+    for (const s of trust?.Statement ?? []) {
+      const p = s.Principal as Json | undefined;
+      if (p && typeof p === "object" && "AWS" in p)
+        bad("service-trust-only", `trusts account principals ${list(p.AWS).join(", ")}, not only a service`);
+    }
+  }
+}
+
+/**
+ * Compliance invariants over everything a program declares: buckets private, versioned, encrypted and TLS-only,
+ * Object Lock and the bypass guard on the WORM bucket, the delete guard on the lake, no wildcard grants, roles that
+ * only services can assume, encrypted queues, stream and topic, an enforced Athena workgroup, partial batch
+ * responses and the Lambda runtime. An empty list means the program complies.
+ */
+export function checkInvariants(resources: readonly InventoryResource[]): Violation[] {
+  const out: Violation[] = [];
+  for (const r of resources) {
+    const bad = (rule: string, message: string) => out.push({ rule, resource: r.name, message });
+    const i = r.inputs;
+    switch (r.type) {
+      case T.bucket:
+        bucketRules(resources, r, out);
+        break;
+      case T.role:
+      case T.rolePolicy:
+        iamRules(r, out);
+        break;
+      case T.queue:
+        if (i.sqsManagedSseEnabled !== true && !i.kmsMasterKeyId) bad("encryption", "queues are encrypted at rest");
+        break;
+      case T.stream:
+        if (i.encryptionType !== "KMS") bad("encryption", "the stream is KMS-encrypted");
+        break;
+      case T.topic:
+        if (!i.kmsMasterKeyId) bad("encryption", "topics are KMS-encrypted");
+        break;
+      case T.workgroup: {
+        const c = (i.configuration ?? {}) as Json;
+        const enc = ((c.resultConfiguration as Json | undefined)?.encryptionConfiguration ?? {}) as Json;
+        if (c.enforceWorkgroupConfiguration !== true) bad("athena", "the workgroup enforces its configuration");
+        if (enc.encryptionOption !== "SSE_KMS") bad("athena", "query results are KMS-encrypted");
+        if (typeof c.bytesScannedCutoffPerQuery !== "number") bad("athena", "queries have a scan cutoff");
+        break;
+      }
+      case T.eventSource:
+        if (!list(i.functionResponseTypes).includes("ReportBatchItemFailures"))
+          bad("partial-batch", "event sources report partial batch failures");
+        break;
+      case T.lambda:
+        if (i.runtime !== "nodejs22.x" || !list(i.architectures).includes("arm64"))
+          bad("lambda-runtime", "functions run Node 22 on arm64");
+        break;
+    }
+  }
+  return out;
+}
