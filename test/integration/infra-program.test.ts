@@ -1,0 +1,403 @@
+// The whole SST program (sst.config.ts + stacks/) run offline under Pulumi's mocks, once for a permanent stage and
+// once for a throwaway one, with the fixture config in test/unit/infra/fixtures. Each security property is checked
+// on the resources the program really declares, not on the builders alone.
+import { execFile } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { lakeBucketPolicy, wormBucketPolicy } from "@app/core/infra/buckets";
+import { checkInvariants } from "@app/core/infra/invariants";
+import type { Inventory, InventoryResource } from "@app/core/infra/inventory";
+import { reportSchedules } from "@app/core/infra/queries";
+import { loadQueries } from "@app/core/queries/catalog";
+import { toGlueColumns } from "@app/core/schema/glue";
+import { TABLES } from "@app/core/sources/index";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, "../..");
+const CONFIG = "test/unit/infra/fixtures/loglake.config.ts";
+
+async function inventory(stage: string): Promise<Inventory> {
+  const { stdout } = await run(
+    process.execPath,
+    ["--import", "tsx", "scripts/infra-inventory.ts", "--stage", stage, "--config", CONFIG, "--json"],
+    { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+  );
+  return JSON.parse(stdout) as Inventory;
+}
+
+let prod: Inventory;
+let dev: Inventory;
+
+beforeAll(async () => {
+  [prod, dev] = await Promise.all([inventory("production"), inventory("pr-7")]);
+}, 180_000);
+
+function one(inv: Inventory, type: string, name: string): InventoryResource {
+  const found = inv.resources.filter((r) => r.type === `aws:${type}` && r.name === name);
+  if (found.length !== 1) throw new Error(`expected one aws:${type} ${name}, found ${found.length}`);
+  return found[0] as InventoryResource;
+}
+const all = (inv: Inventory, type: string) => inv.resources.filter((r) => r.type === `aws:${type}`);
+const json = (v: unknown) => JSON.parse(String(v)) as Record<string, unknown>;
+const bucketId = (inv: Inventory, name: string) => one(inv, "s3/bucket:Bucket", name).id;
+const arnOf = (bucket: string) => `arn:aws:s3:::${bucket}`;
+const KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/key-ProjectKey";
+const inline = (inv: Inventory, role: string) =>
+  (one(inv, "iam/role:Role", role).inputs.inlinePolicies as { policy: string }[]).flatMap(
+    (p) => json(p.policy).Statement as { Effect: string; Action: string | string[]; Resource: string | string[] }[],
+  );
+const actionsOn = (inv: Inventory, role: string, resource: string) =>
+  inline(inv, role)
+    .filter((s) => [s.Resource].flat().includes(resource))
+    .flatMap((s) => [s.Action].flat());
+
+describe("the SST program under mocks", () => {
+  it("violates no compliance invariant, in a permanent stage or a throwaway one", () => {
+    expect(checkInvariants(prod.resources)).toStrictEqual([]);
+    expect(checkInvariants(dev.resources)).toStrictEqual([]);
+  });
+
+  it("retains and protects a permanent stage, and removes a throwaway one", () => {
+    expect([prod.app.removal, prod.app.protect]).toStrictEqual(["retain", true]);
+    expect([dev.app.removal, dev.app.protect]).toStrictEqual(["remove", false]);
+    const lake = (inv: Inventory) => one(inv, "s3/bucket:Bucket", "LakeBucket");
+    expect([lake(prod).protect, lake(prod).retainOnDelete, lake(prod).inputs.forceDestroy]).toStrictEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect([lake(dev).protect, lake(dev).inputs.forceDestroy]).toStrictEqual([false, true]);
+  });
+
+  it("pins the AWS provider and takes the region from the config", () => {
+    expect(prod.app.providers).toStrictEqual({ aws: { version: "7.20.0", region: "eu-west-1" } });
+  });
+
+  it("bundles every handler, with DuckDB installed beside the ingest functions", () => {
+    expect(prod.builds.map((b) => [b.functionID, b.handler, b.install]).sort()).toStrictEqual([
+      ["ExportReport", "packages/functions/src/export-report.handler", []],
+      ["IngestKinesis", "packages/functions/src/ingest-kinesis.handler", ["@duckdb/node-api"]],
+      ["IngestSqs", "packages/functions/src/ingest-sqs.handler", ["@duckdb/node-api"]],
+    ]);
+  });
+});
+
+describe("storage", () => {
+  it("encrypts the lake with the rotating project key and lets only the compactor delete", () => {
+    expect(one(prod, "kms/key:Key", "ProjectKey").inputs.enableKeyRotation).toBe(true);
+    const lake = bucketId(prod, "LakeBucket");
+    expect(json(one(prod, "s3/bucketPolicy:BucketPolicy", "LakeBucketPolicy").inputs.policy)).toStrictEqual(
+      lakeBucketPolicy({
+        bucketArn: arnOf(lake),
+        kmsKeyArn: KEY_ARN,
+        compactorRoleArn: "arn:aws:iam::123456789012:role/compactorrole-mock",
+      }),
+    );
+    expect(
+      one(
+        prod,
+        "s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "LakeBucketEncryption",
+      ).inputs.rules,
+    ).toStrictEqual([
+      {
+        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY_ARN },
+        bucketKeyEnabled: true,
+      },
+    ]);
+  });
+
+  it("expires lake objects only outside permanent stages", () => {
+    const rules = (inv: Inventory) =>
+      one(inv, "s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "LakeBucketLifecycle").inputs.rules as {
+        expiration?: unknown;
+      }[];
+    expect(rules(prod).map((r) => r.expiration)).toStrictEqual([undefined]);
+    expect(rules(dev).map((r) => r.expiration)).toStrictEqual([{ days: 30 }]);
+  });
+
+  it("creates the WORM bucket with Object Lock, the configured default retention and the bypass guard", () => {
+    expect(one(prod, "s3/bucket:Bucket", "WormBucket").inputs.objectLockEnabled).toBe(true);
+    expect(
+      one(prod, "s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "WormBucketObjectLock").inputs.rule,
+    ).toStrictEqual({
+      defaultRetention: { mode: "COMPLIANCE", days: 2557 },
+    });
+    expect(json(one(prod, "s3/bucketPolicy:BucketPolicy", "WormBucketPolicy").inputs.policy)).toStrictEqual(
+      wormBucketPolicy({
+        bucketArn: arnOf(bucketId(prod, "WormBucket")),
+        kmsKeyArn: KEY_ARN,
+        breakGlassRoleArn: "arn:aws:iam::111122223333:role/security-break-glass",
+      }),
+    );
+  });
+
+  it("tiers WORM copies to Standard-IA at 30 days, Glacier at 90 and Deep Archive at 365", () => {
+    const [rule] = one(prod, "s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "WormBucketLifecycle")
+      .inputs.rules as { transitions: unknown }[];
+    expect(rule?.transitions).toStrictEqual([
+      { days: 30, storageClass: "STANDARD_IA" },
+      { days: 90, storageClass: "GLACIER" },
+      { days: 365, storageClass: "DEEP_ARCHIVE" },
+    ]);
+  });
+
+  it("expires Athena results and logs server access of the data buckets to the log bucket", () => {
+    const [rule] = one(
+      prod,
+      "s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+      "AthenaResultsBucketLifecycle",
+    ).inputs.rules as { expiration: unknown }[];
+    expect(rule?.expiration).toStrictEqual({ days: 7 });
+    const logs = bucketId(prod, "AccessLogBucket");
+    expect(
+      all(prod, "s3/bucketLogging:BucketLogging")
+        .map((r) => [r.name, r.inputs.targetBucket, r.inputs.targetPrefix])
+        .sort(),
+    ).toStrictEqual(
+      [
+        ["LakeBucketAccessLogging", logs, "lake/"],
+        ["WormBucketAccessLogging", logs, "worm/"],
+        ["ReportsBucketAccessLogging", logs, "reports/"],
+      ].sort(),
+    );
+  });
+});
+
+describe("customers", () => {
+  it("lets the ingest functions assume the customer's role, and hands the customer its trust policy with the ExternalId", () => {
+    expect(actionsOn(prod, "IngestSqsRole", "arn:aws:iam::444455556666:role/loglake-writer")).toStrictEqual([
+      "sts:AssumeRole",
+    ]);
+    const handover = (prod.outputs.customerRoles as Record<string, { trustPolicy: string }>).globex;
+    expect(json(handover?.trustPolicy).Statement).toStrictEqual([
+      {
+        Sid: "AllowLoglakeWriters",
+        Effect: "Allow",
+        Principal: {
+          AWS: ["IngestSqsRole", "IngestKinesisRole"].map(
+            (role) => `arn:aws:iam::123456789012:role/${one(prod, "iam/role:Role", role).inputs.name}`,
+          ),
+        },
+        Action: ["sts:AssumeRole"],
+        Condition: { StringEquals: { "sts:ExternalId": "loglake-globex" } },
+      },
+    ]);
+  });
+
+  it("writes a role-less customer only under its prefixes, with its own key", () => {
+    expect(
+      actionsOn(prod, "IngestSqsRole", "arn:aws:s3:::initech-audit/loglake/production/cloudfront/*"),
+    ).toStrictEqual(["s3:AbortMultipartUpload", "s3:PutObject", "s3:PutObjectTagging"]);
+    expect(
+      actionsOn(prod, "IngestSqsRole", "arn:aws:kms:eu-west-1:777788889999:key/abcd1234-12ab-34cd-56ef-1234567890ab"),
+    ).toStrictEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
+  });
+});
+
+describe("ingest", () => {
+  it("keeps messages invisible for six function timeouts and sends them to the DLQ after 4 receives", () => {
+    const q = one(prod, "sqs/queue:Queue", "IngestQueue").inputs;
+    expect(q.visibilityTimeoutSeconds).toBe(5400);
+    expect(json(q.redrivePolicy)).toStrictEqual({
+      deadLetterTargetArn: "arn:aws:sqs:eu-west-1:123456789012:loglake-production-ingest-dlq",
+      maxReceiveCount: 4,
+    });
+  });
+
+  it("notifies the queue from the S3-notified bucket and through EventBridge for the other, and lets only those send", () => {
+    expect(
+      all(prod, "s3/bucketNotification:BucketNotification").map((r) => [r.inputs.bucket, r.inputs.queues]),
+    ).toStrictEqual([
+      [
+        "acme-trail-logs",
+        [
+          {
+            queueArn: "arn:aws:sqs:eu-west-1:123456789012:loglake-production-ingest",
+            events: ["s3:ObjectCreated:*"],
+            filterPrefix: "AWSLogs/",
+          },
+        ],
+      ],
+    ]);
+    expect(
+      json(one(prod, "cloudwatch/eventRule:EventRule", "SourceEventsAcmeCdnLogs").inputs.eventPattern),
+    ).toStrictEqual({
+      source: ["aws.s3"],
+      "detail-type": ["Object Created"],
+      detail: { bucket: { name: ["acme-cdn-logs"] }, object: { key: [{ prefix: "cloudfront/" }] } },
+    });
+    const senders = (
+      json(one(prod, "sqs/queuePolicy:QueuePolicy", "IngestQueuePolicy").inputs.policy).Statement as {
+        Effect: string;
+        Principal: unknown;
+        Condition: unknown;
+      }[]
+    )
+      .filter((s) => s.Effect === "Allow")
+      .map((s) => [s.Principal, s.Condition]);
+    expect(senders).toStrictEqual([
+      [
+        { Service: "s3.amazonaws.com" },
+        {
+          ArnEquals: { "aws:SourceArn": "arn:aws:s3:::acme-trail-logs" },
+          StringEquals: { "aws:SourceAccount": "111122223333" },
+        },
+      ],
+      [
+        { Service: "events.amazonaws.com" },
+        {
+          ArnEquals: {
+            "aws:SourceArn": ["arn:aws:cloudwatch:eu-west-1:123456789012:eventrule/sourceeventsacmecdnlogs-mock"],
+          },
+        },
+      ],
+    ]);
+  });
+
+  it("encrypts the stream with the project key, provisioned as configured", () => {
+    const s = one(prod, "kinesis/stream:Stream", "Stream").inputs;
+    expect([s.encryptionType, s.kmsKeyId, s.streamModeDetails, s.shardCount]).toStrictEqual([
+      "KMS",
+      KEY_ARN,
+      { streamMode: "PROVISIONED" },
+      2,
+    ]);
+    expect(one(dev, "kinesis/stream:Stream", "Stream").inputs.shardCount).toBe(2);
+  });
+
+  it("runs the consumers on Node 22 arm64 with the configured memory and timeout", () => {
+    for (const name of ["IngestSqsFunction", "IngestKinesisFunction"]) {
+      const f = one(prod, "lambda/function:Function", name).inputs;
+      expect([f.runtime, f.architectures, f.memorySize, f.timeout]).toStrictEqual(["nodejs22.x", ["arm64"], 3008, 900]);
+    }
+  });
+
+  it("maps SQS with partial batch responses, batch size, window and maximum concurrency", () => {
+    const m = one(prod, "lambda/eventSourceMapping:EventSourceMapping", "IngestSqsEventSource").inputs;
+    expect([m.functionResponseTypes, m.batchSize, m.maximumBatchingWindowInSeconds, m.scalingConfig]).toStrictEqual([
+      ["ReportBatchItemFailures"],
+      20,
+      10,
+      { maximumConcurrency: 20 },
+    ]);
+  });
+
+  it("maps Kinesis with bisect on error, retries, record age and an on-failure destination", () => {
+    const m = one(prod, "lambda/eventSourceMapping:EventSourceMapping", "IngestKinesisEventSource").inputs;
+    expect([
+      m.functionResponseTypes,
+      m.bisectBatchOnFunctionError,
+      m.maximumRetryAttempts,
+      m.maximumRecordAgeInSeconds,
+      m.destinationConfig,
+    ]).toStrictEqual([
+      ["ReportBatchItemFailures"],
+      true,
+      5,
+      7200,
+      { onFailure: { destinationArn: "arn:aws:sqs:eu-west-1:123456789012:loglake-production-stream-failures" } },
+    ]);
+  });
+
+  it("gives the SQS consumer only its queue, its source prefixes, lake folders, WORM prefixes and keys", () => {
+    const resources = inline(prod, "IngestSqsRole").flatMap((s) => [s.Resource].flat());
+    const foreign = resources.filter(
+      (r) =>
+        !/^arn:aws:s3:::acme-(trail|cdn)-logs\/(AWSLogs|cloudfront)\/\*$/.test(r) &&
+        !/^arn:aws:s3:::acme-loglake-lake\/[a-z_]+\/\*$/.test(r) &&
+        !/^arn:aws:s3:::acme-loglake-worm\/production\/[a-z_]+\/\*$/.test(r) &&
+        r !== "arn:aws:sqs:eu-west-1:123456789012:loglake-production-ingest" &&
+        r !== KEY_ARN &&
+        !r.includes("444455556666") &&
+        !r.includes("initech-audit") &&
+        !r.includes("777788889999"),
+    );
+    expect(foreign).toStrictEqual([]);
+  });
+});
+
+describe("catalog", () => {
+  const queries = loadQueries(
+    readdirSync(join(ROOT, "queries"), { recursive: true, encoding: "utf8" })
+      .filter((p) => p.endsWith(".sql"))
+      .map((p) => ({ path: p, text: readFileSync(join(ROOT, "queries", p), "utf8") })),
+    TABLES.map((t) => t.name),
+  );
+
+  it("declares one Glue table per registered table, with the schema's columns and the lake layout", () => {
+    const tables = all(prod, "glue/catalogTable:CatalogTable");
+    expect(tables.map((t) => t.inputs.name).sort()).toStrictEqual(TABLES.map((t) => t.name).sort());
+    for (const t of TABLES) {
+      const args = tables.find((x) => x.inputs.name === t.name)?.inputs as {
+        databaseName: string;
+        storageDescriptor: { columns: unknown; location: string };
+      };
+      expect(args.databaseName).toBe("loglake_production");
+      expect(args.storageDescriptor.columns).toStrictEqual(toGlueColumns(t));
+      expect(args.storageDescriptor.location).toBe(`s3://acme-loglake-lake/${t.name}/`);
+    }
+  });
+
+  it("enforces the workgroup: engine 3, KMS-encrypted results, the configured scan cutoff", () => {
+    expect(one(prod, "athena/workgroup:Workgroup", "Workgroup").inputs.configuration).toStrictEqual({
+      enforceWorkgroupConfiguration: true,
+      publishCloudwatchMetricsEnabled: true,
+      bytesScannedCutoffPerQuery: 20 * 1024 ** 3,
+      engineVersion: { selectedEngineVersion: "Athena engine version 3" },
+      resultConfiguration: {
+        outputLocation: `s3://${bucketId(prod, "AthenaResultsBucket")}/results/`,
+        encryptionConfiguration: { encryptionOption: "SSE_KMS", kmsKeyArn: KEY_ARN },
+      },
+    });
+  });
+
+  it("saves one named query per queries/**/*.sql with the header's name and description", () => {
+    const saved = all(prod, "athena/namedQuery:NamedQuery").map((q) => [
+      q.inputs.name,
+      q.inputs.description,
+      q.inputs.database,
+    ]);
+    expect(saved.sort()).toStrictEqual(queries.map((q) => [q.name, q.description, "loglake_production"]).sort());
+  });
+
+  it("schedules each scheduled report, invoking the exporter with the report and its period", () => {
+    const schedules = all(prod, "scheduler/schedule:Schedule").map((s) => {
+      const target = s.inputs.target as { arn: string; input: string };
+      return [s.inputs.scheduleExpression, s.inputs.scheduleExpressionTimezone, target.arn, json(target.input)];
+    });
+    expect(schedules.sort()).toStrictEqual(
+      reportSchedules(queries)
+        .map((r) => [
+          r.schedule,
+          "UTC",
+          "arn:aws:lambda:eu-west-1:123456789012:function:loglake-production-export-report",
+          r.event,
+        ])
+        .sort(),
+    );
+  });
+});
+
+describe("alarms", () => {
+  it("alarms on DLQ depth, iterator age, function errors, quarantine rate and missing logs, to the alerts topic", () => {
+    const alarms = all(prod, "cloudwatch/metricAlarm:MetricAlarm");
+    expect(alarms.map((a) => a.name).sort()).toStrictEqual([
+      "ExportReportErrors",
+      "IngestDlqDepth",
+      "IngestKinesisErrors",
+      "IngestSqsErrors",
+      "MissingLogsCloudfront",
+      "MissingLogsCloudtrail",
+      "QuarantineRate",
+      "ReportScheduleDlqDepth",
+      "StreamFailureQueueDepth",
+      "StreamIteratorAge",
+    ]);
+    const topic = "arn:aws:sns:eu-west-1:123456789012:alertstopic-mock";
+    for (const a of alarms) expect([a.name, a.inputs.alarmActions]).toStrictEqual([a.name, [topic]]);
+    expect(one(prod, "sns/topic:Topic", "AlertsTopic").inputs.kmsMasterKeyId).toBe(KEY_ARN);
+  });
+});
