@@ -1,0 +1,109 @@
+import { describePolicy, describeResource, formatInventory, type Inventory } from "@app/core/infra/inventory";
+import { describe, expect, it } from "vitest";
+
+describe("describePolicy", () => {
+  it("prints one line per statement with principal, actions, resources and conditions", () => {
+    const policy = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+        { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+      ],
+    });
+    expect(describePolicy(policy)).toStrictEqual([
+      "DenyInsecureTransport: Deny * s3:* on arn:aws:s3:::b,arn:aws:s3:::b/* if Bool aws:SecureTransport=false",
+      "-: Allow Service:lambda.amazonaws.com sts:AssumeRole",
+    ]);
+  });
+});
+
+describe("formatInventory", () => {
+  it("lists resources with their options and settings, then counts them by type", () => {
+    const inventory: Inventory = {
+      stage: "prod",
+      app: { name: "loglake", removal: "retain", protect: true, providers: { aws: { region: "eu-west-1" } } },
+      builds: [
+        {
+          functionID: "IngestSqs",
+          handler: "packages/functions/src/ingest-sqs.handler",
+          bytes: 2048,
+          install: ["@duckdb/node-api"],
+        },
+      ],
+      outputs: {},
+      resources: [
+        {
+          type: "pulumi:pulumi:Stack",
+          name: "loglake-prod",
+          id: "s",
+          custom: false,
+          inputs: {},
+          protect: false,
+          retainOnDelete: false,
+        },
+        {
+          type: "aws:s3/bucketVersioning:BucketVersioning",
+          name: "LakeBucketVersioning",
+          id: "v",
+          custom: true,
+          inputs: { bucket: "lake", versioningConfiguration: { status: "Enabled" } },
+          protect: false,
+          retainOnDelete: false,
+        },
+        {
+          type: "aws:kinesis/stream:Stream",
+          name: "Stream",
+          id: "st",
+          custom: true,
+          inputs: { name: "s", encryptionType: "KMS", kmsKeyId: "k" },
+          protect: true,
+          retainOnDelete: true,
+        },
+      ],
+    };
+    expect(formatInventory(inventory).split("\n")).toStrictEqual([
+      'loglake inventory, stage "prod": removal=retain protect=true',
+      'providers: {"aws":{"region":"eu-west-1"}}',
+      "handlers bundled: IngestSqs (packages/functions/src/ingest-sqs.handler, 2 KiB, installs @duckdb/node-api)",
+      "",
+      "aws:s3/bucketVersioning:BucketVersioning  LakeBucketVersioning",
+      "    status=Enabled",
+      "aws:kinesis/stream:Stream  Stream  [protect,retain]",
+      "    name=s encryptionType=KMS kmsKeyId=k",
+      "",
+      "2 resources:",
+      "    1  aws:kinesis/stream:Stream",
+      "    1  aws:s3/bucketVersioning:BucketVersioning",
+      "",
+    ]);
+  });
+
+  it("describes the lifecycle tiers of a bucket", () => {
+    expect(
+      describeResource({
+        type: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        name: "L",
+        id: "l",
+        custom: true,
+        inputs: {
+          rules: [
+            {
+              id: "worm-tiering",
+              transitions: [{ days: 30, storageClass: "STANDARD_IA" }],
+              noncurrentVersionExpiration: { noncurrentDays: 2557 },
+            },
+          ],
+        },
+        protect: false,
+        retainOnDelete: false,
+      }),
+    ).toStrictEqual(["worm-tiering: STANDARD_IA@30d noncurrent-expire@2557d"]);
+  });
+});
