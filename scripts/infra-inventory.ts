@@ -417,7 +417,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   main().then(
     () => process.exit(0),
     (e: unknown) => {
-      console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+      // A bad config is the user's to fix: its message names every field, a stack trace would only hide it.
+      const configError = e instanceof Error && e.name === "ConfigError";
+      console.error(e instanceof Error ? (configError ? e.message : (e.stack ?? e.message)) : String(e));
       process.exit(1);
     },
   );
