@@ -111,11 +111,12 @@ export const streamFailureQueue = new aws.sqs.Queue("StreamFailureQueue", {
 });
 
 const tables = TABLES.map((t) => t.name);
-const wormSources = Object.entries(config.sources)
+// S3 objects are archived under their source's id; Kinesis batches always, under "kinesis" (see core/copy/plan.ts).
+const s3WormSources = Object.entries(config.sources)
   .filter(([, s]) => s?.worm)
   .map(([id]) => id);
 
-function writeScopes(lakeArn: string, wormArn: string) {
+function writeScopes(lakeArn: string, wormArn: string, wormSources: string[]) {
   return {
     lake: { ...lakeScope(lakeArn, config.lakePrefix, tables), manifestPrefix: `${config.lakePrefix}_ingest/` },
     ...(wormSources.length > 0
@@ -144,7 +145,7 @@ export const ingestSqs = new sst.aws.Function("IngestSqs", {
           ingestSqsStatements({
             kmsKeyArn,
             queueArn,
-            ...writeScopes(lakeArn, wormArn),
+            ...writeScopes(lakeArn, wormArn, s3WormSources),
             sources: deploy.sourceBuckets.map((b) => ({ bucketArn: `arn:${p}:s3:::${b.name}`, prefixes: [b.prefix] })),
             customers,
           }),
@@ -161,18 +162,17 @@ export const ingestKinesis = new sst.aws.Function("IngestKinesis", {
   ...functionSize,
   nodejs: { install: ["@duckdb/node-api"] },
   environment: functionEnvironment,
+  // Kinesis batches are archived to WORM only; customers receive copies of S3 objects alone.
   permissions: permissionsOf(
     $resolve([stream.arn, streamFailureQueue.arn, lakeBucket.arn, wormBucket.arn, kmsKey.arn]).apply(
       ([streamArn, failureQueueArn, lakeArn, wormArn, kmsKeyArn]) =>
-        customerGrants.apply((customers) =>
-          ingestKinesisStatements({
-            kmsKeyArn,
-            streamArn,
-            failureQueueArn,
-            ...writeScopes(lakeArn, wormArn),
-            customers,
-          }),
-        ),
+        ingestKinesisStatements({
+          kmsKeyArn,
+          streamArn,
+          failureQueueArn,
+          ...writeScopes(lakeArn, wormArn, ["kinesis"]),
+          customers: [],
+        }),
     ),
   ),
 });
@@ -201,5 +201,5 @@ export const ingestKinesisEventSource = new aws.lambda.EventSourceMapping("Inges
   destinationConfig: { onFailure: { destinationArn: streamFailureQueue.arn } },
 });
 
-/** Roles that write raw copies, for the customers' trust policies. */
-export const writerRoleArns = [ingestSqs.nodes.role.arn, ingestKinesis.nodes.role.arn];
+/** The role that writes customer copies, for the customers' trust policies. */
+export const writerRoleArns = [ingestSqs.nodes.role.arn];

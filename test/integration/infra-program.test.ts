@@ -5,6 +5,8 @@ import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { resolveConfig } from "@app/core/config/validate";
+import { planCopies } from "@app/core/copy/plan";
 import { lakeBucketPolicy, wormBucketPolicy } from "@app/core/infra/buckets";
 import { checkInvariants } from "@app/core/infra/invariants";
 import type { Inventory, InventoryResource } from "@app/core/infra/inventory";
@@ -13,6 +15,7 @@ import { loadQueries } from "@app/core/queries/catalog";
 import { toGlueColumns } from "@app/core/schema/glue";
 import { TABLES } from "@app/core/sources/index";
 import { beforeAll, describe, expect, it } from "vitest";
+import fixtureConfig from "../unit/infra/fixtures/loglake.config.ts";
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, "../..");
@@ -177,9 +180,7 @@ describe("customers", () => {
         Sid: "AllowLoglakeWriters",
         Effect: "Allow",
         Principal: {
-          AWS: ["IngestSqsRole", "IngestKinesisRole"].map(
-            (role) => `arn:aws:iam::123456789012:role/${one(prod, "iam/role:Role", role).inputs.name}`,
-          ),
+          AWS: [`arn:aws:iam::123456789012:role/${one(prod, "iam/role:Role", "IngestSqsRole").inputs.name}`],
         },
         Action: ["sts:AssumeRole"],
         Condition: { StringEquals: { "sts:ExternalId": "loglake-globex" } },
@@ -316,6 +317,66 @@ describe("ingest", () => {
         !r.includes("777788889999"),
     );
     expect(foreign).toStrictEqual([]);
+  });
+});
+
+describe("least privilege against what the handlers really write", () => {
+  const config = resolveConfig(fixtureConfig);
+  // IAM's `*` in a resource matches any run of characters, `/` included.
+  const covers = (pattern: string, arn: string) =>
+    new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*")}$`).test(arn);
+  const allowed = (inv: Inventory, role: string, action: string, arn: string) =>
+    inline(inv, role).some(
+      (s) =>
+        s.Effect === "Allow" && [s.Action].flat().includes(action) && [s.Resource].flat().some((r) => covers(r, arn)),
+    );
+
+  it("lets the SQS consumer write every WORM and role-less customer copy the copy planner makes, with retention", () => {
+    for (const source of ["cloudtrail", "cloudtrail_digest", "cloudfront", "app_json"] as const) {
+      const targets = planCopies(config, {
+        source,
+        bucket: "acme-trail-logs",
+        key: "AWSLogs/111122223333/x.json.gz",
+        eventTime: "2024-03-09T07:05:00Z",
+      }).filter((t) => t.kind === "worm" || !t.assumeRole);
+      for (const t of targets) {
+        const arn = `arn:aws:s3:::${t.bucket}/${t.key}`;
+        expect([source, arn, allowed(prod, "IngestSqsRole", "s3:PutObject", arn)]).toStrictEqual([source, arn, true]);
+        if (t.kind === "worm") expect(allowed(prod, "IngestSqsRole", "s3:PutObjectRetention", arn)).toBe(true);
+      }
+    }
+  });
+
+  it("lets the Kinesis consumer archive its batches to WORM and nothing for customers", () => {
+    const [archive] = planCopies(config, {
+      source: "kinesis",
+      bucket: "",
+      key: "loglake-production-stream/2024/03/09/shardId-000-1-2.ndjson.gz",
+      eventTime: "2024-03-09T07:05:00Z",
+    });
+    const arn = `arn:aws:s3:::${archive?.bucket}/${archive?.key}`;
+    expect(allowed(prod, "IngestKinesisRole", "s3:PutObject", arn)).toBe(true);
+    expect(
+      allowed(prod, "IngestKinesisRole", "s3:PutObject", "arn:aws:s3:::acme-loglake-worm/production/cloudtrail/x"),
+    ).toBe(false);
+    expect(
+      inline(prod, "IngestKinesisRole")
+        .flatMap((s) => [s.Action].flat())
+        .filter((a) => a.startsWith("sts:")),
+    ).toStrictEqual([]);
+  });
+
+  it("lets the SQS consumer write lake files and manifests where the lake writer puts them", () => {
+    for (const rel of [
+      "cloudtrail/dt=2024-03-09/hour=07/s3-abc-0-0.parquet",
+      "quarantine/dt=2024-03-09/hour=07/s3-abc-0-0.parquet",
+      "_ingest/s3-abc.json",
+    ]) {
+      expect([
+        rel,
+        allowed(prod, "IngestSqsRole", "s3:PutObject", `arn:aws:s3:::acme-loglake-lake/${rel}`),
+      ]).toStrictEqual([rel, true]);
+    }
   });
 });
 
