@@ -4,7 +4,7 @@ import {
   customerStatements,
   templatePrefixes,
 } from "@app/core/infra/grants";
-import { objectsArn, policyDocument } from "@app/core/infra/policy";
+import { policyDocument } from "@app/core/infra/policy";
 import { config, deploy, partition } from "./settings";
 
 const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
@@ -60,8 +60,3 @@ export function customerHandover(writerRoleArns: $util.Input<string>[]) {
 function sourceScopes(p: string) {
   return deploy.sourceBuckets.map((b) => ({ bucketArn: `arn:${p}:s3:::${b.name}`, prefixes: [b.prefix] }));
 }
-
-/** Objects under the source prefixes, for readers of the raw input. */
-export const sourceObjectArns = partition.apply((p) =>
-  sourceScopes(p).flatMap((s) => s.prefixes.map((prefix) => objectsArn(s.bucketArn, prefix))),
-);
