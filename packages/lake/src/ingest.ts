@@ -7,7 +7,7 @@ import type { LogSource, SourceId, SourceOptions } from "@app/core/sources/types
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { siblingConnection } from "./duckdb.ts";
 import type { LakeStore } from "./store.ts";
-import { createLakeWriter } from "./writer.ts";
+import { createLakeWriter, type LakeWriter } from "./writer.ts";
 
 /** What the lake keeps about each ingested object, at `_ingest/<name>.json`. */
 export interface IngestManifest {
@@ -20,11 +20,8 @@ export interface IngestManifest {
 
 export const MANIFEST_PREFIX = "_ingest";
 
-/**
- * Ingests one object into the lake under a deterministic `name`. Files of an earlier ingest of the same name that
- * this run did not rewrite are deleted, so ingesting the same input again replaces its rows instead of adding more.
- */
-export async function ingestToLake(args: {
+/** Arguments of `ingestToLake` and `stageObject`. */
+export interface IngestArgs {
   db: DuckDBConnection;
   store: LakeStore;
   sources: readonly LogSource[];
@@ -37,7 +34,24 @@ export async function ingestToLake(args: {
   forced?: SourceId;
   options?: SourceOptions;
   rowsPerFile?: number;
-}): Promise<IngestManifest> {
+}
+
+/**
+ * Ingests one object into the lake under a deterministic `name`. Files of an earlier ingest of the same name that
+ * this run did not rewrite are deleted, so ingesting the same input again replaces its rows instead of adding more.
+ */
+export async function ingestToLake(args: IngestArgs): Promise<IngestManifest> {
+  const staged = await stageObject(args);
+  return staged.publish();
+}
+
+/**
+ * Parses one object into staged files; `publish` converts what is left to Parquet, moves the files into the lake and
+ * writes the manifest. Splitting the two lets the next object be parsed while this one is converted.
+ */
+export async function stageObject(
+  args: IngestArgs,
+): Promise<{ summary: IngestSummary; publish(): Promise<IngestManifest> }> {
   const writer = await createLakeWriter({
     db: args.db,
     publish: (rel, local) => args.store.putFile(rel, local),
@@ -58,6 +72,15 @@ export async function ingestToLake(args: {
     throw e;
   }
   const name = typeof args.name === "function" ? args.name() : args.name;
+  return { summary, publish: () => publishStaged(args, writer, name, summary) };
+}
+
+async function publishStaged(
+  args: IngestArgs,
+  writer: LakeWriter,
+  name: string,
+  summary: IngestSummary,
+): Promise<IngestManifest> {
   const { files } = await writer.finish(name);
   const manifestPath = `${MANIFEST_PREFIX}/${name}.json`;
   const previous = await args.store.getText(manifestPath);
@@ -117,23 +140,33 @@ export async function ingestFiles(args: {
   forced?: SourceId;
   options?: SourceOptions;
   rowsPerFile?: number;
-  /** Files ingested side by side (default 2): small objects are dominated by fixed costs that overlap well. */
+  /**
+   * Files ingested side by side. Default: 2 when files average under 1 MiB (fixed per-file costs then dominate and
+   * overlap well), else 1, since one lane already parses a file while the previous one is converted, and a second
+   * lane of large files only adds memory.
+   */
   lanes?: number;
   onFile?: (file: string, manifest: IngestManifest, done: number) => void;
 }): Promise<IngestTotals> {
   const totals: IngestTotals = { files: 0, records: 0, rows: {}, quarantined: {}, skipped: {} };
-  const lanes = Math.max(1, Math.min(args.lanes ?? 2, args.files.length));
+  const lanes = Math.max(1, Math.min(args.lanes ?? (await defaultLanes(args.files)), args.files.length));
   const connections = [args.db];
   for (let i = 1; i < lanes; i++) connections.push(await siblingConnection(args.db));
   let next = 0;
+  // Each lane parses its next file while the previous one is converted to Parquet on the lane's connection.
   const lane = async (db: DuckDBConnection) => {
+    let publishing: Promise<void> = Promise.resolve();
     for (let i = next++; i < args.files.length; i = next++) {
       const file = args.files[i] as string;
-      const manifest = await ingestLocalFile({ ...args, db, file });
-      totals.files++;
-      mergeSummary(totals, manifest.summary);
-      args.onFile?.(file, manifest, totals.files);
+      const staged = await stageLocalFile({ ...args, db, file });
+      await publishing;
+      publishing = staged.publish().then((manifest) => {
+        totals.files++;
+        mergeSummary(totals, manifest.summary);
+        args.onFile?.(file, manifest, totals.files);
+      });
     }
+    await publishing;
   };
   try {
     await Promise.all(connections.map(lane));
@@ -143,7 +176,7 @@ export async function ingestFiles(args: {
   return totals;
 }
 
-async function ingestLocalFile(args: {
+async function stageLocalFile(args: {
   db: DuckDBConnection;
   store: LakeStore;
   sources: readonly LogSource[];
@@ -151,7 +184,7 @@ async function ingestLocalFile(args: {
   forced?: SourceId;
   options?: SourceOptions;
   rowsPerFile?: number;
-}): Promise<IngestManifest> {
+}): ReturnType<typeof stageObject> {
   const { file } = args;
   const st = await stat(file);
   const hash = createHash("sha256");
@@ -161,7 +194,7 @@ async function ingestLocalFile(args: {
       yield chunk as Uint8Array;
     }
   }
-  return ingestToLake({
+  return stageObject({
     ...args,
     bytes: read(),
     key: file,
@@ -169,4 +202,11 @@ async function ingestLocalFile(args: {
     ingestTime: st.mtime.toISOString(),
     name: () => hash.digest("hex").slice(0, 32),
   });
+}
+
+async function defaultLanes(files: readonly string[]): Promise<number> {
+  if (files.length < 2) return 1;
+  let bytes = 0;
+  for (const f of files) bytes += (await stat(f)).size;
+  return bytes / files.length < 1024 * 1024 ? 2 : 1;
 }
