@@ -2,6 +2,7 @@ import { KinesisBatch } from "@app/aws/ingest-kinesis";
 import type { PipelineRuntime } from "@app/aws/runtime";
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+import { publishIngestMetrics } from "../lib/metrics.ts";
 
 /** The Kinesis consumer: records in, one set of lake files and one WORM archive per batch, failures by sequence. */
 export function createIngestKinesisHandler(rt: PipelineRuntime) {
@@ -21,6 +22,7 @@ export function createIngestKinesisHandler(rt: PipelineRuntime) {
       processInParallel: false,
     });
     const commit = await batch.commit(response.batchItemFailures.map((f) => f.itemIdentifier));
+    publishIngestMetrics(new Map([["kinesis", commit.summary]]));
     rt.log.info("batch processed", {
       records: event.Records.length,
       committed: commit.records,

@@ -3,6 +3,7 @@ import type { PipelineRuntime } from "@app/aws/runtime";
 import { queueUrlForArn, VisibilityHeartbeat } from "@app/aws/sqs";
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { publishIngestMetrics, tally } from "../lib/metrics.ts";
 
 /** The SQS consumer: S3 notifications in, lake rows and raw copies out, partial batch failures back. */
 export function createIngestSqsHandler(rt: PipelineRuntime) {
@@ -20,10 +21,14 @@ export function createIngestSqsHandler(rt: PipelineRuntime) {
       : undefined;
     heartbeat?.start(event.Records.map((r) => ({ id: r.messageId, receiptHandle: r.receiptHandle })));
     const kinds: Record<string, number> = {};
+    const bySource: Parameters<typeof tally>[0] = new Map();
     const recordHandler = async (record: SQSRecord) => {
       try {
         const result = await processSqsMessage(rt, record);
         kinds[result.kind] = (kinds[result.kind] ?? 0) + 1;
+        if (result.kind === "objects") {
+          for (const o of result.objects) if (o.summary) tally(bySource, o.summary.source, o.summary);
+        }
         return result;
       } catch (e) {
         rt.log.error("message failed; it will be retried", { messageId: record.messageId, error: String(e) });
@@ -37,6 +42,7 @@ export function createIngestSqsHandler(rt: PipelineRuntime) {
         ...(context ? { context } : {}),
         processInParallel: false,
       });
+      publishIngestMetrics(bySource);
       rt.log.info("batch processed", {
         messages: event.Records.length,
         failed: response.batchItemFailures.length,

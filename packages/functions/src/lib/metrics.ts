@@ -1,0 +1,41 @@
+import { INGEST_METRICS } from "@app/core/infra/alarms";
+import type { IngestSummary } from "@app/core/ingest/pipeline";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+
+type Counts = Pick<IngestSummary, "records" | "quarantined">;
+
+/**
+ * Publishes what the quarantine-rate and missing-logs alarms read (`INGEST_METRICS`): records read and records
+ * quarantined, once with the service dimension only and once per source, as CloudWatch embedded metric format.
+ */
+export function publishIngestMetrics(bySource: ReadonlyMap<string, Counts>, metrics = ingestMetrics()): void {
+  let records = 0;
+  let quarantined = 0;
+  for (const [source, s] of bySource) {
+    const q = Object.values(s.quarantined).reduce((a, b) => a + (b ?? 0), 0);
+    records += s.records;
+    quarantined += q;
+    metrics.addDimension(INGEST_METRICS.sourceDimension, source);
+    metrics.addMetric(INGEST_METRICS.records, MetricUnit.Count, s.records);
+    metrics.addMetric(INGEST_METRICS.quarantined, MetricUnit.Count, q);
+    metrics.publishStoredMetrics();
+  }
+  metrics.addMetric(INGEST_METRICS.records, MetricUnit.Count, records);
+  metrics.addMetric(INGEST_METRICS.quarantined, MetricUnit.Count, quarantined);
+  metrics.publishStoredMetrics();
+}
+
+/** The Powertools Metrics instance of the ingest functions (namespace and service from `INGEST_METRICS`). */
+export function ingestMetrics(): Metrics {
+  return new Metrics({ namespace: INGEST_METRICS.namespace, serviceName: INGEST_METRICS.dimensions.service });
+}
+
+/** Adds one object's or batch's counts to a per-source tally. */
+export function tally(into: Map<string, Counts>, source: string, s: Counts): void {
+  const t = into.get(source) ?? { records: 0, quarantined: {} };
+  t.records += s.records;
+  for (const [k, v] of Object.entries(s.quarantined) as [keyof Counts["quarantined"], number][]) {
+    t.quarantined[k] = (t.quarantined[k] ?? 0) + v;
+  }
+  into.set(source, t);
+}
