@@ -63,6 +63,8 @@ export async function ingestS3Object(rt: PipelineRuntime, ref: S3ObjectRef): Pro
       ingestTime: ref.eventTime,
       name: s3ObjectName(ref),
       options: rt.sourceOptions,
+      // The lake bucket lets only the compactor delete; files a re-ingest no longer writes are left to it.
+      staleFiles: "record",
     });
   } catch (e) {
     // Gone since the notification: a later notification covers whatever replaced it.

@@ -16,6 +16,8 @@ export interface IngestManifest {
   ingest_time: string;
   summary: IngestSummary;
   files: string[];
+  /** Files of an earlier ingest of the same input that this one did not rewrite and could not delete. */
+  stale_files?: string[];
 }
 
 export const MANIFEST_PREFIX = "_ingest";
@@ -34,6 +36,11 @@ export interface IngestArgs {
   forced?: SourceId;
   options?: SourceOptions;
   rowsPerFile?: number;
+  /**
+   * What to do with files an earlier ingest of the same input wrote and this one did not: `delete` them (default),
+   * or `record` them in the manifest for the compactor, where the lake bucket lets only the compactor delete.
+   */
+  staleFiles?: "delete" | "record";
 }
 
 /**
@@ -84,16 +91,17 @@ async function publishStaged(
   const { files } = await writer.finish(name);
   const manifestPath = `${MANIFEST_PREFIX}/${name}.json`;
   const previous = await args.store.getText(manifestPath);
-  if (previous) {
-    const keep = new Set(files);
-    for (const old of (JSON.parse(previous) as IngestManifest).files) if (!keep.has(old)) await args.store.delete(old);
-  }
+  const keep = new Set(files);
+  const earlier = previous ? (JSON.parse(previous) as IngestManifest) : undefined;
+  const stale = [...(earlier?.files ?? []), ...(earlier?.stale_files ?? [])].filter((f) => !keep.has(f));
+  if (args.staleFiles !== "record") for (const old of stale) await args.store.delete(old);
   const manifest: IngestManifest = {
     name,
     source_object: args.sourceObject,
     ingest_time: args.ingestTime,
     summary,
     files,
+    ...(args.staleFiles === "record" && stale.length > 0 ? { stale_files: [...new Set(stale)].sort() } : {}),
   };
   await args.store.putText(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;

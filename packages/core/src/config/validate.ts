@@ -223,10 +223,19 @@ export function resolveConfig(input: LoglakeConfigInput): LoglakeConfig {
     return v;
   };
   const q = input.queues ?? {};
+  const z = input.sizes ?? {};
+  // AWS advises a queue visibility of at least six times the function timeout for Lambda event sources.
+  const timeoutForDefault = Number.isInteger(z.functionTimeoutSeconds) ? (z.functionTimeoutSeconds as number) : 900;
   const queues = {
     ingest: q.ingest ?? `loglake-${env}-ingest`,
     dlq: q.dlq ?? `loglake-${env}-ingest-dlq`,
-    visibilityTimeoutSeconds: int("queues.visibilityTimeoutSeconds", q.visibilityTimeoutSeconds, 960, 0, 43200),
+    visibilityTimeoutSeconds: int(
+      "queues.visibilityTimeoutSeconds",
+      q.visibilityTimeoutSeconds,
+      Math.min(43200, 6 * timeoutForDefault),
+      0,
+      43200,
+    ),
     maxReceiveCount: int("queues.maxReceiveCount", q.maxReceiveCount, 3, 1, 1000),
     batchSize: int("queues.batchSize", q.batchSize, 10, 1, 10000),
     batchingWindowSeconds: int("queues.batchingWindowSeconds", q.batchingWindowSeconds, 5, 0, 300),
@@ -250,7 +259,6 @@ export function resolveConfig(input: LoglakeConfigInput): LoglakeConfig {
   };
   if ((envOk || s.name !== undefined) && !STREAM_RE.test(stream.name))
     bad("stream.name", "must be 1-128 letters, digits, dots, hyphens or underscores");
-  const z = input.sizes ?? {};
   const sizes = {
     functionTimeoutSeconds: int("sizes.functionTimeoutSeconds", z.functionTimeoutSeconds, 900, 1, 900),
     memoryMb: int("sizes.memoryMb", z.memoryMb, 2048, 128, 10240),

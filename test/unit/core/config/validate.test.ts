@@ -41,7 +41,7 @@ describe("resolveConfig", () => {
       queues: {
         ingest: "loglake-prod-ingest",
         dlq: "loglake-prod-ingest-dlq",
-        visibilityTimeoutSeconds: 960,
+        visibilityTimeoutSeconds: 5400,
         maxReceiveCount: 3,
         batchSize: 10,
         batchingWindowSeconds: 5,
