@@ -42,6 +42,7 @@ describe("toGluePartitionKeys / toGlueProjection", () => {
       "projection.hour.type": "integer",
       "projection.hour.range": "0,23",
       "projection.hour.digits": "2",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Glue's projection template syntax, not JavaScript's.
       "storage.location.template": "s3://lake-bucket/cloudtrail/dt=${dt}/hour=${hour}/",
       classification: "parquet",
       "parquet.compression": "ZSTD",
