@@ -2,10 +2,9 @@
 // Usage: node --import tsx bench/duckdb-child.ts <cloudfront|cloudtrail> <out.parquet> <file>...
 // Prints one JSON line: rows written, wall and CPU seconds, peak RSS.
 import { rm } from "node:fs/promises";
-import { CLOUDFRONT_W3C_FIELDS } from "@app/core/demo/cloudfront";
 import { quoteLiteral } from "@app/core/schema/sql";
 import { TYPE_MAP } from "@app/core/schema/types";
-import { fieldColumnName } from "@app/core/sources/cloudfront/fields";
+import { fieldColumnName, STANDARD_W3C_FIELDS } from "@app/core/sources/cloudfront/fields";
 import { cloudfrontTable } from "@app/core/sources/cloudfront/schema";
 import { DuckDBInstance } from "@duckdb/node-api";
 
@@ -27,7 +26,7 @@ function cloudfrontSql(): string {
     if (!col) throw new Error(`cloudfront table has no column ${name}`);
     return TYPE_MAP[col.type].duckdb;
   };
-  const names = CLOUDFRONT_W3C_FIELDS.map((f) => (f === "date" || f === "time" ? f : fieldColumnName(f)));
+  const names = STANDARD_W3C_FIELDS.map((f) => (f === "date" || f === "time" ? f : fieldColumnName(f)));
   const columns = names
     .map((n) => `${quoteLiteral(n)}: ${quoteLiteral(n === "date" ? "DATE" : n === "time" ? "TIME" : typeOf(n))}`)
     .join(", ");

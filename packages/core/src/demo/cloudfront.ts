@@ -1,3 +1,4 @@
+import { STANDARD_W3C_FIELDS } from "../sources/cloudfront/fields.ts";
 import { DAY_MS, DIURNAL, pad2, utcParts } from "./clock.ts";
 import type { Rng } from "./random.ts";
 import { DEMO, INCIDENT_COUNTS, INCIDENT_HOURS } from "./scenario.ts";
@@ -34,45 +35,8 @@ export interface CfRequest {
   asn: number;
 }
 
-/** The `#Fields` names of a 33-field standard log, in AWS's order. */
-export const CLOUDFRONT_W3C_FIELDS = [
-  "date",
-  "time",
-  "x-edge-location",
-  "sc-bytes",
-  "c-ip",
-  "cs-method",
-  "cs(Host)",
-  "cs-uri-stem",
-  "sc-status",
-  "cs(Referer)",
-  "cs(User-Agent)",
-  "cs-uri-query",
-  "cs(Cookie)",
-  "x-edge-result-type",
-  "x-edge-request-id",
-  "x-host-header",
-  "cs-protocol",
-  "cs-bytes",
-  "time-taken",
-  "x-forwarded-for",
-  "ssl-protocol",
-  "ssl-cipher",
-  "x-edge-response-result-type",
-  "cs-protocol-version",
-  "fle-status",
-  "fle-encrypted-fields",
-  "c-port",
-  "time-to-first-byte",
-  "x-edge-detailed-result-type",
-  "sc-content-type",
-  "sc-content-len",
-  "sc-range-start",
-  "sc-range-end",
-] as const;
-
 /** The two header lines of a standard log file, newline terminated. */
-export const CLOUDFRONT_HEADER = `#Version: 1.0\n#Fields: ${CLOUDFRONT_W3C_FIELDS.join(" ")}\n`;
+export const CLOUDFRONT_HEADER = `#Version: 1.0\n#Fields: ${STANDARD_W3C_FIELDS.join(" ")}\n`;
 
 // RFC 1738 unsafe characters CloudFront escapes, besides controls, space and everything beyond ASCII.
 const UNSAFE = /[^\x21-\x7e]|[<>"#%{}|\\^~[\]`']/gu;
@@ -143,56 +107,7 @@ function w3cDateTime(ms: number): string {
   return `${cachedDate}\t${pad2(h)}:${pad2(m)}:${pad2(secs % 60)}`;
 }
 
-/** AWS's canonical real-time field order, `timestamp` first: the default field list of a real-time log config. */
-export const CLOUDFRONT_REALTIME_FIELD_ORDER = [
-  "timestamp",
-  "c-ip",
-  "time-to-first-byte",
-  "sc-status",
-  "sc-bytes",
-  "cs-method",
-  "cs-protocol",
-  "cs-host",
-  "cs-uri-stem",
-  "cs-bytes",
-  "x-edge-location",
-  "x-edge-request-id",
-  "x-host-header",
-  "time-taken",
-  "cs-protocol-version",
-  "c-ip-version",
-  "cs-user-agent",
-  "cs-referer",
-  "cs-cookie",
-  "cs-uri-query",
-  "x-edge-response-result-type",
-  "x-forwarded-for",
-  "ssl-protocol",
-  "ssl-cipher",
-  "x-edge-result-type",
-  "fle-encrypted-fields",
-  "fle-status",
-  "sc-content-type",
-  "sc-content-len",
-  "sc-range-start",
-  "sc-range-end",
-  "c-port",
-  "x-edge-detailed-result-type",
-  "c-country",
-  "cs-accept-encoding",
-  "cs-accept",
-  "cache-behavior-path-pattern",
-  "cs-headers",
-  "cs-header-names",
-  "cs-headers-count",
-  "primary-distribution-id",
-  "primary-distribution-dns-name",
-  "origin-fbl",
-  "origin-lbl",
-  "asn",
-] as const;
-
-/** One real-time log record in the canonical field order: tab separated, epoch seconds with milliseconds. */
+/** One real-time log record in AWS's canonical field order (`DEFAULT_REALTIME_FIELDS`): tab separated, epoch seconds with milliseconds. */
 export function cloudfrontRealtimeLine(r: CfRequest): string {
   const tls = r.protocol === "https" ? (TLS[r.httpVersion] ?? TLS["HTTP/1.1"]) : undefined;
   const headerNames = ["Host", "User-Agent", "Accept", "Accept-Encoding"];

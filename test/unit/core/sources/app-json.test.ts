@@ -3,64 +3,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ingestObject, type RowSink } from "../../../../packages/core/src/ingest/pipeline.ts";
-import { columnNames, type TableDef } from "../../../../packages/core/src/schema/table.ts";
+import { ingestObject } from "../../../../packages/core/src/ingest/pipeline.ts";
+import type { TableDef } from "../../../../packages/core/src/schema/table.ts";
 import { appJsonSource } from "../../../../packages/core/src/sources/app-json/index.ts";
 import { toAppEventRow } from "../../../../packages/core/src/sources/app-json/parse.ts";
 import { SOURCES } from "../../../../packages/core/src/sources/index.ts";
-import { isIsoUtc } from "../../../../packages/core/src/time.ts";
+import { chunked, count, INGEST_TIME, ingestFixture, schemaProblems } from "../../../helpers/source-fixtures.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../../fixtures/sources/app_json/", import.meta.url));
-const INGEST_TIME = "2024-05-02T00:00:00Z";
-
-async function* chunked(bytes: Uint8Array, size: number) {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
-}
-
-async function ingest(bytes: Uint8Array, key: string, sourceObject: string, chunkSize: number, forced = false) {
-  const rows: Record<string, Record<string, unknown>[]> = {};
-  const sink: RowSink = {
-    write(table, row) {
-      rows[table.name] ??= [];
-      rows[table.name]?.push({ ...row });
-    },
-  };
-  const summary = await ingestObject({
-    sources: SOURCES,
-    bytes: chunked(bytes, chunkSize),
-    context: { key, options: {} },
-    lineage: { sourceObject, ingestTime: INGEST_TIME },
-    sink,
-    forced: forced ? "app_json" : undefined,
-  });
-  return { summary, rows };
-}
-
-/** Problems of one row against its table: missing or extra columns, wrong value types. */
-function schemaProblems(table: TableDef, row: Record<string, unknown>): string[] {
-  const problems: string[] = [];
-  const names = columnNames(table);
-  for (const key of Object.keys(row)) if (!names.includes(key)) problems.push(`extra column ${key}`);
-  for (const name of names) {
-    const col = table.columns[name];
-    const v = row[name];
-    if (!col || v === undefined) problems.push(`missing column ${name}`);
-    else if (v === null) {
-      if (!col.nullable) problems.push(`${name} is null`);
-    } else if (col.type === "string" && typeof v !== "string") problems.push(`${name} not a string`);
-    else if (col.type === "boolean" && typeof v !== "boolean") problems.push(`${name} not a boolean`);
-    else if ((col.type === "int32" || col.type === "int64") && !Number.isSafeInteger(v))
-      problems.push(`${name} bad int`);
-    else if (col.type === "double" && (typeof v !== "number" || !Number.isFinite(v)))
-      problems.push(`${name} bad double`);
-    else if (col.type === "timestamp" && (typeof v !== "string" || !isIsoUtc(v))) problems.push(`${name} bad time`);
-    else if (col.type === "json" && (typeof v !== "string" || JSON.parse(v) === undefined))
-      problems.push(`${name} bad json`);
-  }
-  return problems;
-}
-
-const count = (o: Record<string, number | undefined>) => Object.values(o).reduce<number>((a, b) => a + (b ?? 0), 0);
 
 describe("app_json fixtures", () => {
   const files = readdirSync(FIXTURES)
@@ -74,8 +24,8 @@ describe("app_json fixtures", () => {
     const key = expected.key ?? file;
     const sourceObject = `fixture://app_json/${file}`;
     // Act
-    const whole = await ingest(bytes, key, sourceObject, bytes.length);
-    const small = await ingest(bytes, key, sourceObject, 61);
+    const whole = await ingestFixture(bytes, key, sourceObject, bytes.length);
+    const small = await ingestFixture(bytes, key, sourceObject, 61);
     // Assess
     expect(whole).toStrictEqual({ summary: expected.summary, rows: expected.rows });
     expect(small).toStrictEqual(whole);
@@ -219,12 +169,12 @@ describe("app_json properties", () => {
           { maxLength: 10 },
         ),
         async (lines) => {
-          const { summary } = await ingest(
+          const { summary } = await ingestFixture(
             new TextEncoder().encode(lines.map((l) => `${l}\n`).join("")),
             "x",
             "x",
             7,
-            true,
+            "app_json",
           );
           expect(summary.records).toBe(lines.length);
         },

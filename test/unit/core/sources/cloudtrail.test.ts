@@ -3,15 +3,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ingestObject, type RowSink } from "../../../../packages/core/src/ingest/pipeline.ts";
-import { columnNames, type TableDef } from "../../../../packages/core/src/schema/table.ts";
+import { ingestObject } from "../../../../packages/core/src/ingest/pipeline.ts";
+import type { TableDef } from "../../../../packages/core/src/schema/table.ts";
 import { cloudtrailDigestSource, cloudtrailSource } from "../../../../packages/core/src/sources/cloudtrail/index.ts";
 import { SOURCES } from "../../../../packages/core/src/sources/index.ts";
 import type { SourceId } from "../../../../packages/core/src/sources/types.ts";
-import { isIsoUtc } from "../../../../packages/core/src/time.ts";
+import { chunked, INGEST_TIME, ingestFixture, schemaProblems } from "../../../helpers/source-fixtures.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../../fixtures/sources/", import.meta.url));
-const INGEST_TIME = "2024-05-02T00:00:00Z";
 
 function fixtureCases(dir: string): string[] {
   return readdirSync(join(FIXTURES, dir))
@@ -24,53 +23,6 @@ function expectedFor(dir: string, file: string) {
   return JSON.parse(readFileSync(join(FIXTURES, dir, `${base}.expected.json`), "utf8"));
 }
 
-async function* chunked(bytes: Uint8Array, size: number) {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
-}
-
-async function ingest(bytes: Uint8Array, key: string, sourceObject: string, chunkSize: number, forced?: SourceId) {
-  const rows: Record<string, Record<string, unknown>[]> = {};
-  const sink: RowSink = {
-    write(table, row) {
-      rows[table.name] ??= [];
-      rows[table.name]?.push({ ...row });
-    },
-  };
-  const summary = await ingestObject({
-    sources: SOURCES,
-    bytes: chunked(bytes, chunkSize),
-    context: { key, options: {} },
-    lineage: { sourceObject, ingestTime: INGEST_TIME },
-    sink,
-    forced,
-  });
-  return { summary, rows };
-}
-
-/** Problems of one row against its table: missing or extra columns, wrong value types. */
-function schemaProblems(table: TableDef, row: Record<string, unknown>): string[] {
-  const problems: string[] = [];
-  const names = columnNames(table);
-  for (const key of Object.keys(row)) if (!names.includes(key)) problems.push(`extra column ${key}`);
-  for (const name of names) {
-    const col = table.columns[name];
-    const v = row[name];
-    if (!col || v === undefined) problems.push(`missing column ${name}`);
-    else if (v === null) {
-      if (!col.nullable) problems.push(`${name} is null`);
-    } else if (col.type === "string" && typeof v !== "string") problems.push(`${name} not a string`);
-    else if (col.type === "boolean" && typeof v !== "boolean") problems.push(`${name} not a boolean`);
-    else if ((col.type === "int32" || col.type === "int64") && !Number.isSafeInteger(v))
-      problems.push(`${name} bad int`);
-    else if (col.type === "double" && (typeof v !== "number" || !Number.isFinite(v)))
-      problems.push(`${name} bad double`);
-    else if (col.type === "timestamp" && (typeof v !== "string" || !isIsoUtc(v))) problems.push(`${name} bad time`);
-    else if (col.type === "json" && (typeof v !== "string" || JSON.parse(v) === undefined))
-      problems.push(`${name} bad json`);
-  }
-  return problems;
-}
-
 describe.each(["cloudtrail", "cloudtrail_digest"])("%s fixtures", (dir) => {
   it.each(fixtureCases(dir))("ingests %s as recorded in its expected file", async (file) => {
     // Prepare
@@ -79,8 +31,8 @@ describe.each(["cloudtrail", "cloudtrail_digest"])("%s fixtures", (dir) => {
     const key = expected.key ?? file;
     const sourceObject = `fixture://${dir}/${file}`;
     // Act
-    const whole = await ingest(bytes, key, sourceObject, bytes.length);
-    const small = await ingest(bytes, key, sourceObject, 61);
+    const whole = await ingestFixture(bytes, key, sourceObject, bytes.length);
+    const small = await ingestFixture(bytes, key, sourceObject, 61);
     // Assess
     expect(whole).toStrictEqual({ summary: expected.summary, rows: expected.rows });
     expect(small).toStrictEqual(whole);
@@ -181,7 +133,7 @@ describe("cloudtrail parsing", () => {
     // Prepare
     const digest = readFileSync(join(FIXTURES, "cloudtrail_digest", "starting-digest.json"));
     // Act
-    const { summary } = await ingest(new Uint8Array(digest), "digest.json", "x", 1024, "cloudtrail");
+    const { summary } = await ingestFixture(new Uint8Array(digest), "digest.json", "x", 1024, "cloudtrail");
     // Assess
     expect(summary).toStrictEqual({
       source: "cloudtrail",
@@ -194,7 +146,7 @@ describe("cloudtrail parsing", () => {
 
   it("refuses CloudTrail records in a digest object", async () => {
     const text = '{"eventVersion":"1.08","eventTime":"2024-05-01T10:00:00Z","eventSource":"s3.amazonaws.com"}';
-    const { summary } = await ingest(new TextEncoder().encode(text), "d.json", "x", 1024, "cloudtrail_digest");
+    const { summary } = await ingestFixture(new TextEncoder().encode(text), "d.json", "x", 1024, "cloudtrail_digest");
     expect(summary.quarantined).toStrictEqual({ bad_record: 1 });
   });
 });
@@ -257,7 +209,7 @@ describe("cloudtrail properties", () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.oneof(record, fc.jsonValue()), { maxLength: 10 }), async (records) => {
         const bytes = new TextEncoder().encode(JSON.stringify({ Records: records }));
-        const { summary } = await ingest(bytes, "x.json", "x", 29, "cloudtrail");
+        const { summary } = await ingestFixture(bytes, "x.json", "x", 29, "cloudtrail");
         expect(summary.records).toBe(records.length);
       }),
       { numRuns: 200 },

@@ -4,64 +4,14 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ingestObject, type RowSink } from "../../../../packages/core/src/ingest/pipeline.ts";
-import { columnNames, type TableDef } from "../../../../packages/core/src/schema/table.ts";
+import { ingestObject } from "../../../../packages/core/src/ingest/pipeline.ts";
+import type { TableDef } from "../../../../packages/core/src/schema/table.ts";
 import { cloudwatchLogsSource } from "../../../../packages/core/src/sources/cloudwatch-logs/index.ts";
 import { decodeBase64Payload } from "../../../../packages/core/src/sources/cloudwatch-logs/parse.ts";
 import { SOURCES } from "../../../../packages/core/src/sources/index.ts";
-import { isIsoUtc } from "../../../../packages/core/src/time.ts";
+import { chunked, count, INGEST_TIME, ingestFixture, schemaProblems } from "../../../helpers/source-fixtures.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../../fixtures/sources/cloudwatch_logs/", import.meta.url));
-const INGEST_TIME = "2024-05-02T00:00:00Z";
-
-async function* chunked(bytes: Uint8Array, size: number) {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
-}
-
-async function ingest(bytes: Uint8Array, key: string, sourceObject: string, chunkSize: number, forced = false) {
-  const rows: Record<string, Record<string, unknown>[]> = {};
-  const sink: RowSink = {
-    write(table, row) {
-      rows[table.name] ??= [];
-      rows[table.name]?.push({ ...row });
-    },
-  };
-  const summary = await ingestObject({
-    sources: SOURCES,
-    bytes: chunked(bytes, chunkSize),
-    context: { key, options: {} },
-    lineage: { sourceObject, ingestTime: INGEST_TIME },
-    sink,
-    forced: forced ? "cloudwatch_logs" : undefined,
-  });
-  return { summary, rows };
-}
-
-/** Problems of one row against its table: missing or extra columns, wrong value types. */
-function schemaProblems(table: TableDef, row: Record<string, unknown>): string[] {
-  const problems: string[] = [];
-  const names = columnNames(table);
-  for (const key of Object.keys(row)) if (!names.includes(key)) problems.push(`extra column ${key}`);
-  for (const name of names) {
-    const col = table.columns[name];
-    const v = row[name];
-    if (!col || v === undefined) problems.push(`missing column ${name}`);
-    else if (v === null) {
-      if (!col.nullable) problems.push(`${name} is null`);
-    } else if (col.type === "string" && typeof v !== "string") problems.push(`${name} not a string`);
-    else if (col.type === "boolean" && typeof v !== "boolean") problems.push(`${name} not a boolean`);
-    else if ((col.type === "int32" || col.type === "int64") && !Number.isSafeInteger(v))
-      problems.push(`${name} bad int`);
-    else if (col.type === "double" && (typeof v !== "number" || !Number.isFinite(v)))
-      problems.push(`${name} bad double`);
-    else if (col.type === "timestamp" && (typeof v !== "string" || !isIsoUtc(v))) problems.push(`${name} bad time`);
-    else if (col.type === "json" && (typeof v !== "string" || JSON.parse(v) === undefined))
-      problems.push(`${name} bad json`);
-  }
-  return problems;
-}
-
-const count = (o: Record<string, number | undefined>) => Object.values(o).reduce<number>((a, b) => a + (b ?? 0), 0);
 
 describe("cloudwatch_logs fixtures", () => {
   const files = readdirSync(FIXTURES)
@@ -75,8 +25,8 @@ describe("cloudwatch_logs fixtures", () => {
     const key = expected.key ?? file;
     const sourceObject = `fixture://cloudwatch_logs/${file}`;
     // Act
-    const whole = await ingest(bytes, key, sourceObject, bytes.length);
-    const small = await ingest(bytes, key, sourceObject, 61);
+    const whole = await ingestFixture(bytes, key, sourceObject, bytes.length);
+    const small = await ingestFixture(bytes, key, sourceObject, 61);
     // Assess
     expect(whole).toStrictEqual({ summary: expected.summary, rows: expected.rows });
     expect(small).toStrictEqual(whole);
@@ -161,7 +111,7 @@ describe("cloudwatch_logs parsing", () => {
     // Prepare
     const body = payload([{ id: "3828", timestamp: 1714557600000, message: '{"type":"auth","user_id":"u-1"}' }]);
     // Act
-    const { rows } = await ingest(new TextEncoder().encode(JSON.stringify(body)), "x", "x", 1024);
+    const { rows } = await ingestFixture(new TextEncoder().encode(JSON.stringify(body)), "x", "x", 1024);
     // Assess
     expect(rows.app_events?.map((r) => [r.event_time, r.attributes])).toStrictEqual([
       [
@@ -177,7 +127,7 @@ describe("cloudwatch_logs parsing", () => {
     const b64 = Buffer.from(gzipSync(JSON.stringify(payload(events, { pad: "x".repeat(300) })))).toString("base64");
     const text = `${b64.replace(/(.{76})/g, "$1\n")}\n${b64}\nhello\nworld\n`;
     // Act
-    const { summary } = await ingest(new TextEncoder().encode(text), "x", "x", 50, true);
+    const { summary } = await ingestFixture(new TextEncoder().encode(text), "x", "x", 50, "cloudwatch_logs");
     // Assess
     expect(summary).toStrictEqual({
       source: "cloudwatch_logs",
@@ -192,7 +142,7 @@ describe("cloudwatch_logs parsing", () => {
     const detail = { eventVersion: "1.08", eventTime: "2024-05-01T10:00:00Z", eventSource: "s3.amazonaws.com" };
     const message = JSON.stringify({ "detail-type": "AWS API Call via CloudTrail", detail });
     const body = payload([{ id: "1", timestamp: 1714557600000, message }]);
-    const { summary } = await ingest(new TextEncoder().encode(JSON.stringify(body)), "x", "x", 1024);
+    const { summary } = await ingestFixture(new TextEncoder().encode(JSON.stringify(body)), "x", "x", 1024);
     expect(summary.rows).toStrictEqual({ cloudtrail: 1 });
   });
 });
@@ -252,7 +202,7 @@ describe("cloudwatch_logs properties", () => {
             : form === 1
               ? new Uint8Array(gzipSync(json))
               : new TextEncoder().encode(Buffer.from(gzipSync(json)).toString("base64"));
-        const { summary } = await ingest(bytes, "x", "x", 97, true);
+        const { summary } = await ingestFixture(bytes, "x", "x", 97, "cloudwatch_logs");
         expect(summary.records).toBe(events.length);
       }),
       { numRuns: 200 },

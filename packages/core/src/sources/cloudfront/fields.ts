@@ -100,6 +100,21 @@ export const STANDARD_FIELDS = [
   "sc-range-end",
 ] as const satisfies readonly CloudFrontField[];
 
+/** Fields whose `#Fields` name is in W3C header form, e.g. `cs(Host)` for `cs-host`. */
+const W3C_HEADER_FORM: Partial<Record<CloudFrontField, string>> = {
+  "cs-host": "cs(Host)",
+  "cs-referer": "cs(Referer)",
+  "cs-user-agent": "cs(User-Agent)",
+  "cs-cookie": "cs(Cookie)",
+};
+
+/** The `#Fields` names of a 33-field standard log as AWS writes them: `date`, `time`, then `STANDARD_FIELDS`. */
+export const STANDARD_W3C_FIELDS: readonly string[] = [
+  "date",
+  "time",
+  ...STANDARD_FIELDS.map((f) => W3C_HEADER_FORM[f] ?? f),
+];
+
 /** AWS's canonical real-time field order (after `timestamp`), the default configured field list. */
 export const REALTIME_FIELDS = [
   "c-ip",

@@ -1,0 +1,67 @@
+import { ingestObject, type RowSink } from "../../packages/core/src/ingest/pipeline.ts";
+import { columnNames, type TableDef } from "../../packages/core/src/schema/table.ts";
+import { SOURCES } from "../../packages/core/src/sources/index.ts";
+import type { SourceId } from "../../packages/core/src/sources/types.ts";
+import { isIsoUtc } from "../../packages/core/src/time.ts";
+
+/** Lineage time every source fixture is ingested with. */
+export const INGEST_TIME = "2024-05-02T00:00:00Z";
+
+/** Feeds bytes in chunks of `size`, so records, UTF-8 sequences and gzip blocks straddle chunk boundaries. */
+export async function* chunked(bytes: Uint8Array, size: number): AsyncIterable<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+/** Runs bytes through the real pipeline with every registered source and collects the rows per table. */
+export async function ingestFixture(
+  bytes: Uint8Array,
+  key: string,
+  sourceObject: string,
+  chunkSize: number,
+  forced?: SourceId,
+) {
+  const rows: Record<string, Record<string, unknown>[]> = {};
+  const sink: RowSink = {
+    write(table, row) {
+      rows[table.name] ??= [];
+      rows[table.name]?.push({ ...row });
+    },
+  };
+  const summary = await ingestObject({
+    sources: SOURCES,
+    bytes: chunked(bytes, chunkSize),
+    context: { key, options: {} },
+    lineage: { sourceObject, ingestTime: INGEST_TIME },
+    sink,
+    forced,
+  });
+  return { summary, rows };
+}
+
+/** Problems of one row against its table: missing or extra columns, wrong value types. */
+export function schemaProblems(table: TableDef, row: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const names = columnNames(table);
+  for (const key of Object.keys(row)) if (!names.includes(key)) problems.push(`extra column ${key}`);
+  for (const name of names) {
+    const col = table.columns[name];
+    const v = row[name];
+    if (!col || v === undefined) problems.push(`missing column ${name}`);
+    else if (v === null) {
+      if (!col.nullable) problems.push(`${name} is null`);
+    } else if (col.type === "string" && typeof v !== "string") problems.push(`${name} not a string`);
+    else if (col.type === "boolean" && typeof v !== "boolean") problems.push(`${name} not a boolean`);
+    else if ((col.type === "int32" || col.type === "int64") && !Number.isSafeInteger(v))
+      problems.push(`${name} bad int`);
+    else if (col.type === "double" && (typeof v !== "number" || !Number.isFinite(v)))
+      problems.push(`${name} bad double`);
+    else if (col.type === "timestamp" && (typeof v !== "string" || !isIsoUtc(v))) problems.push(`${name} bad time`);
+    else if (col.type === "json" && (typeof v !== "string" || JSON.parse(v) === undefined))
+      problems.push(`${name} bad json`);
+  }
+  return problems;
+}
+
+/** Sum of a summary's per-reason or per-table counts. */
+export const count = (o: Record<string, number | undefined>): number =>
+  Object.values(o).reduce<number>((a, b) => a + (b ?? 0), 0);
