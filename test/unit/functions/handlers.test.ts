@@ -78,11 +78,13 @@ describe("handlers with mocked SDK clients", () => {
         }),
       );
     s3Mock.on(CopyObjectCommand).resolves({});
-    const handler = createIngestSqsHandler(rt);
+    const published: unknown[] = [];
+    const handler = createIngestSqsHandler(rt, (counts) => published.push(Object.fromEntries(counts)));
     // Act
     const response = await handler(event);
     // Assess
     expect(response).toStrictEqual({ batchItemFailures: [{ itemIdentifier: "a8b6e8d4-4c1e-4a0a-9d4b-3f0b3c3e9e21" }] });
+    expect(published).toStrictEqual([{ app_json: { records: 2, quarantined: {} } }]);
     expect(s3Mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).toStrictEqual([
       "app/auth-service/2025/06/08/12/events 1.jsonl",
       "app/auth-service/2025/06/08/12/events-2.jsonl",

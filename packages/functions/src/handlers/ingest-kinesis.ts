@@ -2,10 +2,11 @@ import { KinesisBatch } from "@app/aws/ingest-kinesis";
 import type { PipelineRuntime } from "@app/aws/runtime";
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
-import { publishIngestMetrics } from "../lib/metrics.ts";
+import type { IngestCounts } from "../lib/metrics.ts";
 
 /** The Kinesis consumer: records in, one set of lake files and one WORM archive per batch, failures by sequence. */
-export function createIngestKinesisHandler(rt: PipelineRuntime) {
+/** `publishMetrics` receives each batch's counts (the Lambda entry point publishes them to CloudWatch). */
+export function createIngestKinesisHandler(rt: PipelineRuntime, publishMetrics?: (bySource: IngestCounts) => void) {
   const processor = new BatchProcessor(EventType.KinesisDataStreams);
   return async (event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> => {
     const batch = new KinesisBatch(rt, event.Records);
@@ -22,7 +23,7 @@ export function createIngestKinesisHandler(rt: PipelineRuntime) {
       processInParallel: false,
     });
     const commit = await batch.commit(response.batchItemFailures.map((f) => f.itemIdentifier));
-    publishIngestMetrics(new Map([["kinesis", commit.summary]]));
+    publishMetrics?.(new Map([["kinesis", commit.summary]]));
     rt.log.info("batch processed", {
       records: event.Records.length,
       committed: commit.records,

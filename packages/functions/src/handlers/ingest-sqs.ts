@@ -3,10 +3,11 @@ import type { PipelineRuntime } from "@app/aws/runtime";
 import { queueUrlForArn, VisibilityHeartbeat } from "@app/aws/sqs";
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { publishIngestMetrics, tally } from "../lib/metrics.ts";
+import { type IngestCounts, tally } from "../lib/metrics.ts";
 
 /** The SQS consumer: S3 notifications in, lake rows and raw copies out, partial batch failures back. */
-export function createIngestSqsHandler(rt: PipelineRuntime) {
+/** `publishMetrics` receives each batch's counts per source (the Lambda entry point publishes them to CloudWatch). */
+export function createIngestSqsHandler(rt: PipelineRuntime, publishMetrics?: (bySource: IngestCounts) => void) {
   const processor = new BatchProcessor(EventType.SQS);
   const { visibilityTimeoutSeconds } = rt.config.queues;
   return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
@@ -21,7 +22,7 @@ export function createIngestSqsHandler(rt: PipelineRuntime) {
       : undefined;
     heartbeat?.start(event.Records.map((r) => ({ id: r.messageId, receiptHandle: r.receiptHandle })));
     const kinds: Record<string, number> = {};
-    const bySource: Parameters<typeof tally>[0] = new Map();
+    const bySource: IngestCounts = new Map();
     const recordHandler = async (record: SQSRecord) => {
       try {
         const result = await processSqsMessage(rt, record);
@@ -42,7 +43,7 @@ export function createIngestSqsHandler(rt: PipelineRuntime) {
         ...(context ? { context } : {}),
         processInParallel: false,
       });
-      publishIngestMetrics(bySource);
+      publishMetrics?.(bySource);
       rt.log.info("batch processed", {
         messages: event.Records.length,
         failed: response.batchItemFailures.length,

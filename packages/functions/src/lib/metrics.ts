@@ -4,11 +4,14 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 
 type Counts = Pick<IngestSummary, "records" | "quarantined">;
 
+/** Records read and quarantined per source over one batch. */
+export type IngestCounts = Map<string, Counts>;
+
 /**
  * Publishes what the quarantine-rate and missing-logs alarms read (`INGEST_METRICS`): records read and records
  * quarantined, once with the service dimension only and once per source, as CloudWatch embedded metric format.
  */
-export function publishIngestMetrics(bySource: ReadonlyMap<string, Counts>, metrics = ingestMetrics()): void {
+export function publishIngestMetrics(bySource: IngestCounts, metrics = ingestMetrics()): void {
   let records = 0;
   let quarantined = 0;
   for (const [source, s] of bySource) {
@@ -31,7 +34,7 @@ export function ingestMetrics(): Metrics {
 }
 
 /** Adds one object's or batch's counts to a per-source tally. */
-export function tally(into: Map<string, Counts>, source: string, s: Counts): void {
+export function tally(into: IngestCounts, source: string, s: Counts): void {
   const t = into.get(source) ?? { records: 0, quarantined: {} };
   t.records += s.records;
   for (const [k, v] of Object.entries(s.quarantined) as [keyof Counts["quarantined"], number][]) {
