@@ -103,6 +103,31 @@ describe("loglake ingest", () => {
     expect(r.stderr.split("\n")[0]?.startsWith(message)).toBe(true);
   });
 
+  it("maps CloudFront real-time records by the field list given on the command line", async () => {
+    const file = join(logs, "..", "realtime.log");
+    await writeFile(file, "1700000000.123\t192.0.2.1\t200\t/index.html\n1700000001.500\t192.0.2.2\t404\t/x\n");
+    const common = ["ingest", file, "--lake", join(lake, "..", "rt-lake"), "--source", "cloudfront_realtime", "--json"];
+    const configured = await loglake(...common, "--realtime-fields", "timestamp,c-ip,sc-status,cs-uri-stem");
+    const defaults = await loglake(...common);
+    const duplicated = await loglake(...common, "--realtime-fields", "timestamp,c-ip,c-ip");
+    expect(JSON.parse(configured.stdout)).toStrictEqual({
+      files: 1,
+      records: 2,
+      rows: { cloudfront_realtime: 2 },
+      quarantined: {},
+      skipped: {},
+    });
+    expect(JSON.parse(defaults.stdout)).toStrictEqual({
+      files: 1,
+      records: 2,
+      rows: {},
+      quarantined: { bad_field_count: 2 },
+      skipped: {},
+    });
+    expect(duplicated.code).toBe(2);
+    expect(duplicated.stderr).toBe('loglake: --realtime-fields: realtimeFields: field "c-ip" is listed twice\n');
+  });
+
   it("asks for the parameters a saved query needs", async () => {
     const r = await loglake("query", "--lake", lake, "cloudtrail/root-account-usage", "--param", "from=2025-06-01");
     expect(r.code).toBe(2);

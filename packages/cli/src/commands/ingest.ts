@@ -1,5 +1,6 @@
+import { validateRealtimeFields } from "@app/core/sources/cloudfront/parse";
 import { SOURCES } from "@app/core/sources/index";
-import type { SourceId } from "@app/core/sources/types";
+import type { SourceId, SourceOptions } from "@app/core/sources/types";
 import { openDuckDb } from "@app/lake/duckdb";
 import { expandPaths, type IngestTotals, InputError, ingestFiles } from "@app/lake/ingest";
 import type { Command } from "commander";
@@ -21,12 +22,14 @@ export async function runIngest(opts: {
   lake: string;
   source?: string;
   endpoint?: string;
+  realtimeFields?: string;
   quiet?: boolean;
 }): Promise<IngestTotals> {
   const forced = opts.source as SourceId | undefined;
   if (forced && !SOURCES.some((s) => s.id === forced)) {
     throw new InputError(`--source ${forced}: unknown source (one of ${SOURCES.map((s) => s.id).join(", ")})`);
   }
+  const options = realtimeOptions(opts.realtimeFields);
   const files = await expandPaths(opts.paths);
   if (files.length === 0) throw new InputError(`no files found under ${opts.paths.join(", ")}`);
   const store = await lakeStore({ lake: opts.lake, endpoint: opts.endpoint });
@@ -43,12 +46,25 @@ export async function runIngest(opts: {
       sources: SOURCES,
       files,
       forced,
+      options,
       onFile: (file, m, done) => bar?.tick(done, `${file} (${m.summary.source})`),
     });
   } finally {
     bar?.done();
     db.closeSync();
   }
+}
+
+/** The CloudFront real-time field list given on the command line, checked like the deployment config checks it. */
+function realtimeOptions(list: string | undefined): SourceOptions {
+  if (list === undefined) return {};
+  const fields = list.split(",").map((f) => f.trim());
+  try {
+    validateRealtimeFields(fields);
+  } catch (e) {
+    throw new InputError(`--realtime-fields: ${(e as Error).message}`);
+  }
+  return { realtimeFields: fields };
 }
 
 export function registerIngest(program: Command): void {
@@ -58,13 +74,22 @@ export function registerIngest(program: Command): void {
     .argument("<paths...>", "files or directories to ingest")
     .requiredOption("--lake <dir|s3://bucket/prefix>", "lake root")
     .option("--source <kind>", `force the source instead of detecting it (${SOURCES.map((s) => s.id).join(", ")})`)
+    .option(
+      "--realtime-fields <list>",
+      "CloudFront real-time field list as configured on the distribution, comma-separated (default: AWS's canonical order)",
+    )
     .option("--endpoint <url>", "S3 endpoint for an s3:// lake (local emulators)")
     .option("--json", "print one JSON summary object instead of the table")
-    .action(async (paths: string[], opts: { lake: string; source?: string; endpoint?: string; json?: boolean }) => {
-      const totals = await runIngest({ ...opts, paths, quiet: opts.json });
-      if (opts.json) {
-        const { files, records, rows, quarantined, skipped } = totals;
-        process.stdout.write(`${JSON.stringify({ files, records, rows, quarantined, skipped })}\n`);
-      } else process.stdout.write(`${formatTotals(totals, opts.lake)}\n`);
-    });
+    .action(
+      async (
+        paths: string[],
+        opts: { lake: string; source?: string; realtimeFields?: string; endpoint?: string; json?: boolean },
+      ) => {
+        const totals = await runIngest({ ...opts, paths, quiet: opts.json });
+        if (opts.json) {
+          const { files, records, rows, quarantined, skipped } = totals;
+          process.stdout.write(`${JSON.stringify({ files, records, rows, quarantined, skipped })}\n`);
+        } else process.stdout.write(`${formatTotals(totals, opts.lake)}\n`);
+      },
+    );
 }
