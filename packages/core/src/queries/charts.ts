@@ -53,7 +53,7 @@ export function barChart(args: {
       const y = 4 + i * rowHeight;
       const w = max > 0 ? Math.max(item.value > 0 ? 2 : 0, Math.round((item.value / max) * barArea)) : 0;
       return (
-        `<text x="${labelWidth - 8}" y="${y + 16}" text-anchor="end" class="label"><title>${esc(item.label)}</title>${esc(clip(item.label, 34))}</text>` +
+        `<text x="${labelWidth - 8}" y="${y + 16}" text-anchor="end" class="label"><title>${esc(item.label)}</title>${esc(clip(item.label, 30))}</text>` +
         `<rect x="${labelWidth}" y="${y + 3}" width="${w}" height="${rowHeight - 8}" rx="2" fill="${item.color ?? "#334155"}"></rect>` +
         `<text x="${labelWidth + w + 6}" y="${y + 16}" class="value">${esc(fmt(item.value))}</text>`
       );
