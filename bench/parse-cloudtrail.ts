@@ -34,7 +34,9 @@ if (oneFile) {
     for await (const ev of parseCloudTrail(counted(), "events")) if (ev.kind === "row") rows++;
   }
   const s = cpu() - t;
-  console.log(JSON.stringify({ one_file_mb: Math.round(chars / 1e6), rows, cpu_s: +s.toFixed(1), peak_rss_mb: peakRssMb() }));
+  console.log(
+    JSON.stringify({ one_file_mb: Math.round(chars / 1e6), rows, cpu_s: +s.toFixed(1), peak_rss_mb: peakRssMb() }),
+  );
   process.exit(0);
 }
 
