@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import { ingestObject, type RowSink } from "../../packages/core/src/ingest/pipeline.ts";
 import { columnNames, type TableDef } from "../../packages/core/src/schema/table.ts";
 import { SOURCES } from "../../packages/core/src/sources/index.ts";
@@ -65,3 +66,22 @@ export function schemaProblems(table: TableDef, row: Record<string, unknown>): s
 /** Sum of a summary's per-reason or per-table counts. */
 export const count = (o: Record<string, number | undefined>): number =>
   Object.values(o).reduce<number>((a, b) => a + (b ?? 0), 0);
+
+/**
+ * Ingests arbitrary bytes through the real pipeline and asserts the invariants every source keeps: nothing throws,
+ * records = rows + quarantined + skipped, every row and quarantine entry reaches the sink, and each fits its table.
+ */
+export async function expectIngestInvariants(bytes: Uint8Array, key: string, chunkSize: number, forced: SourceId) {
+  const written: { table: TableDef; row: Record<string, unknown> }[] = [];
+  const summary = await ingestObject({
+    sources: SOURCES,
+    bytes: chunked(bytes, chunkSize),
+    context: { key, options: {} },
+    lineage: { sourceObject: "x", ingestTime: INGEST_TIME },
+    sink: { write: (table, row) => void written.push({ table, row }) },
+    forced,
+  });
+  expect(summary.records).toBe(count(summary.rows) + count(summary.quarantined) + count(summary.skipped));
+  expect(written.length).toBe(count(summary.rows) + count(summary.quarantined));
+  for (const { table, row } of written) expect(schemaProblems(table, row)).toStrictEqual([]);
+}

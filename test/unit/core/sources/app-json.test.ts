@@ -3,12 +3,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ingestObject } from "../../../../packages/core/src/ingest/pipeline.ts";
-import type { TableDef } from "../../../../packages/core/src/schema/table.ts";
 import { appJsonSource } from "../../../../packages/core/src/sources/app-json/index.ts";
 import { toAppEventRow } from "../../../../packages/core/src/sources/app-json/parse.ts";
-import { SOURCES } from "../../../../packages/core/src/sources/index.ts";
-import { chunked, count, INGEST_TIME, ingestFixture, schemaProblems } from "../../../helpers/source-fixtures.ts";
+import { expectIngestInvariants, ingestFixture } from "../../../helpers/source-fixtures.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../../fixtures/sources/app_json/", import.meta.url));
 
@@ -142,20 +139,7 @@ describe("app_json properties", () => {
           fc.uint8Array({ maxLength: 300 }),
           fc.array(line, { maxLength: 8 }).map((ls) => new TextEncoder().encode(ls.join("\n"))),
         ),
-        async (bytes) => {
-          const written: { table: TableDef; row: Record<string, unknown> }[] = [];
-          const summary = await ingestObject({
-            sources: SOURCES,
-            bytes: chunked(bytes, 11),
-            context: { key: "x", options: {} },
-            lineage: { sourceObject: "x", ingestTime: INGEST_TIME },
-            sink: { write: (table, row) => void written.push({ table, row }) },
-            forced: "app_json",
-          });
-          expect(summary.records).toBe(count(summary.rows) + count(summary.quarantined) + count(summary.skipped));
-          expect(written.length).toBe(count(summary.rows) + count(summary.quarantined));
-          for (const { table, row } of written) expect(schemaProblems(table, row)).toStrictEqual([]);
-        },
+        async (bytes) => expectIngestInvariants(bytes, "x", 11, "app_json"),
       ),
       { numRuns: 200 },
     );

@@ -3,12 +3,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ingestObject } from "../../../../packages/core/src/ingest/pipeline.ts";
-import type { TableDef } from "../../../../packages/core/src/schema/table.ts";
 import { cloudtrailDigestSource, cloudtrailSource } from "../../../../packages/core/src/sources/cloudtrail/index.ts";
-import { SOURCES } from "../../../../packages/core/src/sources/index.ts";
 import type { SourceId } from "../../../../packages/core/src/sources/types.ts";
-import { chunked, INGEST_TIME, ingestFixture, schemaProblems } from "../../../helpers/source-fixtures.ts";
+import { expectIngestInvariants, ingestFixture } from "../../../helpers/source-fixtures.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../../fixtures/sources/", import.meta.url));
 
@@ -184,22 +181,7 @@ describe("cloudtrail properties", () => {
             .map((rs) => new TextEncoder().encode(JSON.stringify({ Records: rs }))),
         ),
         fc.constantFrom<SourceId>("cloudtrail", "cloudtrail_digest"),
-        async (bytes, forced) => {
-          const written: { table: TableDef; row: Record<string, unknown> }[] = [];
-          const summary = await ingestObject({
-            sources: SOURCES,
-            bytes: chunked(bytes, 17),
-            context: { key: "x.json", options: {} },
-            lineage: { sourceObject: "x", ingestTime: INGEST_TIME },
-            sink: { write: (table, row) => void written.push({ table, row }) },
-            forced,
-          });
-          const count = (o: Record<string, number | undefined>) =>
-            Object.values(o).reduce<number>((a, b) => a + (b ?? 0), 0);
-          expect(summary.records).toBe(count(summary.rows) + count(summary.quarantined) + count(summary.skipped));
-          expect(written.length).toBe(count(summary.rows) + count(summary.quarantined));
-          for (const { table, row } of written) expect(schemaProblems(table, row)).toStrictEqual([]);
-        },
+        async (bytes, forced) => expectIngestInvariants(bytes, "x.json", 17, forced),
       ),
       { numRuns: 200 },
     );

@@ -4,12 +4,9 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ingestObject } from "../../../../packages/core/src/ingest/pipeline.ts";
-import type { TableDef } from "../../../../packages/core/src/schema/table.ts";
 import { cloudwatchLogsSource } from "../../../../packages/core/src/sources/cloudwatch-logs/index.ts";
 import { decodeBase64Payload } from "../../../../packages/core/src/sources/cloudwatch-logs/parse.ts";
-import { SOURCES } from "../../../../packages/core/src/sources/index.ts";
-import { chunked, count, INGEST_TIME, ingestFixture, schemaProblems } from "../../../helpers/source-fixtures.ts";
+import { expectIngestInvariants, ingestFixture } from "../../../helpers/source-fixtures.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../../fixtures/sources/cloudwatch_logs/", import.meta.url));
 
@@ -173,20 +170,7 @@ describe("cloudwatch_logs properties", () => {
           fc.array(logEvent, { maxLength: 5 }).map((es) => new TextEncoder().encode(JSON.stringify(payload(es)))),
           fc.array(logEvent, { maxLength: 5 }).map((es) => new Uint8Array(gzipSync(JSON.stringify(payload(es))))),
         ),
-        async (bytes) => {
-          const written: { table: TableDef; row: Record<string, unknown> }[] = [];
-          const summary = await ingestObject({
-            sources: SOURCES,
-            bytes: chunked(bytes, 13),
-            context: { key: "x", options: {} },
-            lineage: { sourceObject: "x", ingestTime: INGEST_TIME },
-            sink: { write: (table, row) => void written.push({ table, row }) },
-            forced: "cloudwatch_logs",
-          });
-          expect(summary.records).toBe(count(summary.rows) + count(summary.quarantined) + count(summary.skipped));
-          expect(written.length).toBe(count(summary.rows) + count(summary.quarantined));
-          for (const { table, row } of written) expect(schemaProblems(table, row)).toStrictEqual([]);
-        },
+        async (bytes) => expectIngestInvariants(bytes, "x", 13, "cloudwatch_logs"),
       ),
       { numRuns: 200 },
     );
