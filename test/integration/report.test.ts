@@ -7,20 +7,10 @@ import { promisify } from "node:util";
 import { chromium } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildFixtureLake } from "../fixtures/lake/build-lake.ts";
+import { loglake } from "../helpers/cli.ts";
 
 const run = promisify(execFile);
-const BIN = join(import.meta.dirname, "../../packages/cli/bin/loglake.js");
 const CHROMIUM = "/usr/bin/chromium";
-
-async function loglake(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 /** Debian's chromium, installed when missing; every apt step is time-bounded so a machine without network fails fast. */
 async function ensureChromium(): Promise<string> {

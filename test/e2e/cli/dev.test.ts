@@ -8,6 +8,7 @@ import type { ReadyInfo } from "@app/cli/dev/environment";
 import { type DemoFile, demoFiles } from "@app/core/demo/index";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LOGLAKE_BIN } from "../../helpers/cli.ts";
 import { demoBytes, lakeCounts, waitFor } from "../../helpers/emulators.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -30,7 +31,7 @@ describe("loglake dev", () => {
       config,
       `export default ${JSON.stringify({ env: "clitest", destinations: [{ name: "acme", bucket: "acme-raw-logs" }] })};\n`,
     );
-    child = spawn(process.execPath, [join(ROOT, "packages/cli/bin/loglake.js"), "dev", "--config", config], {
+    child = spawn(process.execPath, [LOGLAKE_BIN, "dev", "--config", config], {
       cwd: ROOT,
       env: { ...process.env, XDG_CACHE_HOME: dir },
     });
@@ -111,7 +112,7 @@ describe("loglake dev", () => {
     const { stdout: out } = await run(
       process.execPath,
       [
-        join(ROOT, "packages/cli/bin/loglake.js"),
+        LOGLAKE_BIN,
         "query",
         "--lake",
         `s3://${ready.buckets.lake}`,
