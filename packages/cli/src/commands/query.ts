@@ -1,3 +1,4 @@
+import { readdir } from "node:fs/promises";
 import { InputError } from "@app/lake/ingest";
 import { openLake } from "@app/lake/query";
 import { LocalLakeStore } from "@app/lake/store";
@@ -16,7 +17,11 @@ export async function openLakeForQuery(opts: {
   const s3 = parseS3Url(opts.lake);
   if (!s3) {
     const store = new LocalLakeStore(opts.lake);
-    const exists = await store.list("").then((f) => f.length > 0);
+    // Only the top level: listing every file here would repeat the per-table listing openLake does.
+    const exists = await readdir(opts.lake).then(
+      (entries) => entries.length > 0,
+      () => false,
+    );
     if (!exists)
       throw new InputError(
         `--lake ${opts.lake}: no lake found there (run \`loglake ingest\` or \`loglake demo\` first)`,
