@@ -4,7 +4,7 @@
 // Usage: npx tsx bench/parse-cloudtrail.ts [records=200000] [--one-file]
 //   --one-file: streams all records as one {"Records":[…]} file generated on the fly, to show memory stays flat.
 import { gzipSync } from "node:zlib";
-import { benchCloudTrail } from "../packages/core/src/demo/bench.ts";
+import { benchCloudTrail } from "@app/samples/bench";
 import { type JsonElement, JsonSplitter } from "../packages/core/src/ingest/json-stream.ts";
 import { ingestObject } from "../packages/core/src/ingest/pipeline.ts";
 import { parseCloudTrail } from "../packages/core/src/sources/cloudtrail/parse.ts";

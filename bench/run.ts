@@ -11,7 +11,7 @@ import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { createGzip } from "node:zlib";
-import { type BenchFile, benchCloudFront, benchCloudTrail } from "@app/core/demo/bench";
+import { type BenchFile, benchCloudFront, benchCloudTrail } from "@app/samples/bench";
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));

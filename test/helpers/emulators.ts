@@ -8,11 +8,11 @@ import { silentLog } from "@app/aws/log";
 import { type DevEnvironment, startDevEnvironment } from "@app/cli/dev/environment";
 import { resolveConfig } from "@app/core/config/index";
 import type { LoglakeConfig, LoglakeConfigInput } from "@app/core/config/types";
-import type { DemoFile } from "@app/core/demo/index";
 import { TABLES } from "@app/core/sources/index";
 import type { LogSource } from "@app/core/sources/types";
 import { openLake } from "@app/lake/query";
 import { LocalLakeStore } from "@app/lake/store";
+import type { DemoFile } from "@app/samples/demo/index";
 import type { STSClient } from "@aws-sdk/client-sts";
 
 export { startEmulators } from "@app/cli/dev/emulators";

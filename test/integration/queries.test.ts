@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { buildFixtureLake, FIXTURE } from "@app/samples/fixture-lake/build";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SavedQuery } from "../../packages/core/src/queries/header.ts";
@@ -7,7 +8,6 @@ import { paramValues } from "../../packages/core/src/queries/period.ts";
 import { TIME_COLUMNS } from "../../packages/core/src/queries/report.ts";
 import { openLake } from "../../packages/lake/src/query.ts";
 import { duckDbRunner, loadQueryDir, runPrepared } from "../../packages/lake/src/report.ts";
-import { buildFixtureLake, FIXTURE } from "../fixtures/lake/build-lake.ts";
 
 const QUERIES_DIR = join(import.meta.dirname, "..", "..", "queries");
 const EXPECTED_DIR = join(import.meta.dirname, "..", "fixtures", "lake", "expected");

@@ -4,9 +4,9 @@ import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { buildFixtureLake } from "@app/samples/fixture-lake/build";
 import { chromium } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildFixtureLake } from "../fixtures/lake/build-lake.ts";
 import { loglake } from "../helpers/cli.ts";
 
 const run = promisify(execFile);

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import { retainUntil } from "@app/core/copy/plan";
-import { type DemoFile, demoFiles } from "@app/core/demo/index";
 import { kinesisArrivalTime } from "@app/core/envelopes/kinesis";
+import { type DemoFile, demoFiles } from "@app/samples/demo/index";
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";

@@ -1,4 +1,4 @@
-import { type DemoFile, demoFiles } from "@app/core/demo/index";
+import { type DemoFile, demoFiles } from "@app/samples/demo/index";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

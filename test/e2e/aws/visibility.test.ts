@@ -1,7 +1,7 @@
 import { silentLog } from "@app/aws/log";
 import { SqsEventSource } from "@app/cli/dev/sqs-source";
-import { type DemoFile, demoFiles } from "@app/core/demo/index";
 import { createIngestSqsHandler } from "@app/functions/handlers/ingest-sqs";
+import { type DemoFile, demoFiles } from "@app/samples/demo/index";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { makeS3Client } from "@app/aws/clients";
 import type { ReadyInfo } from "@app/cli/dev/environment";
-import { type DemoFile, demoFiles } from "@app/core/demo/index";
+import { type DemoFile, demoFiles } from "@app/samples/demo/index";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOGLAKE_BIN } from "../../helpers/cli.ts";

@@ -1,10 +1,10 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import { kinesisLambdaRecord } from "@app/cli/dev/kinesis-source";
-import { demoFiles } from "@app/core/demo/index";
 import { appEventsTable } from "@app/core/sources/app-json/schema";
 import { SOURCES } from "@app/core/sources/index";
 import type { LogSource } from "@app/core/sources/types";
 import { createIngestKinesisHandler } from "@app/functions/handlers/ingest-kinesis";
+import { demoFiles } from "@app/samples/demo/index";
 import {
   GetRecordsCommand,
   GetShardIteratorCommand,

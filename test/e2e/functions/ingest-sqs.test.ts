@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { s3NotificationBody } from "@app/cli/dev/s3-notifier";
-import { type DemoFile, demoFiles } from "@app/core/demo/index";
+import { type DemoFile, demoFiles } from "@app/samples/demo/index";
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { demoFiles } from "@app/samples/demo/index";
 import { beforeAll, describe, expect, it } from "vitest";
-import { demoFiles } from "../../../packages/core/src/demo/index.ts";
 import { loglake } from "../../helpers/cli.ts";
 
 let logs: string;

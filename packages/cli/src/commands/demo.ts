@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
-import { DEMO_DEFAULTS, demoFiles } from "@app/core/demo/index";
 import { customPeriod } from "@app/core/queries/period";
 import { runReport } from "@app/core/queries/report";
 import { duckDbRunner, localReportSink, writeReport } from "@app/lake/report";
+import { DEMO_DEFAULTS, demoFiles } from "@app/samples/demo/index";
 import type { Command } from "commander";
 import { readSavedQueries } from "../saved-queries.ts";
 import { formatTotals, runIngest } from "./ingest.ts";

@@ -1,8 +1,14 @@
 import { dayStartMs, HOUR_MS } from "./clock.ts";
-import { CLOUDFRONT_HEADER, CloudFrontTraffic, cloudfrontKey, cloudfrontLine, scannerPaths } from "./cloudfront.ts";
-import { type CloudTrailRecord, cloudtrailKey, mixedRecord } from "./cloudtrail.ts";
+import {
+  CLOUDFRONT_HEADER,
+  CloudFrontTraffic,
+  cloudfrontKey,
+  cloudfrontLine,
+  scannerPaths,
+} from "./demo/cloudfront.ts";
+import { type CloudTrailRecord, cloudtrailKey, mixedRecord } from "./demo/cloudtrail.ts";
+import { DEMO } from "./demo/scenario.ts";
 import { MIXED_ALNUM, Rng } from "./random.ts";
-import { DEMO } from "./scenario.ts";
 
 /** One generated benchmark file: its S3-style path, how many records it holds, and its text as a lazy stream. */
 export interface BenchFile {

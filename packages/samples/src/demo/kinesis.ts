@@ -1,6 +1,6 @@
+import type { Rng } from "../random.ts";
 import type { CfRequest } from "./cloudfront.ts";
 import { cloudfrontRealtimeLine } from "./cloudfront.ts";
-import type { Rng } from "./random.ts";
 import { DEMO } from "./scenario.ts";
 
 /** One `logEvents[]` entry of a CloudWatch Logs subscription payload. */

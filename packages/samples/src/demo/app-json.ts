@@ -1,5 +1,5 @@
-import { DAY_MS, DIURNAL, isoMs, utcParts } from "./clock.ts";
-import type { Rng } from "./random.ts";
+import { DAY_MS, DIURNAL, isoMs, utcParts } from "../clock.ts";
+import type { Rng } from "../random.ts";
 import { DEMO, INCIDENT_COUNTS, INCIDENT_HOURS } from "./scenario.ts";
 
 /** One application log event: the common fields first, then the event's own attributes. */

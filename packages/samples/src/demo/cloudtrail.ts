@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { awsDisplayDate, DAY_MS, HOUR_MS, isoSeconds, utcParts } from "./clock.ts";
-import { MIXED_ALNUM, type Rng, UPPER_ALNUM } from "./random.ts";
+import { awsDisplayDate, DAY_MS, HOUR_MS, isoSeconds, utcParts } from "../clock.ts";
+import { MIXED_ALNUM, type Rng, UPPER_ALNUM } from "../random.ts";
 import { DEMO, INCIDENT_COUNTS, INCIDENT_HOURS } from "./scenario.ts";
 
 /** A CloudTrail record as AWS writes it (field order kept, absent fields omitted). */

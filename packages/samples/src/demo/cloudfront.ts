@@ -1,6 +1,6 @@
-import { STANDARD_W3C_FIELDS } from "../sources/cloudfront/fields.ts";
-import { DAY_MS, DIURNAL, pad2, utcParts } from "./clock.ts";
-import type { Rng } from "./random.ts";
+import { STANDARD_W3C_FIELDS } from "@app/core/sources/cloudfront/fields";
+import { DAY_MS, DIURNAL, pad2, utcParts } from "../clock.ts";
+import type { Rng } from "../random.ts";
 import { DEMO, INCIDENT_COUNTS, INCIDENT_HOURS } from "./scenario.ts";
 
 /** One viewer request, before it is written in a CloudFront log format. `null` is written as `-`. */

@@ -1,6 +1,7 @@
-import type { SourceId } from "../sources/types.ts";
+import type { SourceId } from "@app/core/sources/types";
+import { DAY_MS, dayStartMs, HOUR_MS, isoSeconds } from "../clock.ts";
+import { MIXED_ALNUM, Rng } from "../random.ts";
 import { type AppEvent, AppTraffic, appFileText, appHour, appKey } from "./app-json.ts";
-import { DAY_MS, dayStartMs, HOUR_MS, isoSeconds } from "./clock.ts";
 import {
   type CfRequest,
   CloudFrontTraffic,
@@ -21,7 +22,6 @@ import {
   type DeliveredLogFile,
 } from "./cloudtrail.ts";
 import { realtimeRecordsText, subscriptionControl, subscriptionData } from "./kinesis.ts";
-import { MIXED_ALNUM, Rng } from "./random.ts";
 import { DEMO } from "./scenario.ts";
 
 export { DEMO, INCIDENT_COUNTS, INCIDENT_HOURS } from "./scenario.ts";

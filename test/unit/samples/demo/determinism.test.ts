@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
+import { type BenchFile, benchCloudFront, benchCloudTrail } from "@app/samples/bench";
+import { cloudfrontEscape } from "@app/samples/demo/cloudfront";
+import { DEMO_DEFAULTS, type DemoFile, demoFiles } from "@app/samples/demo/index";
+import { Rng } from "@app/samples/random";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type BenchFile, benchCloudFront, benchCloudTrail } from "../../../../packages/core/src/demo/bench.ts";
-import { cloudfrontEscape } from "../../../../packages/core/src/demo/cloudfront.ts";
-import { DEMO_DEFAULTS, type DemoFile, demoFiles } from "../../../../packages/core/src/demo/index.ts";
-import { Rng } from "../../../../packages/core/src/demo/random.ts";
 
 function digest(files: readonly DemoFile[]): string {
   const h = createHash("sha256");

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
+import { DEMO, type DemoFile, demoFiles, INCIDENT_COUNTS } from "@app/samples/demo/index";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEMO, type DemoFile, demoFiles, INCIDENT_COUNTS } from "../../../../packages/core/src/demo/index.ts";
 import { type IngestSummary, ingestObject } from "../../../../packages/core/src/ingest/pipeline.ts";
 import { SOURCES } from "../../../../packages/core/src/sources/index.ts";
 
