@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildFixtureLake, FIXTURE } from "@app/samples/fixture-lake/build";
+import { buildFixtureLake } from "@app/samples/fixture-lake/build";
+import { FIXTURE } from "@app/samples/fixture-lake/generate";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SavedQuery } from "../../packages/core/src/queries/header.ts";

@@ -1,45 +1,29 @@
 /**
- * Seeded pseudo-random numbers for the sample-log generators. Everything is integer arithmetic (sfc32, with the seed
- * expanded by splitmix32), so the same seed gives the same bytes on every machine and Node version; no Math.random,
- * no clock and no transcendental functions whose last bits could differ between platforms.
+ * The integer source behind an `Rng`: sfc32 (seed expanded by splitmix32) by default; mulberry32 for the fixture lake,
+ * whose committed logs were drawn from it and whose expected query results pin those exact values.
+ */
+export type RngAlgorithm = "sfc32" | "mulberry32";
+
+/**
+ * The one seeded pseudo-random number generator of every sample-data generator (demo logs, benchmark data, fixture
+ * lake). Everything is integer arithmetic, so the same seed gives the same bytes on every machine and Node version;
+ * no Math.random, no clock and no transcendental functions whose last bits could differ between platforms.
  */
 export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  /** Uniform 32-bit unsigned integer. */
+  readonly u32: () => number;
+  private readonly algorithm: RngAlgorithm;
 
   /** Creates a generator from a 32-bit seed, or from a string hashed to one. */
-  constructor(seed: number | string) {
-    let s = typeof seed === "number" ? seed >>> 0 : hashString(seed);
-    const next = () => {
-      s = (s + 0x9e3779b9) >>> 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
-    for (let i = 0; i < 12; i++) this.u32();
+  constructor(seed: number | string, algorithm: RngAlgorithm = "sfc32") {
+    const s = typeof seed === "number" ? seed >>> 0 : hashString(seed);
+    this.algorithm = algorithm;
+    this.u32 = algorithm === "sfc32" ? sfc32(s) : mulberry32(s);
   }
 
   /** An independent generator derived from this seed and a label, so adding draws in one stream never shifts another. */
   fork(label: string): Rng {
-    return new Rng((this.u32() ^ hashString(label)) >>> 0);
-  }
-
-  /** Uniform 32-bit unsigned integer. */
-  u32(): number {
-    const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
-    this.d = (this.d + 1) >>> 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) >>> 0;
-    this.c = ((this.c << 21) | (this.c >>> 11)) >>> 0;
-    this.c = (this.c + t) >>> 0;
-    return t;
+    return new Rng((this.u32() ^ hashString(label)) >>> 0, this.algorithm);
   }
 
   /** Uniform float in [0, 1). */
@@ -119,6 +103,43 @@ export class Rng {
     const variant = "89ab"[this.u32() & 3];
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
   }
+}
+
+function sfc32(seed: number): () => number {
+  let s = seed;
+  const splitmix = () => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+  let a = splitmix();
+  let b = splitmix();
+  let c = splitmix();
+  let d = splitmix();
+  const next = () => {
+    const t = (((a + b) >>> 0) + d) >>> 0;
+    d = (d + 1) >>> 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) >>> 0;
+    c = ((c << 21) | (c >>> 11)) >>> 0;
+    c = (c + t) >>> 0;
+    return t;
+  };
+  for (let i = 0; i < 12; i++) next();
+  return next;
+}
+
+function mulberry32(seed: number): () => number {
+  let s = seed | 0;
+  return () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
 }
 
 /** FNV-1a hash of a string to 32 bits, for string seeds and fork labels. */
