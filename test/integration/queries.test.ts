@@ -5,8 +5,8 @@ import { FIXTURE } from "@app/samples/fixture-lake/generate";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SavedQuery } from "../../packages/core/src/queries/header.ts";
-import { paramValues } from "../../packages/core/src/queries/period.ts";
-import { TIME_COLUMNS } from "../../packages/core/src/queries/report.ts";
+import { paramValues } from "../../packages/core/src/reports/period.ts";
+import { TIME_COLUMNS } from "../../packages/core/src/reports/report.ts";
 import { openLake } from "../../packages/lake/src/query.ts";
 import { duckDbRunner, loadQueryDir, runPrepared } from "../../packages/lake/src/report.ts";
 

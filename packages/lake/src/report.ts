@@ -2,8 +2,8 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { loadQueries } from "@app/core/queries/catalog";
 import type { SavedQuery } from "@app/core/queries/header";
-import { type ReportData, type ReportFile, reportFiles, reportPrefix } from "@app/core/queries/report";
 import { type Cell, kindOfType, type QueryResult, type QueryRunner, toCell } from "@app/core/queries/result";
+import { type ReportData, type ReportFile, reportFiles, reportPrefix } from "@app/core/reports/report";
 import { TABLES } from "@app/core/sources/index";
 import type { DuckDBConnection } from "@duckdb/node-api";
 

@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
-import { customPeriod } from "@app/core/queries/period";
-import { runReport } from "@app/core/queries/report";
+import { customPeriod } from "@app/core/reports/period";
+import { runReport } from "@app/core/reports/report";
 import { duckDbRunner, localReportSink, writeReport } from "@app/lake/report";
 import { DEMO_DEFAULTS, demoFiles } from "@app/samples/demo/index";
 import type { Command } from "commander";

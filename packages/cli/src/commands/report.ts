@@ -1,5 +1,5 @@
-import { customPeriod, PERIOD_KINDS, type PeriodKind, previousPeriod } from "@app/core/queries/period";
-import { type ReportData, runReport } from "@app/core/queries/report";
+import { customPeriod, PERIOD_KINDS, type PeriodKind, previousPeriod } from "@app/core/reports/period";
+import { type ReportData, runReport } from "@app/core/reports/report";
 import { InputError } from "@app/lake/ingest";
 import { duckDbRunner, localReportSink, type ReportSink, writeReport } from "@app/lake/report";
 import type { Command } from "commander";

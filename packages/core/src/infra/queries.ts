@@ -1,6 +1,6 @@
 import { reportNames, reportSchedule } from "../queries/catalog.ts";
 import type { SavedQuery } from "../queries/header.ts";
-import { PERIOD_KINDS, type PeriodKind } from "../queries/period.ts";
+import { PERIOD_KINDS, type PeriodKind } from "../reports/period.ts";
 
 /** Athena's limits on a named query (CreateNamedQuery API reference). */
 const NAME_MAX = 128;

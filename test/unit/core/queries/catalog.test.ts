@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
   loadQueries,
-  reportInfo,
   reportNames,
   reportQueries,
   reportSchedule,
@@ -83,10 +82,5 @@ describe("reports", () => {
 
   it("refuses a report no query declares", () => {
     expect(() => reportQueries(queries, "finance")).toThrow('unknown report "finance" (known: compliance, security)');
-  });
-
-  it("says plainly what the compliance report cannot show", () => {
-    expect(reportInfo("compliance").limits.length).toBe(3);
-    expect(reportInfo("other")).toStrictEqual({ title: "other report", description: "", limits: [] });
   });
 });

@@ -1,5 +1,5 @@
+import { customPeriod, paramValues, previousPeriod } from "@app/core/reports/period";
 import { describe, expect, it } from "vitest";
-import { customPeriod, paramValues, previousPeriod } from "../../../../packages/core/src/queries/period.ts";
 
 describe("previousPeriod", () => {
   it.each([

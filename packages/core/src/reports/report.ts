@@ -1,9 +1,10 @@
-import { type ReportInfo, reportInfo, reportQueries } from "./catalog.ts";
+import { reportQueries } from "../queries/catalog.ts";
+import { FINDING_SEVERITIES, type FindingSeverity, type SavedQuery, type Severity } from "../queries/header.ts";
+import type { Cell, QueryResult, QueryRunner, ResultColumn } from "../queries/result.ts";
 import { csvName, toCsv } from "./csv.ts";
-import { FINDING_SEVERITIES, type FindingSeverity, type SavedQuery, type Severity } from "./header.ts";
 import { renderReportHtml } from "./html.ts";
+import { type ReportInfo, reportInfo } from "./info.ts";
 import { paramValues, parseDay, type ReportPeriod } from "./period.ts";
-import type { Cell, QueryResult, QueryRunner, ResultColumn } from "./result.ts";
 
 /** Columns that date a finding, in the order they are looked for. */
 export const TIME_COLUMNS = ["event_time", "hour_start", "first_seen", "day"] as const;

@@ -1,5 +1,5 @@
 import { ConfigError } from "../errors.ts";
-import type { ParamName, SavedQuery } from "./header.ts";
+import type { ParamName, SavedQuery } from "../queries/header.ts";
 
 /** Calendar periods a scheduled report covers. */
 export const PERIOD_KINDS = ["daily", "weekly", "monthly", "quarterly", "annual"] as const;

@@ -1,8 +1,8 @@
+import { FINDING_SEVERITIES, type SavedQuery } from "../queries/header.ts";
+import type { Cell, QueryResult } from "../queries/result.ts";
 import { barChart, esc, SEVERITY_COLORS, stackedColumns } from "./charts.ts";
 import { csvName } from "./csv.ts";
-import { FINDING_SEVERITIES, type SavedQuery } from "./header.ts";
 import type { ReportData } from "./report.ts";
-import type { Cell, QueryResult } from "./result.ts";
 
 /** Rows shown per table in the HTML; the CSV next to it has all of them. */
 export const HTML_ROW_LIMIT = 50;

@@ -1,15 +1,9 @@
+import type { SavedQuery } from "@app/core/queries/header";
+import type { QueryResult, QueryRunner } from "@app/core/queries/result";
+import { csvField, toCsv } from "@app/core/reports/csv";
+import { renderReportHtml, topItems } from "@app/core/reports/html";
+import { findingDay, reportFiles, reportPrefix, runReport } from "@app/core/reports/report";
 import { describe, expect, it } from "vitest";
-import { csvField, toCsv } from "../../../../packages/core/src/queries/csv.ts";
-import type { SavedQuery } from "../../../../packages/core/src/queries/header.ts";
-import { renderReportHtml, topItems } from "../../../../packages/core/src/queries/html.ts";
-import { findingDay, reportFiles, reportPrefix, runReport } from "../../../../packages/core/src/queries/report.ts";
-import {
-  canonicalTimestamp,
-  kindOfType,
-  type QueryResult,
-  type QueryRunner,
-  toCell,
-} from "../../../../packages/core/src/queries/result.ts";
 
 function query(id: string, severity: SavedQuery["severity"], extra: Partial<SavedQuery> = {}): SavedQuery {
   return {
@@ -229,55 +223,7 @@ describe("CSV", () => {
   });
 });
 
-describe("results", () => {
-  it.each([
-    ["2024-03-08 09:30:00", "2024-03-08T09:30:00.000Z"],
-    ["2024-03-08 09:30:00.123456", "2024-03-08T09:30:00.123Z"],
-    ["2024-03-08 09:30:00.000 UTC", "2024-03-08T09:30:00.000Z"],
-    ["2024-03-08T09:30:00.5Z", "2024-03-08T09:30:00.500Z"],
-  ])("canonicalTimestamp(%s) is %s", (text, want) => {
-    expect(canonicalTimestamp(text)).toBe(want);
-  });
-
-  it("maps DuckDB and Trino type names to the same kinds", () => {
-    expect(
-      [
-        "BIGINT",
-        "bigint",
-        "HUGEINT",
-        "DOUBLE",
-        "decimal(10,2)",
-        "TIMESTAMP",
-        "timestamp(3) with time zone",
-        "DATE",
-        "BOOLEAN",
-        "VARCHAR",
-        "array(varchar)",
-      ].map(kindOfType),
-    ).toStrictEqual([
-      "number",
-      "number",
-      "number",
-      "number",
-      "number",
-      "timestamp",
-      "timestamp",
-      "date",
-      "boolean",
-      "string",
-      "string",
-    ]);
-  });
-
-  it("converts engine text to typed cells", () => {
-    expect([
-      toCell("40", "number"),
-      toCell("true", "boolean"),
-      toCell(undefined, "string"),
-      toCell("NaN", "number"),
-    ]).toStrictEqual([40, true, null, "NaN"]);
-  });
-
+describe("findingDay", () => {
   it("dates a finding by its first time column", () => {
     expect(findingDay({ day: "2024-03-01", first_seen: "2024-03-02T00:00:00.000Z" })).toBe("2024-03-02");
     expect(findingDay({ c_ip: "x" })).toBeUndefined();

@@ -1,5 +1,5 @@
-import type { SavedQuery } from "./header.ts";
-import type { Cell, QueryResult } from "./result.ts";
+import type { SavedQuery } from "../queries/header.ts";
+import type { Cell, QueryResult } from "../queries/result.ts";
 
 /** The CSV file name of a query: its id with `/` turned into `.` (`cloudtrail.root-account-usage.csv`). */
 export function csvName(query: Pick<SavedQuery, "id">): string {
