@@ -1,14 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { SavedQuery } from "@app/core/queries/header";
+import { paramValues } from "@app/core/reports/period";
+import { TIME_COLUMNS } from "@app/core/reports/report";
+import { duckDbRunner, loadQueryDir, openLake, runPrepared } from "@app/lake/query";
 import { buildFixtureLake } from "@app/samples/fixture-lake/build";
 import { FIXTURE } from "@app/samples/fixture-lake/generate";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SavedQuery } from "../../packages/core/src/queries/header.ts";
-import { paramValues } from "../../packages/core/src/reports/period.ts";
-import { TIME_COLUMNS } from "../../packages/core/src/reports/report.ts";
-import { openLake } from "../../packages/lake/src/query.ts";
-import { duckDbRunner, loadQueryDir, runPrepared } from "../../packages/lake/src/report.ts";
 
 const QUERIES_DIR = join(import.meta.dirname, "..", "..", "queries");
 const EXPECTED_DIR = join(import.meta.dirname, "..", "fixtures", "lake", "expected");

@@ -1,3 +1,8 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
+import { loadQueries } from "@app/core/queries/catalog";
+import type { SavedQuery } from "@app/core/queries/header";
+import { type Cell, kindOfType, type QueryResult, type QueryRunner, toCell } from "@app/core/queries/result";
 import { toDuckDbEmptyView, toDuckDbView } from "@app/core/schema/duckdb";
 import { TABLES } from "@app/core/sources/index";
 import type { DuckDBConnection } from "@duckdb/node-api";
@@ -19,4 +24,62 @@ export async function openLake(store: LakeStore & { root: string }, db?: DuckDBC
     await conn.run(hasParquet ? toDuckDbView(table, store.root) : toDuckDbEmptyView(table));
   }
   return conn;
+}
+
+/**
+ * Runs one statement on DuckDB as a prepared statement with positional `?` values bound as VARCHAR (never spliced
+ * into the SQL), and normalises the result the way the Athena runner does.
+ */
+export async function runPrepared(
+  connection: DuckDBConnection,
+  sql: string,
+  values: readonly string[],
+): Promise<QueryResult> {
+  const prepared = await connection.prepare(sql);
+  try {
+    if (prepared.parameterCount !== values.length)
+      throw new Error(`the statement has ${prepared.parameterCount} parameters but ${values.length} values were given`);
+    values.forEach((v, i) => {
+      prepared.bindVarchar(i + 1, v);
+    });
+    const reader = await prepared.runAndReadAll();
+    const names = reader.columnNames();
+    const kinds = reader.columnTypes().map((t) => kindOfType(t.toString()));
+    const columns = names.map((name, i) => ({ name, kind: kinds[i] ?? "string" }));
+    const rows = reader.getRowsJson().map((r) => {
+      const row: Record<string, Cell> = {};
+      columns.forEach((c, i) => {
+        row[c.name] = toCell(r[i], c.kind);
+      });
+      return row;
+    });
+    return { columns, rows };
+  } finally {
+    prepared.destroySync();
+  }
+}
+
+/** Runs saved queries on a DuckDB connection opened with `openLake` (Trino compatibility macros installed). */
+export function duckDbRunner(connection: DuckDBConnection): QueryRunner {
+  return {
+    engine: "duckdb",
+    run: (query, values) => runPrepared(connection, query.sql, values),
+  };
+}
+
+/** Reads and validates every `.sql` file under a `queries/` folder. */
+export async function loadQueryDir(dir: string): Promise<SavedQuery[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = await Promise.all(
+    entries
+      .filter((e) => e.isFile() && e.name.endsWith(".sql"))
+      .map(async (e) => {
+        const abs = join(e.parentPath, e.name);
+        return { path: relative(dir, abs).split(sep).join("/"), text: await readFile(abs, "utf8") };
+      }),
+  );
+  return loadQueries(
+    files,
+    TABLES.map((t) => t.name),
+  );
 }

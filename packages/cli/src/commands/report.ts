@@ -1,7 +1,8 @@
 import { customPeriod, PERIOD_KINDS, type PeriodKind, previousPeriod } from "@app/core/reports/period";
 import { type ReportData, runReport } from "@app/core/reports/report";
 import { InputError } from "@app/lake/ingest";
-import { duckDbRunner, localReportSink, type ReportSink, writeReport } from "@app/lake/report";
+import { duckDbRunner } from "@app/lake/query";
+import { localReportSink, type ReportSink, writeReport } from "@app/lake/report";
 import type { Command } from "commander";
 import { parseS3Url } from "../lake.ts";
 import { progress } from "../progress.ts";

@@ -12,7 +12,7 @@ import {
   statusWindow,
 } from "@app/core/status/index";
 import { InputError } from "@app/lake/ingest";
-import { runPrepared } from "@app/lake/report";
+import { runPrepared } from "@app/lake/query";
 import type { Command } from "commander";
 import { EXIT } from "../errors.ts";
 import { openLakeForQuery } from "./query.ts";
