@@ -13,7 +13,6 @@ import type { LogSource } from "@app/core/sources/types";
 import { openLake } from "@app/lake/query";
 import { LocalLakeStore } from "@app/lake/store";
 import type { DemoFile } from "@app/samples/demo/index";
-import type { STSClient } from "@aws-sdk/client-sts";
 
 export { startEmulators } from "@app/cli/dev/emulators";
 
@@ -44,7 +43,7 @@ export async function startTestPipeline(
     config?: LoglakeConfig;
     handlerAws?: (endpoint: string) => AwsClientOptions | Promise<AwsClientOptions>;
     sources?: readonly LogSource[];
-    stsClient?: STSClient;
+    assumeRoles?: boolean;
     notify?: boolean;
   } = {},
 ): Promise<TestPipeline> {
@@ -55,7 +54,7 @@ export async function startTestPipeline(
     notifyIntervalMs: 200,
     ...(opts.handlerAws ? { handlerAws: opts.handlerAws } : {}),
     ...(opts.sources ? { sources: opts.sources } : {}),
-    ...(opts.stsClient ? { stsClient: opts.stsClient } : {}),
+    ...(opts.assumeRoles !== undefined ? { assumeRoles: opts.assumeRoles } : {}),
     ...(opts.notify !== undefined ? { notify: opts.notify } : {}),
   });
   const direct = { region: config.region, endpoint: env.ready.endpoint };

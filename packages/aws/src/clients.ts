@@ -1,7 +1,6 @@
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 
@@ -55,7 +54,7 @@ export function makeKinesisClient(opts: AwsClientOptions = {}): KinesisClient {
   return new KinesisClient(common(opts));
 }
 
-/** An STS client. */
-export function makeStsClient(opts: AwsClientOptions = {}): STSClient {
-  return new STSClient(common(opts));
+/** Settings of the STS client that `fromTemporaryCredentials` builds to assume customer roles. */
+export function stsClientConfig(opts: AwsClientOptions = {}) {
+  return common(opts);
 }

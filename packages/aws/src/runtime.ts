@@ -6,7 +6,7 @@ import type { LakeStore } from "@app/lake/store";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { type AwsClientOptions, makeS3Client, makeSqsClient, makeStsClient } from "./clients.ts";
+import { type AwsClientOptions, makeS3Client, makeSqsClient } from "./clients.ts";
 import { S3LakeStore } from "./lake-store.ts";
 import type { Log } from "./log.ts";
 import { assumeRoleCredentials } from "./sts.ts";
@@ -35,15 +35,12 @@ export async function createRuntime(args: {
   /** Replaces the enabled sources (tests add one that fails on purpose). */
   sources?: readonly LogSource[];
   db?: DuckDBConnection;
-  /** The STS client that assumes destination roles (tests pass one whose AssumeRole is mocked). */
-  stsClient?: ReturnType<typeof makeStsClient>;
   /** False writes to every destination with the function's own credentials (emulators have no STS). */
   assumeRoles?: boolean;
 }): Promise<PipelineRuntime> {
   const { config } = args;
   const aws: AwsClientOptions = { region: config.region, ...args.aws };
   const s3 = makeS3Client(aws);
-  const sts = args.stsClient ?? makeStsClient(aws);
   const customerClients = new Map<string, S3Client>();
   const enabled = new Set(Object.keys(config.sources));
   const realtimeFields = config.sources.cloudfront_realtime?.realtimeFields;
@@ -62,7 +59,7 @@ export async function createRuntime(args: {
       if (!client) {
         client = makeS3Client({
           ...aws,
-          credentials: assumeRoleCredentials(sts, {
+          credentials: assumeRoleCredentials(aws, {
             roleArn: dest.roleArn,
             externalId: dest.externalId,
             sessionName: `loglake-${config.env}-${dest.name}`.slice(0, 64),

@@ -5,7 +5,7 @@ import { kinesisArrivalTime } from "@app/core/envelopes/kinesis";
 import { type DemoFile, demoFiles } from "@app/samples/demo/index";
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/nested-clients/sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -24,9 +24,9 @@ const ROLE = "arn:aws:iam::111122223333:role/loglake-writer";
 describe("raw copies as they reach S3 (headers recorded on the wire)", () => {
   let p: TestPipeline;
   let proxy: RecordingProxy;
-  // The emulators have no STS: this is the one mocked client, so the assumed-role path can run. S3 stays real.
-  const sts = new STSClient({ region: "us-east-1" });
-  const stsMock = mockClient(sts);
+  // The emulators have no STS: it is the one mocked client, so the assumed-role path can run. S3 stays real.
+  // `fromTemporaryCredentials` builds its own client from the SDK's nested STS client class, so the class is mocked.
+  const stsMock = mockClient(STSClient);
   const all = demoFiles({ days: 1 });
   const trail = all.find((f) => f.source === "cloudtrail") as DemoFile;
   const digest = all.find((f) => f.source === "cloudtrail_digest") as DemoFile;
@@ -68,7 +68,7 @@ describe("raw copies as they reach S3 (headers recorded on the wire)", () => {
     });
     p = await startTestPipeline({
       config,
-      stsClient: sts,
+      assumeRoles: true,
       handlerAws: async (endpoint) => {
         proxy = await startRecordingProxy(endpoint);
         return { endpoint: proxy.url };
@@ -108,6 +108,7 @@ describe("raw copies as they reach S3 (headers recorded on the wire)", () => {
   afterAll(async () => {
     await p?.stop();
     await proxy?.close();
+    stsMock.restore();
   });
 
   it("writes WORM copies with Object Lock mode, retain-until = event time + retention, checksum, metadata kept", () => {

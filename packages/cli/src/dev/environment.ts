@@ -6,7 +6,6 @@ import type { LoglakeConfig } from "@app/core/config/types";
 import type { LogSource } from "@app/core/sources/types";
 import { createIngestKinesisHandler } from "@app/functions/handlers/ingest-kinesis";
 import { createIngestSqsHandler } from "@app/functions/handlers/ingest-sqs";
-import type { STSClient } from "@aws-sdk/client-sts";
 import { type Emulators, startEmulators } from "./emulators.ts";
 import { KinesisEventSource } from "./kinesis-source.ts";
 import { type Provisioned, provision } from "./provision.ts";
@@ -50,7 +49,8 @@ export async function startDevEnvironment(opts: {
   /** Client settings of the handlers only (tests route them through a fault-injecting proxy). */
   handlerAws?: (endpoint: string) => AwsClientOptions | Promise<AwsClientOptions>;
   sources?: readonly LogSource[];
-  stsClient?: STSClient;
+  /** Assume customer roles through STS; off by default, since the emulators have no STS (tests mock it). */
+  assumeRoles?: boolean;
   notifyIntervalMs?: number;
   /** Turn S3 notifications off (tests that send their own messages). */
   notify?: boolean;
@@ -72,7 +72,7 @@ export async function startDevEnvironment(opts: {
       aws: opts.handlerAws ? await opts.handlerAws(emulators.endpoint) : direct,
       log,
       ...(opts.sources ? { sources: opts.sources } : {}),
-      ...(opts.stsClient ? { stsClient: opts.stsClient } : { assumeRoles: false }),
+      assumeRoles: opts.assumeRoles ?? false,
     });
     const sqsSource = new SqsEventSource({
       sqs,
