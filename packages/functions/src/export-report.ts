@@ -4,7 +4,7 @@ import { makeS3Client } from "@app/aws/clients";
 import { ConfigError } from "@app/core/errors";
 import { customPeriod, type PeriodKind, previousPeriod } from "@app/core/reports/period";
 import { runReport } from "@app/core/reports/report";
-import { loadQueryDir } from "@app/lake/query";
+import { loadQueryDir } from "@app/lake/query-files";
 import { writeReport } from "@app/lake/report";
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { powertoolsLog } from "./lib/log.ts";

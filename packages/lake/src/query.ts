@@ -1,7 +1,3 @@
-import { readdir, readFile } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
-import { loadQueries } from "@app/core/queries/catalog";
-import type { SavedQuery } from "@app/core/queries/header";
 import { type Cell, kindOfType, type QueryResult, type QueryRunner, toCell } from "@app/core/queries/result";
 import { toDuckDbEmptyView, toDuckDbView } from "@app/core/schema/duckdb";
 import { TABLES } from "@app/core/sources/index";
@@ -65,21 +61,4 @@ export function duckDbRunner(connection: DuckDBConnection): QueryRunner {
     engine: "duckdb",
     run: (query, values) => runPrepared(connection, query.sql, values),
   };
-}
-
-/** Reads and validates every `.sql` file under a `queries/` folder. */
-export async function loadQueryDir(dir: string): Promise<SavedQuery[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const files = await Promise.all(
-    entries
-      .filter((e) => e.isFile() && e.name.endsWith(".sql"))
-      .map(async (e) => {
-        const abs = join(e.parentPath, e.name);
-        return { path: relative(dir, abs).split(sep).join("/"), text: await readFile(abs, "utf8") };
-      }),
-  );
-  return loadQueries(
-    files,
-    TABLES.map((t) => t.name),
-  );
 }
