@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { TABLES } from "@app/core/sources/index";
@@ -17,7 +17,7 @@ export function defaultCacheDir(bucket: string, prefix: string, endpoint?: strin
 /**
  * Mirrors the Parquet files of an S3 lake into a local directory through the SDK (DuckDB's httpfs cannot be
  * downloaded offline), fetching only objects whose ETag changed and removing files no longer in the bucket.
- * Returns the local root, ready for `openLake(new LocalLakeStore(root))`.
+ * Returns the local root, ready for `openLake(new LocalLakeStore(root))`; an empty lake gives an empty root.
  */
 export async function syncLakeToCache(
   args: { bucket: string; prefix?: string; cacheDir?: string } & AwsClientOptions,
@@ -39,6 +39,8 @@ export async function syncLakeToCache(
   };
   await Promise.all(Array.from({ length: 8 }, worker));
   for (const o of remote) next[o.relPath] = o.eTag;
+  // A lake with nothing in it yet downloads nothing, so nothing else has made the folder.
+  await mkdir(root, { recursive: true });
   for (const rel of Object.keys(previous)) {
     if (!(rel in next)) await rm(join(root, ...rel.split("/")), { force: true });
   }

@@ -8,7 +8,10 @@ import { parseS3Url } from "../lake.ts";
 import { formatRows, type OutputFormat } from "../output.ts";
 import { resolveSavedQuery } from "../saved-queries.ts";
 
-/** Opens the lake for querying; an s3:// lake is first mirrored into a local cache through the SDK. */
+/**
+ * Opens the lake for querying; an s3:// lake is first mirrored into a local cache through the SDK. A bucket with no
+ * lake files yet answers every query with empty tables, and says so on stderr; a missing bucket is an input error.
+ */
 export async function openLakeForQuery(opts: {
   lake: string;
   endpoint?: string;
@@ -34,7 +37,15 @@ export async function openLakeForQuery(opts: {
     prefix: s3.prefix,
     endpoint: opts.endpoint,
     cacheDir: opts.cache,
+  }).catch((e: unknown) => {
+    if ((e as Error).name === "NoSuchBucket") throw new InputError(`--lake ${opts.lake}: no such bucket`);
+    throw e;
   });
+  // Table folders appear with their first file; the cache's own index is a dotfile.
+  const tables = (await readdir(root)).filter((n) => !n.startsWith("."));
+  if (tables.length === 0) {
+    process.stderr.write(`loglake: note: ${opts.lake} holds no lake files yet; every table is empty\n`);
+  }
   return openLake(new LocalLakeStore(root));
 }
 

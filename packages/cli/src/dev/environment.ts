@@ -6,7 +6,9 @@ import type { LoglakeConfig } from "@app/core/config/types";
 import type { LogSource } from "@app/core/sources/types";
 import { createIngestKinesisHandler } from "@app/functions/handlers/ingest-kinesis";
 import { createIngestSqsHandler } from "@app/functions/handlers/ingest-sqs";
+import { claimDataDir, dataDirLayout, IN_MEMORY_NOT_KEPT, NOT_KEPT } from "./data-dir.ts";
 import { type Emulators, startEmulators } from "./emulators.ts";
+import { type KeptState, openKeptState } from "./kept-state.ts";
 import { KinesisEventSource } from "./kinesis-source.ts";
 import { type Provisioned, provision } from "./provision.ts";
 import { S3Notifier } from "./s3-notifier.ts";
@@ -21,6 +23,15 @@ export interface ReadyInfo {
   buckets: { source: string; lake: string; worm: string; customer: string[] };
   queues: { ingest: string; dlq: string };
   stream: string;
+  state: ReadyState;
+}
+
+/** Where the state lives, what an earlier run left that was put back, and what a restart loses. */
+export interface ReadyState {
+  /** Absolute path, or null when everything is in memory. */
+  dataDir: string | null;
+  restored: { buckets: number; objects: number; messages: number; shards: number };
+  notKept: readonly string[];
 }
 
 /** A running local pipeline: emulators, resources, the real handlers and the pollers that feed them. */
@@ -32,6 +43,8 @@ export interface DevEnvironment {
   notifier: S3Notifier;
   sqsSource: SqsEventSource;
   kinesisSource: KinesisEventSource;
+  /** The data directory's state, when there is one. */
+  kept?: KeptState;
   /** Stops feeding, drains the batches in flight, then stops the emulators. */
   stop(): Promise<void>;
 }
@@ -39,7 +52,8 @@ export interface DevEnvironment {
 /**
  * Starts the emulators in this process, creates the resources the config names, and runs the ingest handlers
  * behind pollers that behave like Lambda event source mappings. New objects in the source bucket become S3 event
- * notifications on the ingest queue.
+ * notifications on the ingest queue. With `dataDir`, the buckets, the ingest queue and its DLQ, the stream and the
+ * consumers' positions are kept there and restored on the next start; without it everything is in memory.
  */
 export async function startDevEnvironment(opts: {
   config: LoglakeConfig;
@@ -54,22 +68,61 @@ export async function startDevEnvironment(opts: {
   notifyIntervalMs?: number;
   /** Turn S3 notifications off (tests that send their own messages). */
   notify?: boolean;
+  /** Keep state in this folder across restarts (created when missing). */
+  dataDir?: string;
 }): Promise<DevEnvironment> {
   const { config, log } = opts;
-  const emulators = await startEmulators({
-    ...(opts.port !== undefined ? { port: opts.port } : {}),
-    ...(opts.kinesisPort !== undefined ? { kinesisPort: opts.kinesisPort } : {}),
-  });
+  const dir = opts.dataDir !== undefined ? dataDirLayout(opts.dataDir) : undefined;
+  const release = dir ? await claimDataDir(dir) : async () => {};
+  let emulators: Emulators | undefined;
+  let kept: KeptState | undefined;
   try {
-    const direct: AwsClientOptions = { region: config.region, endpoint: emulators.endpoint };
+    emulators = await startEmulators({
+      // With a data directory the given port is the persisting endpoint's, and the emulator's own stays private.
+      ...(opts.port !== undefined && !dir ? { port: opts.port } : {}),
+      ...(opts.kinesisPort !== undefined ? { kinesisPort: opts.kinesisPort } : {}),
+      ...(dir ? { kinesisPath: dir.kinesis } : {}),
+    });
+    if (dir) {
+      kept = await openKeptState({
+        dir,
+        emulators,
+        region: config.region,
+        queues: [config.queues.ingest, config.queues.dlq],
+        stream: config.stream.name,
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+        log,
+      });
+    }
+    const endpoint = kept?.endpoint ?? emulators.endpoint;
+    const direct: AwsClientOptions = { region: config.region, endpoint };
     const s3 = makeS3Client(direct);
     const sqs = makeSqsClient(direct);
     const kinesis = makeKinesisClient({ region: config.region, endpoint: emulators.kinesisEndpoint });
     const provisioned = await provision(config, { s3, sqs, kinesis });
+    const messages = kept
+      ? await kept.restoreMessages(sqs, {
+          [config.queues.ingest]: provisioned.queues.ingest,
+          [config.queues.dlq]: provisioned.queues.dlq,
+        })
+      : 0;
+    let shards = 0;
+    if (kept) {
+      const positions = await kept.checkpoints.load();
+      shards = Object.values(positions).filter((p) => p.checkpoint !== undefined).length;
+      if (provisioned.stream.created && Object.keys(positions).length > 0) {
+        // The stream is new (its folder was removed): sequence numbers from the old one mean nothing here.
+        log.warn("stream created afresh; its kept checkpoints no longer apply and are dropped", {
+          stream: provisioned.stream.name,
+        });
+        await kept.checkpoints.save({});
+        shards = 0;
+      }
+    }
 
     const runtime = await createRuntime({
       config,
-      aws: opts.handlerAws ? await opts.handlerAws(emulators.endpoint) : direct,
+      aws: opts.handlerAws ? await opts.handlerAws(endpoint) : direct,
       log,
       ...(opts.sources ? { sources: opts.sources } : {}),
       assumeRoles: opts.assumeRoles ?? false,
@@ -95,6 +148,7 @@ export async function startDevEnvironment(opts: {
       maxRecordAgeSeconds: config.stream.maxRecordAgeSeconds,
       handler: createIngestKinesisHandler(runtime),
       log,
+      ...(kept ? { checkpoints: kept.checkpoints } : {}),
     });
     const notifier = new S3Notifier({
       s3,
@@ -104,21 +158,32 @@ export async function startDevEnvironment(opts: {
       region: config.region,
       log,
       ...(opts.notifyIntervalMs !== undefined ? { intervalMs: opts.notifyIntervalMs } : {}),
+      ...(kept ? { seen: kept.notified, onSeen: kept.saveNotified } : {}),
     });
     sqsSource.start();
     await kinesisSource.start();
     if (opts.notify !== false) notifier.start();
 
+    const state: ReadyState = {
+      dataDir: dir?.root ?? null,
+      restored: { buckets: kept?.s3.buckets ?? 0, objects: kept?.s3.objects ?? 0, messages, shards },
+      notKept: dir ? NOT_KEPT : IN_MEMORY_NOT_KEPT,
+    };
+    log.warn(dir ? `state kept in ${dir.root}; a restart loses only what notKept lists` : "state kept in memory only", {
+      ...state,
+    });
+    const running = emulators;
     let stopping: Promise<void> | undefined;
     return {
       ready: {
         ready: true,
-        endpoint: emulators.endpoint,
+        endpoint,
         kinesisEndpoint: emulators.kinesisEndpoint,
         region: config.region,
         buckets: provisioned.buckets,
         queues: { ingest: provisioned.queues.ingest, dlq: provisioned.queues.dlq },
         stream: provisioned.stream.name,
+        state,
       },
       emulators,
       provisioned,
@@ -126,6 +191,7 @@ export async function startDevEnvironment(opts: {
       notifier,
       sqsSource,
       kinesisSource,
+      ...(kept ? { kept } : {}),
       stop() {
         stopping ??= (async () => {
           await notifier.stop();
@@ -133,13 +199,17 @@ export async function startDevEnvironment(opts: {
           runtime.db.closeSync();
           // Close pooled keep-alive sockets, so the process can exit as soon as the emulators are down.
           for (const c of [s3, sqs, kinesis, runtime.s3, runtime.sqs]) c.destroy();
-          await emulators.stop();
+          await kept?.close();
+          await running.stop();
+          await release();
         })();
         return stopping;
       },
     };
   } catch (e) {
-    await emulators.stop();
+    await kept?.close();
+    await emulators?.stop();
+    await release();
     throw e;
   }
 }

@@ -7,6 +7,7 @@ import {
   ListShardsCommand,
 } from "@aws-sdk/client-kinesis";
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+import { type CheckpointStore, memoryCheckpoints, type ShardPosition } from "./checkpoints.ts";
 
 /** Counters of the stream source, for logs and tests. */
 export interface KinesisSourceStats {
@@ -17,10 +18,8 @@ export interface KinesisSourceStats {
   handlerErrors: number;
 }
 
-interface Shard {
+interface Shard extends ShardPosition {
   id: string;
-  /** Last sequence number fully processed (the checkpoint). */
-  checkpoint?: string;
   iterator?: string;
   /** Batch limit; halved after a handler error (bisect on error), reset after a success. */
   limit: number;
@@ -34,13 +33,17 @@ interface Shard {
  * batches of up to `batchSize` gathered for at most `batchingWindowSeconds` from a checkpointed iterator,
  * `ReportBatchItemFailures` (the checkpoint moves to just before the lowest failed sequence number and the rest is
  * delivered again), bisect on a thrown error, a retry limit after which the failing batch is discarded (logged, as
- * an on-failure destination would receive it), and a maximum record age.
+ * an on-failure destination would receive it), and a maximum record age. Positions are saved in `checkpoints` before
+ * and after every batch, so a consumer started again (in this process or, with a file store, after a crash) neither
+ * skips nor re-reads a committed record, and delivers a batch that was in flight with the same boundaries, so its
+ * files are replaced rather than duplicated.
  */
 export class KinesisEventSource {
   readonly stats: KinesisSourceStats = { batches: 0, records: 0, retries: 0, discarded: 0, handlerErrors: 0 };
   private running = false;
   private loop: Promise<void> | undefined;
   private shards: Shard[] = [];
+  private readonly checkpoints: CheckpointStore;
 
   constructor(
     private readonly opts: {
@@ -56,13 +59,23 @@ export class KinesisEventSource {
       log: Log;
       /** Pause when a shard has nothing new. */
       idleMs?: number;
+      /** Where positions are kept (default: in memory, for the life of the process). */
+      checkpoints?: CheckpointStore;
     },
-  ) {}
+  ) {
+    this.checkpoints = opts.checkpoints ?? memoryCheckpoints();
+  }
 
   async start(): Promise<void> {
     if (this.running) return;
     const res = await this.opts.kinesis.send(new ListShardsCommand({ StreamName: this.opts.streamName }));
-    this.shards = (res.Shards ?? []).map((s) => ({ id: s.ShardId as string, limit: this.opts.batchSize, attempts: 0 }));
+    const kept = await this.checkpoints.load();
+    this.shards = (res.Shards ?? []).map((s) => ({
+      ...kept[s.ShardId as string],
+      id: s.ShardId as string,
+      limit: this.opts.batchSize,
+      attempts: 0,
+    }));
     this.running = true;
     this.loop = this.run();
   }
@@ -71,6 +84,22 @@ export class KinesisEventSource {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+  }
+
+  /** The position of every shard, as last saved. */
+  positions(): Record<string, ShardPosition> {
+    const out: Record<string, ShardPosition> = {};
+    for (const s of this.shards) {
+      out[s.id] = {
+        ...(s.checkpoint ? { checkpoint: s.checkpoint } : {}),
+        ...(s.pending ? { pending: { ...s.pending } } : {}),
+      };
+    }
+    return out;
+  }
+
+  private save(): Promise<void> {
+    return this.checkpoints.save(this.positions());
   }
 
   private async run(): Promise<void> {
@@ -104,11 +133,28 @@ export class KinesisEventSource {
     }
     let records = await this.read(shard, shard.limit);
     if (records.length === 0) return false;
-    // Batching window: keep reading until the batch is full or the window has passed since the first record.
-    const windowEnds = Date.now() + this.opts.batchingWindowSeconds * 1000;
-    while (records.length < shard.limit && Date.now() < windowEnds && this.running) {
-      await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, windowEnds - Date.now()))));
-      records = records.concat(await this.read(shard, shard.limit - records.length));
+    const replay = shard.pending?.first === records[0]?.SequenceNumber ? shard.pending : undefined;
+    if (replay) {
+      // The batch in flight when the consumer stopped: the same records again, up to the same last one.
+      const has = () => records.findIndex((r) => r.SequenceNumber === replay.last);
+      while (has() < 0 && records.length < shard.limit && this.running) {
+        const more = await this.read(shard, shard.limit - records.length);
+        if (more.length === 0) break;
+        records = records.concat(more);
+      }
+      const last = has();
+      if (last >= 0 && last < records.length - 1) {
+        records = records.slice(0, last + 1);
+        // The iterator is past what was cut off: read again from the checkpoint once this batch is done.
+        shard.iterator = undefined;
+      }
+    } else {
+      // Batching window: keep reading until the batch is full or the window has passed since the first record.
+      const windowEnds = Date.now() + this.opts.batchingWindowSeconds * 1000;
+      while (records.length < shard.limit && Date.now() < windowEnds && this.running) {
+        await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, windowEnds - Date.now()))));
+        records = records.concat(await this.read(shard, shard.limit - records.length));
+      }
     }
     // Records older than the maximum age are dropped, as the event source mapping does.
     const minArrival = Date.now() - this.opts.maxRecordAgeSeconds * 1000;
@@ -118,6 +164,8 @@ export class KinesisEventSource {
       this.opts.log.warn("records older than the maximum age discarded", { shard: shard.id, records: stale.length });
       records = records.filter((r) => !stale.includes(r));
       shard.checkpoint = stale[stale.length - 1]?.SequenceNumber ?? shard.checkpoint;
+      shard.pending = undefined;
+      await this.save();
       if (records.length === 0) return true;
     }
     await this.deliver(shard, records);
@@ -139,6 +187,8 @@ export class KinesisEventSource {
       shard.attempts = 0;
     }
     shard.attempts++;
+    shard.pending = { first, last: records[records.length - 1]?.SequenceNumber as string };
+    await this.save();
     const event: KinesisStreamEvent = {
       Records: records.map((r) => kinesisLambdaRecord(r, { shardId: shard.id, ...this.opts })),
     };
@@ -160,7 +210,9 @@ export class KinesisEventSource {
     }
     if (failedAt === -1) {
       shard.checkpoint = records[records.length - 1]?.SequenceNumber;
+      shard.pending = undefined;
       shard.limit = this.opts.batchSize;
+      await this.save();
       return;
     }
     // Everything before the lowest failure is done; delivery resumes at the failure.
@@ -183,8 +235,11 @@ export class KinesisEventSource {
     } else {
       this.stats.retries++;
       if (thrown && records.length > 1) shard.limit = Math.max(1, Math.ceil(records.length / 2));
-      await new Promise((r) => setTimeout(r, 100 * shard.attempts));
     }
+    // What failed is read again from the checkpoint, in batches of the current limit.
+    shard.pending = undefined;
+    await this.save();
+    if (shard.attempts <= this.opts.maxRetryAttempts) await new Promise((r) => setTimeout(r, 100 * shard.attempts));
     shard.iterator = undefined;
   }
 }

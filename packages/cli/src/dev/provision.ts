@@ -7,7 +7,8 @@ import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@
 export interface Provisioned {
   buckets: { source: string; lake: string; worm: string; customer: string[] };
   queues: { ingest: string; dlq: string; ingestArn: string };
-  stream: { name: string; arn: string };
+  /** `created`: the stream did not exist before (its records, and any kept checkpoints, are gone). */
+  stream: { name: string; arn: string; created: boolean };
 }
 
 /**
@@ -41,11 +42,15 @@ export async function provision(
   );
   const ingestUrl = ingest.QueueUrl as string;
 
-  await clients.kinesis
+  const created = await clients.kinesis
     .send(new CreateStreamCommand({ StreamName: config.stream.name, ShardCount: config.stream.shardCount }))
-    .catch((e: unknown) => {
-      if ((e as Error).name !== "ResourceInUseException") throw e;
-    });
+    .then(
+      () => true,
+      (e: unknown) => {
+        if ((e as Error).name !== "ResourceInUseException") throw e;
+        return false;
+      },
+    );
   let arn = "";
   for (let i = 0; i < 100; i++) {
     const d = await clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: config.stream.name }));
@@ -60,7 +65,7 @@ export async function provision(
   return {
     buckets: { ...config.buckets, customer },
     queues: { ingest: ingestUrl, dlq: dlqUrl, ingestArn: await queueArn(clients.sqs, ingestUrl) },
-    stream: { name: config.stream.name, arn },
+    stream: { name: config.stream.name, arn, created },
   };
 }
 

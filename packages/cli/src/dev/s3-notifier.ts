@@ -58,12 +58,14 @@ export function s3NotificationBody(args: {
 
 /**
  * Stands in for S3 event notifications, which the emulator does not send: lists the source bucket every
- * `intervalMs` and queues one ObjectCreated notification per new or changed object (by ETag).
+ * `intervalMs` and queues one ObjectCreated notification per new or changed object (by ETag). `seen` starts it from
+ * what an earlier run announced; `onSeen` is told after every batch that was queued, so a restart announces nothing
+ * twice.
  */
 export class S3Notifier {
   /** Notifications sent so far. */
   sent = 0;
-  private readonly seen = new Map<string, string>();
+  private readonly seen: Map<string, string>;
   private running = false;
   private loop: Promise<void> | undefined;
   private sequence = 0;
@@ -77,8 +79,13 @@ export class S3Notifier {
       region: string;
       log: Log;
       intervalMs?: number;
+      /** Objects already announced (key → ETag). */
+      seen?: Record<string, string>;
+      onSeen?: (seen: Record<string, string>) => Promise<void>;
     },
-  ) {}
+  ) {
+    this.seen = new Map(Object.entries(opts.seen ?? {}));
+  }
 
   start(): void {
     if (this.running) return;
@@ -139,6 +146,7 @@ export class S3Notifier {
         if (n) this.seen.set(n.key, n.etag);
         this.sent++;
       }
+      if ((res.Successful ?? []).length > 0) await this.opts.onSeen?.(Object.fromEntries(this.seen));
     }
     return fresh.length;
   }
