@@ -1,20 +1,27 @@
 // Runs the whole SST program (sst.config.ts and stacks/) offline under Pulumi's mocks and prints every resource it
 // declares with its security-relevant settings. No AWS account and no Pulumi CLI are involved: the program is built
-// the way `sst deploy` builds it (esbuild, SST's shim and globals), Pulumi's mock monitor records each resource, and
-// a local server stands in for the SST CLI's RPC (function builds and bootstrap data). Each handler is really bundled
-// with esbuild, so a missing or broken handler fails here.
+// the way `sst deploy` builds it, Pulumi's mock monitor records each resource, and a local server stands in for the
+// SST CLI's RPC (function builds and bootstrap data). Each handler is really bundled with esbuild, so a missing or
+// broken handler fails here. What this needs of SST's internals lives in lib/sst-internals.ts.
 //
 //   npm run infra:inventory -- [--stage <name>] [--config <loglake.config.ts>] [--json]
-import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { formatInventory, type Inventory, type InventoryResource } from "@app/core/infra/inventory";
+import {
+  type BuildReply,
+  type BuildRequest,
+  buildSstProgram,
+  defineSstGlobals,
+  type EsbuildResult,
+  loadSstPlatform,
+  type SstPlatform,
+  startSstRpcServer,
+  type TransformArgs,
+} from "./lib/sst-internals.ts";
 
 const debug = (what: string) => {
   if (process.env.LOGLAKE_INVENTORY_DEBUG) console.error(`inventory: ${what}`);
@@ -23,33 +30,6 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const ACCOUNT = "123456789012";
 // The region of the stage's AWS provider, set once app() has been evaluated.
 let REGION = "us-east-1";
-
-interface EsbuildResult {
-  errors: { text: string }[];
-  outputFiles?: { contents: Uint8Array }[];
-  metafile?: { outputs: Record<string, { bytes: number }> };
-}
-interface Esbuild {
-  build(options: Record<string, unknown>): Promise<EsbuildResult>;
-}
-interface PulumiRuntime {
-  setMocks(mocks: unknown, project?: string, stack?: string, preview?: boolean): Promise<void>;
-  runInPulumiStack(init: () => Promise<unknown>): Promise<Record<string, unknown> | undefined>;
-  registerStackTransformation(t: (args: TransformArgs) => undefined): void;
-  disconnect(): Promise<void>;
-}
-interface TransformArgs {
-  type: string;
-  name: string;
-  opts: { protect?: boolean; retainOnDelete?: boolean };
-}
-
-/** Installs the SST platform (types, components, Pulumi SDK) when missing; idempotent and quick when present. */
-function ensurePlatform(root: string): string {
-  const platform = join(root, ".sst", "platform");
-  execFileSync(process.execPath, [join(root, "scripts", "setup-sst.mjs"), "--quiet"], { stdio: "inherit" });
-  return platform;
-}
 
 /** IAM policy JSON from `aws.iam.getPolicyDocument` arguments, as the AWS provider renders it. */
 function renderPolicyDocument(inputs: Record<string, unknown>): string {
@@ -159,77 +139,45 @@ function mockCall(token: string, inputs: Record<string, unknown>): Record<string
   }
 }
 
-/** Stands in for the SST CLI's RPC server: bundles handlers with esbuild and answers bootstrap lookups. */
-async function startRpcServer(root: string, esbuild: Esbuild, workDir: string, builds: Inventory["builds"]) {
-  async function build(input: Record<string, unknown>) {
-    const handler = String(input.handler);
-    const functionID = String(input.functionID);
-    // sst.aws.Function hands `nodejs.install` over as { package: version }.
-    const props = (input.properties ?? {}) as { install?: string[] | Record<string, string>; architecture?: string };
-    const file = handler.slice(0, handler.lastIndexOf("."));
-    const entry = [".ts", ".mts", ".js", ".mjs"].map((ext) => join(root, file + ext)).find(existsSync);
-    if (!entry) return { errors: [`handler file not found for "${handler}" (looked for ${file}.ts/.js)`] };
-    const out = join(workDir, "functions", functionID);
-    mkdirSync(out, { recursive: true });
-    const install = Array.isArray(props.install) ? props.install : Object.keys(props.install ?? {});
-    const result = await esbuild
-      .build({
-        entryPoints: [entry],
-        outfile: join(out, `${file}.mjs`),
-        bundle: true,
-        format: "esm",
-        platform: "node",
-        target: "node22",
-        external: install,
-        metafile: true,
-        logLevel: "silent",
-        banner: {
-          js: 'import { createRequire as topLevelCreateRequire } from "module"; const require = topLevelCreateRequire(import.meta.url);',
-        },
-      })
-      .catch((e: { errors?: { text: string }[] }) => ({ errors: e.errors ?? [{ text: String(e) }] }) as EsbuildResult);
-    if (result.errors.length > 0) return { errors: result.errors.map((e) => `${handler}: ${e.text}`) };
-    for (const copy of (input.copyFiles ?? []) as { from: string; to: string }[]) {
-      const from = isAbsolute(copy.from) ? copy.from : join(root, copy.from);
-      if (!existsSync(from)) return { errors: [`${functionID}: copyFiles source ${copy.from} does not exist`] };
-      cpSync(from, join(out, copy.to), { recursive: true });
-    }
-    const bytes = Object.values(result.metafile?.outputs ?? {}).reduce((n, o) => n + o.bytes, 0);
-    builds.push({ functionID, handler, bytes, install });
-    return { handler, out, errors: [], sourcemaps: [] };
+/** Bundles one handler as `sst deploy` would (ESM, Node 22, `nodejs.install` left out) and copies its files. */
+async function buildHandler(
+  root: string,
+  platform: SstPlatform,
+  workDir: string,
+  builds: Inventory["builds"],
+  req: BuildRequest,
+): Promise<BuildReply> {
+  const { handler, functionID, install } = req;
+  const file = handler.slice(0, handler.lastIndexOf("."));
+  const entry = [".ts", ".mts", ".js", ".mjs"].map((ext) => join(root, file + ext)).find(existsSync);
+  if (!entry) return { errors: [`handler file not found for "${handler}" (looked for ${file}.ts/.js)`] };
+  const out = join(workDir, "functions", functionID);
+  mkdirSync(out, { recursive: true });
+  const result = await platform.esbuild
+    .build({
+      entryPoints: [entry],
+      outfile: join(out, `${file}.mjs`),
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      target: "node22",
+      external: install,
+      metafile: true,
+      logLevel: "silent",
+      banner: {
+        js: 'import { createRequire as topLevelCreateRequire } from "module"; const require = topLevelCreateRequire(import.meta.url);',
+      },
+    })
+    .catch((e: { errors?: { text: string }[] }) => ({ errors: e.errors ?? [{ text: String(e) }] }) as EsbuildResult);
+  if (result.errors.length > 0) return { errors: result.errors.map((e) => `${handler}: ${e.text}`) };
+  for (const copy of req.copyFiles) {
+    const from = isAbsolute(copy.from) ? copy.from : join(root, copy.from);
+    if (!existsSync(from)) return { errors: [`${functionID}: copyFiles source ${copy.from} does not exist`] };
+    cpSync(from, join(out, copy.to), { recursive: true });
   }
-
-  const methods: Record<string, (args: Record<string, unknown>) => Promise<unknown> | unknown> = {
-    "Runtime.Build": build,
-    "Provider.Aws.Bootstrap": () => ({
-      asset: `sst-asset-${ACCOUNT}`,
-      assetEcrRegistryId: ACCOUNT,
-      assetEcrUrl: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/sst-asset`,
-      state: `sst-state-${ACCOUNT}`,
-      appsyncHttp: "",
-      appsyncRealtime: "",
-    }),
-  };
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    let body = "";
-    req.on("data", (c) => {
-      body += c;
-    });
-    req.on("end", async () => {
-      const { method, params } = JSON.parse(body) as { method: string; params: Record<string, unknown>[] };
-      const fn = methods[method];
-      const reply = fn
-        ? await Promise.resolve(fn(params[0] ?? {})).then(
-            (result) => ({ result, error: null }),
-            (e: unknown) => ({ result: null, error: String(e) }),
-          )
-        : { result: null, error: `rpc: can't find method ${method}` };
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify(reply));
-    });
-  });
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  const bytes = Object.values(result.metafile?.outputs ?? {}).reduce((n, o) => n + o.bytes, 0);
+  builds.push({ functionID, handler, bytes, install });
+  return { handler, out, errors: [], sourcemaps: [] };
 }
 
 /**
@@ -238,62 +186,29 @@ async function startRpcServer(root: string, esbuild: Esbuild, workDir: string, b
  */
 export async function runInventory(opts: { stage: string; configFile?: string; root?: string }): Promise<Inventory> {
   const root = opts.root ?? ROOT;
-  const platform = ensurePlatform(root);
-  const platformRequire = createRequire(join(platform, "package.json"));
-  const esbuild = platformRequire("esbuild") as Esbuild;
-  const pulumi = platformRequire("@pulumi/pulumi") as { runtime: PulumiRuntime };
+  const platform = loadSstPlatform(root);
+  const { pulumi } = platform;
   const workDir = mkdtempSync(join(tmpdir(), "loglake-inventory-"));
   const builds: Inventory["builds"] = [];
-  const { server, url } = await startRpcServer(root, esbuild, workDir, builds);
-  const bundle = join(platform, `inventory-${process.pid}-${Date.now()}.mjs`);
+  const rpc = await startSstRpcServer({
+    build: (req) => buildHandler(root, platform, workDir, builds, req),
+    bootstrap: () => ({
+      asset: `sst-asset-${ACCOUNT}`,
+      assetEcrRegistryId: ACCOUNT,
+      assetEcrUrl: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/sst-asset`,
+      state: `sst-state-${ACCOUNT}`,
+      appsyncHttp: "",
+      appsyncRealtime: "",
+    }),
+  });
+  const bundle = join(platform.dir, `inventory-${process.pid}-${Date.now()}.mjs`);
   try {
-    // The same build `sst deploy` makes of sst.config.ts: SST's shim injected, `aws` and `sst` as globals.
-    const configFile = opts.configFile ? resolve(opts.configFile) : undefined;
-    const result = await esbuild.build({
-      stdin: {
-        contents: [
-          'import * as aws from "@pulumi/aws";',
-          `import * as sst from ${JSON.stringify(join(platform, "src/components/index.ts"))};`,
-          `import { run } from ${JSON.stringify(join(platform, "src/auto/run.ts"))};`,
-          "Object.assign(globalThis, { aws, sst });",
-          `import mod from ${JSON.stringify(join(root, "sst.config.ts"))};`,
-          "export const app = (stage) => mod.app({ stage });",
-          "export const program = () => run(mod.run);",
-        ].join("\n"),
-        resolveDir: root,
-        sourcefile: "eval.ts",
-        loader: "ts",
-      },
+    await buildSstProgram({
+      platform,
+      root,
       outfile: bundle,
-      bundle: true,
-      write: true,
-      format: "esm",
-      platform: "node",
-      mainFields: ["module", "main"],
-      // esbuild runs its native binary, so it cannot be bundled (SST leaves it external as well).
-      external: ["@pulumi/*", "@aws-sdk/*", "esbuild"],
-      inject: [join(platform, "src/shim/run.js")],
-      logLevel: "silent",
-      banner: {
-        js: [
-          'import { createRequire as topLevelCreateRequire } from "module";',
-          "const require = topLevelCreateRequire(import.meta.url);",
-          'import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url";',
-          'const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url));',
-        ].join("\n"),
-      },
-      plugins: configFile
-        ? [
-            {
-              name: "loglake-config",
-              setup(b: { onResolve: (f: { filter: RegExp }, cb: () => { path: string }) => void }) {
-                b.onResolve({ filter: /^\.\.\/loglake\.config$/ }, () => ({ path: configFile }));
-              },
-            },
-          ]
-        : [],
+      ...(opts.configFile ? { configFile: resolve(opts.configFile) } : {}),
     });
-    if (result.errors.length > 0) throw new Error(result.errors.map((e) => e.text).join("\n"));
 
     const resources: InventoryResource[] = [];
     const options = new Map<string, TransformArgs["opts"]>();
@@ -326,22 +241,7 @@ export async function runInventory(opts: { stage: string; configFile?: string; r
     debug("bundle built");
     // SST defines $app, $cli and $dev at build time from the evaluated app(); here app() lives in the bundle, so
     // the platform modules first see a provisional $app that app()'s result then completes in place.
-    const g = globalThis as Record<string, unknown>;
-    const appGlobal: Record<string, unknown> = {
-      name: "loglake",
-      stage: opts.stage,
-      removal: "retain",
-      protect: false,
-      providers: {},
-    };
-    g.$app = appGlobal;
-    g.$cli = {
-      command: "deploy",
-      dev: false,
-      paths: { home: workDir, root, work: workDir, platform },
-      state: { version: {} },
-    };
-    g.$dev = false;
+    const appGlobal = defineSstGlobals({ stage: opts.stage, root, platform, workDir });
     const mod = (await import(pathToFileURL(bundle).href)) as {
       app: (stage: string) => Promise<Record<string, unknown>>;
       program: () => Promise<Record<string, unknown>>;
@@ -351,7 +251,6 @@ export async function runInventory(opts: { stage: string; configFile?: string; r
     Object.assign(appGlobal, app, { stage: opts.stage });
     REGION = (app.providers as { aws?: { region?: string } } | undefined)?.aws?.region ?? REGION;
     debug("app evaluated");
-    process.env.SST_SERVER = url;
     const cwd = process.cwd();
     let outputs: Record<string, unknown> = {};
     try {
@@ -391,7 +290,7 @@ export async function runInventory(opts: { stage: string; configFile?: string; r
       builds,
     };
   } finally {
-    server.close();
+    rpc.close();
     rmSync(bundle, { force: true });
     rmSync(workDir, { recursive: true, force: true });
   }
