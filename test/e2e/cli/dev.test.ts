@@ -224,6 +224,19 @@ describe("loglake dev", () => {
     });
   });
 
+  it("refuses a lake bucket that does not exist with a one-line error, exit 2", async () => {
+    const r = await loglakeIn(dir, [
+      "query",
+      "--lake",
+      "s3://no-such-lake",
+      "--endpoint",
+      dev.ready.endpoint,
+      "--sql",
+      "SELECT 1",
+    ]);
+    expect(r).toStrictEqual({ code: 2, stdout: "", stderr: "loglake: --lake s3://no-such-lake: no such bucket\n" });
+  });
+
   it("makes uploaded CloudTrail and CloudFront rows queryable within 30 s, quarantining each bad line", async () => {
     // Act
     const started = Date.now();
@@ -232,7 +245,9 @@ describe("loglake dev", () => {
       "rows in the lake",
       async () => {
         const c = await lakeCounts(dev.ready.endpoint, dev.ready.buckets.lake);
-        return c.rows.cloudtrail === trail.records && c.rows.cloudfront === cloudfront.records - cloudfront.bad
+        return c.rows.cloudtrail === trail.records &&
+          c.rows.cloudfront === cloudfront.records - cloudfront.bad &&
+          c.rows.quarantine === cloudfront.bad
           ? c
           : undefined;
       },

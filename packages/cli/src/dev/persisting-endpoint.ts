@@ -117,6 +117,10 @@ export async function startPersistingEndpoint(opts: {
         });
       },
     );
+    // A client that went away mid-request must not leave the emulator waiting for the rest of its body.
+    res.once("close", () => {
+      if (!res.writableFinished) up.destroy();
+    });
     up.on("error", (e) => {
       if (res.headersSent) {
         res.destroy(e);
