@@ -12,14 +12,14 @@ import type { LogSource } from "./types.ts";
  * @example
  * const source = SOURCES.find((s) => s.matchKey("AWSLogs/111122223333/CloudTrail/us-east-1/2024/01/01/x.json.gz"));
  */
-export const SOURCES: readonly LogSource[] = [
+export const SOURCES = [
   cloudtrailDigestSource,
   cloudtrailSource,
   cloudfrontSource,
   cloudfrontRealtimeSource,
   cloudwatchLogsSource,
   appJsonSource,
-];
+] as const satisfies readonly LogSource<string>[];
 
 /** Every table in the lake: each source's tables, then quarantine. */
 export const TABLES: readonly TableDef[] = [

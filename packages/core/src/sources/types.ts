@@ -1,4 +1,5 @@
 import type { TableDef } from "../schema/table.ts";
+import type { SOURCES } from "./index.ts";
 import type { RejectReason } from "./quarantine/schema.ts";
 
 /** Why a record produced neither a row nor a quarantine entry. */
@@ -25,18 +26,12 @@ export interface ParseContext {
   options: SourceOptions;
 }
 
-/** Identifier of a registered log source, as given to `--source`. */
-export type SourceId =
-  | "cloudfront"
-  | "cloudfront_realtime"
-  | "cloudtrail"
-  | "cloudtrail_digest"
-  | "cloudwatch_logs"
-  | "app_json";
+/** Identifier of a registered log source, as given to `--source`: the ids in `SOURCES`, and no other list. */
+export type SourceId = (typeof SOURCES)[number]["id"];
 
 /** A registered log source: how to recognise its objects and turn them into rows. */
-export interface LogSource {
-  readonly id: SourceId;
+export interface LogSource<Id extends string = SourceId> {
+  readonly id: Id;
   readonly description: string;
   /** Tables this source writes (quarantine aside). */
   readonly tables: readonly TableDef[];

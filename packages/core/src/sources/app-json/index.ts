@@ -30,7 +30,7 @@ export function looksLikeAppEvent(o: JsonObject): boolean {
  * @example
  * appJsonSource.matchKey("app/auth-service/2024/05/01/events-0001.jsonl.gz") // true
  */
-export const appJsonSource: LogSource = {
+export const appJsonSource: LogSource<"app_json"> = {
   id: "app_json",
   description: "Application JSON lines (auth, api and audit events)",
   tables: [appEventsTable],

@@ -11,7 +11,7 @@ import { cloudfrontRealtimeTable, cloudfrontTable } from "./schema.ts";
  * @example
  * cloudfrontSource.matchKey("logs/E2QWRUHAPOMQZL.2019-12-04-21.6c8f2d1e.gz"); // true
  */
-export const cloudfrontSource: LogSource = {
+export const cloudfrontSource: LogSource<"cloudfront"> = {
   id: "cloudfront",
   description: "CloudFront standard access logs (legacy W3C and standard logging v2 W3C/JSON)",
   tables: [cloudfrontTable],
@@ -29,7 +29,7 @@ export const cloudfrontSource: LogSource = {
  * @example
  * cloudfrontRealtimeSource.matchKey("firehose/cloudfront-realtime/2024/01/01/00/part-0001.gz"); // true
  */
-export const cloudfrontRealtimeSource: LogSource = {
+export const cloudfrontRealtimeSource: LogSource<"cloudfront_realtime"> = {
   id: "cloudfront_realtime",
   description: "CloudFront real-time logs (Kinesis Data Streams records, tab-separated)",
   tables: [cloudfrontRealtimeTable],

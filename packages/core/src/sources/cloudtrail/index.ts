@@ -27,7 +27,7 @@ const EVENT_TIME_FIELD = /(?<!\\)"eventTime"\s*:/;
  * @example
  * cloudtrailSource.matchKey("AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T1005Z_Ab12Cd34Ef56Gh78.json.gz") // true
  */
-export const cloudtrailSource: LogSource = {
+export const cloudtrailSource: LogSource<"cloudtrail"> = {
   id: "cloudtrail",
   description: "CloudTrail log files, exports and EventBridge CloudTrail events",
   tables: [cloudtrailTable, cloudtrailDigestTable],
@@ -49,7 +49,7 @@ export const cloudtrailSource: LogSource = {
  * @example
  * cloudtrailDigestSource.matchKey("AWSLogs/111122223333/CloudTrail-Digest/us-east-2/2015/08/17/111122223333_CloudTrail-Digest_us-east-2_trail_us-east-2_20150817T150131Z.json.gz") // true
  */
-export const cloudtrailDigestSource: LogSource = {
+export const cloudtrailDigestSource: LogSource<"cloudtrail_digest"> = {
   id: "cloudtrail_digest",
   description: "CloudTrail digest files (log file integrity validation)",
   tables: [cloudtrailDigestTable],

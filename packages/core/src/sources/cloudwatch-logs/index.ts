@@ -17,7 +17,7 @@ const MESSAGE_TYPE = /(?<!\\)"messageType"\s*:\s*"(?:DATA|CONTROL)_MESSAGE"/;
  * @example
  * cloudwatchLogsSource.sniff('{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logEvents":[]}') // true
  */
-export const cloudwatchLogsSource: LogSource = {
+export const cloudwatchLogsSource: LogSource<"cloudwatch_logs"> = {
   id: "cloudwatch_logs",
   description: "CloudWatch Logs subscription payloads (CloudTrail and application log events)",
   tables: [cloudtrailTable, appEventsTable],
