@@ -6,6 +6,7 @@ import { registerQuery } from "./commands/query.ts";
 import { registerReport } from "./commands/report.ts";
 import { registerSchema } from "./commands/schema.ts";
 import { registerStatus } from "./commands/status.ts";
+import { registerValidate } from "./commands/validate.ts";
 import { EXIT, userMessage } from "./errors.ts";
 
 /** Builds the `loglake` program; every command registers itself. */
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     registerStatus,
     registerSchema,
     registerDev,
+    registerValidate,
   ])
     register(program);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError();

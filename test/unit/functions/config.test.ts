@@ -1,5 +1,6 @@
 import { resolveConfig } from "@app/core/config/index";
 import { ConfigError } from "@app/core/errors";
+import { functionConfigJson } from "@app/core/infra/config";
 import { loadFunctionConfig } from "@app/functions/lib/config";
 import { describe, expect, it } from "vitest";
 
@@ -18,7 +19,7 @@ describe("loadFunctionConfig", () => {
     const config = resolveConfig({ env: "prod" });
     // Act
     const loaded = loadFunctionConfig({
-      LOGLAKE_CONFIG: JSON.stringify(config),
+      LOGLAKE_CONFIG: functionConfigJson(config),
       AWS_ENDPOINT_URL: "http://127.0.0.1:4566",
     });
     // Assess
@@ -31,12 +32,17 @@ describe("loadFunctionConfig", () => {
       "a config that is not JSON",
       { LOGLAKE_CONFIG: "{" },
       // The JSON parser's own wording varies between Node versions.
-      expect.stringMatching(/^invalid loglake config:\n {2}- LOGLAKE_CONFIG: is not valid JSON: \S/),
+      expect.stringMatching(/^invalid loglake config: LOGLAKE_CONFIG: is not valid JSON: \S/),
     ],
     [
       "an invalid field",
       { LOGLAKE_CONFIG: JSON.stringify({ env: "prod", worm: { mode: "SOMETIMES" } }) },
-      "invalid loglake config:\n  - worm.mode: must be GOVERNANCE or COMPLIANCE",
+      "invalid loglake config: worm.mode: must be GOVERNANCE or COMPLIANCE",
+    ],
+    [
+      "an unknown key",
+      { LOGLAKE_CONFIG: JSON.stringify({ env: "prod", queues: { visibility: 60 } }) },
+      'invalid loglake config: queues.visibility: unknown key "visibility" (did you mean "visibilityTimeoutSeconds"?)',
     ],
     [
       "a bad endpoint",

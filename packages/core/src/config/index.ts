@@ -1,6 +1,8 @@
+import { ConfigValidationError } from "./issues.ts";
 import type { LoglakeConfig } from "./types.ts";
-import { ConfigValidationError, resolveConfig } from "./validate.ts";
+import { resolveConfig } from "./validate.ts";
 
+export { type ConfigIssue, ConfigValidationError } from "./issues.ts";
 export type * from "./types.ts";
 export * from "./validate.ts";
 
@@ -12,5 +14,5 @@ export function configFromJson(json: string, origin = "config"): LoglakeConfig {
   } catch (e) {
     throw new ConfigValidationError([{ field: origin, message: `is not valid JSON: ${(e as Error).message}` }]);
   }
-  return resolveConfig(input as Parameters<typeof resolveConfig>[0]);
+  return resolveConfig(input);
 }

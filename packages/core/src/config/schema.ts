@@ -1,0 +1,594 @@
+// Valibot, not zod: the same config schema bundled with esbuild (--minify, node22, esm) costs 8.6 KB with valibot,
+// 24.2 KB with zod/mini and 456 KB with zod (2025-06 measurement), and it ships in every handler and sst.config.ts.
+import * as v from "valibot";
+import {
+  DEFAULT_CUSTOMER_KEY_TEMPLATE,
+  DEFAULT_WORM_KEY_TEMPLATE,
+  parseKeyTemplate,
+  pathProblems,
+} from "../copy/key-template.ts";
+import { ConfigError } from "../errors.ts";
+import { DEFAULT_BYTES_SCANNED_CUTOFF, MIN_BYTES_SCANNED_CUTOFF } from "../infra/athena.ts";
+import { DEFAULT_PERMANENT_STAGES } from "../infra/stage.ts";
+import { cloudfrontRealtimeSource } from "../sources/cloudfront/index.ts";
+import { validateRealtimeFields } from "../sources/cloudfront/parse.ts";
+import { SOURCES } from "../sources/index.ts";
+import type { SourceId } from "../sources/types.ts";
+import { closestKey } from "./closest.ts";
+import { crossRule, problems, strict } from "./issues.ts";
+
+/** Every source id a config may name: the registry's. */
+export const CONFIG_SOURCE_IDS: readonly SourceId[] = SOURCES.map((s) => s.id);
+
+/** Ten years and two leap days: the default WORM retention (7 years is the usual floor; 2557 days keeps a margin). */
+export const DEFAULT_RETENTION_DAYS = 2557;
+
+/** S3's single-request CopyObject limit; larger objects need multipart UploadPartCopy. */
+export const MAX_SINGLE_COPY_BYTES = 5 * 1024 ** 3;
+
+/**
+ * AWS's advice for an SQS event source: a visibility timeout of at least six function timeouts, so a batch Lambda
+ * retries after throttling is not delivered again while the first invocation still runs.
+ */
+export const VISIBILITY_PER_FUNCTION_TIMEOUT = 6;
+
+/** SQS's longest visibility timeout, 12 hours. */
+const MAX_VISIBILITY_SECONDS = 43200;
+
+// CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557];
+
+const ENV_RE = /^[a-z0-9](?:[a-z0-9-]{0,28}[a-z0-9])?$/;
+const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const QUEUE_RE = /^[A-Za-z0-9_-]{1,80}$/;
+const STREAM_RE = /^[A-Za-z0-9_.-]{1,128}$/;
+const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const ROLE_ARN_RE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const EXTERNAL_ID_RE = /^[\w+=,.@:/-]{2,1224}$/;
+const KMS_KEY_RE =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias\/[\w/-]{1,250}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/[\w-]+|alias\/[\w/-]+))$/;
+const KMS_KEY_ARN_RE = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+const ACCOUNT_RE = /^\d{12}$/;
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+const BUCKET_MESSAGE =
+  "must be 3-63 characters of lowercase letters, digits, dots and hyphens, starting and ending alphanumeric";
+
+/** Problems with an S3 bucket name under S3's general-purpose naming rules. */
+export function bucketNameProblems(name: string): string[] {
+  if (!BUCKET_RE.test(name)) return [BUCKET_MESSAGE];
+  if (name.includes("..")) return ['must not contain ".."'];
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return ["must not look like an IP address"];
+  if (name.startsWith("xn--") || name.endsWith("-s3alias")) return ["uses a prefix or suffix S3 reserves"];
+  return [];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Field schemas: each rule once.
+
+function int(min: number, max: number, unit = "", why = "") {
+  const message = `must be a whole number${unit} from ${min} to ${max}${why}`;
+  return v.pipe(
+    v.number(message),
+    v.check((n) => Number.isInteger(n) && n >= min && n <= max, message),
+  );
+}
+
+function text(re: RegExp, message: string) {
+  return v.pipe(v.string(message), v.regex(re, message));
+}
+
+const bucketName = v.pipe(v.string(BUCKET_MESSAGE), problems(bucketNameProblems));
+const roleArn = text(ROLE_ARN_RE, "must be an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)");
+
+function keyTemplate(fallback: string) {
+  return v.optional(
+    v.pipe(
+      v.string("must be a string"),
+      problems((t: string) => {
+        const parsed = parseKeyTemplate(t);
+        return "problems" in parsed ? parsed.problems : [];
+      }),
+    ),
+    fallback,
+  );
+}
+
+// Only called on templates the schema accepted.
+function templateParts(template: string) {
+  const parsed = parseKeyTemplate(template);
+  return "parts" in parsed ? parsed.parts : [];
+}
+
+const sourceId = v.picklist(CONFIG_SOURCE_IDS, (issue) => {
+  const guess = closestKey(String(issue.input), CONFIG_SOURCE_IDS);
+  return `"${String(issue.input)}" is not a source${guess ? ` (did you mean "${guess}"?)` : ""}`;
+});
+
+const FIELD_LIST_MESSAGE = "must be a list of non-empty field names";
+
+function realtimeFieldProblems(id: SourceId, fields: string[]): string[] {
+  if (id !== cloudfrontRealtimeSource.id) return [`only applies to ${cloudfrontRealtimeSource.id}`];
+  if (fields.some((f) => f === "")) return [FIELD_LIST_MESSAGE];
+  // The parser's own check: a list it cannot use fails here, not on every record.
+  try {
+    validateRealtimeFields(fields);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    return [e.message.replace(/^realtimeFields: /, "")];
+  }
+  return [];
+}
+
+function sourceSettings(id: SourceId) {
+  return strict({
+    /** Copy this source's raw objects to the WORM bucket. */
+    worm: v.optional(v.boolean("must be true or false"), true),
+    /** CloudFront real-time field list as configured on the distribution (cloudfront_realtime only). */
+    realtimeFields: v.optional(
+      v.pipe(
+        v.array(v.string(FIELD_LIST_MESSAGE), FIELD_LIST_MESSAGE),
+        problems((f: string[]) => realtimeFieldProblems(id, f)),
+      ),
+    ),
+  });
+}
+
+type SourceEntries = { [K in SourceId]: v.OptionalSchema<ReturnType<typeof sourceSettings>, undefined> };
+
+const sourceEntries = Object.fromEntries(
+  CONFIG_SOURCE_IDS.map((id) => [id, v.optional(sourceSettings(id))]),
+) as SourceEntries;
+
+const destinationFields = strict({
+  /** Short unique name used in logs and error messages. */
+  name: text(NAME_RE, "must be 1-63 letters, digits, hyphens or underscores"),
+  bucket: bucketName,
+  /** Placeholders: env, source, key, bucket, yyyy, mm, dd, hh. */
+  keyTemplate: keyTemplate(DEFAULT_CUSTOMER_KEY_TEMPLATE),
+  /** Customer KMS key (id, ARN or alias) for SSE-KMS on every copy. */
+  kmsKeyId: v.optional(text(KMS_KEY_RE, "must be a KMS key id, multi-Region key id, alias/<name>, or key/alias ARN")),
+  /** Role to assume for cross-account writes; requires `externalId`. */
+  roleArn: v.optional(roleArn),
+  externalId: v.optional(text(EXTERNAL_ID_RE, "must be 2-1224 characters of letters, digits and +=,.@:/-_")),
+  /** Sources this customer receives (default: every enabled source). */
+  sources: v.optional(
+    v.pipe(
+      v.array(sourceId, "must list at least one source"),
+      v.check((s) => s.length > 0, "must list at least one source"),
+    ),
+  ),
+});
+
+const destination = v.pipe(
+  destinationFields,
+  crossRule<v.InferOutput<typeof destinationFields>>((d) => {
+    if (d.roleArn !== undefined && d.externalId === undefined)
+      return [["externalId", "is required with roleArn (it protects the customer against the confused deputy)"]];
+    if (d.externalId !== undefined && d.roleArn === undefined) return [["externalId", "is only used with roleArn"]];
+    return [];
+  }),
+  v.transform((d) => ({ ...d, keyTemplateParts: templateParts(d.keyTemplate) })),
+);
+
+const queueFields = strict({
+  /** Queue names; default `loglake-<env>-ingest` and `loglake-<env>-ingest-dlq`. */
+  ingest: v.optional(text(QUEUE_RE, "must be 1-80 letters, digits, hyphens or underscores")),
+  dlq: v.optional(text(QUEUE_RE, "must be 1-80 letters, digits, hyphens or underscores")),
+  /** Default: six function timeouts (at most SQS's 12 hours). */
+  visibilityTimeoutSeconds: v.optional(int(0, MAX_VISIBILITY_SECONDS)),
+  maxReceiveCount: v.optional(
+    int(3, 5, "", ": fewer gives up on a message after throttling, more keeps poison messages cycling"),
+    3,
+  ),
+  batchSize: v.optional(int(1, 10000), 10),
+  batchingWindowSeconds: v.optional(int(0, 300), 5),
+});
+
+const queueRules = crossRule<v.InferOutput<typeof queueFields>>((q, clean) =>
+  clean("batchSize") && clean("batchingWindowSeconds") && q.batchSize > 10 && q.batchingWindowSeconds < 1
+    ? [["batchingWindowSeconds", "must be at least 1 when batchSize is above 10 (an SQS event source rule)"]]
+    : [],
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// The base config: `export default defineConfig({ … })` in loglake.config.ts, and what every function receives.
+
+const configFields = strict({
+  /** Environment (stage) name: lowercase letters, digits and hyphens; used in names and key prefixes. */
+  env: v.pipe(
+    v.string("is required (a string)"),
+    problems((env: string) => {
+      const p = pathProblems(env);
+      if (p.length > 0) return p;
+      return ENV_RE.test(env)
+        ? []
+        : ["must be 1-30 lowercase letters, digits or hyphens, starting and ending alphanumeric"];
+    }),
+  ),
+  region: v.optional(
+    v.pipe(
+      v.string("must be an AWS region name"),
+      v.regex(REGION_RE, (issue) => `"${String(issue.input)}" is not an AWS region name`),
+    ),
+    "us-east-1",
+  ),
+  /** Enabled sources and their settings; omitted means every registered source with defaults. */
+  sources: v.optional(
+    v.pipe(
+      strict(sourceEntries, "source"),
+      v.check((s) => Object.keys(s).length > 0, "must enable at least one source"),
+    ),
+    () => Object.fromEntries(CONFIG_SOURCE_IDS.map((id) => [id, {}])),
+  ),
+  /** Bucket names; each defaults to `loglake-<env>-<purpose>`. */
+  buckets: v.optional(
+    strict({ source: v.optional(bucketName), lake: v.optional(bucketName), worm: v.optional(bucketName) }),
+    {},
+  ),
+  /** Key prefix for Parquet files inside the lake bucket (default none). */
+  lakePrefix: v.optional(
+    v.pipe(
+      v.string("must be a string"),
+      problems((p: string) =>
+        p === "" ? [] : [...pathProblems(p), ...(p.endsWith("/") ? [] : ['must end with "/"'])],
+      ),
+    ),
+    "",
+  ),
+  worm: v.optional(
+    v.pipe(
+      strict({
+        mode: v.optional(v.picklist(["GOVERNANCE", "COMPLIANCE"], "must be GOVERNANCE or COMPLIANCE"), "GOVERNANCE"),
+        retentionDays: v.optional(int(1, 36500, " of days"), DEFAULT_RETENTION_DAYS),
+        keyTemplate: keyTemplate(DEFAULT_WORM_KEY_TEMPLATE),
+      }),
+      v.transform((w) => ({ ...w, keyTemplateParts: templateParts(w.keyTemplate) })),
+    ),
+    {},
+  ),
+  /** Customer buckets that receive raw copies. */
+  destinations: v.optional(
+    v.pipe(
+      v.array(destination, "must be a list"),
+      crossRule<v.InferOutput<typeof destination>[]>((list, clean) => {
+        const seen = new Set<string>();
+        return list.flatMap((d, i): [string, string][] => {
+          if (!clean(`[${i}].name`)) return [];
+          if (seen.has(d.name)) return [[`[${i}].name`, `"${d.name}" is used by another destination`]];
+          seen.add(d.name);
+          return [];
+        });
+      }),
+    ),
+    [],
+  ),
+  queues: v.optional(v.pipe(queueFields, queueRules), {}),
+
+  stream: v.optional(
+    strict({
+      /** Default `loglake-<env>-stream`. */
+      name: v.optional(text(STREAM_RE, "must be 1-128 letters, digits, dots, hyphens or underscores")),
+      shardCount: v.optional(int(1, 500), 1),
+      batchSize: v.optional(int(1, 10000), 100),
+      batchingWindowSeconds: v.optional(int(0, 300), 1),
+      maxRetryAttempts: v.optional(int(0, 10000), 3),
+      maxRecordAgeSeconds: v.optional(int(60, 604800), 3600),
+    }),
+    {},
+  ),
+  sizes: v.optional(
+    strict({
+      functionTimeoutSeconds: v.optional(int(1, 900), 900),
+      memoryMb: v.optional(int(128, 10240), 2048),
+      /** Copies above this size use multipart UploadPartCopy. */
+      multipartCopyThresholdBytes: v.optional(int(5 * 1024 ** 2, MAX_SINGLE_COPY_BYTES), MAX_SINGLE_COPY_BYTES),
+      copyPartSizeBytes: v.optional(int(5 * 1024 ** 2, MAX_SINGLE_COPY_BYTES), 512 * 1024 ** 2),
+      /** How often a message's visibility is extended while its object is still being processed. */
+      heartbeatSeconds: v.optional(int(1, 43200), 60),
+    }),
+    {},
+  ),
+});
+
+type ConfigFields = v.InferOutput<typeof configFields>;
+
+/** Defaults derived from other fields: names from `env`, visibility from the function timeout. */
+function derived(c: ConfigFields) {
+  const timeout = c.sizes.functionTimeoutSeconds;
+  return {
+    buckets: {
+      source: c.buckets.source ?? `loglake-${c.env}-source`,
+      lake: c.buckets.lake ?? `loglake-${c.env}-lake`,
+      worm: c.buckets.worm ?? `loglake-${c.env}-worm`,
+    },
+    queues: {
+      ingest: c.queues.ingest ?? `loglake-${c.env}-ingest`,
+      dlq: c.queues.dlq ?? `loglake-${c.env}-ingest-dlq`,
+      visibilityTimeoutSeconds:
+        c.queues.visibilityTimeoutSeconds ??
+        Math.min(MAX_VISIBILITY_SECONDS, VISIBILITY_PER_FUNCTION_TIMEOUT * timeout),
+    },
+    streamName: c.stream.name ?? `loglake-${c.env}-stream`,
+  };
+}
+
+const configRules = crossRule<ConfigFields>((c, clean) => {
+  const out: [string, string][] = [];
+  // A derived name is known once what it derives from is clean; a bad env is its own error.
+  const d = derived(c);
+  const named = (group: "buckets" | "queues", key: string, fallbackFrom: string[]) =>
+    clean(`${group}.${key}`) && ((c[group] as Record<string, unknown>)[key] !== undefined || fallbackFrom.every(clean));
+  const buckets = (["source", "lake", "worm"] as const).filter((k) => named("buckets", k, ["env"]));
+  if (buckets.length === 3 && new Set(buckets.map((k) => d.buckets[k])).size !== 3)
+    out.push(["buckets", "source, lake and worm must be three different buckets"]);
+  const own = new Set(buckets.map((k) => d.buckets[k]));
+  const enabled = clean("sources") ? new Set(Object.keys(c.sources)) : undefined;
+  c.destinations.forEach((dest, i) => {
+    if (clean(`destinations[${i}].bucket`) && own.has(dest.bucket))
+      out.push([`destinations[${i}].bucket`, "must not be the source, lake or WORM bucket"]);
+    dest.sources?.forEach((s, j) => {
+      if (enabled && clean(`destinations[${i}].sources[${j}]`) && !enabled.has(s))
+        out.push([`destinations[${i}].sources[${j}]`, `"${s}" is not an enabled source`]);
+    });
+  });
+  if (named("queues", "ingest", ["env"]) && named("queues", "dlq", ["env"]) && d.queues.ingest === d.queues.dlq)
+    out.push(["queues.dlq", "must differ from queues.ingest"]);
+  const visibility = d.queues.visibilityTimeoutSeconds;
+  if (
+    named("queues", "visibilityTimeoutSeconds", ["sizes.functionTimeoutSeconds"]) &&
+    clean("sizes.heartbeatSeconds") &&
+    visibility > 0 &&
+    c.sizes.heartbeatSeconds >= visibility
+  )
+    out.push([
+      "sizes.heartbeatSeconds",
+      "must be shorter than queues.visibilityTimeoutSeconds, or messages reappear mid-object",
+    ]);
+  return out;
+});
+
+/**
+ * The base config with every rule and default: `resolveConfig` parses with it, and `LoglakeConfigInput` and
+ * `LoglakeConfig` are its input and output types.
+ */
+export const configSchema = v.pipe(
+  configFields,
+  configRules,
+  v.transform((c) => {
+    const d = derived(c);
+    const sources: Partial<Record<SourceId, v.InferOutput<ReturnType<typeof sourceSettings>>>> = {};
+    for (const id of CONFIG_SOURCE_IDS) {
+      const s = c.sources[id];
+      if (s !== undefined) sources[id] = s;
+    }
+    const enabled = Object.keys(sources) as SourceId[];
+    return {
+      ...c,
+      sources,
+      buckets: d.buckets,
+      destinations: c.destinations.map((dest) => ({ ...dest, sources: dest.sources ?? enabled })),
+      queues: { ...c.queues, ...d.queues },
+      stream: { ...c.stream, name: d.streamName },
+    };
+  }),
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Deployment settings: `export const deploy = defineDeployConfig({ … })` in loglake.config.ts.
+
+// A real calendar day: Date rolls 2020-02-31 over into March.
+function isoDate(day: string): boolean {
+  const d = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(day);
+}
+
+const sourceBucket = strict({
+  name: bucketName,
+  /** Key prefix the sources deliver under (default the whole bucket). */
+  prefix: v.optional(
+    v.pipe(
+      v.string("must be a string"),
+      problems((p: string) => (p === "" ? [] : pathProblems(p))),
+    ),
+    "",
+  ),
+  /**
+   * `eventbridge` for a bucket that already has S3 notifications of its own: a bucket has one notification
+   * configuration and a second writer would replace it. Its owner must then turn on EventBridge delivery.
+   */
+  notifications: v.optional(v.picklist(["s3", "eventbridge"], 'must be "s3" or "eventbridge"'), "s3"),
+  accountId: v.optional(text(ACCOUNT_RE, "must be a 12-digit account id")),
+});
+
+const missingLogsEntries = Object.fromEntries(CONFIG_SOURCE_IDS.map((id) => [id, v.optional(int(1, 24))])) as {
+  [K in SourceId]: v.OptionalSchema<ReturnType<typeof int>, undefined>;
+};
+
+/** Deployment-only settings, each with its rule and default. */
+export const deploySchema = strict({
+  /** Stages that keep their data on `sst remove` and are protected from it. */
+  permanentStages: v.optional(
+    v.pipe(
+      v.array(v.string("must be a list of stage names"), "must be a list of stage names"),
+      v.check((s) => s.every((x) => x !== ""), "must be a list of stage names"),
+    ),
+    () => [...DEFAULT_PERMANENT_STAGES],
+  ),
+  /** Existing buckets the sources deliver to, imported by name (default: `buckets.source` with S3 notifications). */
+  sourceBuckets: v.optional(
+    v.pipe(
+      v.array(sourceBucket, "must be a list"),
+      v.check((b) => b.length > 0, "must list at least one bucket"),
+      crossRule<v.InferOutput<typeof sourceBucket>[]>((list, clean) =>
+        list.flatMap((b, i): [string, string][] =>
+          clean(`[${i}].name`) && list.findIndex((o) => o.name === b.name) !== i
+            ? [[`[${i}].name`, `"${b.name}" is listed twice`]]
+            : [],
+        ),
+      ),
+    ),
+  ),
+  /** Kinesis capacity: on-demand, or `stream.shardCount` provisioned shards; retention in hours. */
+  stream: v.optional(
+    strict({
+      mode: v.optional(v.picklist(["on-demand", "provisioned"], 'must be "on-demand" or "provisioned"'), "on-demand"),
+      retentionHours: v.optional(int(24, 8760), 24),
+    }),
+    {},
+  ),
+  /** Upper bound of concurrent SQS ingest invocations. */
+  ingestMaxConcurrency: v.optional(int(2, 1000), 10),
+  /** Replaced lake versions expire after `noncurrentDays`; outside permanent stages current ones after `expireDays`. */
+  lake: v.optional(
+    strict({ noncurrentDays: v.optional(int(1, 3650), 30), expireDays: v.optional(int(1, 36500), 30) }),
+    {},
+  ),
+  /** Role that alone may bypass GOVERNANCE retention on the WORM bucket; without it nobody can. */
+  breakGlassRoleArn: v.optional(roleArn),
+  /** Existing role that compacts the lake (the only one that may delete lake objects); default: one is created. */
+  compactorRoleArn: v.optional(roleArn),
+  athena: v.optional(
+    strict({
+      bytesScannedCutoffPerQuery: v.optional(
+        v.pipe(
+          v.number(`must be a whole number of bytes, at least ${MIN_BYTES_SCANNED_CUTOFF}`),
+          v.check(
+            (n) => Number.isInteger(n) && n >= MIN_BYTES_SCANNED_CUTOFF,
+            `must be a whole number of bytes, at least ${MIN_BYTES_SCANNED_CUTOFF}`,
+          ),
+        ),
+        DEFAULT_BYTES_SCANNED_CUTOFF,
+      ),
+      resultsExpireDays: v.optional(int(1, 3650), 7),
+      /** First day of the partition projection, YYYY-MM-DD. */
+      projectionStart: v.optional(
+        v.pipe(
+          v.string("must be a YYYY-MM-DD date"),
+          v.check((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && isoDate(s), "must be a YYYY-MM-DD date"),
+        ),
+        "2020-01-01",
+      ),
+    }),
+    {},
+  ),
+  /** Days S3 server access logs of the data buckets are kept. */
+  accessLogDays: v.optional(int(1, 36500), 365),
+  /** Days function logs are kept in CloudWatch Logs. */
+  logRetentionDays: v.optional(
+    v.picklist(LOG_RETENTION_DAYS, `must be one of CloudWatch's periods: ${LOG_RETENTION_DAYS.join(", ")}`),
+    30,
+  ),
+  alarms: v.optional(
+    strict({
+      /** Minutes the Kinesis consumer may lag before it alarms. */
+      iteratorAgeMinutes: v.optional(int(1, 10080), 15),
+      /** Percent of records quarantined in an hour that alarms. */
+      quarantinePercent: v.optional(
+        v.pipe(
+          v.number("must be a number above 0 and at most 100"),
+          v.check((n) => n > 0 && n <= 100, "must be a number above 0 and at most 100"),
+        ),
+        5,
+      ),
+      /**
+       * Hours without a record of a source that alarm, per source (omit a source to not watch it); CloudWatch
+       * evaluates at most one day of hourly periods. Default: CloudTrail 2 h and its digests 3 h, when enabled.
+       */
+      missingLogsHours: v.optional(strict(missingLogsEntries, "source")),
+      /** E-mail addresses subscribed to the alerts topic. */
+      emails: v.optional(v.array(text(EMAIL_RE, "must be an e-mail address"), "must be a list"), []),
+    }),
+    {},
+  ),
+});
+
+const DEFAULT_MISSING_LOGS_HOURS: Partial<Record<SourceId, number>> = { cloudtrail: 2, cloudtrail_digest: 3 };
+
+type SettingsFields = { default: LoglakeConfigOutput; deploy: v.InferOutput<typeof deploySchema> };
+type LoglakeConfigOutput = v.InferOutput<typeof configSchema>;
+
+/**
+ * Rules that relate the deployment to the base config. They only hold where a Lambda event source exists, so they
+ * apply to a deployment and not to the base config, which `loglake dev` and the tests also run with short timings.
+ */
+const settingsRules = crossRule<SettingsFields>((s, clean) => {
+  const out: [string, string][] = [];
+  const base = s.default;
+  if (typeof base !== "object" || base === null) return out;
+  const visibility = "default.queues.visibilityTimeoutSeconds";
+  const timeout = "default.sizes.functionTimeoutSeconds";
+  // A defaulted visibility is six timeouts already; an explicit one is checked once both fields are clean.
+  if (clean(visibility) && clean(timeout) && base.queues.visibilityTimeoutSeconds !== undefined) {
+    const min = VISIBILITY_PER_FUNCTION_TIMEOUT * base.sizes.functionTimeoutSeconds;
+    if (base.queues.visibilityTimeoutSeconds < min)
+      out.push([
+        visibility,
+        `must be at least ${VISIBILITY_PER_FUNCTION_TIMEOUT} x sizes.functionTimeoutSeconds = ${min} for a Lambda event source (is ${base.queues.visibilityTimeoutSeconds})`,
+      ]);
+  }
+  if (Array.isArray(base.destinations))
+    base.destinations.forEach((d, i) => {
+      const at = `default.destinations[${i}]`;
+      // IAM can name a customer's key only by its ARN when we write with our own role.
+      const keyByArn = d.roleArn !== undefined || d.kmsKeyId === undefined || KMS_KEY_ARN_RE.test(d.kmsKeyId);
+      if (clean(`${at}.kmsKeyId`) && clean(`${at}.roleArn`) && !keyByArn)
+        out.push([
+          `${at}.kmsKeyId`,
+          "must be a key ARN (arn:aws:kms:<region>:<account>:key/<id>) when no roleArn is given, so IAM can name it",
+        ]);
+    });
+  if (clean("default.env") && clean("default.buckets") && Array.isArray(s.deploy?.sourceBuckets)) {
+    const { lake, worm } = derived(base).buckets;
+    s.deploy.sourceBuckets.forEach((b, i) => {
+      if (clean(`deploy.sourceBuckets[${i}].name`) && (b.name === lake || b.name === worm))
+        out.push([`deploy.sourceBuckets[${i}].name`, "must not be the lake or WORM bucket"]);
+    });
+  }
+  if (clean("default.sources") && clean("deploy.alarms.missingLogsHours"))
+    for (const id of Object.keys(s.deploy.alarms.missingLogsHours ?? {}) as SourceId[]) {
+      if (base.sources[id] === undefined)
+        out.push([`deploy.alarms.missingLogsHours.${id}`, "is not an enabled source"]);
+    }
+  return out;
+});
+
+const settingsFields = strict({ default: configSchema, deploy: v.optional(deploySchema, {}) }, "export");
+
+/**
+ * A whole `loglake.config.ts` module for the stage it deploys to: the base config as its default export, the
+ * deployment settings as `deploy`, and nothing else. Deployment defaults that depend on the base (the source bucket,
+ * the watched sources) are filled in here.
+ */
+export function settingsSchema(stage: string) {
+  return v.pipe(
+    settingsFields,
+    settingsRules,
+    crossRule<SettingsFields>((s, clean) =>
+      clean("default.env") && s.default.env !== stage
+        ? [
+            [
+              "default.env",
+              `"${s.default.env}" differs from the SST stage "${stage}"; each stage must deploy its own env`,
+            ],
+          ]
+        : [],
+    ),
+    v.transform(({ default: config, deploy }) => ({
+      config,
+      deploy: {
+        ...deploy,
+        sourceBuckets: deploy.sourceBuckets ?? [
+          { name: config.buckets.source, prefix: "", notifications: "s3" as const },
+        ],
+        alarms: {
+          ...deploy.alarms,
+          missingLogsHours:
+            deploy.alarms.missingLogsHours ??
+            Object.fromEntries(Object.entries(DEFAULT_MISSING_LOGS_HOURS).filter(([id]) => id in config.sources)),
+        },
+      },
+    })),
+  );
+}
