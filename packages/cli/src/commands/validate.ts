@@ -37,7 +37,7 @@ export function registerValidate(program: Command): void {
   program
     .command("validate")
     .description(
-      "Check the config and its deploy settings as a deployment would (every rule, unknown keys, the Lambda environment size) without starting anything: prints ok, or one line per problem and exits 2",
+      "Check the config and its deploy settings as `sst deploy` would, starting nothing: prints ok, or one line per problem and exits 2",
     )
     .option("--config <file>", "config module", DEFAULT_CONFIG_FILE)
     .option(
