@@ -65,6 +65,8 @@ export function crossRule<T>(rule: Rule<T>) {
     const value: unknown = dataset.value;
     if (typeof value !== "object" || value === null) return;
     const dirty = (dataset.issues ?? []).map(issuePath);
+    // The value itself is of the wrong type: nothing to relate.
+    if (dirty.includes("")) return;
     const clean = (path: string) => !dirty.some((d) => overlaps(d, path));
     for (const [path, message] of rule(dataset.value as T, clean)) {
       addIssue({ message, path: pathItems(path, value) });

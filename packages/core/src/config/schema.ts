@@ -1,5 +1,5 @@
-// Valibot, not zod: the same config schema bundled with esbuild (--minify, node22, esm) costs 8.6 KB with valibot,
-// 24.2 KB with zod/mini and 456 KB with zod (2025-06 measurement), and it ships in every handler and sst.config.ts.
+// Valibot, not zod: bundled by esbuild (--bundle --minify, node22, esm) a schema of this shape costs 8.6 KB with
+// valibot 1.5, 24 KB with zod/mini 4.6 and 456 KB with zod 4.6, and it ships in every handler and in sst.config.ts.
 import * as v from "valibot";
 import {
   DEFAULT_CUSTOMER_KEY_TEMPLATE,
@@ -294,52 +294,57 @@ const configFields = strict({
 
 type ConfigFields = v.InferOutput<typeof configFields>;
 
-/** Defaults derived from other fields: names from `env`, visibility from the function timeout. */
-function derived(c: ConfigFields) {
-  const timeout = c.sizes.functionTimeoutSeconds;
+/** Names that default from `env`. */
+function defaultNames(env: string) {
   return {
-    buckets: {
-      source: c.buckets.source ?? `loglake-${c.env}-source`,
-      lake: c.buckets.lake ?? `loglake-${c.env}-lake`,
-      worm: c.buckets.worm ?? `loglake-${c.env}-worm`,
-    },
-    queues: {
-      ingest: c.queues.ingest ?? `loglake-${c.env}-ingest`,
-      dlq: c.queues.dlq ?? `loglake-${c.env}-ingest-dlq`,
-      visibilityTimeoutSeconds:
-        c.queues.visibilityTimeoutSeconds ??
-        Math.min(MAX_VISIBILITY_SECONDS, VISIBILITY_PER_FUNCTION_TIMEOUT * timeout),
-    },
-    streamName: c.stream.name ?? `loglake-${c.env}-stream`,
+    source: `loglake-${env}-source`,
+    lake: `loglake-${env}-lake`,
+    worm: `loglake-${env}-worm`,
+    ingest: `loglake-${env}-ingest`,
+    dlq: `loglake-${env}-ingest-dlq`,
+    stream: `loglake-${env}-stream`,
   };
 }
 
+/** The visibility default: six function timeouts, at most SQS's 12 hours. */
+function defaultVisibility(functionTimeoutSeconds: number): number {
+  return Math.min(MAX_VISIBILITY_SECONDS, VISIBILITY_PER_FUNCTION_TIMEOUT * functionTimeoutSeconds);
+}
+
+// Rules read a field only once `clean` says it passed its own checks (the value may be partly raw input otherwise).
 const configRules = crossRule<ConfigFields>((c, clean) => {
   const out: [string, string][] = [];
-  // A derived name is known once what it derives from is clean; a bad env is its own error.
-  const d = derived(c);
-  const named = (group: "buckets" | "queues", key: string, fallbackFrom: string[]) =>
-    clean(`${group}.${key}`) && ((c[group] as Record<string, unknown>)[key] !== undefined || fallbackFrom.every(clean));
-  const buckets = (["source", "lake", "worm"] as const).filter((k) => named("buckets", k, ["env"]));
-  if (buckets.length === 3 && new Set(buckets.map((k) => d.buckets[k])).size !== 3)
+  // A defaulted name is known once env is clean; a bad env is its own error.
+  const names = clean("env") ? defaultNames(c.env) : undefined;
+  const bucket = (k: "source" | "lake" | "worm") => (clean(`buckets.${k}`) ? (c.buckets[k] ?? names?.[k]) : undefined);
+  const buckets = [bucket("source"), bucket("lake"), bucket("worm")];
+  const own = new Set(buckets.filter((b) => b !== undefined));
+  if (own.size < 3 && buckets.every((b) => b !== undefined))
     out.push(["buckets", "source, lake and worm must be three different buckets"]);
-  const own = new Set(buckets.map((k) => d.buckets[k]));
   const enabled = clean("sources") ? new Set(Object.keys(c.sources)) : undefined;
-  c.destinations.forEach((dest, i) => {
-    if (clean(`destinations[${i}].bucket`) && own.has(dest.bucket))
-      out.push([`destinations[${i}].bucket`, "must not be the source, lake or WORM bucket"]);
-    dest.sources?.forEach((s, j) => {
-      if (enabled && clean(`destinations[${i}].sources[${j}]`) && !enabled.has(s))
-        out.push([`destinations[${i}].sources[${j}]`, `"${s}" is not an enabled source`]);
+  if (Array.isArray(c.destinations))
+    c.destinations.forEach((dest, i) => {
+      const at = `destinations[${i}]`;
+      if (clean(`${at}.bucket`) && own.has(dest.bucket))
+        out.push([`${at}.bucket`, "must not be the source, lake or WORM bucket"]);
+      const listed: unknown = typeof dest === "object" && dest !== null ? dest.sources : undefined;
+      if (enabled && Array.isArray(listed))
+        listed.forEach((s, j) => {
+          if (clean(`${at}.sources[${j}]`) && !enabled.has(s))
+            out.push([`${at}.sources[${j}]`, `"${s}" is not an enabled source`]);
+        });
     });
-  });
-  if (named("queues", "ingest", ["env"]) && named("queues", "dlq", ["env"]) && d.queues.ingest === d.queues.dlq)
-    out.push(["queues.dlq", "must differ from queues.ingest"]);
-  const visibility = d.queues.visibilityTimeoutSeconds;
+  const ingest = clean("queues.ingest") ? (c.queues.ingest ?? names?.ingest) : undefined;
+  const dlq = clean("queues.dlq") ? (c.queues.dlq ?? names?.dlq) : undefined;
+  if (ingest !== undefined && ingest === dlq) out.push(["queues.dlq", "must differ from queues.ingest"]);
+  const timeout = clean("sizes.functionTimeoutSeconds") ? c.sizes.functionTimeoutSeconds : undefined;
+  const visibility = clean("queues.visibilityTimeoutSeconds")
+    ? (c.queues.visibilityTimeoutSeconds ?? (timeout === undefined ? undefined : defaultVisibility(timeout)))
+    : undefined;
   if (
-    named("queues", "visibilityTimeoutSeconds", ["sizes.functionTimeoutSeconds"]) &&
-    clean("sizes.heartbeatSeconds") &&
+    visibility !== undefined &&
     visibility > 0 &&
+    clean("sizes.heartbeatSeconds") &&
     c.sizes.heartbeatSeconds >= visibility
   )
     out.push([
@@ -357,7 +362,7 @@ export const configSchema = v.pipe(
   configFields,
   configRules,
   v.transform((c) => {
-    const d = derived(c);
+    const names = defaultNames(c.env);
     const sources: Partial<Record<SourceId, v.InferOutput<ReturnType<typeof sourceSettings>>>> = {};
     for (const id of CONFIG_SOURCE_IDS) {
       const s = c.sources[id];
@@ -367,10 +372,20 @@ export const configSchema = v.pipe(
     return {
       ...c,
       sources,
-      buckets: d.buckets,
+      buckets: {
+        source: c.buckets.source ?? names.source,
+        lake: c.buckets.lake ?? names.lake,
+        worm: c.buckets.worm ?? names.worm,
+      },
       destinations: c.destinations.map((dest) => ({ ...dest, sources: dest.sources ?? enabled })),
-      queues: { ...c.queues, ...d.queues },
-      stream: { ...c.stream, name: d.streamName },
+      queues: {
+        ...c.queues,
+        ingest: c.queues.ingest ?? names.ingest,
+        dlq: c.queues.dlq ?? names.dlq,
+        visibilityTimeoutSeconds:
+          c.queues.visibilityTimeoutSeconds ?? defaultVisibility(c.sizes.functionTimeoutSeconds),
+      },
+      stream: { ...c.stream, name: c.stream.name ?? names.stream },
     };
   }),
 );
@@ -421,13 +436,15 @@ export const deploySchema = strict({
     v.pipe(
       v.array(sourceBucket, "must be a list"),
       v.check((b) => b.length > 0, "must list at least one bucket"),
-      crossRule<v.InferOutput<typeof sourceBucket>[]>((list, clean) =>
-        list.flatMap((b, i): [string, string][] =>
-          clean(`[${i}].name`) && list.findIndex((o) => o.name === b.name) !== i
-            ? [[`[${i}].name`, `"${b.name}" is listed twice`]]
-            : [],
-        ),
-      ),
+      crossRule<v.InferOutput<typeof sourceBucket>[]>((list, clean) => {
+        const seen = new Set<string>();
+        return list.flatMap((b, i): [string, string][] => {
+          if (!clean(`[${i}].name`)) return [];
+          if (seen.has(b.name)) return [[`[${i}].name`, `"${b.name}" is listed twice`]];
+          seen.add(b.name);
+          return [];
+        });
+      }),
     ),
   ),
   /** Kinesis capacity: on-demand, or `stream.shardCount` provisioned shards; retention in hours. */
@@ -531,21 +548,23 @@ const settingsRules = crossRule<SettingsFields>((s, clean) => {
   if (Array.isArray(base.destinations))
     base.destinations.forEach((d, i) => {
       const at = `default.destinations[${i}]`;
+      if (!clean(`${at}.kmsKeyId`) || !clean(`${at}.roleArn`)) return;
       // IAM can name a customer's key only by its ARN when we write with our own role.
-      const keyByArn = d.roleArn !== undefined || d.kmsKeyId === undefined || KMS_KEY_ARN_RE.test(d.kmsKeyId);
-      if (clean(`${at}.kmsKeyId`) && clean(`${at}.roleArn`) && !keyByArn)
+      if (d.roleArn === undefined && d.kmsKeyId !== undefined && !KMS_KEY_ARN_RE.test(d.kmsKeyId))
         out.push([
           `${at}.kmsKeyId`,
           "must be a key ARN (arn:aws:kms:<region>:<account>:key/<id>) when no roleArn is given, so IAM can name it",
         ]);
     });
-  if (clean("default.env") && clean("default.buckets") && Array.isArray(s.deploy?.sourceBuckets)) {
-    const { lake, worm } = derived(base).buckets;
+  const names = clean("default.env") ? defaultNames(base.env) : undefined;
+  const data = (["lake", "worm"] as const).map((k) =>
+    clean(`default.buckets.${k}`) ? (base.buckets[k] ?? names?.[k]) : undefined,
+  );
+  if (Array.isArray(s.deploy?.sourceBuckets))
     s.deploy.sourceBuckets.forEach((b, i) => {
-      if (clean(`deploy.sourceBuckets[${i}].name`) && (b.name === lake || b.name === worm))
+      if (clean(`deploy.sourceBuckets[${i}].name`) && data.includes(b.name))
         out.push([`deploy.sourceBuckets[${i}].name`, "must not be the lake or WORM bucket"]);
     });
-  }
   if (clean("default.sources") && clean("deploy.alarms.missingLogsHours"))
     for (const id of Object.keys(s.deploy.alarms.missingLogsHours ?? {}) as SourceId[]) {
       if (base.sources[id] === undefined)
