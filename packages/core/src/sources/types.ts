@@ -24,6 +24,8 @@ export interface ParseContext {
   /** Object key or file name; parsers read hints such as the CloudFront distribution id from it. */
   key: string;
   options: SourceOptions;
+  /** Longest record (line or JSON value) read into memory; a longer one is `too_large`. Default `MAX_RECORD_CHARS`. */
+  maxRecordChars?: number;
 }
 
 /** Identifier of a registered log source, as given to `--source`: the ids in `SOURCES`, and no other list. */
