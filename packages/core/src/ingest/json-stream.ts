@@ -1,16 +1,21 @@
-import { RAW_LIMIT } from "./text.ts";
+import { MAX_RECORD_CHARS, TOO_LARGE_HEAD } from "./text.ts";
 
 /** One record found by the splitter: its raw text and whether it ended cleanly. */
 export interface JsonElement {
   /** 1-based record number within the input. */
   index: number;
+  /** 1-based line of the input the record starts on. */
+  line: number;
   /**
    * `complete`: a whole JSON value (or a whole non-JSON line at top level; JSON.parse decides);
-   * `truncated`: the input ended, or a line of line-delimited JSON ended, inside the value;
-   * `too_large`: longer than `maxElementChars`; `text` then holds only its first 64 KiB.
+   * `truncated`: the input ended inside the value, or a top-level value's line was cut (see `JsonSplitter`), or the
+   * input ended inside the records array (then `text` is empty and `detail` says so);
+   * `too_large`: longer than `maxElementChars`; `text` then holds only its head (`TOO_LARGE_HEAD`).
    */
   status: "complete" | "truncated" | "too_large";
   text: string;
+  /** Why a record without text of its own is reported. */
+  detail?: string;
 }
 
 /** How the splitter finds records. */
@@ -20,14 +25,20 @@ export interface JsonSplitOptions {
    * without such a key is itself a record. Default `["Records"]`.
    */
   arrayKeys?: readonly string[];
-  /**
-   * Longest record kept in memory; longer ones are reported as `too_large`. Default 16 MiB: CloudTrail records
-   * stay under 1 MB and CloudWatch Logs subscription payloads near it.
-   */
+  /** Longest record kept in memory; longer ones are reported as `too_large`. Default `MAX_RECORD_CHARS`. */
   maxElementChars?: number;
+  /** The elements of a top-level array are the records (default); when false the array is one record. */
+  splitArrays?: boolean;
+  /**
+   * Line-delimited records (NDJSON, JSON lines): every top-level record runs to the end of the line it ends on, a
+   * line that does not start a JSON object or array is one record, and each blank line is reported as a complete
+   * record with empty text. A value spanning lines (pretty-printed) is still one record.
+   */
+  lineRecords?: boolean;
 }
 
-const DEFAULT_MAX = 16 * 1024 * 1024;
+/** Records of application JSON lines: one per line, or per pretty-printed value; arrays are not split. */
+export const JSON_LINE_RECORDS: JsonSplitOptions = { arrayKeys: [], splitArrays: false, lineRecords: true };
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -51,15 +62,20 @@ const KIND_SCALAR = 3;
  *
  * Records are the elements of a top-level `{"Records":[…]}` array (keys configurable), the elements of a bare
  * top-level array, or each top-level value of NDJSON / concatenated JSON. It tracks strings, escapes and depth
- * with `charCodeAt` and never parses: memory holds one record at a time, whatever the input size. When the first
- * top-level value fits on one line the input is taken as line-delimited, so a broken line ends at its newline
- * (reported `truncated`) instead of swallowing the lines after it.
+ * with `charCodeAt` and never parses: memory holds one record at a time, up to the size limit, whatever the input
+ * size. A top-level value may span lines (pretty-printed), but its line is taken as cut, and the value reported
+ * `truncated`, when a raw newline falls inside one of its strings (JSON strings never hold one) or when the next line
+ * starts with `{` or `[` in its first column (pretty-printers indent nested values): a damaged line of NDJSON then
+ * cannot swallow the lines after it.
  */
 export class JsonSplitter {
   private readonly arrayKeys: readonly string[];
   private readonly keyLengths: ReadonlySet<number>;
   private readonly maxChars: number;
+  private readonly splitArrays: boolean;
+  private readonly lineRecords: boolean;
   private index = 0;
+  private line = 1;
 
   private depth = 0;
   private inString = false;
@@ -70,13 +86,15 @@ export class JsonSplitter {
   private inElem = false;
   private elemKind = 0;
   private elemStart = 0;
+  private elemLine = 0;
   private elemParts: string[] = [];
   private elemChars = 0;
   private elemOverflow = false;
-  private elemCrossedNewline = false;
-
-  /** Set once the first top-level container record ends: true when it fitted on one line. */
-  private lineMode: boolean | undefined;
+  /** A top-level record's text ended with a newline at the end of the last chunk: the next character decides. */
+  private pendingNewline = false;
+  /** Line records: nothing but whitespace seen on the current line yet. */
+  private lineBlank = true;
+  private lineHasSpace = false;
 
   /** The current record is a top-level object, which may turn out to be a wrapper. */
   private topObject = false;
@@ -93,15 +111,22 @@ export class JsonSplitter {
   constructor(options: JsonSplitOptions = {}) {
     this.arrayKeys = options.arrayKeys ?? ["Records"];
     this.keyLengths = new Set(this.arrayKeys.map((k) => k.length));
-    this.maxChars = options.maxElementChars ?? DEFAULT_MAX;
+    this.maxChars = options.maxElementChars ?? MAX_RECORD_CHARS;
+    this.splitArrays = options.splitArrays ?? true;
+    this.lineRecords = options.lineRecords ?? false;
   }
 
   /** Scans one chunk and appends the records that ended in it to `out`. */
   push(chunk: string, out: JsonElement[] = []): JsonElement[] {
     const n = chunk.length;
+    if (n === 0) return out;
     let i = 0;
     this.chunkNo++;
     if (this.inElem) this.elemStart = 0;
+    if (this.pendingNewline) {
+      this.pendingNewline = false;
+      if (this.inElem && isOpener(chunk.charCodeAt(0))) this.cutCarried(out);
+    }
     while (i < n) {
       if (this.inString) {
         i = this.scanString(chunk, i, out);
@@ -117,22 +142,27 @@ export class JsonSplitter {
       }
       const c = chunk.charCodeAt(i);
       if (c === QUOTE) {
-        this.inString = true;
-        if (!this.inElem && this.depth === this.elemDepth) this.startElem(KIND_STRING, i);
-        else if (this.topObject && this.depth === 1 && this.expectKey) {
+        if (!this.inElem && this.depth === this.elemDepth) {
+          if (this.lineRecords && this.elemDepth === 0) {
+            this.startElem(KIND_SCALAR, i);
+            continue;
+          }
+          this.startElem(KIND_STRING, i);
+        } else if (this.topObject && this.depth === 1 && this.expectKey) {
           this.keyCapture = true;
           this.keyStart = i + 1;
           this.keyPartial = "";
         }
+        this.inString = true;
         i++;
       } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
         if (!this.inElem && this.depth === this.elemDepth) {
-          if (this.depth === 0 && c === OPEN_BRACKET) {
+          if (this.depth === 0 && c === OPEN_BRACKET && this.splitArrays) {
             // A bare top-level array: its elements are the records.
             this.elemDepth = 1;
           } else {
             this.startElem(KIND_CONTAINER, i);
-            if (this.depth === 0) {
+            if (this.depth === 0 && c === OPEN_BRACE) {
               this.topObject = true;
               this.expectKey = true;
               this.lastKey = "";
@@ -164,7 +194,7 @@ export class JsonSplitter {
         this.depth--;
         i++;
         if (this.inElem && this.depth === this.elemDepth) {
-          this.endElem(chunk, i, "complete", out);
+          this.closeElem(chunk, i, out);
         } else if (this.depth === this.elemDepth - 1) {
           // The records array closed: a wrapper's tail yields nothing; a bare array returns to top level.
           this.elemDepth = this.elemDepth === 2 ? -1 : 0;
@@ -172,9 +202,12 @@ export class JsonSplitter {
           this.elemDepth = 0;
         }
       } else if (c === NEWLINE) {
+        this.line++;
         if (this.inElem) this.newlineInElem(chunk, i, out);
+        else if (this.lineRecords && this.depth === 0) this.endLine(this.line - 1, out);
         i++;
       } else if (c === SPACE || c === TAB || c === CR || c === BOM) {
+        if (!this.inElem) this.lineHasSpace = true;
         i++;
       } else if (c === COMMA) {
         if (this.topObject && this.depth === 1) this.expectKey = true;
@@ -192,17 +225,32 @@ export class JsonSplitter {
     return out;
   }
 
-  /** Signals end of input and returns the record left open, if any, as `truncated`. */
+  /**
+   * Signals end of input and returns the record left open, if any, as `truncated`; a records array the input ends
+   * in without a record open is reported as one `truncated` record with empty text.
+   */
   end(out: JsonElement[] = []): JsonElement[] {
     if (this.inElem) {
       // A top-level non-JSON line may legitimately end at end of input.
       const status = this.elemKind === KIND_SCALAR && this.elemDepth === 0 ? "complete" : "truncated";
       this.endElem("", 0, status, out);
+    } else if (this.elemDepth > 0) {
+      this.index++;
+      out.push({
+        index: this.index,
+        line: this.line,
+        status: "truncated",
+        text: "",
+        detail: `input ends inside the records array, after record ${this.index - 1}`,
+      });
+    } else if (this.lineRecords && this.lineHasSpace && this.depth === 0) {
+      this.endLine(this.line, out);
     }
     this.depth = 0;
     this.inString = false;
     this.escape = false;
     this.elemDepth = 0;
+    this.pendingNewline = false;
     return out;
   }
 
@@ -210,13 +258,11 @@ export class JsonSplitter {
     const n = chunk.length;
     if (this.escape) {
       this.escape = false;
-      i++;
+      // A raw newline after a backslash is still a newline (and still ends a top-level record's line).
+      if (chunk.charCodeAt(i) !== NEWLINE) i++;
     }
     // Backslashes before a quote are counted back to here: earlier ones belong to an escape already consumed.
     const from = i;
-    // In line-delimited input a raw newline inside a string means the line was cut.
-    const watchNewline =
-      this.lineMode === true && this.inElem && this.elemDepth === 0 && this.elemKind === KIND_CONTAINER;
     let q = chunk.indexOf('"', i);
     while (q !== -1) {
       let k = q - 1;
@@ -224,14 +270,21 @@ export class JsonSplitter {
       if ((q - 1 - k) % 2 === 0) break;
       q = chunk.indexOf('"', q + 1);
     }
-    if (watchNewline) {
-      const nl = this.nextNewline(chunk, i);
-      if (nl !== -1 && (q === -1 || nl < q)) {
+    const stop = q === -1 ? n : q;
+    let nl = this.nextNewline(chunk, i);
+    if (nl !== -1 && nl < stop) {
+      if (this.inElem && this.elemDepth === 0) {
+        // A raw newline inside a top-level record's string: its line was cut.
+        this.line++;
         this.inString = false;
         this.keyCapture = false;
-        this.newlineInElem(chunk, nl, out);
+        this.cutAt(chunk, nl, out);
         return nl + 1;
       }
+      do {
+        this.line++;
+        nl = this.nextNewline(chunk, nl + 1);
+      } while (nl !== -1 && nl < stop);
     }
     if (q === -1) {
       // The string continues in the next chunk; an odd run of trailing backslashes escapes its first character.
@@ -287,10 +340,11 @@ export class JsonSplitter {
         i++;
         if (depth === stop) {
           this.depth = depth;
-          if (!this.topObject) this.endElem(chunk, i, "complete", out);
+          if (!this.topObject) this.closeElem(chunk, i, out);
           return i;
         }
       } else if (c === NEWLINE) {
+        this.line++;
         this.depth = depth;
         this.newlineInElem(chunk, i, out);
         i++;
@@ -309,8 +363,9 @@ export class JsonSplitter {
       // Top-level scalars and non-JSON text run to the end of the line.
       const nl = chunk.indexOf("\n", i);
       if (nl === -1) return n;
-      const end = nl > 0 && chunk.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
-      this.endElem(chunk, Math.max(end, this.elemStart), "complete", out);
+      this.line++;
+      this.endElem(chunk, this.lineEnd(chunk, nl), "complete", out);
+      this.newLine();
       return nl + 1;
     }
     while (i < n) {
@@ -332,27 +387,86 @@ export class JsonSplitter {
     return i;
   }
 
+  /** A container record closed: done, or for line records, the rest of its line still belongs to it. */
+  private closeElem(chunk: string, end: number, out: JsonElement[]): void {
+    if (this.lineRecords && this.elemDepth === 0) {
+      this.elemKind = KIND_SCALAR;
+      this.topObject = false;
+      this.expectKey = false;
+      this.keyCapture = false;
+      return;
+    }
+    this.endElem(chunk, end, "complete", out);
+  }
+
+  /** A newline (at `i`, already counted) inside a record, outside strings. */
   private newlineInElem(chunk: string, i: number, out: JsonElement[]): void {
     if (this.elemDepth !== 0 || this.elemKind !== KIND_CONTAINER) return;
-    if (this.lineMode === true) {
-      const end = i > this.elemStart && chunk.charCodeAt(i - 1) === CR ? i - 1 : i;
-      this.endElem(chunk, end, "truncated", out);
-      this.depth = 0;
-      this.inString = false;
-      this.escape = false;
-    } else {
-      this.elemCrossedNewline = true;
+    if (i + 1 >= chunk.length) this.pendingNewline = true;
+    else if (isOpener(chunk.charCodeAt(i + 1))) this.cutAt(chunk, i, out);
+  }
+
+  /** Ends the open top-level record as cut at the newline at `nl`, and goes on at top level after it. */
+  private cutAt(chunk: string, nl: number, out: JsonElement[]): void {
+    this.endElem(chunk, this.lineEnd(chunk, nl), "truncated", out);
+    this.resetTop();
+  }
+
+  /** Where the open record's line ends before the newline at `nl`: before a `\r`, even one carried over. */
+  private lineEnd(chunk: string, nl: number): number {
+    if (nl > this.elemStart) return chunk.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
+    const last = this.elemParts.length - 1;
+    const part = this.elemParts[last];
+    if (!this.elemOverflow && part?.endsWith("\r")) {
+      this.elemParts[last] = part.slice(0, -1);
+      this.elemChars--;
     }
+    return nl;
+  }
+
+  /** Like `cutAt` for a newline that ended the previous chunk (already carried with the record's text). */
+  private cutCarried(out: JsonElement[]): void {
+    if (!this.elemOverflow) {
+      let text = this.elemParts.join("");
+      if (text.endsWith("\n")) text = text.slice(0, -1);
+      if (text.endsWith("\r")) text = text.slice(0, -1);
+      this.elemParts = [text];
+      this.elemChars = text.length;
+    }
+    this.endElem("", 0, "truncated", out);
+    this.resetTop();
+  }
+
+  private resetTop(): void {
+    this.depth = 0;
+    this.inString = false;
+    this.escape = false;
+    this.newLine();
+  }
+
+  /** Line records: the end of `line` outside any record; it was blank when nothing else was on it. */
+  private endLine(line: number, out: JsonElement[]): void {
+    if (this.lineBlank) {
+      this.index++;
+      out.push({ index: this.index, line, status: "complete", text: "" });
+    }
+    this.newLine();
+  }
+
+  private newLine(): void {
+    this.lineBlank = true;
+    this.lineHasSpace = false;
   }
 
   private startElem(kind: number, i: number): void {
     this.inElem = true;
     this.elemKind = kind;
     this.elemStart = i;
+    this.elemLine = this.line;
     this.elemParts = [];
     this.elemChars = 0;
     this.elemOverflow = false;
-    this.elemCrossedNewline = false;
+    this.lineBlank = false;
   }
 
   private carry(chunk: string): void {
@@ -364,12 +478,12 @@ export class JsonSplitter {
     this.elemChars += part.length;
     if (!this.elemOverflow && this.elemChars > this.maxChars) {
       this.elemOverflow = true;
-      this.elemParts = [this.elemParts.join("").slice(0, RAW_LIMIT)];
+      this.elemParts = [this.elemParts.join("").slice(0, TOO_LARGE_HEAD)];
     }
     if (this.elemOverflow) {
       // Past the limit only the head is kept, for the quarantine row.
       const head = this.elemParts[0] ?? "";
-      if (head.length < RAW_LIMIT) this.elemParts = [head + part.slice(0, RAW_LIMIT - head.length)];
+      if (head.length < TOO_LARGE_HEAD) this.elemParts = [head + part.slice(0, TOO_LARGE_HEAD - head.length)];
       return;
     }
     this.elemParts.push(part);
@@ -379,26 +493,28 @@ export class JsonSplitter {
     const tail = chunk.slice(this.elemStart, end);
     let text: string;
     if (this.elemOverflow || this.elemChars + tail.length > this.maxChars) {
-      text = (this.elemParts.join("") + tail.slice(0, RAW_LIMIT)).slice(0, RAW_LIMIT);
+      text = (this.elemParts.join("") + tail.slice(0, TOO_LARGE_HEAD)).slice(0, TOO_LARGE_HEAD);
       status = "too_large";
     } else {
       text = this.elemParts.length === 0 ? tail : this.elemParts.join("") + tail;
     }
-    if (this.elemDepth === 0 && this.elemKind === KIND_CONTAINER && this.lineMode === undefined) {
-      this.lineMode = status === "complete" && !this.elemCrossedNewline;
-    }
     this.index++;
-    out.push({ index: this.index, status, text });
+    out.push({ index: this.index, line: this.elemLine, status, text });
     this.inElem = false;
     this.elemParts = [];
     this.elemChars = 0;
     this.elemOverflow = false;
+    this.pendingNewline = false;
     if (this.elemDepth === 0) {
       this.topObject = false;
       this.expectKey = false;
       this.keyCapture = false;
     }
   }
+}
+
+function isOpener(c: number): boolean {
+  return c === OPEN_BRACE || c === OPEN_BRACKET;
 }
 
 /**

@@ -48,5 +48,5 @@ export const appJsonSource: LogSource<"app_json"> = {
       return false;
     }
   },
-  parse: (text) => parseAppJson(text),
+  parse: (text, ctx) => parseAppJson(text, ctx),
 };

@@ -1,7 +1,6 @@
-import { isTruncatedJson } from "../../ingest/json-stream.ts";
-import { lines } from "../../ingest/text.ts";
+import { isTruncatedJson, JSON_LINE_RECORDS, type JsonElement, jsonElementBatches } from "../../ingest/json-stream.ts";
 import { toIsoUtc } from "../../time.ts";
-import type { ParseEvent } from "../types.ts";
+import type { ParseContext, ParseEvent } from "../types.ts";
 import { asInt32, asNumber, isObject, type JsonObject, type MapResult } from "./coerce.ts";
 import { type AppEventParsedRow, appEventsTable } from "./schema.ts";
 
@@ -176,7 +175,37 @@ export function appLineEvent(line: number, text: string): ParseEvent {
     : { kind: "reject", line, reason: mapped.reason, message: mapped.message, raw: text };
 }
 
-/** Streams application JSON lines (one object per line), numbered by line. */
-export async function* parseAppJson(text: AsyncIterable<string>): AsyncIterable<ParseEvent> {
-  for await (const { line, text: l } of lines(text)) yield appLineEvent(line, l);
+/** Turns one record of the splitter into exactly one parse event, numbered by the line it starts on. */
+export function appRecordEvent(el: JsonElement): ParseEvent {
+  if (el.status === "too_large") {
+    return {
+      kind: "reject",
+      line: el.line,
+      reason: "too_large",
+      message: "record exceeds the size limit",
+      raw: el.text,
+    };
+  }
+  if (el.status === "truncated") {
+    return {
+      kind: "reject",
+      line: el.line,
+      reason: "truncated",
+      message: "line ends inside a JSON value",
+      raw: el.text,
+    };
+  }
+  return appLineEvent(el.line, el.text);
+}
+
+/**
+ * Streams application JSON: one object per line, or pretty-printed objects spanning lines, each numbered by the line
+ * it starts on.
+ */
+export async function* parseAppJson(
+  text: AsyncIterable<string>,
+  ctx?: Pick<ParseContext, "maxRecordChars">,
+): AsyncIterable<ParseEvent> {
+  const options = { ...JSON_LINE_RECORDS, maxElementChars: ctx?.maxRecordChars };
+  for await (const batch of jsonElementBatches(text, options)) for (const el of batch) yield appRecordEvent(el);
 }

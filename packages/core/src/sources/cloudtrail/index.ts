@@ -39,7 +39,7 @@ export const cloudtrailSource: LogSource<"cloudtrail"> = {
     if (RECORDS_PREFIX.test(head)) return true;
     return /^\uFEFF?\s*[[{]/.test(head) && EVENT_VERSION_FIELD.test(head) && EVENT_TIME_FIELD.test(head);
   },
-  parse: (text) => parseCloudTrail(text, "events"),
+  parse: (text, ctx) => parseCloudTrail(text, "events", ctx.maxRecordChars),
 };
 
 /**
@@ -59,5 +59,5 @@ export const cloudtrailDigestSource: LogSource<"cloudtrail_digest"> = {
     if (first) return isCloudTrailDigest(first);
     return /^\uFEFF?\s*\{/.test(head) && /"digestStartTime"\s*:/.test(head) && /"digestS3Object"\s*:/.test(head);
   },
-  parse: (text) => parseCloudTrail(text, "digests"),
+  parse: (text, ctx) => parseCloudTrail(text, "digests", ctx.maxRecordChars),
 };

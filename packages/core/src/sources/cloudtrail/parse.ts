@@ -200,7 +200,8 @@ export type CloudTrailAccept = "events" | "digests";
 export function cloudTrailElementEvent(el: JsonElement, accept: CloudTrailAccept): ParseEvent {
   const line = el.index;
   if (el.status === "truncated") {
-    return { kind: "reject", line, reason: "truncated", message: "input ends inside this record", raw: el.text };
+    const message = el.detail ?? "input ends inside this record";
+    return { kind: "reject", line, reason: "truncated", message, raw: el.text };
   }
   if (el.status === "too_large") {
     return { kind: "reject", line, reason: "too_large", message: "record exceeds the size limit", raw: el.text };
@@ -246,8 +247,10 @@ export function cloudTrailElementEvent(el: JsonElement, accept: CloudTrailAccept
 export async function* parseCloudTrail(
   text: AsyncIterable<string>,
   accept: CloudTrailAccept,
+  maxRecordChars?: number,
 ): AsyncIterable<ParseEvent> {
-  for await (const batch of jsonElementBatches(text, { arrayKeys: CLOUDTRAIL_ARRAY_KEYS })) {
+  const options = { arrayKeys: CLOUDTRAIL_ARRAY_KEYS, maxElementChars: maxRecordChars };
+  for await (const batch of jsonElementBatches(text, options)) {
     for (const el of batch) yield cloudTrailElementEvent(el, accept);
   }
 }

@@ -34,5 +34,5 @@ export const cloudwatchLogsSource: LogSource<"cloudwatch_logs"> = {
     // The first payload is longer than the sniffed head.
     return trimmed.startsWith("{") && (MESSAGE_TYPE.test(head) || /^\{\s*"awslogs"\s*:/.test(trimmed));
   },
-  parse: (text) => parseCloudWatchLogs(text),
+  parse: (text, ctx) => parseCloudWatchLogs(text, ctx.maxRecordChars),
 };

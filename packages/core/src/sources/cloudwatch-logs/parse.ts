@@ -243,7 +243,10 @@ const WRAP_WIDTHS = new Set([64, 76]);
  * it), Lambda `awslogs` events and saved Kinesis events. Records are numbered by log event across the whole
  * object, from 1.
  */
-export async function* parseCloudWatchLogs(text: AsyncIterable<string>): AsyncIterable<ParseEvent> {
+export async function* parseCloudWatchLogs(
+  text: AsyncIterable<string>,
+  maxRecordChars?: number,
+): AsyncIterable<ParseEvent> {
   const counter: Counter = { n: 0 };
   // Lines of one base64 payload wrapped as `base64` (76 columns) or openssl (64) print it: it starts with "H4sI"
   // (gzip magic), every line but the last has that width, and continuations never start with "H4sI".
@@ -254,9 +257,9 @@ export async function* parseCloudWatchLogs(text: AsyncIterable<string>): AsyncIt
     if (wrapped.length === 0) return;
     const joined = wrapped.join("");
     wrapped = [];
-    yield* payloadEvents({ index: 0, status: "complete", text: joined }, counter);
+    yield* payloadEvents({ index: 0, line: 0, status: "complete", text: joined }, counter);
   };
-  for await (const batch of jsonElementBatches(text, { arrayKeys: CWL_ARRAY_KEYS })) {
+  for await (const batch of jsonElementBatches(text, { arrayKeys: CWL_ARRAY_KEYS, maxElementChars: maxRecordChars })) {
     for (const el of batch) {
       const gzipStart = el.text.startsWith("H4sI");
       const base64 = el.status === "complete" && BASE64_LINE.test(el.text);
