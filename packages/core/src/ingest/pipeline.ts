@@ -1,10 +1,16 @@
 import { asError } from "../errors.ts";
 import type { TableDef } from "../schema/table.ts";
-import { type QuarantineParsedRow, quarantineTable, type RejectReason } from "../sources/quarantine/schema.ts";
+import {
+  type InputFlag,
+  type QuarantineParsedRow,
+  quarantineTable,
+  type RejectReason,
+} from "../sources/quarantine/schema.ts";
 import type { LogSource, ParseContext, ParseEvent, SkipKind, SourceId } from "../sources/types.ts";
 import { isIsoUtc } from "../time.ts";
-import { CorruptInputError, decodeText } from "./decode.ts";
-import { clipRaw } from "./text.ts";
+import { CorruptInputError, decodeStats, decodeText, replacementChars } from "./decode.ts";
+import { countNewlines, detectSource, parentFolderSource, SAMPLE_LINES, SNIFF_CHARS, sampleSource } from "./detect.ts";
+import { clipRaw, MAX_RECORD_CHARS } from "./text.ts";
 
 /** Lineage the pipeline stamps on every row. */
 export interface Lineage {
@@ -36,21 +42,19 @@ export interface IngestSummary {
   rows: Record<string, number>;
   quarantined: Partial<Record<RejectReason, number>>;
   skipped: Partial<Record<SkipKind, number>>;
+  /**
+   * What was read but was not clean, present only when something was (see `INPUT_FLAGS`): `invalid_utf8` counts
+   * byte sequences decoded as U+FFFD, `trailing_bytes` the bytes after the last gzip member that were ignored.
+   */
+  flags?: Partial<Record<InputFlag, number>>;
+  /** For `invalid_utf8`: the `source_line` of every row or quarantine row holding a U+FFFD it caused (up to 1,000). */
+  flagged_lines?: Partial<Record<InputFlag, number[]>>;
 }
 
-const SNIFF_BYTES = 64 * 1024;
+/** Most `source_line`s a summary lists per flag. */
+export const FLAGGED_LINES_LIMIT = 1000;
+
 const HOLD_BACK_CHARS = 1024 * 1024;
-
-/** Picks the source for an object: the forced id, then the key, then the content. */
-export function detectSource(
-  sources: readonly LogSource[],
-  key: string,
-  head: string,
-  forced?: SourceId,
-): LogSource | undefined {
-  if (forced) return sources.find((s) => s.id === forced);
-  return sources.find((s) => s.matchKey(key)) ?? sources.find((s) => s.sniff(head));
-}
 
 /**
  * Decodes, detects, parses and sinks one object, stamping lineage on every row and turning every reject into a
@@ -63,12 +67,36 @@ export async function ingestObject(args: {
   lineage: Lineage;
   sink: RowSink;
   forced?: SourceId;
+  /** Longest record read into memory (default `MAX_RECORD_CHARS`); a longer one is quarantined `too_large`. */
+  maxRecordChars?: number;
 }): Promise<IngestSummary> {
   const { lineage, sink } = args;
+  const maxRecordChars = args.maxRecordChars ?? MAX_RECORD_CHARS;
   const summary: IngestSummary = { source: "unknown", records: 0, rows: {}, quarantined: {}, skipped: {} };
-  const text = decodeText(args.bytes);
+  const stats = decodeStats();
+  const text = decodeText(args.bytes, stats);
   const it = text[Symbol.asyncIterator]();
   let lastLine = 0;
+
+  // Invalid UTF-8 is kept as U+FFFD; the records it landed in are listed. Replacement characters are looked for
+  // only while the decoder has reported more of them than were found in records so far.
+  let attributed = 0;
+  const flaggedLines: number[] = [];
+  const noteInvalidUtf8 = (line: number, values: Iterable<unknown>) => {
+    let n = 0;
+    for (const v of values) if (typeof v === "string") n += replacementChars(v);
+    if (n === 0) return;
+    attributed += n;
+    if (flaggedLines.length < FLAGGED_LINES_LIMIT && flaggedLines.at(-1) !== line) flaggedLines.push(line);
+  };
+  const finish = (): IngestSummary => {
+    const flags: Partial<Record<InputFlag, number>> = {};
+    if (stats.invalidUtf8 > 0) flags.invalid_utf8 = stats.invalidUtf8;
+    if (stats.trailingBytes > 0) flags.trailing_bytes = stats.trailingBytes;
+    if (Object.keys(flags).length > 0) summary.flags = flags;
+    if (flaggedLines.length > 0) summary.flagged_lines = { invalid_utf8: flaggedLines };
+    return summary;
+  };
 
   const quarantine = async (line: number, reason: RejectReason, message: string, raw: string) => {
     const clipped = clipRaw(raw);
@@ -88,6 +116,7 @@ export async function ingestObject(args: {
   // Read enough text to sniff. A corrupt object may fail here already; what decoded before the damage still counts.
   const headChunks: string[] = [];
   let headLength = 0;
+  let headLines = 0;
   let ended = false;
   let corrupt: CorruptInputError | undefined;
   const stopAtCorruption = (e: unknown) => {
@@ -95,23 +124,34 @@ export async function ingestObject(args: {
     if (!(err instanceof CorruptInputError)) throw err;
     corrupt = err;
   };
-  try {
-    while (headLength < SNIFF_BYTES) {
-      const next = await it.next();
-      if (next.done) {
-        ended = true;
-        break;
+  const readHead = async (more: () => boolean) => {
+    if (ended) return;
+    try {
+      while (more()) {
+        const next = await it.next();
+        if (next.done) {
+          ended = true;
+          break;
+        }
+        headChunks.push(next.value);
+        headLength += next.value.length;
+        if (headLines < SAMPLE_LINES) headLines += countNewlines(next.value, SAMPLE_LINES - headLines);
       }
-      headChunks.push(next.value);
-      headLength += next.value.length;
+    } catch (e) {
+      stopAtCorruption(e);
+      ended = true;
     }
-  } catch (e) {
-    stopAtCorruption(e);
-    ended = true;
-  }
+  };
+  await readHead(() => headLength < SNIFF_CHARS);
   const head = headChunks.join("");
-  const source = detectSource(args.sources, args.context.key, head, args.forced);
+  let source = detectSource(args.sources, args.context.key, head, args.forced);
+  if (!source && !args.forced) {
+    // Look past a first line longer than the head: read on (up to the record limit) until a few lines are in.
+    await readHead(() => headLines < SAMPLE_LINES && headLength <= maxRecordChars);
+    source = sampleSource(args.sources, headChunks) ?? parentFolderSource(args.sources, args.context.key);
+  }
   if (!source) {
+    if (stats.invalidUtf8 > 0) noteInvalidUtf8(1, [head]);
     if (corrupt) await quarantine(1, "corrupt_gzip", `${args.context.key}: ${corrupt.message}`, head);
     else if (head.trim().length > 0) {
       await quarantine(
@@ -121,7 +161,7 @@ export async function ingestObject(args: {
         head,
       );
     }
-    return summary;
+    return finish();
   }
   summary.source = source.id;
 
@@ -160,9 +200,12 @@ export async function ingestObject(args: {
     else if (tail.length > 0) yield tail;
   }
 
-  const ctx: ParseContext = { ...args.context, sourceObject: lineage.sourceObject };
+  const ctx: ParseContext = { ...args.context, sourceObject: lineage.sourceObject, maxRecordChars };
   for await (const ev of source.parse(replay(), ctx) as AsyncIterable<ParseEvent>) {
     lastLine = ev.line;
+    if (stats.invalidUtf8 > attributed && ev.kind !== "skip") {
+      noteInvalidUtf8(ev.line, ev.kind === "row" ? Object.values(ev.row) : [ev.raw]);
+    }
     if (ev.kind === "row") {
       const time = ev.row[ev.table.timeColumn];
       if (typeof time !== "string" || !isIsoUtc(time)) {
@@ -199,7 +242,7 @@ export async function ingestObject(args: {
       damagedTail,
     );
   }
-  return summary;
+  return finish();
 }
 
 function stamp(row: Record<string, unknown>, line: number, lineage: Lineage): Record<string, unknown> {
@@ -216,4 +259,8 @@ export function mergeSummary(into: Omit<IngestSummary, "source">, s: Omit<Ingest
   for (const [k, v] of Object.entries(s.quarantined) as [RejectReason, number][])
     into.quarantined[k] = (into.quarantined[k] ?? 0) + v;
   for (const [k, v] of Object.entries(s.skipped) as [SkipKind, number][]) into.skipped[k] = (into.skipped[k] ?? 0) + v;
+  for (const [k, v] of Object.entries(s.flags ?? {}) as [InputFlag, number][]) {
+    into.flags ??= {};
+    into.flags[k] = (into.flags[k] ?? 0) + v;
+  }
 }

@@ -1,3 +1,4 @@
+import { JSON_LINE_RECORDS, splitJson } from "../../ingest/json-stream.ts";
 import { isCloudTrailDigest, unwrapCloudTrailRecord } from "../cloudtrail/parse.ts";
 import type { LogSource } from "../types.ts";
 import { isObject, type JsonObject } from "./coerce.ts";
@@ -19,13 +20,17 @@ export function looksLikeAppEvent(o: JsonObject): boolean {
   return !isCloudTrailDigest(o) && unwrapCloudTrailRecord(o) === undefined;
 }
 
+// Records of the head weighed by the sniffer: enough to look past a damaged first few.
+const SNIFF_RECORDS = 32;
+
 /**
  * Application JSON lines (auth, api and audit events) into `app_events`.
  *
  * Keys match when their first or second segment is `app`, `apps`, `app-logs`, `app_logs` or `applogs` and the name
- * ends in `.jsonl`, `.ndjson`, `.json` or `.log` (optionally `.gz`); other objects are recognised by content: a
- * first line that is a JSON object with a `timestamp`, `time`, `@timestamp` or `ts` field and is not CloudTrail,
- * CloudWatch Logs or CloudFront JSON.
+ * ends in `.jsonl`, `.ndjson`, `.json` or `.log` (optionally `.gz`); other objects are recognised by content: among
+ * the first records of the head (lines, or pretty-printed objects), at least one JSON object with a `timestamp`,
+ * `time`, `@timestamp` or `ts` field that is not CloudTrail, CloudWatch Logs or CloudFront JSON, and no more objects
+ * of another kind than of this one. Lines that are not JSON objects (a damaged first line) do not count either way.
  *
  * @example
  * appJsonSource.matchKey("app/auth-service/2024/05/01/events-0001.jsonl.gz") // true
@@ -36,17 +41,22 @@ export const appJsonSource: LogSource<"app_json"> = {
   tables: [appEventsTable],
   matchKey: (key) => APP_KEY.test(key),
   sniff(head) {
-    const start = head.search(/\S/);
-    if (start === -1) return false;
-    const nl = head.indexOf("\n", start);
-    const line = head.slice(start, nl === -1 ? head.length : nl).trim();
-    if (!line.startsWith("{")) return false;
-    try {
-      const v: unknown = JSON.parse(line);
-      return isObject(v) && looksLikeAppEvent(v);
-    } catch {
-      return false;
+    let app = 0;
+    let other = 0;
+    let seen = 0;
+    for (const el of splitJson(head, JSON_LINE_RECORDS)) {
+      if (el.status !== "complete" || !el.text.startsWith("{")) continue;
+      let v: unknown;
+      try {
+        v = JSON.parse(el.text);
+      } catch {
+        continue;
+      }
+      if (isObject(v) && looksLikeAppEvent(v)) app++;
+      else other++;
+      if (++seen === SNIFF_RECORDS) break;
     }
+    return app > 0 && app >= other;
   },
   parse: (text, ctx) => parseAppJson(text, ctx),
 };

@@ -255,16 +255,25 @@ export async function* parseCloudTrail(
   }
 }
 
-/** The first complete element of a head of text, parsed, or undefined when none parses within it. */
+// Elements of a head that may fail to parse before the sniffer gives up: a damaged first record is looked past.
+const SNIFF_ELEMENTS = 8;
+
+/**
+ * The first element of a head of text that parses, or undefined when none of its first few does. A value that parses
+ * but is no object ends the search too.
+ */
 export function firstJsonObject(head: string, arrayKeys: readonly string[]): JsonObject | undefined {
+  let tried = 0;
   for (const el of splitJson(head, { arrayKeys })) {
-    if (el.status !== "complete") return undefined;
+    if (++tried > SNIFF_ELEMENTS) return undefined;
+    if (el.status !== "complete") continue;
+    let v: unknown;
     try {
-      const v: unknown = JSON.parse(el.text);
-      return isObject(v) ? v : undefined;
+      v = JSON.parse(el.text);
     } catch {
-      return undefined;
+      continue;
     }
+    return isObject(v) ? v : undefined;
   }
   return undefined;
 }

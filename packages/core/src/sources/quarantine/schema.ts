@@ -16,6 +16,15 @@ export const REJECT_REASONS = [
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
+/**
+ * What an object's ingest summary (kept in its manifest) flags about input that was read but was not clean, with
+ * nothing lost: `invalid_utf8` counts byte sequences that were not UTF-8 and were kept as U+FFFD (the summary's
+ * `flagged_lines` lists the records holding them), `trailing_bytes` counts bytes after the last gzip member that
+ * start no member (ignored, as `gunzip` ignores them).
+ */
+export const INPUT_FLAGS = ["invalid_utf8", "trailing_bytes"] as const;
+export type InputFlag = (typeof INPUT_FLAGS)[number];
+
 /** Records that could not be parsed, with why and where, so nothing is lost silently. */
 export const quarantineTable = defineTable({
   name: "quarantine",
