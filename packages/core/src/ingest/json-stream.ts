@@ -65,8 +65,8 @@ const KIND_SCALAR = 3;
  * with `charCodeAt` and never parses: memory holds one record at a time, up to the size limit, whatever the input
  * size. A top-level value may span lines (pretty-printed), but its line is taken as cut, and the value reported
  * `truncated`, when a raw newline falls inside one of its strings (JSON strings never hold one) or when the next line
- * starts with `{` or `[` in its first column (pretty-printers indent nested values): a damaged line of NDJSON then
- * cannot swallow the lines after it.
+ * is neither indented, blank nor a closing bracket (pretty-printers indent everything inside the outer value): a
+ * damaged line of NDJSON then cannot swallow the lines after it.
  */
 export class JsonSplitter {
   private readonly arrayKeys: readonly string[];
@@ -125,7 +125,7 @@ export class JsonSplitter {
     if (this.inElem) this.elemStart = 0;
     if (this.pendingNewline) {
       this.pendingNewline = false;
-      if (this.inElem && isOpener(chunk.charCodeAt(0))) this.cutCarried(out);
+      if (this.inElem && !continuesValue(chunk.charCodeAt(0))) this.cutCarried(out);
     }
     while (i < n) {
       if (this.inString) {
@@ -403,7 +403,7 @@ export class JsonSplitter {
   private newlineInElem(chunk: string, i: number, out: JsonElement[]): void {
     if (this.elemDepth !== 0 || this.elemKind !== KIND_CONTAINER) return;
     if (i + 1 >= chunk.length) this.pendingNewline = true;
-    else if (isOpener(chunk.charCodeAt(i + 1))) this.cutAt(chunk, i, out);
+    else if (!continuesValue(chunk.charCodeAt(i + 1))) this.cutAt(chunk, i, out);
   }
 
   /** Ends the open top-level record as cut at the newline at `nl`, and goes on at top level after it. */
@@ -513,8 +513,9 @@ export class JsonSplitter {
   }
 }
 
-function isOpener(c: number): boolean {
-  return c === OPEN_BRACE || c === OPEN_BRACKET;
+/** True when a line starting with `c` can be the next line of a pretty-printed top-level value. */
+function continuesValue(c: number): boolean {
+  return c === SPACE || c === TAB || c === CR || c === NEWLINE || c === BOM || c === CLOSE_BRACE || c === CLOSE_BRACKET;
 }
 
 /**

@@ -142,15 +142,17 @@ describe("splitJson at top level", () => {
     ]);
   });
 
-  it("ends a top-level record at a raw newline in a string or before a line opening a value in column 1", () => {
-    // A flipped quote leaves line 1 inside a string; a lost brace leaves line 3 open at line end.
-    const input = '{"a":"x,"b":1}\n{"ok":1}\n{"c":1,"d":[2\n{"ok":2}\n{"e":\n  {"f":1}}\n';
+  it("ends a top-level record at a raw newline in a string or before a line that cannot continue it", () => {
+    // A flipped quote leaves line 1 inside a string; lost braces leave lines 3 and 5 open at their end.
+    const input = '{"a":"x,"b":1}\n{"ok":1}\n{"c":1,"d":[2\n{"ok":2}\n{"c":1\nnot json\n{"e":\n  {"f":1}\n\n}\n';
     expect(splitJson(input)).toStrictEqual([
       { index: 1, line: 1, status: "truncated", text: '{"a":"x,"b":1}' },
       { index: 2, line: 2, status: "complete", text: '{"ok":1}' },
       { index: 3, line: 3, status: "truncated", text: '{"c":1,"d":[2' },
       { index: 4, line: 4, status: "complete", text: '{"ok":2}' },
-      { index: 5, line: 5, status: "complete", text: '{"e":\n  {"f":1}}' },
+      { index: 5, line: 5, status: "truncated", text: '{"c":1' },
+      { index: 6, line: 6, status: "complete", text: "not json" },
+      { index: 7, line: 7, status: "complete", text: '{"e":\n  {"f":1}\n\n}' },
     ]);
   });
 
