@@ -118,7 +118,7 @@ const s3WormSources = Object.entries(config.sources)
 
 function writeScopes(lakeArn: string, wormArn: string, wormSources: string[]) {
   return {
-    lake: { ...lakeScope(lakeArn, config.lakePrefix, tables), manifestPrefix: `${config.lakePrefix}_ingest/` },
+    lake: lakeScope(lakeArn, config.lakePrefix, tables),
     ...(wormSources.length > 0
       ? {
           worm: {

@@ -3,6 +3,8 @@
 // on the resources the program really declares, not on the builders alone.
 import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { resolveConfig } from "@app/core/config/validate";
@@ -11,9 +13,14 @@ import { lakeBucketPolicy, wormBucketPolicy } from "@app/core/infra/buckets";
 import { checkInvariants } from "@app/core/infra/invariants";
 import type { Inventory, InventoryResource } from "@app/core/infra/inventory";
 import { reportSchedules } from "@app/core/infra/queries";
+import { kinesisArchiveKey, lakeManifestPrefix, MANIFEST_DIR, s3Lineage, s3ObjectName } from "@app/core/lake-layout";
 import { loadQueries } from "@app/core/queries/catalog";
 import { toGlueColumns } from "@app/core/schema/glue";
-import { TABLES } from "@app/core/sources/index";
+import { SOURCES, TABLES } from "@app/core/sources/index";
+import type { SourceId } from "@app/core/sources/types";
+import { openDuckDb } from "@app/lake/duckdb";
+import { ingestToLake } from "@app/lake/ingest";
+import { LocalLakeStore } from "@app/lake/store";
 import { beforeAll, describe, expect, it } from "vitest";
 import fixtureConfig from "../unit/infra/fixtures/loglake.config.ts";
 
@@ -348,11 +355,18 @@ describe("least privilege against what the handlers really write", () => {
   });
 
   it("lets the Kinesis consumer archive its batches to WORM and nothing for customers", () => {
+    const firstArrival = "2024-03-09T07:05:00Z";
     const [archive] = planCopies(config, {
       source: "kinesis",
       bucket: "",
-      key: "loglake-production-stream/2024/03/09/shardId-000-1-2.ndjson.gz",
-      eventTime: "2024-03-09T07:05:00Z",
+      key: kinesisArchiveKey({
+        stream: config.stream.name,
+        shardId: "shardId-000000000000",
+        firstSequence: "1",
+        lastSequence: "2",
+        firstArrival,
+      }),
+      eventTime: firstArrival,
     });
     const arn = `arn:aws:s3:::${archive?.bucket}/${archive?.key}`;
     expect(allowed(prod, "IngestKinesisRole", "s3:PutObject", arn)).toBe(true);
@@ -366,16 +380,44 @@ describe("least privilege against what the handlers really write", () => {
     ).toStrictEqual([]);
   });
 
-  it("lets the SQS consumer write lake files and manifests where the lake writer puts them", () => {
-    for (const rel of [
-      "cloudtrail/dt=2024-03-09/hour=07/s3-abc-0-0.parquet",
-      "quarantine/dt=2024-03-09/hour=07/s3-abc-0-0.parquet",
-      "_ingest/s3-abc.json",
-    ]) {
-      expect([
-        rel,
-        allowed(prod, "IngestSqsRole", "s3:PutObject", `arn:aws:s3:::acme-loglake-lake/${rel}`),
-      ]).toStrictEqual([rel, true]);
+  it("lets both consumers write lake files and manifests where the lake writer puts them", async () => {
+    // Prepare: every source fixture ingested by the real writer, named as the SQS consumer names objects.
+    const store = new LocalLakeStore(await mkdtemp(join(tmpdir(), "grants-lake-")));
+    const db = await openDuckDb();
+    const fixtures = join(ROOT, "test/fixtures/sources");
+    try {
+      for (const id of readdirSync(fixtures)) {
+        for (const file of readdirSync(join(fixtures, id)).filter((f) => !f.endsWith(".expected.json"))) {
+          await ingestToLake({
+            db,
+            store,
+            sources: SOURCES,
+            bytes: (async function* () {
+              yield readFileSync(join(fixtures, id, file));
+            })(),
+            key: file,
+            sourceObject: s3Lineage(config.buckets.source, file),
+            ingestTime: "2024-03-09T07:05:00Z",
+            name: s3ObjectName({ bucket: config.buckets.source, key: `${id}/${file}`, eTag: "e" }),
+            forced: id as SourceId,
+          });
+        }
+      }
+    } finally {
+      db.closeSync();
+    }
+    // Act
+    const written = (await store.list("")).map((rel) => `${config.lakePrefix}${rel}`);
+    const manifests = written.filter((k) => k.startsWith(lakeManifestPrefix(config.lakePrefix)));
+    // Assess
+    expect(new Set(written.map((k) => k.split("/")[0]))).toStrictEqual(
+      new Set([...TABLES.map((t) => t.name), MANIFEST_DIR.replace("/", "")]),
+    );
+    const denied = (role: string, action: string, keys: string[]) =>
+      keys.filter((k) => !allowed(prod, role, action, `arn:aws:s3:::${config.buckets.lake}/${k}`));
+    for (const role of ["IngestSqsRole", "IngestKinesisRole"]) {
+      expect([role, denied(role, "s3:PutObject", written)]).toStrictEqual([role, []]);
+      expect([role, denied(role, "s3:GetObject", manifests)]).toStrictEqual([role, []]);
     }
   });
 });

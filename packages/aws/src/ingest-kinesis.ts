@@ -1,19 +1,23 @@
 import { kinesisArchiveBody } from "@app/core/copy/kinesis-archive";
-import { kinesisArchiveKey, planCopies } from "@app/core/copy/plan";
-import { kinesisBatchName } from "@app/core/envelopes/identity";
+import { planCopies } from "@app/core/copy/plan";
 import {
   type KinesisRecordRef,
   kinesisArrivalTime,
   kinesisDataBytes,
   kinesisOrigin,
-  kinesisSourceObject,
 } from "@app/core/envelopes/kinesis";
 import { ParseError } from "@app/core/errors";
 import { type IngestSummary, ingestObject, mergeSummary, type RowSink } from "@app/core/ingest/pipeline";
-import { clipRaw } from "@app/core/ingest/text";
+import {
+  kinesisArchiveKey,
+  kinesisBatchName,
+  kinesisRecordLineage,
+  kinesisRunLineage,
+  quarantineRow,
+} from "@app/core/lake-layout";
 import type { TableDef } from "@app/core/schema/table";
 import { quarantineTable } from "@app/core/sources/quarantine/schema";
-import { type IngestManifest, MANIFEST_PREFIX } from "@app/lake/ingest";
+import { writeManifest } from "@app/lake/ingest";
 import { createLakeWriter } from "@app/lake/writer";
 import type { PipelineRuntime } from "./runtime.ts";
 import { putObject } from "./s3.ts";
@@ -56,7 +60,7 @@ export class KinesisBatch {
     const k = record.kinesis;
     const rows: Row[] = [];
     const sink: RowSink = { write: (table, row) => void rows.push([table, row]) };
-    const sourceObject = kinesisSourceObject(stream, shardId, k.sequenceNumber);
+    const sourceObject = kinesisRecordLineage(stream, shardId, k.sequenceNumber);
     const ingestTime = kinesisArrivalTime(k.approximateArrivalTimestamp);
     let summary: IngestSummary;
     try {
@@ -73,20 +77,17 @@ export class KinesisBatch {
       });
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
-      const clipped = clipRaw(k.data);
       rows.push([
         quarantineTable,
-        {
-          event_time: ingestTime,
-          source_kind: "unknown",
+        quarantineRow({
+          sourceObject,
+          ingestTime,
+          line: 1,
+          sourceKind: "unknown",
           reason: "bad_record",
           message: e.message,
-          raw: clipped.raw,
-          raw_truncated: clipped.truncated,
-          source_object: sourceObject,
-          source_line: 1,
-          ingest_time: ingestTime,
-        },
+          raw: k.data,
+        }),
       ]);
       summary = { source: "unknown", records: 1, rows: {}, quarantined: { bad_record: 1 }, skipped: {} };
     }
@@ -123,14 +124,13 @@ export class KinesisBatch {
     }
     const { files } = await writer.finish(name);
     const firstArrival = kinesisArrivalTime(first.kinesis.approximateArrivalTimestamp);
-    const manifest: IngestManifest = {
+    await writeManifest(this.rt.lake, {
       name,
-      source_object: `kinesis://${stream}/${shardId}/${first.kinesis.sequenceNumber}-${last.kinesis.sequenceNumber}`,
+      source_object: kinesisRunLineage(stream, shardId, first.kinesis.sequenceNumber, last.kinesis.sequenceNumber),
       ingest_time: firstArrival,
       summary: { source: "unknown", ...summary },
       files,
-    };
-    await this.rt.lake.putText(`${MANIFEST_PREFIX}/${name}.json`, `${JSON.stringify(manifest, null, 2)}\n`);
+    });
 
     let archive: KinesisCommit["archive"];
     const key = kinesisArchiveKey({

@@ -1,10 +1,8 @@
-import { createHash } from "node:crypto";
 import { type CopyTarget, planCopies } from "@app/core/copy/plan";
-import { s3ObjectName } from "@app/core/envelopes/identity";
 import { decodeSqsBody, type S3ObjectRef } from "@app/core/envelopes/s3-notification";
 import { ParseError } from "@app/core/errors";
 import type { IngestSummary } from "@app/core/ingest/pipeline";
-import { clipRaw } from "@app/core/ingest/text";
+import { quarantineRow, s3Lineage, s3ObjectName, sqsMessageLineage, sqsMessageName } from "@app/core/lake-layout";
 import { quarantineTable } from "@app/core/sources/quarantine/schema";
 import { toIsoUtc } from "@app/core/time";
 import { ingestToLake } from "@app/lake/ingest";
@@ -41,7 +39,7 @@ export interface SqsMessage {
  * quarantined by the pipeline and never throws; S3 and lake I/O errors throw so the message is retried.
  */
 export async function ingestS3Object(rt: PipelineRuntime, ref: S3ObjectRef): Promise<ObjectResult> {
-  const object = `s3://${ref.bucket}/${ref.key}`;
+  const object = s3Lineage(ref.bucket, ref.key);
   const loc = {
     bucket: ref.bucket,
     key: ref.key,
@@ -129,24 +127,23 @@ async function quarantineMessage(rt: PipelineRuntime, msg: SqsMessage, why: stri
   const sent = toIsoUtc(Number(msg.attributes?.SentTimestamp ?? Number.NaN));
   // SentTimestamp is the same on every delivery, so the row (and its file name) is too.
   const time = sent ?? "1970-01-01T00:00:00.000Z";
-  const clipped = clipRaw(msg.body);
   const writer = await createLakeWriter({ db: rt.db, publish: (rel, local) => rt.lake.putFile(rel, local) });
   try {
-    await writer.sink.write(quarantineTable, {
-      event_time: time,
-      source_kind: "unknown",
-      reason: "bad_record",
-      message: `SQS message ${msg.messageId} is not an S3 notification: ${why}`,
-      raw: clipped.raw,
-      raw_truncated: clipped.truncated,
-      source_object: `sqs://${queue}/${msg.messageId}`,
-      source_line: 1,
-      ingest_time: time,
-    });
+    await writer.sink.write(
+      quarantineTable,
+      quarantineRow({
+        sourceObject: sqsMessageLineage(queue, msg.messageId),
+        ingestTime: time,
+        line: 1,
+        sourceKind: "unknown",
+        reason: "bad_record",
+        message: `SQS message ${msg.messageId} is not an S3 notification: ${why}`,
+        raw: msg.body,
+      }),
+    );
   } catch (e) {
     await writer.abort();
     throw e;
   }
-  const name = `sqs-${createHash("sha256").update(`${queue}\n${msg.messageId}`).digest("hex").slice(0, 24)}`;
-  await writer.finish(name);
+  await writer.finish(sqsMessageName(queue, msg.messageId));
 }

@@ -49,14 +49,3 @@ function fromEpoch(n: number): string | null {
   const d = new Date(ms);
   return Number.isFinite(d.getTime()) && ms < 253402300800000 ? d.toISOString() : null;
 }
-
-/** The partition of an ISO-8601 UTC instant: `dt=YYYY-MM-DD`, `hour=HH`. */
-export function partitionFor(isoUtc: string): { dt: string; hour: string } {
-  return { dt: isoUtc.slice(0, 10), hour: isoUtc.slice(11, 13) };
-}
-
-/** Relative path of a partition directory. */
-export function partitionPath(isoUtc: string): string {
-  const p = partitionFor(isoUtc);
-  return `dt=${p.dt}/hour=${p.hour}`;
-}

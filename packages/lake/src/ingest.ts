@@ -3,24 +3,19 @@ import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type IngestSummary, ingestObject, mergeSummary } from "@app/core/ingest/pipeline";
+import {
+  fileContentName,
+  fileLineage,
+  type IngestManifest,
+  manifestKey,
+  parseManifest,
+  serializeManifest,
+} from "@app/core/lake-layout";
 import type { LogSource, SourceId, SourceOptions } from "@app/core/sources/types";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { siblingConnection } from "./duckdb.ts";
 import type { LakeStore } from "./store.ts";
 import { createLakeWriter, type LakeWriter } from "./writer.ts";
-
-/** What the lake keeps about each ingested object, at `_ingest/<name>.json`. */
-export interface IngestManifest {
-  name: string;
-  source_object: string;
-  ingest_time: string;
-  summary: IngestSummary;
-  files: string[];
-  /** Files of an earlier ingest of the same input that this one did not rewrite and could not delete. */
-  stale_files?: string[];
-}
-
-export const MANIFEST_PREFIX = "_ingest";
 
 /** Arguments of `ingestToLake` and `stageObject`. */
 export interface IngestArgs {
@@ -89,10 +84,8 @@ async function publishStaged(
   summary: IngestSummary,
 ): Promise<IngestManifest> {
   const { files } = await writer.finish(name);
-  const manifestPath = `${MANIFEST_PREFIX}/${name}.json`;
-  const previous = await args.store.getText(manifestPath);
+  const earlier = await readManifest(args.store, name);
   const keep = new Set(files);
-  const earlier = previous ? (JSON.parse(previous) as IngestManifest) : undefined;
   const stale = [...(earlier?.files ?? []), ...(earlier?.stale_files ?? [])].filter((f) => !keep.has(f));
   if (args.staleFiles !== "record") for (const old of stale) await args.store.delete(old);
   const manifest: IngestManifest = {
@@ -103,8 +96,20 @@ async function publishStaged(
     files,
     ...(args.staleFiles === "record" && stale.length > 0 ? { stale_files: [...new Set(stale)].sort() } : {}),
   };
-  await args.store.putText(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeManifest(args.store, manifest);
   return manifest;
+}
+
+/** The manifest of the ingest named `name`, or undefined when there is none. */
+export async function readManifest(store: LakeStore, name: string): Promise<IngestManifest | undefined> {
+  const key = manifestKey(name);
+  const text = await store.getText(key);
+  return text === undefined ? undefined : parseManifest(text, `${store.location}/${key}`);
+}
+
+/** Writes an ingest's manifest: the last step of an ingest, after every file it names is in place. */
+export async function writeManifest(store: LakeStore, manifest: IngestManifest): Promise<void> {
+  await store.putText(manifestKey(manifest.name), serializeManifest(manifest));
 }
 
 /** Every regular file under the given paths (directories walked recursively), sorted for a stable order. */
@@ -206,9 +211,9 @@ async function stageLocalFile(args: {
     ...args,
     bytes: read(),
     key: file,
-    sourceObject: file,
+    sourceObject: fileLineage(file),
     ingestTime: st.mtime.toISOString(),
-    name: () => hash.digest("hex").slice(0, 32),
+    name: () => fileContentName(hash.digest("hex")),
   });
 }
 

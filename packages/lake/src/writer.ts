@@ -3,6 +3,15 @@ import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { RowRejectedError, type RowSink } from "@app/core/ingest/pipeline";
+import {
+  isOutputName,
+  lakeFileKey,
+  PARTITION_KEYS,
+  parsePartitionPath,
+  partitionFor,
+  partitionId,
+  partitionPath,
+} from "@app/core/lake-layout";
 import { toDuckDbColumns } from "@app/core/schema/duckdb";
 import { quoteIdent, quoteLiteral } from "@app/core/schema/sql";
 import type { TableDef } from "@app/core/schema/table";
@@ -40,7 +49,17 @@ function quoted(v: string): string {
   return NEEDS_QUOTE.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
 }
 
-type Serializer = (row: Record<string, unknown>, quote: (v: string) => string) => string;
+type Serializer = (
+  row: Record<string, unknown>,
+  quote: (v: string) => string,
+  partition: (isoUtc: string) => string,
+) => string;
+
+/** The staged partition columns of a row (`dt`, `hour`), as the lake layout derives them from its event time. */
+function partitionFields(isoUtc: string): string {
+  const p = partitionFor(isoUtc);
+  return `${p.dt},${p.hour}`;
+}
 
 /**
  * Builds the CSV line writer of a table from its schema: one unrolled expression per column, so each row costs a
@@ -54,9 +73,8 @@ function compileSerializer(table: TableDef): Serializer {
     if (col.type === "string" || col.type === "json") return `(${v} == null ? "" : q(${v}))`;
     return `(${v} == null ? "" : ${v})`;
   });
-  const time = `r.${table.timeColumn}`;
-  const body = `return ${parts.join(' + "," + ')} + "," + ${time}.slice(0, 10) + "," + ${time}.slice(11, 13);`;
-  return new Function("r", "q", body) as Serializer;
+  const body = `return ${parts.join(' + "," + ')} + "," + p(r.${table.timeColumn});`;
+  return new Function("r", "q", "p", body) as Serializer;
 }
 
 interface TableBuffer {
@@ -66,7 +84,7 @@ interface TableBuffer {
   chunk: number;
   rows: number;
   stage?: Stage;
-  /** `YYYY-MM-DDTHH` of the chunk's first row, and whether later rows fell in other hours. */
+  /** Partition id of the chunk's first row, and whether later rows fell in other partitions. */
   hour?: string;
   mixed: boolean;
 }
@@ -104,7 +122,7 @@ export async function createLakeWriter(args: {
     const tableDir = join(staging, "out", b.table.name);
     // Most objects cover one hour (CloudFront and CloudTrail files do): a plain COPY to that partition's file is
     // cheaper than DuckDB's partitioned writer.
-    const target = single ? join(tableDir, `dt=${single.slice(0, 10)}`, `hour=${single.slice(11, 13)}`) : undefined;
+    const target = single ? join(tableDir, ...partitionPath(single).split("/")) : undefined;
     const sql = copySql(
       b.table,
       csv,
@@ -139,12 +157,12 @@ export async function createLakeWriter(args: {
         };
         buffers.set(table.name, b);
       }
-      const line = b.serialize(row, quoted);
+      const line = b.serialize(row, quoted, partitionFields);
       const t = row[b.timeColumn] as string;
       if (line.length > MAX_ROW_CHARS)
         throw new RowRejectedError("too_large", `row is ${line.length} characters, over the ${MAX_ROW_CHARS} limit`);
-      if (b.hour === undefined) b.hour = t.slice(0, 13);
-      else if (!b.mixed && !t.startsWith(b.hour)) b.mixed = true;
+      if (b.hour === undefined) b.hour = partitionId(t);
+      else if (!b.mixed && partitionId(t) !== b.hour) b.mixed = true;
       b.stage ??= new Stage(join(staging, `${b.table.name}-${b.chunk}.csv`));
       b.stage.line(line);
       b.rows++;
@@ -155,7 +173,7 @@ export async function createLakeWriter(args: {
   return {
     sink,
     async finish(name) {
-      if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`output name must be [A-Za-z0-9._-]+, got "${name}"`);
+      if (!isOutputName(name)) throw new Error(`output name must be [A-Za-z0-9._-]+, got "${name}"`);
       for (const b of buffers.values()) await convert(b);
       await pending;
       if (failed) throw failed;
@@ -165,10 +183,7 @@ export async function createLakeWriter(args: {
         .map((e) => join(e.parentPath, e.name));
       const files: string[] = [];
       for (const local of staged.sort()) {
-        const rel = relative(outRoot, local)
-          .split(sep)
-          .join("/")
-          .replace(/\/part-/, `/${name}-`);
+        const rel = lakeKeyOfStaged(relative(outRoot, local).split(sep).join("/"), name);
         await args.publish(rel, local);
         files.push(rel);
       }
@@ -232,15 +247,30 @@ class Stage {
   }
 }
 
+/** Staged files are `<table>/dt=…/hour=…/part-<chunk>-<i>.parquet`; the lake key comes from the lake layout. */
+function lakeKeyOfStaged(staged: string, name: string): string {
+  const m = /^([^/]+)\/([^/]+\/[^/]+)\/part-(\d+)-(\d+)\.parquet$/.exec(staged);
+  if (!m) throw new Error(`unexpected staged file ${staged}`);
+  return lakeFileKey({
+    table: m[1] as string,
+    partition: parsePartitionPath(m[2] as string),
+    name,
+    chunk: Number(m[3]),
+    index: Number(m[4]),
+  });
+}
+
 function copySql(table: TableDef, csv: string, out: string, pattern: string | undefined): string {
-  const cols = [...toDuckDbColumns(table), { name: "dt", type: "VARCHAR" }, { name: "hour", type: "VARCHAR" }]
+  // The partition columns are staged with the types the schema's partition keys (and Glue) give them.
+  const cols = [...toDuckDbColumns(table), ...PARTITION_KEYS.map((k) => ({ name: k.name, type: k.duckdb }))]
     .map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`)
     .join(", ");
   const read = `read_csv(${quoteLiteral(csv)}, auto_detect = false, header = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${CSV_BUFFER_BYTES}, columns = {${cols}})`;
   const parquet = `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_SIZE}`;
+  const keys = PARTITION_KEYS.map((k) => quoteIdent(k.name)).join(", ");
   // Partition values live in the path (Hive style), not in the file, as with PARTITION_BY.
   if (pattern === undefined) {
-    return `COPY (SELECT * EXCLUDE (${quoteIdent("dt")}, ${quoteIdent("hour")}) FROM ${read}) TO ${quoteLiteral(out)} (${parquet})`;
+    return `COPY (SELECT * EXCLUDE (${keys}) FROM ${read}) TO ${quoteLiteral(out)} (${parquet})`;
   }
-  return `COPY (SELECT * FROM ${read}) TO ${quoteLiteral(out)} (${parquet}, PARTITION_BY (${quoteIdent("dt")}, ${quoteIdent("hour")}), FILENAME_PATTERN ${quoteLiteral(pattern)}, OVERWRITE_OR_IGNORE)`;
+  return `COPY (SELECT * FROM ${read}) TO ${quoteLiteral(out)} (${parquet}, PARTITION_BY (${keys}), FILENAME_PATTERN ${quoteLiteral(pattern)}, OVERWRITE_OR_IGNORE)`;
 }

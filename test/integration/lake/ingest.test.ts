@@ -2,9 +2,10 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { IngestManifest } from "../../../packages/core/src/lake-layout.ts";
 import { SOURCES } from "../../../packages/core/src/sources/index.ts";
 import { openDuckDb } from "../../../packages/lake/src/duckdb.ts";
-import { type IngestManifest, ingestToLake } from "../../../packages/lake/src/ingest.ts";
+import { ingestToLake } from "../../../packages/lake/src/ingest.ts";
 import { LocalLakeStore } from "../../../packages/lake/src/store.ts";
 
 const lines = [

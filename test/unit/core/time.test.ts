@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { partitionFor, partitionPath, toIsoUtc } from "../../../packages/core/src/time.ts";
+import { toIsoUtc } from "../../../packages/core/src/time.ts";
 
 describe("toIsoUtc", () => {
   it.each([
@@ -17,12 +17,5 @@ describe("toIsoUtc", () => {
     [{}, null],
   ])("normalises %j to %j", (input, expected) => {
     expect(toIsoUtc(input)).toBe(expected);
-  });
-});
-
-describe("partitionFor", () => {
-  it("takes the UTC day and hour of the instant", () => {
-    expect(partitionFor("2024-12-31T23:59:59.999Z")).toStrictEqual({ dt: "2024-12-31", hour: "23" });
-    expect(partitionPath("2024-01-01T00:00:00Z")).toBe("dt=2024-01-01/hour=00");
   });
 });

@@ -1,3 +1,4 @@
+import { WRITE_CHECK_KEY } from "@app/core/lake-layout";
 import { validateRealtimeFields } from "@app/core/sources/cloudfront/parse";
 import { SOURCES } from "@app/core/sources/index";
 import type { SourceId, SourceOptions } from "@app/core/sources/types";
@@ -34,7 +35,7 @@ export async function runIngest(opts: {
   if (files.length === 0) throw new InputError(`no files found under ${opts.paths.join(", ")}`);
   const store = await lakeStore({ lake: opts.lake, endpoint: opts.endpoint });
   // Fail before parsing anything when the lake cannot be written.
-  await store.putText("_ingest/.write-check", "ok\n").catch((e: unknown) => {
+  await store.putText(WRITE_CHECK_KEY, "ok\n").catch((e: unknown) => {
     throw new InputError(`--lake ${opts.lake}: cannot write there (${(e as Error).message})`);
   });
   const db = await openDuckDb();

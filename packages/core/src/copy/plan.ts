@@ -81,19 +81,3 @@ export function planCopies(config: LoglakeConfig, subject: CopySubject): CopyTar
   }
   return targets;
 }
-
-/**
- * WORM archive key (before the template) for a run of Kinesis records, dated by the first record's arrival:
- * `<stream>/<yyyy>/<mm>/<dd>/<shard>-<first>-<last>.ndjson.gz`.
- */
-export function kinesisArchiveKey(args: {
-  stream: string;
-  shardId: string;
-  firstSequence: string;
-  lastSequence: string;
-  firstArrival: string;
-}): string {
-  const d = args.firstArrival;
-  const date = `${d.slice(0, 4)}/${d.slice(5, 7)}/${d.slice(8, 10)}`;
-  return `${args.stream}/${date}/${args.shardId}-${args.firstSequence}-${args.lastSequence}.ndjson.gz`;
-}

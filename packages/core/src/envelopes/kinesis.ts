@@ -37,8 +37,3 @@ export function kinesisOrigin(eventSourceARN: string, eventID: string): { stream
   if (!shardId) throw new ParseError(`eventID does not start with a shard id: ${eventID}`);
   return { stream, shardId };
 }
-
-/** Lineage id of one Kinesis record. */
-export function kinesisSourceObject(stream: string, shardId: string, sequenceNumber: string): string {
-  return `kinesis://${stream}/${shardId}/${sequenceNumber}`;
-}

@@ -1,8 +1,6 @@
 import type { KeyTemplatePart } from "../copy/key-template.ts";
+import { lakeManifestPrefix, lakeWritePrefixes } from "../lake-layout.ts";
 import { objectsArn, type Statement } from "./policy.ts";
-
-/** Key prefix under which the lake writer keeps one manifest per ingested object. */
-export const LAKE_MANIFEST_PREFIX = "_ingest/";
 
 /**
  * Key prefixes a key template can write under, for IAM resources: `<env>` and `<source>` are expanded (one prefix per
@@ -34,11 +32,19 @@ function objectArns(scope: BucketScope): string[] {
   return scope.prefixes.map((p) => objectsArn(scope.bucketArn, p));
 }
 
-/** Lake prefixes a writer of `tables` touches: one folder per table plus the manifests. */
-export function lakeScope(bucketArn: string, lakePrefix: string, tables: readonly string[]): BucketScope {
+/**
+ * Lake prefixes a writer of `tables` touches: one folder per table plus the manifests, which it also reads back.
+ * Both come from the lake layout the writer builds its keys with.
+ */
+export function lakeScope(
+  bucketArn: string,
+  lakePrefix: string,
+  tables: readonly string[],
+): BucketScope & { manifestPrefix: string } {
   return {
     bucketArn,
-    prefixes: [...tables.map((t) => `${lakePrefix}${t}/`), `${lakePrefix}${LAKE_MANIFEST_PREFIX}`],
+    prefixes: lakeWritePrefixes(lakePrefix, tables),
+    manifestPrefix: lakeManifestPrefix(lakePrefix),
   };
 }
 

@@ -1,16 +1,12 @@
 import { asError } from "../errors.ts";
+import { quarantineRow } from "../lake-layout.ts";
 import type { TableDef } from "../schema/table.ts";
-import {
-  type InputFlag,
-  type QuarantineParsedRow,
-  quarantineTable,
-  type RejectReason,
-} from "../sources/quarantine/schema.ts";
+import { type InputFlag, quarantineTable, type RejectReason } from "../sources/quarantine/schema.ts";
 import type { LogSource, ParseContext, ParseEvent, SkipKind, SourceId } from "../sources/types.ts";
 import { isIsoUtc } from "../time.ts";
 import { CorruptInputError, decodeStats, decodeText, replacementChars } from "./decode.ts";
 import { countNewlines, detectSource, parentFolderSource, SAMPLE_LINES, SNIFF_CHARS, sampleSource } from "./detect.ts";
-import { clipRaw, MAX_RECORD_CHARS } from "./text.ts";
+import { MAX_RECORD_CHARS } from "./text.ts";
 
 /** Lineage the pipeline stamps on every row. */
 export interface Lineage {
@@ -99,18 +95,10 @@ export async function ingestObject(args: {
   };
 
   const quarantine = async (line: number, reason: RejectReason, message: string, raw: string) => {
-    const clipped = clipRaw(raw);
-    const row: QuarantineParsedRow & Record<string, unknown> = {
-      event_time: lineage.ingestTime,
-      source_kind: summary.source,
-      reason,
-      message,
-      raw: clipped.raw,
-      raw_truncated: clipped.truncated,
-    };
+    const row = quarantineRow({ ...lineage, line, sourceKind: summary.source, reason, message, raw });
     summary.records++;
     summary.quarantined[reason] = (summary.quarantined[reason] ?? 0) + 1;
-    await sink.write(quarantineTable, stamp(row, line, lineage));
+    await sink.write(quarantineTable, row);
   };
 
   // Read enough text to sniff. A corrupt object may fail here already; what decoded before the damage still counts.

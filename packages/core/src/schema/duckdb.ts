@@ -1,5 +1,6 @@
+import { PARTITION_KEYS } from "../lake-layout.ts";
 import { quoteIdent, quoteLiteral } from "./sql.ts";
-import { PARTITION_KEYS, type TableDef } from "./table.ts";
+import type { TableDef } from "./table.ts";
 import { TYPE_MAP } from "./types.ts";
 
 /** DuckDB column types of a table in storage order. */

@@ -1,4 +1,5 @@
-import { PARTITION_KEYS, type TableDef } from "./table.ts";
+import { PARTITION_KEYS, partitionLocationTemplate } from "../lake-layout.ts";
+import type { TableDef } from "./table.ts";
 import { TYPE_MAP } from "./types.ts";
 
 export interface GlueColumn {
@@ -8,6 +9,7 @@ export interface GlueColumn {
 }
 
 const GLUE_COMMENT_MAX = 255;
+const HOUR_KEY = PARTITION_KEYS[1];
 
 function comment(text: string): string {
   return text.length <= GLUE_COMMENT_MAX ? text : `${text.slice(0, GLUE_COMMENT_MAX - 1)}…`;
@@ -44,8 +46,8 @@ export function toGlueProjection(location: string, startDate: string): Record<st
     "projection.dt.interval.unit": "DAYS",
     "projection.hour.type": "integer",
     "projection.hour.range": "0,23",
-    "projection.hour.digits": "2",
-    "storage.location.template": `${base}dt=\${dt}/hour=\${hour}/`,
+    "projection.hour.digits": String(HOUR_KEY.digits),
+    "storage.location.template": `${base}${partitionLocationTemplate()}/`,
     classification: "parquet",
     "parquet.compression": "ZSTD",
   };

@@ -1,3 +1,4 @@
+import { PARTITION_KEYS } from "../lake-layout.ts";
 import { type ColumnDef, column, type ValueOf } from "./column.ts";
 
 /** Columns every table carries so each row can be traced to its input. */
@@ -14,12 +15,6 @@ export const lineageColumns = {
     { nullable: false },
   ),
 } as const;
-
-/** Hive-style partition keys shared by every table: event-time day and hour in UTC. */
-export const PARTITION_KEYS = [
-  { name: "dt", glue: "string", duckdb: "VARCHAR", description: "Event date in UTC, YYYY-MM-DD" },
-  { name: "hour", glue: "int", duckdb: "INTEGER", description: "Event hour in UTC, 00-23" },
-] as const;
 
 export type ColumnMap = Readonly<Record<string, ColumnDef>>;
 
@@ -54,7 +49,7 @@ export function defineTable<Name extends string, C extends ColumnMap>(def: {
 }): TableDef<Name, C> {
   for (const key of Object.keys(def.columns)) {
     if (!/^[a-z][a-z0-9_]*$/.test(key)) throw new Error(`table ${def.name}: column "${key}" is not snake_case`);
-    if (key in lineageColumns || key === "dt" || key === "hour") {
+    if (key in lineageColumns || PARTITION_KEYS.some((p) => p.name === key)) {
       throw new Error(`table ${def.name}: column "${key}" is reserved`);
     }
   }

@@ -2,7 +2,8 @@ import { gunzipSync } from "node:zlib";
 import { resolveConfig } from "@app/core/config/index";
 import { parseKeyTemplate, pathProblems } from "@app/core/copy/key-template";
 import { kinesisArchiveBody } from "@app/core/copy/kinesis-archive";
-import { kinesisArchiveKey, planCopies, retainUntil } from "@app/core/copy/plan";
+import { planCopies, retainUntil } from "@app/core/copy/plan";
+import { kinesisArchiveKey } from "@app/core/lake-layout";
 import { describe, expect, it } from "vitest";
 
 const config = resolveConfig({

@@ -1,7 +1,7 @@
 import { gzipSync } from "node:zlib";
-import { kinesisBatchName, s3ObjectName } from "@app/core/envelopes/identity";
-import { kinesisArrivalTime, kinesisDataBytes, kinesisOrigin, kinesisSourceObject } from "@app/core/envelopes/kinesis";
+import { kinesisArrivalTime, kinesisDataBytes, kinesisOrigin } from "@app/core/envelopes/kinesis";
 import { ParseError } from "@app/core/errors";
+import { kinesisBatchName, kinesisRecordLineage, s3ObjectName } from "@app/core/lake-layout";
 import { describe, expect, it } from "vitest";
 
 describe("kinesisDataBytes", () => {
@@ -51,6 +51,6 @@ describe("names", () => {
 
   it("names Kinesis runs by stream, shard and sequence range", () => {
     expect(kinesisBatchName("s", "shardId-000000000000", "1", "9")).toBe("kinesis-s-shardId-000000000000-1-9");
-    expect(kinesisSourceObject("s", "shardId-000000000000", "7")).toBe("kinesis://s/shardId-000000000000/7");
+    expect(kinesisRecordLineage("s", "shardId-000000000000", "7")).toBe("kinesis://s/shardId-000000000000/7");
   });
 });

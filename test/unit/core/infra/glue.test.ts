@@ -1,7 +1,7 @@
 import { glueDatabaseName, glueTableArgs, PARQUET_FORMAT } from "@app/core/infra/glue";
+import { partitionPath } from "@app/core/lake-layout";
 import { toGlueColumns } from "@app/core/schema/glue";
 import { TABLES } from "@app/core/sources/index";
-import { partitionPath } from "@app/core/time";
 import { describe, expect, it } from "vitest";
 
 const input = {

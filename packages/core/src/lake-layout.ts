@@ -1,0 +1,261 @@
+import { createHash } from "node:crypto";
+import type { S3ObjectRef } from "./envelopes/s3-notification.ts";
+import type { IngestSummary } from "./ingest/pipeline.ts";
+import { clipRaw } from "./ingest/text.ts";
+import type { QuarantineRow, RejectReason } from "./sources/quarantine/schema.ts";
+import type { SourceId } from "./sources/types.ts";
+
+// The lake's layout: where every file, manifest, lineage id and archive key goes. Writers, IAM grants, Glue
+// projection and readers all build keys here, so what is granted is what is written.
+
+// ─── Partitions ────────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Hive-style partition keys shared by every table: event-time day and hour in UTC. `digits` is the zero-padded
+ * width of the value in paths (Glue's `projection.<key>.digits`); the value itself has the `duckdb`/`glue` type.
+ */
+export const PARTITION_KEYS = [
+  { name: "dt", glue: "string", duckdb: "VARCHAR", description: "Event date in UTC, YYYY-MM-DD" },
+  { name: "hour", glue: "int", duckdb: "INTEGER", digits: 2, description: "Event hour in UTC, 00-23" },
+] as const;
+
+/** One partition, as its path segments spell the values. */
+export interface Partition {
+  /** `YYYY-MM-DD` */
+  dt: string;
+  /** `HH`, 00-23 */
+  hour: string;
+}
+
+/** The partition of an ISO-8601 UTC instant: `dt=YYYY-MM-DD`, `hour=HH`. */
+export function partitionFor(isoUtc: string): Partition {
+  return { dt: isoUtc.slice(0, 10), hour: isoUtc.slice(11, 13) };
+}
+
+/** Instants with the same id fall in the same partition (`YYYY-MM-DDTHH`); cheap enough for every row. */
+export function partitionId(isoUtc: string): string {
+  return isoUtc.slice(0, 13);
+}
+
+/** Relative path of a partition directory, from an instant or a partition. */
+export function partitionPath(at: string | Partition): string {
+  const p = typeof at === "string" ? partitionFor(at) : at;
+  return `dt=${p.dt}/hour=${p.hour}`;
+}
+
+/** Glue's `storage.location.template` suffix for the partition directories. */
+export function partitionLocationTemplate(): string {
+  return PARTITION_KEYS.map((k) => `${k.name}=\${${k.name}}`).join("/");
+}
+
+const PARTITION_DIR = /^dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{1,2})$/;
+
+/**
+ * Reads a partition directory path back, whatever padding its writer used (DuckDB's partitioned COPY renders the
+ * INTEGER hour unpadded): `dt=2024-01-01/hour=5` is hour `05`.
+ */
+export function parsePartitionPath(path: string): Partition {
+  const m = PARTITION_DIR.exec(path);
+  const hour = Number(m?.[2]);
+  if (!m || hour > 23) throw new Error(`not a partition path: ${path}`);
+  return { dt: m[1] as string, hour: String(hour).padStart(2, "0") };
+}
+
+// ─── Output names and lake files ────────────────────────────────────────────────────────────────────────────────
+
+const OUTPUT_NAME = /^[A-Za-z0-9._-]+$/;
+
+/** True when `name` can name an ingest's files and manifest. */
+export function isOutputName(name: string): boolean {
+  return OUTPUT_NAME.test(name) && name !== "." && name !== "..";
+}
+
+/**
+ * Output name of one S3 object, deterministic from its identity (bucket, key, then version id, ETag or sequencer),
+ * so a redelivered notification rewrites the same files instead of adding duplicate rows.
+ */
+export function s3ObjectName(ref: Pick<S3ObjectRef, "bucket" | "key" | "versionId" | "eTag" | "sequencer">): string {
+  const version = ref.versionId ?? ref.eTag ?? ref.sequencer ?? "";
+  const digest = createHash("sha256").update(`${ref.bucket}\n${ref.key}\n${version}`).digest("hex");
+  return `s3-${digest.slice(0, 24)}`;
+}
+
+/** Output name of a run of Kinesis records: stream, shard and the first and last sequence numbers. */
+export function kinesisBatchName(stream: string, shardId: string, firstSequence: string, lastSequence: string): string {
+  return `kinesis-${stream}-${shardId}-${firstSequence}-${lastSequence}`;
+}
+
+/** Output name of an SQS message that is no notification: queue and message id (the same on every delivery). */
+export function sqsMessageName(queue: string, messageId: string): string {
+  return `sqs-${createHash("sha256").update(`${queue}\n${messageId}`).digest("hex").slice(0, 24)}`;
+}
+
+/** Output name of a local file: its content's SHA-256 (hex), so the same bytes from any path replace each other. */
+export function fileContentName(sha256Hex: string): string {
+  return sha256Hex.slice(0, 32);
+}
+
+/** File name of the `index`th Parquet file of chunk `chunk` of an ingest named `name`. */
+export function parquetFileName(name: string, chunk: number, index: number): string {
+  return `${name}-${chunk}-${index}.parquet`;
+}
+
+/** Lake-relative key of a Parquet file: `<table>/dt=YYYY-MM-DD/hour=HH/<name>-<chunk>-<i>.parquet`. */
+export function lakeFileKey(args: {
+  table: string;
+  partition: Partition;
+  name: string;
+  chunk: number;
+  index: number;
+}): string {
+  return `${tableDir(args.table)}${partitionPath(args.partition)}/${parquetFileName(args.name, args.chunk, args.index)}`;
+}
+
+/** Lake-relative folder of a table's files (with the trailing `/`). */
+export function tableDir(table: string): string {
+  return `${table}/`;
+}
+
+// ─── Manifests ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Lake-relative folder of the manifests (with the trailing `/`). */
+export const MANIFEST_DIR = "_ingest/";
+
+/** Lake-relative key of the manifest of an ingest named `name`. */
+export function manifestKey(name: string): string {
+  return `${MANIFEST_DIR}${name}.json`;
+}
+
+/** Lake-relative key a writer puts once to prove it may write the lake before parsing anything. */
+export const WRITE_CHECK_KEY = `${MANIFEST_DIR}.write-check`;
+
+/** Key prefixes (under a bucket's `lakePrefix`) a writer of `tables` puts objects under: each table and manifests. */
+export function lakeWritePrefixes(lakePrefix: string, tables: readonly string[]): string[] {
+  return [...tables.map((t) => `${lakePrefix}${tableDir(t)}`), lakeManifestPrefix(lakePrefix)];
+}
+
+/** Key prefix of the manifests under a bucket's `lakePrefix`. */
+export function lakeManifestPrefix(lakePrefix: string): string {
+  return `${lakePrefix}${MANIFEST_DIR}`;
+}
+
+/** What the lake keeps about each ingested object, at `manifestKey(name)`. */
+export interface IngestManifest {
+  name: string;
+  source_object: string;
+  ingest_time: string;
+  summary: IngestSummary;
+  files: string[];
+  /** Files of an earlier ingest of the same input that this one did not rewrite and could not delete. */
+  stale_files?: string[];
+}
+
+/** The stored text of a manifest. */
+export function serializeManifest(m: IngestManifest): string {
+  return `${JSON.stringify(m, null, 2)}\n`;
+}
+
+/** A manifest read back; throws when the text is not one (a lake edited by hand, a foreign file). */
+export function parseManifest(text: string, where = "manifest"): IngestManifest {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${where}: not JSON (${(e as Error).message})`);
+  }
+  const m = v as Partial<IngestManifest> | null;
+  const strings = (a: unknown) => Array.isArray(a) && a.every((x) => typeof x === "string");
+  if (
+    typeof m !== "object" ||
+    m === null ||
+    typeof m.name !== "string" ||
+    typeof m.source_object !== "string" ||
+    typeof m.ingest_time !== "string" ||
+    typeof m.summary !== "object" ||
+    m.summary === null ||
+    !strings(m.files) ||
+    (m.stale_files !== undefined && !strings(m.stale_files))
+  ) {
+    throw new Error(`${where}: not an ingest manifest`);
+  }
+  return m as IngestManifest;
+}
+
+// ─── Lineage ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Lineage id of an S3 object. */
+export function s3Lineage(bucket: string, key: string): string {
+  return `s3://${bucket}/${key}`;
+}
+
+/** Lineage id of a local file: its path as given (absolute once the CLI resolved it). */
+export function fileLineage(path: string): string {
+  return path;
+}
+
+/** Lineage id of one Kinesis record. */
+export function kinesisRecordLineage(stream: string, shardId: string, sequenceNumber: string): string {
+  return `kinesis://${stream}/${shardId}/${sequenceNumber}`;
+}
+
+/** Lineage id of a run of Kinesis records (a manifest's source object). */
+export function kinesisRunLineage(
+  stream: string,
+  shardId: string,
+  firstSequence: string,
+  lastSequence: string,
+): string {
+  return `kinesis://${stream}/${shardId}/${firstSequence}-${lastSequence}`;
+}
+
+/** Lineage id of an SQS message. */
+export function sqsMessageLineage(queue: string, messageId: string): string {
+  return `sqs://${queue}/${messageId}`;
+}
+
+// ─── Quarantine rows ────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * A quarantine row, lineage included. Its event time is the object's arrival time (a bad record has no trusted
+ * event time), and the raw text is cut to the quarantine limit.
+ */
+export function quarantineRow(args: {
+  sourceObject: string;
+  ingestTime: string;
+  line: number;
+  sourceKind: SourceId | "unknown";
+  reason: RejectReason;
+  message: string;
+  raw: string | null;
+}): QuarantineRow {
+  const clipped = args.raw === null ? { raw: null, truncated: false } : clipRaw(args.raw);
+  return {
+    event_time: args.ingestTime,
+    source_kind: args.sourceKind,
+    reason: args.reason,
+    message: args.message,
+    raw: clipped.raw,
+    raw_truncated: clipped.truncated,
+    source_object: args.sourceObject,
+    source_line: args.line,
+    ingest_time: args.ingestTime,
+  };
+}
+
+// ─── WORM archive ───────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * WORM archive key (before the key template) of a run of Kinesis records, dated by the first record's arrival:
+ * `<stream>/<yyyy>/<mm>/<dd>/<shard>-<first>-<last>.ndjson.gz`.
+ */
+export function kinesisArchiveKey(args: {
+  stream: string;
+  shardId: string;
+  firstSequence: string;
+  lastSequence: string;
+  firstArrival: string;
+}): string {
+  const d = args.firstArrival;
+  const date = `${d.slice(0, 4)}/${d.slice(5, 7)}/${d.slice(8, 10)}`;
+  return `${args.stream}/${date}/${args.shardId}-${args.firstSequence}-${args.lastSequence}.ndjson.gz`;
+}
