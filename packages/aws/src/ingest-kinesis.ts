@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import { kinesisArchiveBody } from "@app/core/copy/kinesis-archive";
 import { planCopies } from "@app/core/copy/plan";
 import {
@@ -17,8 +18,8 @@ import {
 } from "@app/core/lake-layout";
 import type { TableDef } from "@app/core/schema/table";
 import { quarantineTable } from "@app/core/sources/quarantine/schema";
-import { writeManifest } from "@app/lake/ingest";
-import { createLakeWriter } from "@app/lake/writer";
+import { unwritableRow, unwritableSummary, writeManifest, writeRows } from "@app/lake/ingest";
+import { createLakeWriter, WriteFailedError } from "@app/lake/writer";
 import type { PipelineRuntime } from "./runtime.ts";
 import { putObject } from "./s3.ts";
 
@@ -53,6 +54,48 @@ export class KinesisBatch {
     private readonly rt: PipelineRuntime,
     private readonly records: readonly KinesisInput[],
   ) {}
+
+  /**
+   * The records whose rows DuckDB refuses, found by bisection (a trial conversion per half, published nowhere), so
+   * one bad record costs about log2(records) trial conversions and never takes a neighbour with it.
+   */
+  private async unwritable(
+    parsed: readonly { record: KinesisInput; rows: Row[] }[],
+    whole: WriteFailedError,
+  ): Promise<Map<string, WriteFailedError>> {
+    const bad = new Map<string, WriteFailedError>();
+    const search = async (part: readonly { record: KinesisInput; rows: Row[] }[], error: WriteFailedError) => {
+      if (part.length === 1) {
+        bad.set((part[0] as { record: KinesisInput }).record.kinesis.sequenceNumber, error);
+        return;
+      }
+      const mid = part.length >> 1;
+      for (const half of [part.slice(0, mid), part.slice(mid)]) {
+        const e = await this.refused(half.flatMap((p) => p.rows));
+        if (e) await search(half, e);
+      }
+    };
+    await search(parsed, whole);
+    return bad;
+  }
+
+  /** Converts rows without publishing them; the error when DuckDB refuses them. */
+  private async refused(rows: readonly Row[]): Promise<WriteFailedError | undefined> {
+    const writer = await createLakeWriter({ db: this.rt.db, publish: (_rel, local) => rm(local, { force: true }) });
+    try {
+      for (const [table, row] of rows) await writer.sink.write(table, row);
+    } catch (e) {
+      await writer.abort();
+      throw e;
+    }
+    try {
+      await writer.finish("trial");
+      return undefined;
+    } catch (e) {
+      if (e instanceof WriteFailedError) return e;
+      throw e;
+    }
+  }
 
   /** Parses one record. Bad content becomes quarantine rows; only unexpected (transient) errors throw. */
   async parse(record: KinesisInput): Promise<IngestSummary> {
@@ -107,22 +150,35 @@ export class KinesisBatch {
     const { stream, shardId } = kinesisOrigin(first.eventSourceARN, first.eventID);
     const name = kinesisBatchName(stream, shardId, first.kinesis.sequenceNumber, last.kinesis.sequenceNumber);
 
-    const writer = await createLakeWriter({
-      db: this.rt.db,
-      publish: (rel, local) => this.rt.lake.putFile(rel, local),
+    const parsed = run.map((r) => {
+      const p = this.parsed.get(r.kinesis.sequenceNumber);
+      if (!p) throw new Error(`record ${r.kinesis.sequenceNumber} was committed without being parsed`);
+      return { record: r, ...p };
     });
+    const write = () => writeRows({ db: this.rt.db, store: this.rt.lake, name, rows: parsed.flatMap((p) => p.rows) });
+    let files: string[];
     try {
-      for (const r of run) {
-        const p = this.parsed.get(r.kinesis.sequenceNumber);
-        if (!p) throw new Error(`record ${r.kinesis.sequenceNumber} was committed without being parsed`);
-        mergeSummary(summary, p.summary);
-        for (const [table, row] of p.rows) await writer.sink.write(table, row);
-      }
+      files = await write();
     } catch (e) {
-      await writer.abort();
-      throw e;
+      if (!(e instanceof WriteFailedError)) throw e;
+      // Some record's rows cannot be written: find which, quarantine each of those as a whole and write the others
+      // as usual. The same records fail the same way on a retry, so the files and their names stay the same.
+      const bad = await this.unwritable(parsed, e);
+      if (bad.size === 0) throw e;
+      for (const p of parsed) {
+        const error = bad.get(p.record.kinesis.sequenceNumber);
+        if (!error) continue;
+        const k = p.record.kinesis;
+        const sourceObject = kinesisRecordLineage(stream, shardId, k.sequenceNumber);
+        const ingestTime = kinesisArrivalTime(k.approximateArrivalTimestamp);
+        p.rows = [
+          [quarantineTable, unwritableRow({ sourceObject, ingestTime, summary: p.summary, error, raw: k.data })],
+        ];
+        p.summary = unwritableSummary(p.summary);
+      }
+      files = await write();
     }
-    const { files } = await writer.finish(name);
+    for (const p of parsed) mergeSummary(summary, p.summary);
     const firstArrival = kinesisArrivalTime(first.kinesis.approximateArrivalTimestamp);
     await writeManifest(this.rt.lake, {
       name,

@@ -3,7 +3,7 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { LakeStore } from "@app/lake/store";
+import { type LakeStore, partialPath } from "@app/lake/store";
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -115,8 +115,12 @@ export class S3LakeStore implements LakeStore {
     await mkdir(dirname(localPath), { recursive: true });
     const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(relPath) }));
     // Write beside the target and rename, so a reader never sees half a file.
-    const tmp = `${localPath}.partial`;
-    await pipeline(res.Body as Readable, createWriteStream(tmp));
-    await rename(tmp, localPath);
+    const tmp = partialPath(localPath);
+    try {
+      await pipeline(res.Body as Readable, createWriteStream(tmp));
+      await rename(tmp, localPath);
+    } finally {
+      await rm(tmp, { force: true });
+    }
   }
 }

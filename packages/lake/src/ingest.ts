@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { createReadStream, type Stats } from "node:fs";
+import { readdir, realpath, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type IngestSummary, ingestObject, mergeSummary } from "@app/core/ingest/pipeline";
 import {
@@ -9,13 +9,16 @@ import {
   type IngestManifest,
   manifestKey,
   parseManifest,
+  quarantineRow,
   serializeManifest,
 } from "@app/core/lake-layout";
+import type { TableDef } from "@app/core/schema/table";
+import { type QuarantineRow, quarantineTable } from "@app/core/sources/quarantine/schema";
 import type { LogSource, SourceId, SourceOptions } from "@app/core/sources/types";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { siblingConnection } from "./duckdb.ts";
 import type { LakeStore } from "./store.ts";
-import { createLakeWriter, type LakeWriter } from "./writer.ts";
+import { createLakeWriter, type LakeWriter, WriteFailedError } from "./writer.ts";
 
 /** Arguments of `ingestToLake` and `stageObject`. */
 export interface IngestArgs {
@@ -47,13 +50,20 @@ export async function ingestToLake(args: IngestArgs): Promise<IngestManifest> {
   return staged.publish();
 }
 
+/** One object parsed into staged files, waiting to be published (or dropped). */
+export interface StagedObject {
+  summary: IngestSummary;
+  /** Converts what is left to Parquet, moves the files into the lake and writes the manifest. */
+  publish(): Promise<IngestManifest>;
+  /** Drops the staged files without touching the lake. */
+  discard(): Promise<void>;
+}
+
 /**
- * Parses one object into staged files; `publish` converts what is left to Parquet, moves the files into the lake and
- * writes the manifest. Splitting the two lets the next object be parsed while this one is converted.
+ * Parses one object into staged files; `publish` finishes it. Splitting the two lets the next object be parsed
+ * while this one is converted.
  */
-export async function stageObject(
-  args: IngestArgs,
-): Promise<{ summary: IngestSummary; publish(): Promise<IngestManifest> }> {
+export async function stageObject(args: IngestArgs): Promise<StagedObject> {
   const writer = await createLakeWriter({
     db: args.db,
     publish: (rel, local) => args.store.putFile(rel, local),
@@ -74,16 +84,77 @@ export async function stageObject(
     throw e;
   }
   const name = typeof args.name === "function" ? args.name() : args.name;
-  return { summary, publish: () => publishStaged(args, writer, name, summary) };
+  return {
+    summary,
+    publish: () => publishStaged(args, writer, name, summary),
+    discard: () => writer.abort(),
+  };
+}
+
+/**
+ * Summary of an object whose rows could not be written: every record that was not skipped is quarantined as
+ * `write_failed` (one quarantine row stands for them all, see `unwritableRow`), so records still add up.
+ */
+export function unwritableSummary(s: IngestSummary): IngestSummary {
+  const skipped = Object.values(s.skipped).reduce((a, b) => a + b, 0);
+  const lost = s.records - skipped;
+  return { ...s, rows: {}, quarantined: lost > 0 ? { write_failed: lost } : {}, skipped: { ...s.skipped } };
+}
+
+/** The one quarantine row that stands for an object (or Kinesis record) whose rows could not be written. */
+export function unwritableRow(args: {
+  sourceObject: string;
+  ingestTime: string;
+  summary: IngestSummary;
+  error: WriteFailedError;
+  raw: string | null;
+}): QuarantineRow {
+  const lost = unwritableSummary(args.summary).quarantined.write_failed ?? 0;
+  return quarantineRow({
+    sourceObject: args.sourceObject,
+    ingestTime: args.ingestTime,
+    line: 1,
+    sourceKind: args.summary.source,
+    reason: "write_failed",
+    message: `${args.sourceObject}: its rows could not be written to Parquet (${args.error.message}); none of its ${lost} record(s) are in the lake`,
+    raw: args.raw,
+  });
+}
+
+/** Writes rows through a fresh writer under `name` and returns the files; used for quarantine-only results. */
+export async function writeRows(args: {
+  db: DuckDBConnection;
+  store: LakeStore;
+  name: string;
+  rows: readonly [TableDef, Record<string, unknown>][];
+}): Promise<string[]> {
+  const writer = await createLakeWriter({ db: args.db, publish: (rel, local) => args.store.putFile(rel, local) });
+  try {
+    for (const [table, row] of args.rows) await writer.sink.write(table, row);
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+  return (await writer.finish(args.name)).files;
 }
 
 async function publishStaged(
   args: IngestArgs,
   writer: LakeWriter,
   name: string,
-  summary: IngestSummary,
+  parsed: IngestSummary,
 ): Promise<IngestManifest> {
-  const { files } = await writer.finish(name);
+  let files: string[];
+  let summary = parsed;
+  try {
+    ({ files } = await writer.finish(name));
+  } catch (e) {
+    if (!(e instanceof WriteFailedError)) throw e;
+    // The object is quarantined as a whole, under the same name, so a retry or re-ingest converges.
+    summary = unwritableSummary(parsed);
+    const row = unwritableRow({ ...args, summary: parsed, error: e, raw: null });
+    files = await writeRows({ db: args.db, store: args.store, name, rows: [[quarantineTable, row]] });
+  }
   const earlier = await readManifest(args.store, name);
   const keep = new Set(files);
   const stale = [...(earlier?.files ?? []), ...(earlier?.stale_files ?? [])].filter((f) => !keep.has(f));
@@ -112,19 +183,80 @@ export async function writeManifest(store: LakeStore, manifest: IngestManifest):
   await store.putText(manifestKey(manifest.name), serializeManifest(manifest));
 }
 
-/** Every regular file under the given paths (directories walked recursively), sorted for a stable order. */
-export async function expandPaths(paths: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
+/** Why a path met while walking directories was not ingested. */
+export type PathSkipReason =
+  | "vcs_folder"
+  | "symlink_loop"
+  | "broken_symlink"
+  | "duplicate"
+  | "not_a_file"
+  | "unreadable";
+
+/** The files to ingest, and a count of the paths left out, by reason. */
+export interface PathWalk {
+  files: string[];
+  skipped: Partial<Record<PathSkipReason, number>>;
+}
+
+/** Version-control folders hold object stores and history, never logs; walks leave them out. */
+const VCS_FOLDERS = new Set([".git", ".hg", ".svn"]);
+
+/**
+ * Every file under the given paths, sorted for a stable order. Directories are walked recursively, hidden files
+ * included; symbolic links are followed, each real directory and file at most once (so a link cycle ends), and
+ * version-control folders are left out. What is left out is counted by reason, never dropped silently.
+ */
+export async function expandPaths(paths: readonly string[]): Promise<PathWalk> {
+  const files: string[] = [];
+  const skipped: PathWalk["skipped"] = {};
+  const skip = (reason: PathSkipReason) => {
+    skipped[reason] = (skipped[reason] ?? 0) + 1;
+  };
+  const seenFiles = new Set<string>();
+  const seenDirs = new Set<string>();
+  const addFile = (path: string, st: Stats) => {
+    const id = `${st.dev}:${st.ino}`;
+    if (seenFiles.has(id)) return skip("duplicate");
+    seenFiles.add(id);
+    files.push(path);
+  };
+  // `chain` holds the real paths of the directories being walked, to tell a cycle from a second link to a folder.
+  const walk = async (dir: string, real: string, chain: readonly string[]): Promise<void> => {
+    seenDirs.add(real);
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined);
+    if (!entries) return skip("unreadable");
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const path = join(dir, e.name);
+      const st = await stat(path).catch(() => undefined);
+      if (!st) {
+        skip(e.isSymbolicLink() ? "broken_symlink" : "unreadable");
+        continue;
+      }
+      if (st.isDirectory()) {
+        if (VCS_FOLDERS.has(e.name)) {
+          skip("vcs_folder");
+          continue;
+        }
+        const target = await realpath(path);
+        if (chain.includes(target)) skip("symlink_loop");
+        else if (seenDirs.has(target)) skip("duplicate");
+        else await walk(path, target, [...chain, target]);
+      } else if (st.isFile()) addFile(path, st);
+      else skip("not_a_file");
+    }
+  };
   for (const p of paths) {
     const abs = resolve(p);
     const st = await stat(abs).catch(() => undefined);
     if (!st) throw new InputError(`no such file or directory: ${p}`);
     if (st.isDirectory()) {
-      const entries = await readdir(abs, { recursive: true, withFileTypes: true });
-      for (const e of entries) if (e.isFile() && !e.name.startsWith(".")) out.push(join(e.parentPath, e.name));
-    } else out.push(abs);
+      const real = await realpath(abs);
+      if (seenDirs.has(real)) skip("duplicate");
+      else await walk(abs, real, [real]);
+      // A path named on the command line is read whatever it is (a FIFO from `<(zcat …)` included).
+    } else addFile(abs, st);
   }
-  return [...new Set(out)].sort();
+  return { files: files.sort(), skipped };
 }
 
 /** Bad command-line input: a clear message and exit code 2. */
@@ -143,7 +275,9 @@ export interface IngestTotals {
 
 /**
  * Ingests local files. Each file's output name is the SHA-256 of its bytes, so the same file ingested again (from
- * any path) replaces its own rows. Lineage: the absolute path and the file's mtime.
+ * any path) replaces its own rows. Lineage: the absolute path and the file's mtime. When a file fails (an I/O
+ * error: bad content is quarantined instead), no lane starts another file, every lane finishes or drops what it
+ * holds, and only then are connections closed and the first error thrown, so nothing is left running.
  */
 export async function ingestFiles(args: {
   db: DuckDBConnection;
@@ -164,25 +298,39 @@ export async function ingestFiles(args: {
   const totals: IngestTotals = { files: 0, records: 0, rows: {}, quarantined: {}, skipped: {} };
   const lanes = Math.max(1, Math.min(args.lanes ?? (await defaultLanes(args.files)), args.files.length));
   const connections = [args.db];
-  for (let i = 1; i < lanes; i++) connections.push(await siblingConnection(args.db));
   let next = 0;
+  let stopped = false;
   // Each lane parses its next file while the previous one is converted to Parquet on the lane's connection.
   const lane = async (db: DuckDBConnection) => {
     let publishing: Promise<void> = Promise.resolve();
-    for (let i = next++; i < args.files.length; i = next++) {
-      const file = args.files[i] as string;
-      const staged = await stageLocalFile({ ...args, db, file });
+    try {
+      for (let i = next++; !stopped && i < args.files.length; i = next++) {
+        const file = args.files[i] as string;
+        const staged = await stageLocalFile({ ...args, db, file });
+        try {
+          await publishing;
+        } catch (e) {
+          await staged.discard();
+          throw e;
+        }
+        publishing = staged.publish().then((manifest) => {
+          totals.files++;
+          mergeSummary(totals, manifest.summary);
+          args.onFile?.(file, manifest, totals.files);
+        });
+      }
       await publishing;
-      publishing = staged.publish().then((manifest) => {
-        totals.files++;
-        mergeSummary(totals, manifest.summary);
-        args.onFile?.(file, manifest, totals.files);
-      });
+    } catch (e) {
+      stopped = true;
+      await publishing.catch(() => undefined);
+      throw e;
     }
-    await publishing;
   };
   try {
-    await Promise.all(connections.map(lane));
+    for (let i = 1; i < lanes; i++) connections.push(await siblingConnection(args.db));
+    const settled = await Promise.allSettled(connections.map(lane));
+    const failure = settled.find((r) => r.status === "rejected");
+    if (failure) throw failure.reason;
   } finally {
     for (const c of connections.slice(1)) c.closeSync();
   }
@@ -197,7 +345,7 @@ async function stageLocalFile(args: {
   forced?: SourceId;
   options?: SourceOptions;
   rowsPerFile?: number;
-}): ReturnType<typeof stageObject> {
+}): Promise<StagedObject> {
   const { file } = args;
   const st = await stat(file);
   const hash = createHash("sha256");

@@ -1,5 +1,15 @@
+import { randomBytes } from "node:crypto";
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
+
+/**
+ * A sibling of `target` to write before renaming onto it, unique to this process and call: concurrent writers of
+ * the same file (two runs ingesting the same input) then each rename a whole file of their own, and the last one
+ * wins, instead of one renaming the other's half-written file away.
+ */
+export function partialPath(target: string): string {
+  return `${target}.${process.pid}-${randomBytes(6).toString("hex")}.partial`;
+}
 
 /** Where lake files live: a local directory or an object store. Paths are relative, `/`-separated. */
 export interface LakeStore {
@@ -38,9 +48,13 @@ export class LocalLakeStore implements LakeStore {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EXDEV") throw e;
       // Staging and lake on different file systems: copy to a sibling, then rename so readers never see half a file.
-      const tmp = `${target}.partial`;
-      await copyFile(localPath, tmp);
-      await rename(tmp, target);
+      const tmp = partialPath(target);
+      try {
+        await copyFile(localPath, tmp);
+        await rename(tmp, target);
+      } finally {
+        await rm(tmp, { force: true });
+      }
       await rm(localPath, { force: true });
     }
   }
@@ -48,8 +62,13 @@ export class LocalLakeStore implements LakeStore {
   async putText(relPath: string, text: string): Promise<void> {
     const target = this.abs(relPath);
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(`${target}.partial`, text);
-    await rename(`${target}.partial`, target);
+    const tmp = partialPath(target);
+    try {
+      await writeFile(tmp, text);
+      await rename(tmp, target);
+    } finally {
+      await rm(tmp, { force: true });
+    }
   }
 
   async getText(relPath: string): Promise<string | undefined> {

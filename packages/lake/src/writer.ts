@@ -1,7 +1,8 @@
-import { closeSync, openSync, writeSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { closeSync, openSync, rmSync, writeSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
+import { asError } from "@app/core/errors";
 import { RowRejectedError, type RowSink } from "@app/core/ingest/pipeline";
 import {
   isOutputName,
@@ -13,7 +14,7 @@ import {
   partitionPath,
 } from "@app/core/lake-layout";
 import { toDuckDbColumns } from "@app/core/schema/duckdb";
-import { quoteIdent, quoteLiteral } from "@app/core/schema/sql";
+import { escapeGlob, quoteIdent, quoteLiteral } from "@app/core/schema/sql";
 import type { TableDef } from "@app/core/schema/table";
 import type { DuckDBConnection } from "@duckdb/node-api";
 
@@ -28,6 +29,82 @@ const CSV_BUFFER_BYTES = 2 * MAX_LINE_BYTES;
 /** Bytes of staged rows held in memory before they are appended to the staging file. */
 const STAGE_BUFFER_BYTES = 4 * 1024 * 1024;
 
+/**
+ * DuckDB refused to convert a writer's staged rows. The cause is in the rows (a value no parser should have let
+ * through), not in the machine, so retrying cannot help: the object is quarantined as a whole instead.
+ */
+export class WriteFailedError extends Error {
+  override name = "WriteFailedError";
+}
+
+/** Resource trouble (memory, disk, interruption) may pass on a retry; anything else DuckDB refuses is the rows. */
+function conversionError(e: unknown, table: string): Error {
+  const err = asError(e);
+  if (/^(Out of Memory|IO|Interrupt) Error/.test(err.message)) return err;
+  // DuckDB's CSV errors span many lines, one of them the whole offending row: keep the kind and the reason only.
+  const lines = err.message.split("\n");
+  const why = [lines[0], ...lines.filter((l) => l.startsWith("Error when converting"))].join(": ").slice(0, 500);
+  return new WriteFailedError(`${table}: ${why}`, { cause: err });
+}
+
+// Staging directories carry their owner's pid, so a later process can tell the litter of dead ones from live work.
+const STAGING_PREFIX = "loglake-stage-";
+const STAGING_DIR = /^loglake-stage-(\d+)-/;
+const liveStaging = new Set<string>();
+let swept: Promise<void> | undefined;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes staging directories left by processes that died without cleaning up (killed, out of memory, a Lambda
+ * sandbox restarted). A directory bearing this process's own pid is stale only when it is older than this process
+ * (pids are reused, as in a container restarted under the same pid). Runs once per process, before its first writer.
+ */
+async function sweepStaleStaging(): Promise<void> {
+  const root = tmpdir();
+  const started = Date.now() - process.uptime() * 1000;
+  const names = await readdir(root).catch(() => []);
+  for (const name of names) {
+    const pid = Number(STAGING_DIR.exec(name)?.[1] ?? Number.NaN);
+    if (!Number.isInteger(pid)) continue;
+    const dir = join(root, name);
+    if (pid === process.pid) {
+      const st = await stat(dir).catch(() => undefined);
+      if (!st || st.mtimeMs >= started) continue;
+    } else if (isAlive(pid)) continue;
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** Removes this process's staging directories at once; for signal and exit handlers, where nothing can be awaited. */
+export function removeStagingSync(): void {
+  for (const dir of liveStaging) {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+    liveStaging.delete(dir);
+  }
+}
+
+async function createStaging(): Promise<string> {
+  swept ??= sweepStaleStaging();
+  await swept;
+  const dir = await mkdtemp(join(tmpdir(), `${STAGING_PREFIX}${process.pid}-`));
+  liveStaging.add(dir);
+  return dir;
+}
+
+async function removeStaging(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  liveStaging.delete(dir);
+}
+
 /** Result of a finished write: lake-relative paths of the files written. */
 export interface WrittenFiles {
   files: string[];
@@ -36,7 +113,11 @@ export interface WrittenFiles {
 /** Streams rows into partitioned Parquet (one writer per input object). */
 export interface LakeWriter {
   sink: RowSink;
-  /** Flushes everything, names files `<name>-<chunk>-<i>.parquet` and hands them to the store; returns their paths. */
+  /**
+   * Flushes everything, names files `<name>-<chunk>-<i>.parquet` and hands them to the store; returns their paths.
+   * Throws `WriteFailedError` (publishing nothing) when DuckDB refused some rows; the sink then drops every later
+   * row, so the caller still reads its input to the end and counts every record.
+   */
   finish(name: string): Promise<WrittenFiles>;
   /** Drops staged files without publishing anything. */
   abort(): Promise<void>;
@@ -101,11 +182,12 @@ export async function createLakeWriter(args: {
   rowsPerFile?: number;
 }): Promise<LakeWriter> {
   const rowsPerFile = args.rowsPerFile ?? DEFAULT_ROWS_PER_FILE;
-  const staging = await mkdtemp(join(tmpdir(), "loglake-"));
-  await mkdir(join(staging, "out"));
+  const staging = await createStaging();
   const buffers = new Map<string, TableBuffer>();
+  // Conversions run one after another on this chain, which never rejects: the first failure is kept in `failed`.
   let pending: Promise<void> = Promise.resolve();
-  let failed: unknown;
+  let failed: Error | undefined;
+  const rejected = () => failed instanceof WriteFailedError;
 
   const convert = async (b: TableBuffer) => {
     const stage = b.stage;
@@ -122,29 +204,37 @@ export async function createLakeWriter(args: {
     const tableDir = join(staging, "out", b.table.name);
     // Most objects cover one hour (CloudFront and CloudTrail files do): a plain COPY to that partition's file is
     // cheaper than DuckDB's partitioned writer.
-    const target = single ? join(tableDir, ...partitionPath(single).split("/")) : undefined;
+    const target = single ? join(tableDir, ...partitionPath(single).split("/")) : tableDir;
     const sql = copySql(
       b.table,
       csv,
-      target ? join(target, `part-${chunk}-0.parquet`) : tableDir,
-      target ? undefined : `part-${chunk}-{i}`,
+      single ? join(target, `part-${chunk}-0.parquet`) : tableDir,
+      single ? undefined : `part-${chunk}-{i}`,
     );
     // One conversion in flight: it overlaps with parsing, and memory stays bounded.
     const prev = pending;
-    pending = prev.then(async () => {
-      if (target) await mkdir(target, { recursive: true });
-      await runExclusive(args.db, sql);
-      await rm(csv, { force: true });
-    });
-    pending.catch((e: unknown) => {
-      failed ??= e;
-    });
+    pending = prev
+      .then(async () => {
+        if (failed) return;
+        await mkdir(target, { recursive: true });
+        await runExclusive(args.db, sql).catch((e: unknown) => {
+          throw conversionError(e, b.table.name);
+        });
+        await rm(csv, { force: true });
+      })
+      .catch((e: unknown) => {
+        failed ??= asError(e);
+      });
     await prev;
+    if (failed && !rejected()) throw failed;
   };
 
   const sink: RowSink = {
     write(table, row) {
-      if (failed) throw failed;
+      if (failed) {
+        if (rejected()) return;
+        throw failed;
+      }
       let b = buffers.get(table.name);
       if (!b) {
         b = {
@@ -170,30 +260,39 @@ export async function createLakeWriter(args: {
     },
   };
 
+  const closeStages = () => {
+    for (const b of buffers.values()) b.stage?.close();
+  };
+
   return {
     sink,
     async finish(name) {
-      if (!isOutputName(name)) throw new Error(`output name must be [A-Za-z0-9._-]+, got "${name}"`);
-      for (const b of buffers.values()) await convert(b);
-      await pending;
-      if (failed) throw failed;
-      const outRoot = join(staging, "out");
-      const staged = (await readdir(outRoot, { recursive: true, withFileTypes: true }).catch(() => []))
-        .filter((e) => e.isFile() && e.name.endsWith(".parquet"))
-        .map((e) => join(e.parentPath, e.name));
-      const files: string[] = [];
-      for (const local of staged.sort()) {
-        const rel = lakeKeyOfStaged(relative(outRoot, local).split(sep).join("/"), name);
-        await args.publish(rel, local);
-        files.push(rel);
+      try {
+        if (!isOutputName(name)) throw new Error(`output name must be [A-Za-z0-9._-]+, got "${name}"`);
+        for (const b of buffers.values()) await convert(b);
+        await pending;
+        if (failed) throw failed;
+        const outRoot = join(staging, "out");
+        const staged = (await readdir(outRoot, { recursive: true, withFileTypes: true }).catch(() => []))
+          .filter((e) => e.isFile() && e.name.endsWith(".parquet"))
+          .map((e) => join(e.parentPath, e.name));
+        const files: string[] = [];
+        for (const local of staged.sort()) {
+          const rel = lakeKeyOfStaged(relative(outRoot, local).split(sep).join("/"), name);
+          await args.publish(rel, local);
+          files.push(rel);
+        }
+        return { files };
+      } finally {
+        await pending;
+        closeStages();
+        await removeStaging(staging);
       }
-      await rm(staging, { recursive: true, force: true });
-      return { files };
     },
     async abort() {
-      await pending.catch(() => undefined);
-      for (const b of buffers.values()) b.stage?.close();
-      await rm(staging, { recursive: true, force: true });
+      await pending;
+      closeStages();
+      await removeStaging(staging);
     },
   };
 }
@@ -261,16 +360,50 @@ function lakeKeyOfStaged(staged: string, name: string): string {
 }
 
 function copySql(table: TableDef, csv: string, out: string, pattern: string | undefined): string {
-  // The partition columns are staged with the types the schema's partition keys (and Glue) give them.
-  const cols = [...toDuckDbColumns(table), ...PARTITION_KEYS.map((k) => ({ name: k.name, type: k.duckdb }))]
-    .map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`)
-    .join(", ");
-  const read = `read_csv(${quoteLiteral(csv)}, auto_detect = false, header = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${CSV_BUFFER_BYTES}, columns = {${cols}})`;
+  // The partition columns are staged with the types the schema's partition keys (and Glue) give them. Timestamps
+  // are read as text and cast in SQL, so no date or time format of the reader is left to detect.
+  const all = [...toDuckDbColumns(table), ...PARTITION_KEYS.map((k) => ({ name: k.name, type: k.duckdb }))];
+  const staged = (type: string) => (type === "TIMESTAMP" ? "VARCHAR" : type);
+  const cols = all.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(staged(c.type))}`).join(", ");
+  const select = (withKeys: boolean) =>
+    all
+      .filter((c) => withKeys || !PARTITION_KEYS.some((k) => k.name === c.name))
+      .map((c) =>
+        c.type === "TIMESTAMP"
+          ? `CAST(${quoteIdent(c.name)} AS TIMESTAMP) AS ${quoteIdent(c.name)}`
+          : quoteIdent(c.name),
+      )
+      .join(", ");
+  // Every reader option is given: DuckDB sniffs whatever is left open (the line ending, say) from the data, and a
+  // bare CR in the first value would then decide how the whole file is read.
+  const options = [
+    "auto_detect = false",
+    "header = false",
+    "delim = ','",
+    "quote = '\"'",
+    "escape = '\"'",
+    "new_line = '\\n'",
+    "skip = 0",
+    "comment = ''",
+    "nullstr = ''",
+    "allow_quoted_nulls = false",
+    "strict_mode = true",
+    "null_padding = false",
+    "ignore_errors = false",
+    "encoding = 'utf-8'",
+    "hive_partitioning = false",
+    "union_by_name = false",
+    "filename = false",
+    `max_line_size = ${MAX_LINE_BYTES}`,
+    `buffer_size = ${CSV_BUFFER_BYTES}`,
+    `columns = {${cols}}`,
+  ];
+  const read = `read_csv(${quoteLiteral(escapeGlob(csv))}, ${options.join(", ")})`;
   const parquet = `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_SIZE}`;
   const keys = PARTITION_KEYS.map((k) => quoteIdent(k.name)).join(", ");
   // Partition values live in the path (Hive style), not in the file, as with PARTITION_BY.
   if (pattern === undefined) {
-    return `COPY (SELECT * EXCLUDE (${keys}) FROM ${read}) TO ${quoteLiteral(out)} (${parquet})`;
+    return `COPY (SELECT ${select(false)} FROM ${read}) TO ${quoteLiteral(out)} (${parquet})`;
   }
-  return `COPY (SELECT * FROM ${read}) TO ${quoteLiteral(out)} (${parquet}, PARTITION_BY (${keys}), FILENAME_PATTERN ${quoteLiteral(pattern)}, OVERWRITE_OR_IGNORE)`;
+  return `COPY (SELECT ${select(true)} FROM ${read}) TO ${quoteLiteral(out)} (${parquet}, PARTITION_BY (${keys}), FILENAME_PATTERN ${quoteLiteral(pattern)}, OVERWRITE_OR_IGNORE)`;
 }

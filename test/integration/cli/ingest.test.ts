@@ -49,8 +49,17 @@ describe("loglake ingest", () => {
       rows: Record<string, number>;
       quarantined: Record<string, number>;
       skipped: Record<string, number>;
+      skipped_paths: Record<string, number>;
     };
-    expect(Object.keys(summary).sort()).toStrictEqual(["files", "quarantined", "records", "rows", "skipped"]);
+    expect(Object.keys(summary).sort()).toStrictEqual([
+      "files",
+      "quarantined",
+      "records",
+      "rows",
+      "skipped",
+      "skipped_paths",
+    ]);
+    expect(summary.skipped_paths).toStrictEqual({});
     const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
     expect(summary.records).toBe(sum(summary.rows) + sum(summary.quarantined) + sum(summary.skipped));
     expect(summary.quarantined.corrupt_gzip).toBe(1);
@@ -102,6 +111,7 @@ describe("loglake ingest", () => {
       rows: { cloudfront_realtime: 2 },
       quarantined: {},
       skipped: {},
+      skipped_paths: {},
     });
     expect(JSON.parse(defaults.stdout)).toStrictEqual({
       files: 1,
@@ -109,6 +119,7 @@ describe("loglake ingest", () => {
       rows: {},
       quarantined: { bad_field_count: 2 },
       skipped: {},
+      skipped_paths: {},
     });
     expect(duplicated.code).toBe(2);
     expect(duplicated.stderr).toBe('loglake: --realtime-fields: realtimeFields: field "c-ip" is listed twice\n');

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
@@ -9,7 +9,7 @@ import { toDuckDbView } from "../../../packages/core/src/schema/duckdb.ts";
 import { defineTable } from "../../../packages/core/src/schema/table.ts";
 import { openDuckDb } from "../../../packages/lake/src/duckdb.ts";
 import { LocalLakeStore } from "../../../packages/lake/src/store.ts";
-import { createLakeWriter } from "../../../packages/lake/src/writer.ts";
+import { createLakeWriter, WriteFailedError } from "../../../packages/lake/src/writer.ts";
 
 const table = defineTable({
   name: "writer_probe",
@@ -160,5 +160,71 @@ describe("createLakeWriter", () => {
       { s: "", l: null, b: false },
       { s: null, l: 0n, b: null },
     ]);
+  });
+});
+
+/** Staging directories this process still has in the temporary directory. */
+async function ownStaging(): Promise<string[]> {
+  return (await readdir(tmpdir())).filter((n) => n.startsWith(`loglake-stage-${process.pid}-`));
+}
+
+describe("createLakeWriter on hostile values", () => {
+  it("reads every staged row with fixed CSV options: a bare CR in the first value decides nothing", async () => {
+    // Prepare: CR alone, CR LF and a CR next to quotes and commas, first in the file where DuckDB would sniff.
+    const values = ["a\rb", "\r", 'q="\r",', "c\r\nd", "\n\r"];
+    const root = await mkdtemp(join(tmpdir(), "lake-"));
+    const db = await openDuckDb();
+    const writer = await createLakeWriter({
+      db,
+      publish: (rel, local) => new LocalLakeStore(root).putFile(rel, local),
+    });
+    // Act
+    for (const [i, s] of values.entries()) {
+      await writer.sink.write(table, { ...lineage, source_line: i + 1, event_time: "2024-03-01T00:00:00Z", s });
+    }
+    const { files } = await writer.finish("cr");
+    await db.run(toDuckDbView(table, root));
+    const back = await db.runAndReadAll("SELECT s FROM writer_probe ORDER BY source_line");
+    // Assess
+    expect(files).toStrictEqual(["writer_probe/dt=2024-03-01/hour=00/cr-0-0.parquet"]);
+    expect(back.getRowObjectsJson().map((r) => r.s)).toStrictEqual(values);
+  });
+
+  it("refuses rows DuckDB cannot convert as a whole, publishes nothing and leaves no staging behind", async () => {
+    // Prepare: 3,000,000,000 does not fit the INT32 column; the rows after it must still be accepted (and dropped).
+    const root = await mkdtemp(join(tmpdir(), "lake-"));
+    const store = new LocalLakeStore(root);
+    const db = await openDuckDb();
+    const writer = await createLakeWriter({ db, publish: (rel, local) => store.putFile(rel, local), rowsPerFile: 1 });
+    // Act
+    for (const [i, r] of rows.entries()) await writer.sink.write(table, { ...r, i: i === 0 ? 3_000_000_000 : r.i });
+    const failure = await writer.finish("bad").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    // Assess
+    expect(failure).toBeInstanceOf(WriteFailedError);
+    expect((failure as Error).message).toBe(
+      `writer_probe: Conversion Error: CSV Error on Line: 1: Error when converting column "i". Could not convert string "3000000000" to 'INTEGER'`,
+    );
+    expect(await store.list("")).toStrictEqual([]);
+    expect(await ownStaging()).toStrictEqual([]);
+  });
+
+  it("stages under a temporary directory whose path is a glob pattern", async () => {
+    // Prepare: DuckDB would expand `[1]` and `*` in the staging path if they reached it unescaped.
+    const tmp = join(await mkdtemp(join(tmpdir(), "glob-")), "st[1]*");
+    await mkdir(tmp);
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      // Act
+      const { files } = await writeProbe();
+      // Assess
+      expect(files).toHaveLength(2);
+      expect((await readdir(tmp)).filter((n) => n.startsWith("loglake-"))).toStrictEqual([]);
+    } finally {
+      process.env.TMPDIR = saved;
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { PARTITION_KEYS } from "../lake-layout.ts";
-import { quoteIdent, quoteLiteral } from "./sql.ts";
+import { escapeGlob, quoteIdent, quoteLiteral } from "./sql.ts";
 import type { TableDef } from "./table.ts";
 import { TYPE_MAP } from "./types.ts";
 
@@ -19,7 +19,7 @@ function selectList(table: TableDef): string {
  * `union_by_name` lets files written before an additive column change be read with NULLs for the new column.
  */
 export function toDuckDbView(table: TableDef, root: string): string {
-  const glob = `${root.replace(/\/+$/, "")}/${table.name}/*/*/*.parquet`;
+  const glob = `${escapeGlob(root.replace(/\/+$/, ""))}/${escapeGlob(table.name)}/*/*/*.parquet`;
   const hiveTypes = PARTITION_KEYS.map((p) => `${quoteIdent(p.name)}: ${p.duckdb}`).join(", ");
   return `CREATE OR REPLACE VIEW ${quoteIdent(table.name)} AS SELECT\n  ${selectList(table)}\nFROM read_parquet(${quoteLiteral(glob)}, hive_partitioning = true, hive_types = {${hiveTypes}}, union_by_name = true)`;
 }

@@ -13,6 +13,7 @@ export const REJECT_REASONS = [
   "corrupt_gzip",
   "missing_header",
   "too_large",
+  "write_failed",
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

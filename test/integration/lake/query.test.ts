@@ -1,0 +1,34 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SOURCES } from "../../../packages/core/src/sources/index.ts";
+import { openDuckDb } from "../../../packages/lake/src/duckdb.ts";
+import { ingestFiles } from "../../../packages/lake/src/ingest.ts";
+import { openLake } from "../../../packages/lake/src/query.ts";
+import { LocalLakeStore } from "../../../packages/lake/src/store.ts";
+
+describe("openLake", () => {
+  it("reads exactly the lake named, never a sibling its name would match as a glob pattern", async () => {
+    // Prepare: lakes lk1 and lk2 beside lakes literally named `lk[1]` and `l*`, each holding one event naming it.
+    const dir = await mkdtemp(join(tmpdir(), "globs-"));
+    const names = ["lk1", "lk2", "lk[1]", "l*"];
+    const db = await openDuckDb();
+    for (const [i, name] of names.entries()) {
+      const file = join(dir, `in${i}.jsonl`);
+      await writeFile(file, `{"timestamp":"2025-06-12T10:00:00Z","message":"${name}"}\n`);
+      await ingestFiles({ db, store: new LocalLakeStore(join(dir, name)), sources: SOURCES, files: [file] });
+    }
+    db.closeSync();
+    // Act
+    const seen: Record<string, unknown> = {};
+    for (const name of names) {
+      const conn = await openLake(new LocalLakeStore(join(dir, name)));
+      const r = await conn.runAndReadAll("SELECT list(message ORDER BY message) AS m FROM app_events");
+      seen[name] = r.getRowObjectsJson()[0]?.m;
+      conn.closeSync();
+    }
+    // Assess
+    expect(seen).toStrictEqual({ lk1: ["lk1"], lk2: ["lk2"], "lk[1]": ["lk[1]"], "l*": ["l*"] });
+  });
+});
