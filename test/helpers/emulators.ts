@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { type AwsClientOptions, makeKinesisClient, makeS3Client, makeSqsClient } from "@app/aws/clients";
 import { syncLakeToCache } from "@app/aws/lake-cache";
-import { silentLog } from "@app/aws/log";
 import { type DevEnvironment, startDevEnvironment } from "@app/cli/dev/environment";
 import { resolveConfig } from "@app/core/config/index";
 import type { LoglakeConfig, LoglakeConfigInput } from "@app/core/config/types";
@@ -12,6 +11,7 @@ import { TABLES } from "@app/core/sources/index";
 import type { LogSource } from "@app/core/sources/types";
 import { openLake } from "@app/lake/query";
 import { LocalLakeStore } from "@app/lake/store";
+import { silentLog } from "@app/pipeline/log";
 import type { DemoFile } from "@app/samples/demo/index";
 
 export { startEmulators } from "@app/cli/dev/emulators";

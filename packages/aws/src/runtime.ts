@@ -1,30 +1,61 @@
 import type { CustomerDestination, LoglakeConfig } from "@app/core/config/types";
-import { SOURCES } from "@app/core/sources/index";
-import type { LogSource, SourceOptions } from "@app/core/sources/types";
+import type { LogSource } from "@app/core/sources/types";
 import { openDuckDb } from "@app/lake/duckdb";
 import type { LakeStore } from "@app/lake/store";
+import type { Log } from "@app/pipeline/log";
+import { type PipelineRuntime, sourceSettings } from "@app/pipeline/runtime";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { type AwsClientOptions, makeS3Client, makeSqsClient } from "./clients.ts";
 import { S3LakeStore } from "./lake-store.ts";
-import type { Log } from "./log.ts";
+import { S3Objects } from "./s3.ts";
+import { sqsKeepInvisible } from "./sqs.ts";
 import { assumeRoleCredentials } from "./sts.ts";
 
-/** Everything the consumers need, built once per cold start and shared by every invocation. */
-export interface PipelineRuntime {
-  config: LoglakeConfig;
-  /** Reads source objects and writes the lake and WORM buckets (the function's own account). */
+/** The pipeline runtime on AWS, with the clients behind its adapters (closed by whoever built it). */
+export interface AwsRuntime extends PipelineRuntime {
   s3: S3Client;
   sqs: SQSClient;
-  lake: LakeStore;
+}
+
+/**
+ * Wires the pipeline to given clients: S3 reads, copies, WORM writes and the lake through `s3` (customer copies
+ * through `customerClient`), visibility extensions through `sqs`.
+ */
+export function wireRuntime(args: {
+  config: LoglakeConfig;
+  s3: S3Client;
+  sqs: SQSClient;
   db: DuckDBConnection;
-  /** Enabled sources, in registry order. */
-  sources: readonly LogSource[];
-  sourceOptions: SourceOptions;
   log: Log;
-  /** The client that writes to a customer destination: assumed-role credentials when it names a role. */
-  customerClient(dest: CustomerDestination): S3Client;
+  /** The lake bucket by default. */
+  lake?: LakeStore;
+  /** The config's enabled sources by default (tests add one that fails on purpose). */
+  sources?: readonly LogSource[];
+  customerClient?: (dest: CustomerDestination) => S3Client;
+}): AwsRuntime {
+  const { config, s3, sqs, log } = args;
+  const objects = new S3Objects(s3, args.customerClient);
+  const settings = sourceSettings(config);
+  return {
+    config,
+    s3,
+    sqs,
+    reader: objects,
+    copier: objects,
+    writer: objects,
+    lake: args.lake ?? new S3LakeStore({ bucket: config.buckets.lake, prefix: config.lakePrefix, client: s3 }),
+    db: args.db,
+    sources: args.sources ?? settings.sources,
+    sourceOptions: settings.sourceOptions,
+    log,
+    keepInvisible: sqsKeepInvisible(sqs, {
+      visibilityTimeoutSeconds: config.queues.visibilityTimeoutSeconds,
+      intervalSeconds: config.sizes.heartbeatSeconds,
+      log,
+    }),
+  };
 }
 
 /** Builds the runtime from a validated config; `aws` points every client at an endpoint (emulators). */
@@ -37,22 +68,18 @@ export async function createRuntime(args: {
   db?: DuckDBConnection;
   /** False writes to every destination with the function's own credentials (emulators have no STS). */
   assumeRoles?: boolean;
-}): Promise<PipelineRuntime> {
+}): Promise<AwsRuntime> {
   const { config } = args;
   const aws: AwsClientOptions = { region: config.region, ...args.aws };
   const s3 = makeS3Client(aws);
   const customerClients = new Map<string, S3Client>();
-  const enabled = new Set(Object.keys(config.sources));
-  const realtimeFields = config.sources.cloudfront_realtime?.realtimeFields;
-  return {
+  return wireRuntime({
     config,
     s3,
     sqs: makeSqsClient(aws),
-    lake: new S3LakeStore({ bucket: config.buckets.lake, prefix: config.lakePrefix, client: s3 }),
     db: args.db ?? (await openDuckDb({ threads: 1 })),
-    sources: args.sources ?? SOURCES.filter((s) => enabled.has(s.id)),
-    sourceOptions: realtimeFields ? { realtimeFields } : {},
     log: args.log,
+    ...(args.sources ? { sources: args.sources } : {}),
     customerClient(dest) {
       if (!dest.roleArn || !dest.externalId || args.assumeRoles === false) return s3;
       let client = customerClients.get(dest.name);
@@ -69,5 +96,5 @@ export async function createRuntime(args: {
       }
       return client;
     },
-  };
+  });
 }

@@ -1,5 +1,16 @@
 import type { Readable } from "node:stream";
-import type { WormMode } from "@app/core/config/types";
+import type { CustomerDestination } from "@app/core/config/types";
+import {
+  type CopyLimits,
+  type CopyRequest,
+  type KmsParams,
+  type ObjectCopier,
+  ObjectGoneError,
+  type ObjectLocation,
+  type ObjectLockParams,
+  type ObjectReader,
+  type ObjectWriter,
+} from "@app/pipeline/ports";
 import {
   AbortMultipartUploadCommand,
   type CompletedPart,
@@ -18,31 +29,6 @@ import {
 
 /** The checksum sent with every write: Object Lock buckets reject writes without one. */
 export const WRITE_CHECKSUM = "SHA256" as const;
-
-/** Where an object is; `versionId` pins one version, `eTag` guards against an overwrite in between. */
-export interface ObjectLocation {
-  bucket: string;
-  key: string;
-  versionId?: string;
-  eTag?: string;
-}
-
-/** Object Lock settings for one write. */
-export interface ObjectLockParams {
-  mode: WormMode;
-  /** ISO-8601 UTC. */
-  retainUntil: string;
-}
-
-/** Encryption for one write: SSE-KMS with the given key. */
-export interface KmsParams {
-  kmsKeyId: string;
-}
-
-/** The object no longer exists in the version the notification named (deleted or overwritten since). */
-export class ObjectGoneError extends Error {
-  override name = "ObjectGoneError";
-}
 
 const errorName = (e: unknown): string => (e as { name?: string })?.name ?? "";
 const statusOf = (e: unknown): number | undefined =>
@@ -159,32 +145,14 @@ export function copySource(loc: ObjectLocation): string {
   return `${loc.bucket}/${key}${loc.versionId ? `?versionId=${encodeURIComponent(loc.versionId)}` : ""}`;
 }
 
-/** Limits for `copyObject`: S3 copies at most 5 GiB in one request. */
-export interface CopyLimits {
-  multipartThresholdBytes: number;
-  partSizeBytes: number;
-  /** Parts copied at once. */
-  concurrency?: number;
-}
-
 /**
  * Copies an object server-side, keeping its user metadata (a CloudTrail digest's signature lives only there),
  * with a SHA-256 checksum and the given Object Lock or SSE-KMS parameters. Objects above the threshold use a
  * multipart copy (UploadPartCopy), which carries the metadata over explicitly. `s3` is the client of the writer
  * (an assumed-role client for cross-account targets); it must be allowed to read the source.
  */
-export async function copyObject(
-  s3: S3Client,
-  args: {
-    source: ObjectLocation;
-    target: { bucket: string; key: string };
-    /** Source size when known (from the notification); otherwise it is read with HeadObject. */
-    size?: number;
-    objectLock?: ObjectLockParams;
-    kms?: KmsParams;
-    limits: CopyLimits;
-  },
-): Promise<{ multipart: boolean }> {
+export async function copyObject(s3: S3Client, args: CopyRequest): Promise<{ multipart: boolean }> {
+  // Without a size from the notification it is read with HeadObject.
   const size = args.size ?? (await headOrGone(s3, args.source)).ContentLength ?? 0;
   if (size <= args.limits.multipartThresholdBytes) {
     const input: CopyObjectCommandInput = {
@@ -293,4 +261,27 @@ async function multipartCopy(
 
 function quoteEtag(etag: string): string {
   return etag.startsWith('"') ? etag : `"${etag}"`;
+}
+
+/**
+ * The pipeline's object reader, copier and writer on S3. Reads and WORM writes use the function's own client; a
+ * copy to a customer uses that customer's client (assumed-role credentials when it names a role).
+ */
+export class S3Objects implements ObjectReader, ObjectCopier, ObjectWriter {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly customerClient: (dest: CustomerDestination) => S3Client = () => s3,
+  ) {}
+
+  read(loc: ObjectLocation, opts?: { onResume?: (offset: number, error: unknown) => void }) {
+    return readObject(this.s3, loc, opts);
+  }
+
+  copy(req: CopyRequest, destination?: CustomerDestination): Promise<{ multipart: boolean }> {
+    return copyObject(destination ? this.customerClient(destination) : this.s3, req);
+  }
+
+  put(args: Parameters<ObjectWriter["put"]>[0]): Promise<void> {
+    return putObject(this.s3, args);
+  }
 }

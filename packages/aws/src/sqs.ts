@@ -1,5 +1,6 @@
+import type { Log } from "@app/pipeline/log";
+import type { KeepInvisible, VisibilityLease } from "@app/pipeline/ports";
 import { ChangeMessageVisibilityBatchCommand, GetQueueUrlCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { Log } from "./log.ts";
 
 const urlCache = new Map<string, Promise<string>>();
 
@@ -22,7 +23,7 @@ export function queueUrlForArn(sqs: SQSClient, arn: string): Promise<string> {
  * the visibility timeout of each message not yet finished, so a slow object is not delivered to a second consumer
  * (the duplicate-processing trap of large objects). Best effort: a failed extension is logged, not thrown.
  */
-export class VisibilityHeartbeat {
+export class VisibilityHeartbeat implements VisibilityLease {
   private readonly pending = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> = Promise.resolve();
@@ -81,4 +82,21 @@ export class VisibilityHeartbeat {
       }
     }
   }
+}
+
+/**
+ * The pipeline's visibility lease on SQS: a heartbeat on the queue the ARN names. A queue whose URL cannot be
+ * looked up gets no lease (the batch still runs; only the extension is lost).
+ */
+export function sqsKeepInvisible(
+  sqs: SQSClient,
+  opts: { visibilityTimeoutSeconds: number; intervalSeconds: number; log?: Log },
+): KeepInvisible {
+  return async (queueArn, messages) => {
+    const queueUrl = await queueUrlForArn(sqs, queueArn).catch(() => undefined);
+    if (!queueUrl) return undefined;
+    const heartbeat = new VisibilityHeartbeat(sqs, queueUrl, opts);
+    heartbeat.start(messages);
+    return heartbeat;
+  };
 }

@@ -1,6 +1,6 @@
-import { silentLog } from "@app/aws/log";
 import { SqsEventSource } from "@app/cli/dev/sqs-source";
 import { createIngestSqsHandler } from "@app/functions/handlers/ingest-sqs";
+import { silentLog } from "@app/pipeline/log";
 import { type DemoFile, demoFiles } from "@app/samples/demo/index";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

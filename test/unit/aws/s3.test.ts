@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
-import { copyObject, copySource, ObjectGoneError, readObject } from "@app/aws/s3";
+import { copyObject, copySource, readObject } from "@app/aws/s3";
+import { ObjectGoneError } from "@app/pipeline/ports";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,

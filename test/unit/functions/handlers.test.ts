@@ -3,8 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { silentLog } from "@app/aws/log";
-import type { PipelineRuntime } from "@app/aws/runtime";
+import { type AwsRuntime, wireRuntime } from "@app/aws/runtime";
 import { resolveConfig } from "@app/core/config/index";
 import { SOURCES } from "@app/core/sources/index";
 import { createIngestKinesisHandler } from "@app/functions/handlers/ingest-kinesis";
@@ -12,6 +11,7 @@ import { createIngestSqsHandler } from "@app/functions/handlers/ingest-sqs";
 import { openDuckDb } from "@app/lake/duckdb";
 import { openLake } from "@app/lake/query";
 import { LocalLakeStore } from "@app/lake/store";
+import { silentLog } from "@app/pipeline/log";
 import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { KinesisStreamEvent, SQSEvent } from "aws-lambda";
@@ -39,23 +39,21 @@ describe("handlers with mocked SDK clients", () => {
   const s3Mock = mockClient(s3);
   const sqsMock = mockClient(sqs);
   let dir: string;
-  let rt: PipelineRuntime;
+  let rt: AwsRuntime;
 
   beforeEach(async () => {
     s3Mock.reset();
     sqsMock.reset();
     dir = await mkdtemp(join(tmpdir(), "loglake-unit-"));
-    rt = {
+    rt = wireRuntime({
       config,
       s3,
       sqs,
       lake: new LocalLakeStore(dir),
       db: await openDuckDb(),
       sources: SOURCES,
-      sourceOptions: {},
       log: silentLog,
-      customerClient: () => s3,
-    };
+    });
   });
 
   afterEach(async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { INGEST_METRICS } from "../../../packages/core/src/infra/alarms.ts";
-import { ingestMetrics, publishIngestMetrics, tally } from "../../../packages/functions/src/lib/metrics.ts";
+import { ingestMetrics, publishIngestMetrics } from "../../../packages/functions/src/lib/metrics.ts";
+import { tally } from "../../../packages/pipeline/src/counts.ts";
 
 describe("publishIngestMetrics", () => {
   afterEach(() => vi.restoreAllMocks());

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import { jsonLog } from "@app/aws/log";
 import { InputError } from "@app/lake/ingest";
+import { jsonLog } from "@app/pipeline/log";
 import type { Command } from "commander";
 import { DEFAULT_CONFIG_FILE, devConfig, loadConfigInput } from "../dev/config.ts";
 import { DEFAULT_DATA_DIR } from "../dev/data-dir.ts";

@@ -1,11 +1,11 @@
 import type { AwsClientOptions } from "@app/aws/clients";
 import { makeKinesisClient, makeS3Client, makeSqsClient } from "@app/aws/clients";
-import type { Log } from "@app/aws/log";
-import { createRuntime, type PipelineRuntime } from "@app/aws/runtime";
+import { type AwsRuntime, createRuntime } from "@app/aws/runtime";
 import type { LoglakeConfig } from "@app/core/config/types";
 import type { LogSource } from "@app/core/sources/types";
 import { createIngestKinesisHandler } from "@app/functions/handlers/ingest-kinesis";
 import { createIngestSqsHandler } from "@app/functions/handlers/ingest-sqs";
+import type { Log } from "@app/pipeline/log";
 import { claimDataDir, dataDirLayout, IN_MEMORY_NOT_KEPT, NOT_KEPT } from "./data-dir.ts";
 import { type Emulators, startEmulators } from "./emulators.ts";
 import { type KeptState, openKeptState } from "./kept-state.ts";
@@ -39,7 +39,7 @@ export interface DevEnvironment {
   ready: ReadyInfo;
   emulators: Emulators;
   provisioned: Provisioned;
-  runtime: PipelineRuntime;
+  runtime: AwsRuntime;
   notifier: S3Notifier;
   sqsSource: SqsEventSource;
   kinesisSource: KinesisEventSource;

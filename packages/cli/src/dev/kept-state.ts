@@ -1,5 +1,5 @@
 import { makeS3Client } from "@app/aws/clients";
-import type { Log } from "@app/aws/log";
+import type { Log } from "@app/pipeline/log";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { type CheckpointStore, fileCheckpoints } from "./checkpoints.ts";
 import { type DataDir, readJsonFile, writeFileAtomic } from "./data-dir.ts";

@@ -1,4 +1,4 @@
-import type { Log } from "@app/aws/log";
+import type { Log } from "@app/pipeline/log";
 import {
   type _Record,
   GetRecordsCommand,

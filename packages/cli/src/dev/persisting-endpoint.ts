@@ -7,7 +7,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Log } from "@app/aws/log";
+import type { Log } from "@app/pipeline/log";
 
 /** A request that changed what the emulator holds, as far as the files must follow. */
 export type Change =

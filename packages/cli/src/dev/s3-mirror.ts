@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { Log } from "@app/aws/log";
+import type { Log } from "@app/pipeline/log";
 import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,

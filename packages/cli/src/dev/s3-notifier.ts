@@ -1,4 +1,4 @@
-import type { Log } from "@app/aws/log";
+import type { Log } from "@app/pipeline/log";
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Log } from "@app/aws/log";
+import type { Log } from "@app/pipeline/log";
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 

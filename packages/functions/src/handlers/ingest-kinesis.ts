@@ -1,8 +1,8 @@
-import { KinesisBatch } from "@app/aws/ingest-kinesis";
-import type { PipelineRuntime } from "@app/aws/runtime";
+import type { IngestCounts } from "@app/pipeline/counts";
+import { KinesisBatch } from "@app/pipeline/ingest-kinesis";
+import type { PipelineRuntime } from "@app/pipeline/runtime";
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
-import type { IngestCounts } from "../lib/metrics.ts";
 
 /** The Kinesis consumer: records in, one set of lake files and one WORM archive per batch, failures by sequence. */
 /** `publishMetrics` receives each batch's counts (the Lambda entry point publishes them to CloudWatch). */

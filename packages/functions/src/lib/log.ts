@@ -1,4 +1,4 @@
-import type { Log } from "@app/aws/log";
+import type { Log } from "@app/pipeline/log";
 import { Logger } from "@aws-lambda-powertools/logger";
 
 /** A Powertools logger (structured JSON for CloudWatch) behind the data path's `Log` interface. */

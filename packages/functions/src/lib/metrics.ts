@@ -1,11 +1,6 @@
 import { INGEST_METRICS } from "@app/core/infra/alarms";
-import type { IngestSummary } from "@app/core/ingest/pipeline";
+import type { IngestCounts } from "@app/pipeline/counts";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-
-type Counts = Pick<IngestSummary, "records" | "quarantined">;
-
-/** Records read and quarantined per source over one batch. */
-export type IngestCounts = Map<string, Counts>;
 
 /**
  * Publishes what the quarantine-rate and missing-logs alarms read (`INGEST_METRICS`): records read and records
@@ -31,14 +26,4 @@ export function publishIngestMetrics(bySource: IngestCounts, metrics = ingestMet
 /** The Powertools Metrics instance of the ingest functions (namespace and service from `INGEST_METRICS`). */
 export function ingestMetrics(): Metrics {
   return new Metrics({ namespace: INGEST_METRICS.namespace, serviceName: INGEST_METRICS.dimensions.service });
-}
-
-/** Adds one object's or batch's counts to a per-source tally. */
-export function tally(into: IngestCounts, source: string, s: Counts): void {
-  const t = into.get(source) ?? { records: 0, quarantined: {} };
-  t.records += s.records;
-  for (const [k, v] of Object.entries(s.quarantined) as [keyof Counts["quarantined"], number][]) {
-    t.quarantined[k] = (t.quarantined[k] ?? 0) + v;
-  }
-  into.set(source, t);
 }

@@ -3,9 +3,9 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeS3Client, makeSqsClient } from "@app/aws/clients";
-import { silentLog } from "@app/aws/log";
 import { IN_MEMORY_NOT_KEPT, NOT_KEPT } from "@app/cli/dev/data-dir";
 import { type DevEnvironment, startDevEnvironment } from "@app/cli/dev/environment";
+import { silentLog } from "@app/pipeline/log";
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,

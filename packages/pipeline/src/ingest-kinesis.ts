@@ -21,7 +21,6 @@ import { quarantineTable } from "@app/core/sources/quarantine/schema";
 import { unwritableRow, unwritableSummary, writeManifest, writeRows } from "@app/lake/ingest";
 import { createLakeWriter, WriteFailedError } from "@app/lake/writer";
 import type { PipelineRuntime } from "./runtime.ts";
-import { putObject } from "./s3.ts";
 
 /** The Kinesis record fields the pipeline reads (a subset of Lambda's KinesisStreamRecord). */
 export interface KinesisInput {
@@ -198,7 +197,7 @@ export class KinesisBatch {
     });
     for (const t of planCopies(this.rt.config, { source: "kinesis", bucket: "", key, eventTime: firstArrival })) {
       if (t.kind !== "worm") continue;
-      await putObject(this.rt.s3, {
+      await this.rt.writer.put({
         bucket: t.bucket,
         key: t.key,
         body: kinesisArchiveBody(

@@ -7,8 +7,9 @@ import { quarantineTable } from "@app/core/sources/quarantine/schema";
 import { toIsoUtc } from "@app/core/time";
 import { ingestToLake } from "@app/lake/ingest";
 import { createLakeWriter } from "@app/lake/writer";
+import { type IngestCounts, tally } from "./counts.ts";
+import { ObjectGoneError, type VisibilityLease } from "./ports.ts";
 import type { PipelineRuntime } from "./runtime.ts";
-import { copyObject, ObjectGoneError, readObject } from "./s3.ts";
 
 /** What happened to one S3 object. */
 export interface ObjectResult {
@@ -46,7 +47,7 @@ export async function ingestS3Object(rt: PipelineRuntime, ref: S3ObjectRef): Pro
     ...(ref.versionId ? { versionId: ref.versionId } : {}),
     ...(ref.eTag ? { eTag: ref.eTag } : {}),
   };
-  const bytes = readObject(rt.s3, loc, {
+  const bytes = rt.reader.read(loc, {
     onResume: (offset, error) => rt.log.warn("resuming object download", { object, offset, error: String(error) }),
   });
   let manifest: Awaited<ReturnType<typeof ingestToLake>>;
@@ -77,18 +78,20 @@ export async function ingestS3Object(rt: PipelineRuntime, ref: S3ObjectRef): Pro
   if (source !== "unknown") {
     const targets = planCopies(rt.config, { source, bucket: ref.bucket, key: ref.key, eventTime: ref.eventTime });
     for (const t of targets) {
-      const client = t.kind === "customer" ? rt.customerClient(destinationOf(rt, t.destination)) : rt.s3;
-      const { multipart } = await copyObject(client, {
-        source: loc,
-        target: { bucket: t.bucket, key: t.key },
-        ...(ref.size !== undefined ? { size: ref.size } : {}),
-        ...(t.kind === "worm" ? { objectLock: t.objectLock } : {}),
-        ...(t.kind === "customer" && t.kmsKeyId ? { kms: { kmsKeyId: t.kmsKeyId } } : {}),
-        limits: {
-          multipartThresholdBytes: rt.config.sizes.multipartCopyThresholdBytes,
-          partSizeBytes: rt.config.sizes.copyPartSizeBytes,
+      const { multipart } = await rt.copier.copy(
+        {
+          source: loc,
+          target: { bucket: t.bucket, key: t.key },
+          ...(ref.size !== undefined ? { size: ref.size } : {}),
+          ...(t.kind === "worm" ? { objectLock: t.objectLock } : {}),
+          ...(t.kind === "customer" && t.kmsKeyId ? { kms: { kmsKeyId: t.kmsKeyId } } : {}),
+          limits: {
+            multipartThresholdBytes: rt.config.sizes.multipartCopyThresholdBytes,
+            partSizeBytes: rt.config.sizes.copyPartSizeBytes,
+          },
         },
-      });
+        t.kind === "customer" ? destinationOf(rt, t.destination) : undefined,
+      );
       copies.push({ kind: t.kind, bucket: t.bucket, key: t.key, multipart });
     }
   }
@@ -146,4 +149,62 @@ async function quarantineMessage(rt: PipelineRuntime, msg: SqsMessage, why: stri
     throw e;
   }
   await writer.finish(sqsMessageName(queue, msg.messageId));
+}
+
+/**
+ * One Lambda batch of SQS messages, handled in order: each message is kept invisible on its queue until it is done
+ * (so a slow object is not delivered to a second consumer), its outcome is counted per kind and per source, and a
+ * failure is logged before it is rethrown for the partial batch response.
+ */
+export class SqsBatch {
+  /** Messages per outcome kind. */
+  readonly kinds: Record<string, number> = {};
+  /** Records read and quarantined per source, for the ingest metrics. */
+  readonly bySource: IngestCounts = new Map();
+
+  private constructor(
+    private readonly rt: PipelineRuntime,
+    private readonly messages: number,
+    private readonly lease: VisibilityLease | undefined,
+  ) {}
+
+  /** Starts the batch and the visibility lease of its messages. */
+  static async start(rt: PipelineRuntime, messages: readonly (SqsMessage & { receiptHandle: string })[]) {
+    const arn = messages[0]?.eventSourceARN;
+    const lease =
+      arn && rt.keepInvisible
+        ? await rt.keepInvisible(
+            arn,
+            messages.map((m) => ({ id: m.messageId, receiptHandle: m.receiptHandle })),
+          )
+        : undefined;
+    return new SqsBatch(rt, messages.length, lease);
+  }
+
+  /** Handles one message of the batch; throws (after logging) when it must be retried. */
+  async process(msg: SqsMessage): Promise<MessageResult> {
+    try {
+      const result = await processSqsMessage(this.rt, msg);
+      this.kinds[result.kind] = (this.kinds[result.kind] ?? 0) + 1;
+      if (result.kind === "objects") {
+        for (const o of result.objects) if (o.summary) tally(this.bySource, o.summary.source, o.summary);
+      }
+      return result;
+    } catch (e) {
+      this.rt.log.error("message failed; it will be retried", { messageId: msg.messageId, error: String(e) });
+      throw e;
+    } finally {
+      this.lease?.done(msg.messageId);
+    }
+  }
+
+  /** Logs what the batch did; `failed` is the number of messages left for a retry. */
+  processed(failed: number): void {
+    this.rt.log.info("batch processed", { messages: this.messages, failed, kinds: this.kinds });
+  }
+
+  /** Ends the visibility lease, whatever happened. */
+  async stop(): Promise<void> {
+    await this.lease?.stop();
+  }
 }

@@ -1,0 +1,36 @@
+import type { LoglakeConfig } from "@app/core/config/types";
+import { SOURCES } from "@app/core/sources/index";
+import type { LogSource, SourceOptions } from "@app/core/sources/types";
+import type { LakeStore } from "@app/lake/store";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { Log } from "./log.ts";
+import type { KeepInvisible, ObjectCopier, ObjectReader, ObjectWriter } from "./ports.ts";
+
+/** Everything the consumers need, built once per cold start and shared by every invocation. */
+export interface PipelineRuntime {
+  config: LoglakeConfig;
+  /** Reads source objects. */
+  reader: ObjectReader;
+  /** Makes the raw copies to WORM and customer buckets. */
+  copier: ObjectCopier;
+  /** Writes the WORM archive of Kinesis batches. */
+  writer: ObjectWriter;
+  lake: LakeStore;
+  db: DuckDBConnection;
+  /** Enabled sources, in registry order. */
+  sources: readonly LogSource[];
+  sourceOptions: SourceOptions;
+  log: Log;
+  /** Keeps slow batches invisible on their queue; absent where nothing redelivers (tests). */
+  keepInvisible?: KeepInvisible;
+}
+
+/** The sources a config enables, in registry order, and the options they read from it. */
+export function sourceSettings(config: LoglakeConfig): Pick<PipelineRuntime, "sources" | "sourceOptions"> {
+  const enabled = new Set(Object.keys(config.sources));
+  const realtimeFields = config.sources.cloudfront_realtime?.realtimeFields;
+  return {
+    sources: SOURCES.filter((s) => enabled.has(s.id)),
+    sourceOptions: realtimeFields ? { realtimeFields } : {},
+  };
+}
