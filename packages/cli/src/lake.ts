@@ -1,5 +1,5 @@
-import { InputError } from "@app/lake/ingest";
 import { type LakeStore, LocalLakeStore } from "@app/lake/store";
+import { InputError } from "./errors.ts";
 
 /** Options every lake-touching command takes. */
 export interface LakeOptions {

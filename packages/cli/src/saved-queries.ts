@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import type { SavedQuery } from "@app/core/queries/header";
-import { InputError } from "@app/lake/ingest";
 import { loadQueryDir } from "@app/lake/query-files";
+import { InputError } from "./errors.ts";
 
 /** The repository's `queries/` folder, next to the packages. */
 export const QUERIES_DIR = fileURLToPath(new URL("../../../queries/", import.meta.url));

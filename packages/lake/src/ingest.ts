@@ -248,7 +248,7 @@ export async function expandPaths(paths: readonly string[]): Promise<PathWalk> {
   for (const p of paths) {
     const abs = resolve(p);
     const st = await stat(abs).catch(() => undefined);
-    if (!st) throw new InputError(`no such file or directory: ${p}`);
+    if (!st) throw new MissingPathError(`no such file or directory: ${p}`);
     if (st.isDirectory()) {
       const real = await realpath(abs);
       if (seenDirs.has(real)) skip("duplicate");
@@ -259,9 +259,9 @@ export async function expandPaths(paths: readonly string[]): Promise<PathWalk> {
   return { files: files.sort(), skipped };
 }
 
-/** Bad command-line input: a clear message and exit code 2. */
-export class InputError extends Error {
-  override name = "InputError";
+/** A path given to ingest that does not exist. */
+export class MissingPathError extends Error {
+  override name = "MissingPathError";
 }
 
 /** Totals over many objects, in the CLI's `--json` shape. */

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
-import { InputError } from "@app/lake/ingest";
 import { jsonLog } from "@app/pipeline/log";
 import type { Command } from "commander";
 import { DEFAULT_CONFIG_FILE, devConfig, loadConfigInput } from "../dev/config.ts";
 import { DEFAULT_DATA_DIR } from "../dev/data-dir.ts";
 import { startDevEnvironment } from "../dev/environment.ts";
+import { InputError } from "../errors.ts";
 
 const port = (v: string): number => {
   const n = Number(v);

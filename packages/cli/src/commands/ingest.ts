@@ -3,9 +3,10 @@ import { validateRealtimeFields } from "@app/core/sources/cloudfront/parse";
 import { SOURCES } from "@app/core/sources/index";
 import type { SourceId, SourceOptions } from "@app/core/sources/types";
 import { openDuckDb } from "@app/lake/duckdb";
-import { expandPaths, type IngestTotals, InputError, ingestFiles, type PathWalk } from "@app/lake/ingest";
+import { expandPaths, type IngestTotals, ingestFiles, type PathWalk } from "@app/lake/ingest";
 import { removeStagingSync } from "@app/lake/writer";
 import type { Command } from "commander";
+import { InputError } from "../errors.ts";
 import { lakeStore } from "../lake.ts";
 import { progress } from "../progress.ts";
 

@@ -1,9 +1,9 @@
 import { readdir } from "node:fs/promises";
-import { InputError } from "@app/lake/ingest";
 import { openLake } from "@app/lake/query";
 import { LocalLakeStore } from "@app/lake/store";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Command } from "commander";
+import { InputError } from "../errors.ts";
 import { parseS3Url } from "../lake.ts";
 import { formatRows, type OutputFormat } from "../output.ts";
 import { resolveSavedQuery } from "../saved-queries.ts";

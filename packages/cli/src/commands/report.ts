@@ -1,9 +1,9 @@
 import { customPeriod, PERIOD_KINDS, type PeriodKind, previousPeriod } from "@app/core/reports/period";
 import { type ReportData, runReport } from "@app/core/reports/report";
-import { InputError } from "@app/lake/ingest";
 import { duckDbRunner } from "@app/lake/query";
 import { localReportSink, type ReportSink, writeReport } from "@app/lake/report";
 import type { Command } from "commander";
+import { InputError } from "../errors.ts";
 import { parseS3Url } from "../lake.ts";
 import { progress } from "../progress.ts";
 import { readSavedQueries } from "../saved-queries.ts";

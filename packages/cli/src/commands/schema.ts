@@ -1,8 +1,8 @@
 import { toDuckDbColumns, toDuckDbView } from "@app/core/schema/duckdb";
 import { toGlueColumns, toGluePartitionKeys } from "@app/core/schema/glue";
 import { TABLES, tableByName } from "@app/core/sources/index";
-import { InputError } from "@app/lake/ingest";
 import type { Command } from "commander";
+import { InputError } from "../errors.ts";
 
 export function registerSchema(program: Command): void {
   program

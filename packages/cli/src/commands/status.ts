@@ -11,10 +11,9 @@ import {
   statusSql,
   statusWindow,
 } from "@app/core/status/index";
-import { InputError } from "@app/lake/ingest";
 import { runPrepared } from "@app/lake/query";
 import type { Command } from "commander";
-import { EXIT } from "../errors.ts";
+import { EXIT, InputError } from "../errors.ts";
 import { openLakeForQuery } from "./query.ts";
 
 interface StatusOptions {

@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { InputError } from "@app/lake/ingest";
+import { InputError } from "../errors.ts";
 
 /** Where `loglake dev` keeps its state when `--data-dir` is not given, relative to the working directory. */
 export const DEFAULT_DATA_DIR = ".loglake/dev";
