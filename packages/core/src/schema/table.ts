@@ -57,6 +57,10 @@ export function defineTable<Name extends string, C extends ColumnMap>(def: {
   if (time?.type !== "timestamp" || time.nullable) {
     throw new Error(`table ${def.name}: time column "${def.timeColumn}" must be a non-null timestamp`);
   }
+  const rest = Object.entries(def.columns).filter(([, c]) => c.rest);
+  if (rest.length > 1 || rest.some(([, c]) => c.type !== "json" || c.from !== undefined)) {
+    throw new Error(`table ${def.name}: at most one rest column, of type json and without from`);
+  }
   return { ...def, columns: { ...def.columns, ...lineageColumns } };
 }
 

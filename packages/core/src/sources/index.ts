@@ -1,10 +1,18 @@
 import type { TableDef } from "../schema/table.ts";
-import { appJsonSource } from "./app-json/index.ts";
+import { createAppJsonSource } from "./app-json/index.ts";
+import { appEventRecords } from "./app-json/parse.ts";
 import { cloudfrontRealtimeSource, cloudfrontSource } from "./cloudfront/index.ts";
 import { cloudtrailDigestSource, cloudtrailSource } from "./cloudtrail/index.ts";
-import { cloudwatchLogsSource } from "./cloudwatch-logs/index.ts";
+import { cloudtrailDigests, cloudtrailRecords } from "./cloudtrail/parse.ts";
+import { createCloudWatchLogsSource } from "./cloudwatch-logs/index.ts";
 import { quarantineTable } from "./quarantine/schema.ts";
 import type { LogSource } from "./types.ts";
+
+/** CloudWatch Logs payloads: CloudTrail messages as CloudTrail records, other JSON messages as app events. */
+export const cloudwatchLogsSource = createCloudWatchLogsSource({ cloudtrail: cloudtrailRecords, app: appEventRecords });
+
+/** Application JSON: any JSON object with a time field that is not a CloudTrail record or digest. */
+export const appJsonSource = createAppJsonSource([cloudtrailRecords, cloudtrailDigests]);
 
 /**
  * Every registered log source, in detection order: infra, the CLI and tests iterate this list and no other.

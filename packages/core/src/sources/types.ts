@@ -1,6 +1,9 @@
 import type { TableDef } from "../schema/table.ts";
 import type { SOURCES } from "./index.ts";
+import type { JsonRecord } from "./json-record.ts";
+import type { Embedding } from "./mapping.ts";
 import type { RejectReason } from "./quarantine/schema.ts";
+import type { MapResult } from "./values.ts";
 
 /** Why a record produced neither a row nor a quarantine entry. */
 export type SkipKind = "header" | "blank" | "control_message" | "comment";
@@ -49,4 +52,17 @@ export interface LogSource<Id extends string = SourceId> {
   readonly delimitedLines?: boolean;
   /** Streams events from decoded text chunks. Never throws on bad input: bad records become rejects. */
   parse(text: AsyncIterable<string>, ctx: ParseContext): AsyncIterable<ParseEvent>;
+}
+
+/**
+ * A kind of JSON record one source defines and others carry (CloudTrail records and app events inside CloudWatch
+ * Logs messages). The registry hands kinds to the sources that embed or must tell them apart, so source folders
+ * never import each other.
+ */
+export interface RecordKind {
+  readonly table: TableDef;
+  /** The record of this kind in a JSON object: the object itself or an envelope's payload; else undefined. */
+  find(rec: JsonRecord): JsonRecord | undefined;
+  /** Maps a record of this kind to a row of `table`, or says why not. */
+  map(rec: JsonRecord, embedding?: Embedding): MapResult<Record<string, unknown>>;
 }

@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { appJsonSource } from "../../../../packages/core/src/sources/app-json/index.ts";
 import { toAppEventRow } from "../../../../packages/core/src/sources/app-json/parse.ts";
+import { appJsonSource } from "../../../../packages/core/src/sources/index.ts";
+import { JsonRecord } from "../../../../packages/core/src/sources/json-record.ts";
 import { expectIngestInvariants, ingestFixture } from "../../../helpers/source-fixtures.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../../fixtures/sources/app_json/", import.meta.url));
@@ -30,25 +31,35 @@ describe("app_json fixtures", () => {
   });
 });
 
+function record(text: string): JsonRecord {
+  const rec = JsonRecord.parse(text);
+  if (typeof rec === "string") throw new Error(`not a JSON object: ${text}`);
+  return rec;
+}
+
 describe("toAppEventRow", () => {
   it("maps aliases to columns and keeps every other field in attributes", () => {
-    const result = toAppEventRow({
-      ts: "1714557600",
-      severity: "ERROR",
-      eventType: "api",
-      serviceName: "orders",
-      userId: 42,
-      clientIp: "192.0.2.1",
-      userAgent: "curl/8.0",
-      correlationId: "c-1",
-      httpMethod: "post",
-      uri: "/v1/x",
-      statusCode: "502",
-      latencyMs: "12.5",
-      msg: "bad gateway",
-      user: { id: "nested" },
-      extra: [1, 2],
-    });
+    const result = toAppEventRow(
+      record(
+        JSON.stringify({
+          ts: "1714557600",
+          severity: "ERROR",
+          eventType: "api",
+          serviceName: "orders",
+          userId: 42,
+          clientIp: "192.0.2.1",
+          userAgent: "curl/8.0",
+          correlationId: "c-1",
+          httpMethod: "post",
+          uri: "/v1/x",
+          statusCode: "502",
+          latencyMs: "12.5",
+          msg: "bad gateway",
+          user: { id: "nested" },
+          extra: [1, 2],
+        }),
+      ),
+    );
     expect(result).toStrictEqual({
       ok: true,
       row: {
@@ -73,12 +84,12 @@ describe("toAppEventRow", () => {
   });
 
   it("keeps values that do not fit their column in attributes", () => {
-    const result = toAppEventRow({ time: "2024-05-01T10:00:00Z", status: "3.5", duration: "fast", level: 35 });
+    const result = toAppEventRow(record('{"time":"2024-05-01T10:00:00Z","status":"3.5","duration":"fast","level":35}'));
     expect(result.ok && result.row.attributes).toBe('{"status":"3.5","duration":"fast","level":35}');
   });
 
   it("refuses an object without a usable time and names the fields it tried", () => {
-    expect(toAppEventRow({ time: "soon", ts: -5 })).toStrictEqual({
+    expect(toAppEventRow(record('{"time":"soon","ts":-5}'))).toStrictEqual({
       ok: false,
       reason: "bad_timestamp",
       message: 'unusable time in time="soon", ts=-5',

@@ -4,8 +4,8 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cloudwatchLogsSource } from "../../../../packages/core/src/sources/cloudwatch-logs/index.ts";
 import { decodeBase64Payload } from "../../../../packages/core/src/sources/cloudwatch-logs/parse.ts";
+import { cloudwatchLogsSource } from "../../../../packages/core/src/sources/index.ts";
 import { expectIngestInvariants, ingestFixture } from "../../../helpers/source-fixtures.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../../fixtures/sources/cloudwatch_logs/", import.meta.url));

@@ -168,7 +168,18 @@ type Pick<F extends readonly CloudFrontField[]> = {
 };
 type SnakeOf<S extends string> = S extends `${infer A}-${infer B}` ? `${A}_${SnakeOf<B>}` : S;
 
-/** Column map for a field list, keyed by snake-case column name. */
+/**
+ * Column map for a field list, keyed by snake-case column name. Each column reads its field: `from` holds the name
+ * as `#Fields` headers write it and, when that differs, the real-time form (`cs(Host)`, `cs-host`).
+ */
 export function columnsFor<const F extends readonly CloudFrontField[]>(fields: F): Pick<F> {
-  return Object.fromEntries(fields.map((f) => [fieldColumnName(f), CLOUDFRONT_FIELDS[f]])) as Pick<F>;
+  return Object.fromEntries(
+    fields.map((f) => {
+      const w3c = W3C_HEADER_FORM[f];
+      return [
+        fieldColumnName(f),
+        { ...CLOUDFRONT_FIELDS[f], from: w3c ? [{ path: w3c }, { path: f }] : [{ path: f }] },
+      ];
+    }),
+  ) as unknown as Pick<F>;
 }

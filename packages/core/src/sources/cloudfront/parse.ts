@@ -1,5 +1,4 @@
 import { type Line, LineSplitter } from "../../ingest/text.ts";
-import type { TableDef } from "../../schema/table.ts";
 import type { RejectReason } from "../quarantine/schema.ts";
 import type { ParseContext, ParseEvent } from "../types.ts";
 import { distributionIdFromKey, headerFields } from "./detect.ts";
@@ -124,7 +123,7 @@ function delimitedRow(
   line: string,
   count: number,
   plan: LinePlan,
-  table: TableDef,
+  tf: TableFields,
   fallbackDistribution: string | null,
   memo: TimeMemo,
   n: number,
@@ -158,12 +157,12 @@ function delimitedRow(
     const s = plan.slots[row] as (typeof plan.slots)[number];
     return reject(n, "bad_value", `${s.field}: ${quoteValue(field(line, s.index))} is not a valid ${s.type}`, line);
   }
-  if (plan.extras.length > 0) {
-    row.extra = JSON.stringify(
+  if (plan.extras.length > 0 && tf.rest !== undefined) {
+    row[tf.rest] = JSON.stringify(
       Object.fromEntries(plan.extras.map((x) => [x.field, decodeField(field(line, x.index))])),
     );
   }
-  return { kind: "row", table, line: n, row };
+  return { kind: "row", table: tf.table, line: n, row };
 }
 
 /** Builds the row of one standard logging v2 JSON line, keys mapped by name. */
@@ -223,7 +222,7 @@ function jsonRow(
   }
   row[tf.table.timeColumn] = iso;
   if (fallbackDistribution !== null && row.distribution_id === null) row.distribution_id = fallbackDistribution;
-  if (extra.length > 0) row.extra = JSON.stringify(Object.fromEntries(extra));
+  if (extra.length > 0 && tf.rest !== undefined) row[tf.rest] = JSON.stringify(Object.fromEntries(extra));
   return { kind: "row", table: tf.table, line: n, row };
 }
 
@@ -287,7 +286,7 @@ export function parseCloudFront(text: AsyncIterable<string>, ctx: ParseContext):
     if (plan === undefined) return reject(n, "missing_header", "data line before any #Fields header", line);
     let count = splitTabs(line, plan.width);
     if (count === 1 && plan.width > 1 && line.indexOf(" ") !== -1) count = splitSpaces(line, plan.width);
-    return delimitedRow(line, count, plan, cloudfrontTable, keyDistribution, memo, n);
+    return delimitedRow(line, count, plan, STANDARD, keyDistribution, memo, n);
   });
 }
 
@@ -302,6 +301,6 @@ export function parseCloudFrontRealtime(text: AsyncIterable<string>, ctx: ParseC
   return perLine(text, ctx, (raw, n): ParseEvent => {
     const line = withoutBom(raw, n);
     if (isBlank(line)) return { kind: "skip", line: n, skip: "blank" };
-    return delimitedRow(line, splitTabs(line, plan.width), plan, cloudfrontRealtimeTable, null, memo, n);
+    return delimitedRow(line, splitTabs(line, plan.width), plan, REALTIME, null, memo, n);
   });
 }

@@ -4,7 +4,7 @@ import { lineageColumns, type TableDef } from "../../schema/table.ts";
 import { fieldColumnName } from "./fields.ts";
 import { BAD, type Converter, converterFor } from "./values.ts";
 
-/** Fields that carry the request time; they become `event_time` and are not kept in `extra`. */
+/** Fields that carry the request time; they become the time column and are not kept in the rest column. */
 type TimeField = "date" | "time" | "timestamp" | "timestamp_ms";
 
 /** What one log field name means for a table. */
@@ -34,6 +34,8 @@ export interface TableFields {
   readonly table: TableDef;
   /** Parsed columns (lineage excluded) in storage order. */
   readonly columns: readonly string[];
+  /** The column that keeps fields without a column of their own (`extra`), if the table has one. */
+  readonly rest: string | undefined;
   /** Resolves a field name as it appears in a `#Fields` header, a JSON key or a real-time field list. */
   resolve(name: string): FieldRole;
   /** A row with every parsed column set to null (lineage excluded), in storage order, so rows share one shape. */
@@ -41,23 +43,31 @@ export interface TableFields {
 }
 
 /**
- * Field columns of `table`: every column except the time column, `extra` and lineage. Built once per table.
+ * Field columns of `table`, as its schema declares them: every column with a `from` except the time column, found
+ * by its field names and its own name in any spelling (`cs(User-Agent)`, `cs-user-agent`, `cs_user_agent`). Built
+ * once per table.
  */
 export function tableFields(table: TableDef): TableFields {
-  const skip = new Set<string>([table.timeColumn, "extra", ...Object.keys(lineageColumns)]);
-  const byColumn = new Map<string, FieldRole>();
+  const byName = new Map<string, FieldRole>();
   const byCompact = new Map<string, FieldRole>();
+  let rest: string | undefined;
   for (const [column, def] of Object.entries(table.columns)) {
-    if (skip.has(column)) continue;
+    if (def.rest) rest = column;
+    if (column === table.timeColumn || def.from === undefined) continue;
     const role: FieldRole = { kind: "column", column, type: def.type, conv: converterFor(def.type) };
-    byColumn.set(column, role);
+    byName.set(column, role);
     byCompact.set(compactName(column), role);
+    for (const f of def.from) {
+      byName.set(f.path, role);
+      byCompact.set(compactName(f.path), role);
+    }
   }
   const parsedColumns = Object.keys(table.columns).filter((c) => !Object.hasOwn(lineageColumns, c));
   const cache = new Map<string, FieldRole>();
   return {
     table,
     columns: parsedColumns,
+    rest,
     resolve(name) {
       const hit = cache.get(name);
       if (hit) return hit;
@@ -65,7 +75,7 @@ export function tableFields(table: TableDef): TableFields {
       const time = TIME_FIELDS.get(c);
       const role: FieldRole = time
         ? { kind: "time", time }
-        : (byColumn.get(fieldColumnName(name)) ?? byCompact.get(c) ?? EXTRA);
+        : (byName.get(name) ?? byName.get(fieldColumnName(name)) ?? byCompact.get(c) ?? EXTRA);
       // Bounded: JSON keys come from the input, and hostile input must not grow memory.
       if (cache.size < 4096) cache.set(name, role);
       return role;

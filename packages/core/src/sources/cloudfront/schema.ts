@@ -10,10 +10,13 @@ export const cloudfrontTable = defineTable({
   timeColumn: "event_time",
   columns: {
     event_time: column.timestamp("Request time in UTC (the log's date and time fields)", { nullable: false }),
-    distribution_id: column.string("Distribution id, from the log file name or the v2 DistributionId field"),
+    distribution_id: column.string("Distribution id, from the log file name or the v2 DistributionId field", {
+      from: "DistributionId",
+    }),
     ...columnsFor(STANDARD_FIELDS),
     extra: column.json(
       "Fields present in the log but not modelled as columns, as a JSON object of field name to value",
+      { rest: true },
     ),
   },
 });
@@ -31,7 +34,9 @@ export const cloudfrontRealtimeTable = defineTable({
       nullable: false,
     }),
     ...columnsFor(REALTIME_FIELDS),
-    extra: column.json("Configured fields not modelled as columns, as a JSON object of field name to value"),
+    extra: column.json("Configured fields not modelled as columns, as a JSON object of field name to value", {
+      rest: true,
+    }),
   },
 });
 export type CloudFrontRealtimeRow = RowOf<typeof cloudfrontRealtimeTable>;

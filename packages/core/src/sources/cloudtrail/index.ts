@@ -1,11 +1,6 @@
+import { firstJsonRecord } from "../json-record.ts";
 import type { LogSource } from "../types.ts";
-import {
-  CLOUDTRAIL_ARRAY_KEYS,
-  firstJsonObject,
-  isCloudTrailDigest,
-  parseCloudTrail,
-  unwrapCloudTrailRecord,
-} from "./parse.ts";
+import { CLOUDTRAIL_ARRAY_KEYS, findCloudTrailRecord, isCloudTrailDigest, parseCloudTrail } from "./parse.ts";
 import { cloudtrailDigestTable, cloudtrailTable } from "./schema.ts";
 
 // AWSLogs/[o-org/]<acct>/CloudTrail[-Insight]/<region>/YYYY/MM/DD/<file>.json[.gz], or the bare delivered file name.
@@ -33,8 +28,8 @@ export const cloudtrailSource: LogSource<"cloudtrail"> = {
   tables: [cloudtrailTable, cloudtrailDigestTable],
   matchKey: (key) => !DIGEST_KEY.test(key) && (TRAIL_KEY.test(key) || TRAIL_FILE.test(key)),
   sniff(head) {
-    const first = firstJsonObject(head, CLOUDTRAIL_ARRAY_KEYS);
-    if (first) return !isCloudTrailDigest(first) && unwrapCloudTrailRecord(first) !== undefined;
+    const first = firstJsonRecord(head, CLOUDTRAIL_ARRAY_KEYS);
+    if (first) return !isCloudTrailDigest(first.value) && findCloudTrailRecord(first) !== undefined;
     // The first record is longer than the sniffed head: fall back to what its beginning shows.
     if (RECORDS_PREFIX.test(head)) return true;
     return /^\uFEFF?\s*[[{]/.test(head) && EVENT_VERSION_FIELD.test(head) && EVENT_TIME_FIELD.test(head);
@@ -55,8 +50,8 @@ export const cloudtrailDigestSource: LogSource<"cloudtrail_digest"> = {
   tables: [cloudtrailDigestTable],
   matchKey: (key) => DIGEST_KEY.test(key),
   sniff(head) {
-    const first = firstJsonObject(head, []);
-    if (first) return isCloudTrailDigest(first);
+    const first = firstJsonRecord(head, []);
+    if (first) return isCloudTrailDigest(first.value);
     return /^\uFEFF?\s*\{/.test(head) && /"digestStartTime"\s*:/.test(head) && /"digestS3Object"\s*:/.test(head);
   },
   parse: (text, ctx) => parseCloudTrail(text, "digests", ctx.maxRecordChars),

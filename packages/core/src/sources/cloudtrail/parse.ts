@@ -1,49 +1,12 @@
-import { type JsonElement, jsonElementBatches, splitJson } from "../../ingest/json-stream.ts";
-import { toIsoUtc } from "../../time.ts";
-import { asBoolean, asInt32, asJson, asString, isObject, type JsonObject, type MapResult } from "../app-json/coerce.ts";
-import type { ParseEvent } from "../types.ts";
-import {
-  type CloudTrailDigestParsedRow,
-  type CloudTrailParsedRow,
-  cloudtrailDigestTable,
-  cloudtrailTable,
-} from "./schema.ts";
+import { type JsonElement, jsonElementBatches } from "../../ingest/json-stream.ts";
+import { JsonRecord } from "../json-record.ts";
+import { recordMapper } from "../mapping.ts";
+import type { ParseEvent, RecordKind } from "../types.ts";
+import { isObject, type JsonObject } from "../values.ts";
+import { cloudtrailDigestTable, cloudtrailTable } from "./schema.ts";
 
 /** Top-level keys whose array holds the records: trail files (`Records`) and `lookup-events` output (`Events`). */
 export const CLOUDTRAIL_ARRAY_KEYS = ["Records", "Events"] as const;
-
-// Top-level record fields that have their own column; every other field goes to `extra`.
-const MODELLED = new Set([
-  "eventTime",
-  "eventVersion",
-  "eventID",
-  "eventSource",
-  "eventName",
-  "eventType",
-  "eventCategory",
-  "awsRegion",
-  "sourceIPAddress",
-  "userAgent",
-  "errorCode",
-  "errorMessage",
-  "requestID",
-  "apiVersion",
-  "readOnly",
-  "managementEvent",
-  "recipientAccountId",
-  "sharedEventID",
-  "vpcEndpointId",
-  "sessionCredentialFromConsole",
-  "userIdentity",
-  "requestParameters",
-  "responseElements",
-  "additionalEventData",
-  "resources",
-  "serviceEventDetails",
-  "tlsDetails",
-  "addendum",
-  "insightDetails",
-]);
 
 /**
  * True when an object has the shape of a CloudTrail record: an `eventVersion` plus an event source, name or type.
@@ -59,135 +22,51 @@ export function isCloudTrailDigest(o: JsonObject): boolean {
 }
 
 /**
- * The CloudTrail record inside a value, if any: the value itself, the `detail` of an EventBridge event
+ * The CloudTrail record inside a record, if any: the record itself, the `detail` of an EventBridge event
  * (`"detail-type": "AWS API Call via CloudTrail"` and siblings), or the `CloudTrailEvent` string of a
- * `lookup-events` entry. Returns undefined when the value is none of these.
+ * `lookup-events` entry. Returns undefined when it is none of these.
  */
-export function unwrapCloudTrailRecord(o: JsonObject): JsonObject | undefined {
-  if (isCloudTrailRecord(o)) return o;
+export function findCloudTrailRecord(rec: JsonRecord): JsonRecord | undefined {
+  const o = rec.value;
+  if (isCloudTrailRecord(o)) return rec;
   const detail = o.detail;
   if (isObject(detail) && typeof o["detail-type"] === "string") {
-    if (isCloudTrailRecord(detail) || o["detail-type"].endsWith("via CloudTrail")) return detail;
+    if (isCloudTrailRecord(detail) || o["detail-type"].endsWith("via CloudTrail")) return rec.child("detail");
     return undefined;
   }
   if (typeof o.CloudTrailEvent === "string") {
-    try {
-      const inner: unknown = JSON.parse(o.CloudTrailEvent);
-      if (isObject(inner) && isCloudTrailRecord(inner)) return inner;
-    } catch {
-      return undefined;
-    }
+    const inner = JsonRecord.parse(o.CloudTrailEvent);
+    if (typeof inner !== "string" && isCloudTrailRecord(inner.value)) return inner;
   }
   return undefined;
 }
 
-// Records of one file often share their eventTime second; normalising it once saves a Date round trip per record.
-let lastTimeIn: unknown;
-let lastTimeOut: string | null = null;
-function eventTimeOf(value: unknown): string | null {
-  if (value !== lastTimeIn || typeof value !== "string") {
-    lastTimeIn = value;
-    lastTimeOut = toIsoUtc(value);
-  }
-  return lastTimeOut;
-}
-
-/** Maps one CloudTrail record to a `cloudtrail` row; only a missing or invalid `eventTime` is refused. */
-export function toCloudTrailRow(rec: JsonObject): MapResult<CloudTrailParsedRow> {
-  const eventTime = eventTimeOf(rec.eventTime);
-  if (eventTime === null) {
-    const what =
-      rec.eventTime === undefined ? "has no eventTime" : `has an invalid eventTime ${JSON.stringify(rec.eventTime)}`;
-    return { ok: false, reason: "bad_timestamp", message: `CloudTrail record ${what}` };
-  }
-  const ui = isObject(rec.userIdentity) ? rec.userIdentity : undefined;
-  const session = isObject(ui?.sessionContext) ? ui.sessionContext : undefined;
-  const attributes = isObject(session?.attributes) ? session.attributes : undefined;
-  const issuer = isObject(session?.sessionIssuer) ? session.sessionIssuer : undefined;
-  let extra: JsonObject | undefined;
-  for (const key of Object.keys(rec)) {
-    if (MODELLED.has(key)) continue;
-    extra ??= {};
-    extra[key] = rec[key];
-  }
-  return {
-    ok: true,
-    row: {
-      event_time: eventTime,
-      event_version: asString(rec.eventVersion),
-      event_id: asString(rec.eventID),
-      event_source: asString(rec.eventSource),
-      event_name: asString(rec.eventName),
-      event_type: asString(rec.eventType),
-      event_category: asString(rec.eventCategory),
-      aws_region: asString(rec.awsRegion),
-      source_ip_address: asString(rec.sourceIPAddress),
-      user_agent: asString(rec.userAgent),
-      error_code: asString(rec.errorCode),
-      error_message: asString(rec.errorMessage),
-      request_id: asString(rec.requestID),
-      api_version: asString(rec.apiVersion),
-      read_only: asBoolean(rec.readOnly),
-      management_event: asBoolean(rec.managementEvent),
-      recipient_account_id: asString(rec.recipientAccountId),
-      shared_event_id: asString(rec.sharedEventID),
-      vpc_endpoint_id: asString(rec.vpcEndpointId),
-      session_credential_from_console: asBoolean(rec.sessionCredentialFromConsole),
-      user_identity_type: asString(ui?.type),
-      user_identity_arn: asString(ui?.arn),
-      user_identity_account_id: asString(ui?.accountId),
-      user_identity_user_name: asString(ui?.userName),
-      user_identity_principal_id: asString(ui?.principalId),
-      user_identity_access_key_id: asString(ui?.accessKeyId),
-      user_identity_invoked_by: asString(ui?.invokedBy),
-      user_identity_mfa_authenticated: asBoolean(attributes?.mfaAuthenticated),
-      user_identity_session_issuer_arn: asString(issuer?.arn),
-      user_identity_session_issuer_user_name: asString(issuer?.userName),
-      user_identity: asJson(rec.userIdentity),
-      request_parameters: asJson(rec.requestParameters),
-      response_elements: asJson(rec.responseElements),
-      additional_event_data: asJson(rec.additionalEventData),
-      resources: asJson(rec.resources),
-      service_event_details: asJson(rec.serviceEventDetails),
-      tls_details: asJson(rec.tlsDetails),
-      addendum: asJson(rec.addendum),
-      insight_details: asJson(rec.insightDetails),
-      extra: extra === undefined ? null : JSON.stringify(extra),
-    },
-  };
-}
+/** Maps one CloudTrail record to a `cloudtrail` row by the table's schema; only a record without a time is refused. */
+export const toCloudTrailRow = recordMapper(cloudtrailTable, (tried) =>
+  tried.length === 0
+    ? "CloudTrail record has no eventTime"
+    : `CloudTrail record has an invalid ${tried.map((t) => `${t.path} ${t.text}`).join(" and ")}`,
+);
 
 /** Maps a digest file's body to a `cloudtrail_digest` row; `digestEndTime` decides its partition. */
-export function toDigestRow(d: JsonObject): MapResult<CloudTrailDigestParsedRow> {
-  const end = toIsoUtc(d.digestEndTime);
-  if (end === null) {
-    return {
-      ok: false,
-      reason: "bad_timestamp",
-      message: `CloudTrail digest has no valid digestEndTime: ${JSON.stringify(d.digestEndTime ?? null)}`,
-    };
-  }
-  const logFiles = Array.isArray(d.logFiles) ? d.logFiles : null;
-  return {
-    ok: true,
-    row: {
-      event_time: end,
-      digest_start_time: toIsoUtc(d.digestStartTime),
-      aws_account_id: asString(d.awsAccountId),
-      digest_s3_bucket: asString(d.digestS3Bucket),
-      digest_s3_object: asString(d.digestS3Object),
-      digest_public_key_fingerprint: asString(d.digestPublicKeyFingerprint),
-      digest_signature_algorithm: asString(d.digestSignatureAlgorithm),
-      newest_event_time: toIsoUtc(d.newestEventTime),
-      oldest_event_time: toIsoUtc(d.oldestEventTime),
-      previous_digest_s3_object: asString(d.previousDigestS3Object),
-      previous_digest_hash_value: asString(d.previousDigestHashValue),
-      previous_digest_signature: asString(d.previousDigestSignature),
-      log_file_count: logFiles === null ? null : asInt32(logFiles.length),
-      log_files: asJson(logFiles),
-    },
-  };
-}
+export const toDigestRow = recordMapper(
+  cloudtrailDigestTable,
+  (tried) => `CloudTrail digest has no valid digestEndTime: ${tried[0]?.text ?? "null"}`,
+);
+
+/** CloudTrail records as other sources carry them (CloudWatch Logs messages, for one). */
+export const cloudtrailRecords: RecordKind = {
+  table: cloudtrailTable,
+  find: findCloudTrailRecord,
+  map: (rec) => toCloudTrailRow(rec),
+};
+
+/** CloudTrail digest bodies, which look like JSON records but are never events. */
+export const cloudtrailDigests: RecordKind = {
+  table: cloudtrailDigestTable,
+  find: (rec) => (isCloudTrailDigest(rec.value) ? rec : undefined),
+  map: (rec) => toDigestRow(rec),
+};
 
 /** Which kinds of CloudTrail objects a parse accepts. */
 export type CloudTrailAccept = "events" | "digests";
@@ -206,17 +85,15 @@ export function cloudTrailElementEvent(el: JsonElement, accept: CloudTrailAccept
   if (el.status === "too_large") {
     return { kind: "reject", line, reason: "too_large", message: "record exceeds the size limit", raw: el.text };
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(el.text);
-  } catch {
+  const parsed = JsonRecord.parse(el.text);
+  if (parsed === "bad_json") {
     return { kind: "reject", line, reason: "bad_json", message: "record is not JSON", raw: el.text };
   }
-  if (!isObject(value)) {
+  if (parsed === "not_object") {
     return { kind: "reject", line, reason: "bad_json", message: "record is not a JSON object", raw: el.text };
   }
-  if (isCloudTrailDigest(value)) {
-    const mapped = toDigestRow(value);
+  if (isCloudTrailDigest(parsed.value)) {
+    const mapped = toDigestRow(parsed);
     return mapped.ok
       ? { kind: "row", line, table: cloudtrailDigestTable, row: mapped.row }
       : { kind: "reject", line, reason: mapped.reason, message: mapped.message, raw: el.text };
@@ -224,7 +101,7 @@ export function cloudTrailElementEvent(el: JsonElement, accept: CloudTrailAccept
   if (accept === "digests") {
     return { kind: "reject", line, reason: "bad_record", message: "not a CloudTrail digest file", raw: el.text };
   }
-  const rec = unwrapCloudTrailRecord(value);
+  const rec = findCloudTrailRecord(parsed);
   if (rec === undefined) {
     return {
       kind: "reject",
@@ -253,27 +130,4 @@ export async function* parseCloudTrail(
   for await (const batch of jsonElementBatches(text, options)) {
     for (const el of batch) yield cloudTrailElementEvent(el, accept);
   }
-}
-
-// Elements of a head that may fail to parse before the sniffer gives up: a damaged first record is looked past.
-const SNIFF_ELEMENTS = 8;
-
-/**
- * The first element of a head of text that parses, or undefined when none of its first few does. A value that parses
- * but is no object ends the search too.
- */
-export function firstJsonObject(head: string, arrayKeys: readonly string[]): JsonObject | undefined {
-  let tried = 0;
-  for (const el of splitJson(head, { arrayKeys })) {
-    if (++tried > SNIFF_ELEMENTS) return undefined;
-    if (el.status !== "complete") continue;
-    let v: unknown;
-    try {
-      v = JSON.parse(el.text);
-    } catch {
-      continue;
-    }
-    return isObject(v) ? v : undefined;
-  }
-  return undefined;
 }

@@ -1,12 +1,15 @@
 import { constants, gunzipSync } from "node:zlib";
 import { isTruncatedJson, type JsonElement, jsonElementBatches, splitJson } from "../../ingest/json-stream.ts";
-import { isObject, type JsonObject } from "../app-json/coerce.ts";
-import { toAppEventRow } from "../app-json/parse.ts";
-import { appEventsTable } from "../app-json/schema.ts";
-import { toCloudTrailRow, unwrapCloudTrailRecord } from "../cloudtrail/parse.ts";
-import { cloudtrailTable } from "../cloudtrail/schema.ts";
+import { JsonRecord } from "../json-record.ts";
 import type { RejectReason } from "../quarantine/schema.ts";
-import type { ParseEvent } from "../types.ts";
+import type { ParseEvent, RecordKind } from "../types.ts";
+import { isObject, type JsonObject } from "../values.ts";
+
+/** The record kinds log event messages are mapped to: CloudTrail records first, any other JSON as an app event. */
+export interface MessageKinds {
+  readonly cloudtrail: RecordKind;
+  readonly app: RecordKind;
+}
 
 /** Top-level keys whose array holds payloads: a saved Lambda Kinesis event (`{"Records":[{"kinesis":…}]}`). */
 export const CWL_ARRAY_KEYS = ["Records"] as const;
@@ -19,6 +22,7 @@ const LAMBDA_PREFIX = /^(\d{4}-\d{2}-\d{2}T[^\t]+)\t([^\t]*)\t([A-Za-z]+)\t(\{[\
 
 interface Counter {
   n: number;
+  readonly kinds: MessageKinds;
 }
 
 type Decoded = { ok: true; text: string } | { ok: false; reason: "corrupt_gzip" | "too_large"; message: string };
@@ -134,7 +138,7 @@ function* truncatedPayloadEvents(text: string, counter: Counter): Iterable<Parse
       yield reject(line, "bad_json", "log event is not valid JSON", part.text);
       continue;
     }
-    yield logEventEvent(line, logEvent, payload);
+    yield logEventEvent(line, logEvent, payload, counter.kinds);
   }
 }
 
@@ -179,7 +183,7 @@ export function* payloadEvents(el: JsonElement, counter: Counter, depth = 0): It
     yield reject(++counter.n, "bad_record", "not a CloudWatch Logs subscription payload (no logEvents)", el.text);
     return;
   }
-  for (const logEvent of value.logEvents) yield logEventEvent(++counter.n, logEvent, value);
+  for (const logEvent of value.logEvents) yield logEventEvent(++counter.n, logEvent, value, counter.kinds);
 }
 
 /**
@@ -187,51 +191,51 @@ export function* payloadEvents(el: JsonElement, counter: Counter, depth = 0): It
  * `app_events` with the log event's id, group, stream and owner in `attributes` (`cwl_event_id`, `cwl_log_group`,
  * `cwl_log_stream`, `cwl_owner`) and its timestamp as fallback time.
  */
-export function logEventEvent(line: number, logEvent: unknown, payload: JsonObject): ParseEvent {
+export function logEventEvent(line: number, logEvent: unknown, payload: JsonObject, kinds: MessageKinds): ParseEvent {
   if (!isObject(logEvent) || typeof logEvent.message !== "string") {
     return reject(line, "bad_record", "log event has no message", JSON.stringify(logEvent) ?? "");
   }
-  const raw = logEvent.message;
-  let json = raw.trim();
+  const message = logEvent.message;
+  let json = message.trim();
   let lambda: RegExpExecArray | null = null;
   if (!json.startsWith("{")) {
     lambda = LAMBDA_PREFIX.exec(json);
-    if (lambda === null) return reject(line, "bad_json", "log event message is not JSON", raw);
+    if (lambda === null) return reject(line, "bad_json", "log event message is not JSON", message);
     json = lambda[4] ?? "";
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
+  const rec = JsonRecord.parse(json);
+  if (rec === "bad_json") {
     return isTruncatedJson(json)
-      ? reject(line, "truncated", "log event message ends inside its JSON", raw)
-      : reject(line, "bad_json", "log event message is not valid JSON", raw);
+      ? reject(line, "truncated", "log event message ends inside its JSON", message)
+      : reject(line, "bad_json", "log event message is not valid JSON", message);
   }
-  if (!isObject(value)) return reject(line, "bad_record", "log event message is JSON but not an object", raw);
+  if (rec === "not_object") return reject(line, "bad_record", "log event message is JSON but not an object", message);
 
-  const rec = lambda === null ? unwrapCloudTrailRecord(value) : undefined;
-  if (rec !== undefined) {
-    const mapped = toCloudTrailRow(rec);
+  const trail = lambda === null ? kinds.cloudtrail.find(rec) : undefined;
+  if (trail !== undefined) {
+    const mapped = kinds.cloudtrail.map(trail);
     return mapped.ok
-      ? { kind: "row", line, table: cloudtrailTable, row: mapped.row }
-      : reject(line, mapped.reason, mapped.message, raw);
+      ? { kind: "row", line, table: kinds.cloudtrail.table, row: mapped.row }
+      : reject(line, mapped.reason, mapped.message, message);
   }
-  const attributes: JsonObject = {};
+  const lineage: Record<string, string> = {};
   const add = (name: string, v: unknown) => {
-    if (typeof v === "string" || typeof v === "number") attributes[name] = String(v);
+    if (typeof v === "string" || typeof v === "number") lineage[name] = String(v);
   };
   add("cwl_event_id", logEvent.id);
   add("cwl_log_group", payload.logGroup);
   add("cwl_log_stream", payload.logStream);
   add("cwl_owner", payload.owner);
-  const mapped = toAppEventRow(value, {
-    fallbackTime: lambda?.[1] ?? logEvent.timestamp,
-    attributes,
+  const timestamp = logEvent.timestamp;
+  const mapped = kinds.app.map(rec, {
+    fallbackTime:
+      lambda?.[1] ?? (typeof timestamp === "number" || typeof timestamp === "string" ? timestamp : undefined),
+    rest: lineage,
     defaults: lambda ? { level: lambda[3]?.toLowerCase() ?? null, request_id: lambda[2] || null } : undefined,
   });
   return mapped.ok
-    ? { kind: "row", line, table: appEventsTable, row: mapped.row }
-    : reject(line, mapped.reason, mapped.message, raw);
+    ? { kind: "row", line, table: kinds.app.table, row: mapped.row }
+    : reject(line, mapped.reason, mapped.message, message);
 }
 
 const BASE64_LINE = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -245,9 +249,10 @@ const WRAP_WIDTHS = new Set([64, 76]);
  */
 export async function* parseCloudWatchLogs(
   text: AsyncIterable<string>,
+  kinds: MessageKinds,
   maxRecordChars?: number,
 ): AsyncIterable<ParseEvent> {
-  const counter: Counter = { n: 0 };
+  const counter: Counter = { n: 0, kinds };
   // Lines of one base64 payload wrapped as `base64` (76 columns) or openssl (64) print it: it starts with "H4sI"
   // (gzip magic), every line but the last has that width, and continuations never start with "H4sI".
   let wrapped: string[] = [];
