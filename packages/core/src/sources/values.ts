@@ -54,6 +54,9 @@ export const readString: FieldReader<string> = (input) => {
   return v === null ? null : undefined;
 };
 
+/** Like `readString`, with an empty string meaning no value (exports write `""` for an absent field). */
+export const readNonEmptyString: FieldReader<string> = (input) => (input.value === "" ? null : readString(input));
+
 export const readBoolean: FieldReader<boolean> = (input) =>
   input.value === null ? null : (asBoolean(input.value) ?? undefined);
 

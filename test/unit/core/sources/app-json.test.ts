@@ -122,6 +122,16 @@ describe("appJsonSource.sniff", () => {
       false,
     ],
     ["a CloudWatch Logs payload", '{"messageType":"DATA_MESSAGE","logEvents":[],"time":1}', false],
+    [
+      "a CloudTrail export record without eventVersion",
+      '{"@timestamp":"2024-05-01T10:00:00Z","eventSource":"sts.amazonaws.com","eventName":"GetCallerIdentity"}',
+      false,
+    ],
+    [
+      "an app event that names an event and a non-AWS source",
+      '{"@timestamp":"2024-05-01T10:00:00Z","eventSource":"billing","eventName":"invoice.paid"}',
+      true,
+    ],
     ["a CloudFront v2 JSON line", '{"timestamp":"1714557600","c-ip":"192.0.2.1","x-edge-location":"IAD89-C1"}', false],
     ["an EventBridge event", '{"detail-type":"x","time":"2024-05-01T10:00:00Z","detail":{}}', false],
     ["a first line cut by the head", '{"timestamp":"2024-05-01T10:00:00Z","msg":"xx', false],

@@ -98,6 +98,16 @@ describe("cloudtrailSource.sniff", () => {
     ],
     ["an EventBridge event", `{"detail-type":"AWS API Call via CloudTrail","detail":${event}}`, true],
     [
+      "an export record without eventVersion, timed by @timestamp",
+      '{"@timestamp":"2024-05-01T10:00:00.123456789Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets"}\n',
+      true,
+    ],
+    [
+      "an app event that names an event and a non-AWS source",
+      '{"@timestamp":"2024-05-01T10:00:00Z","eventSource":"billing","eventName":"invoice.paid"}\n',
+      false,
+    ],
+    [
       "a digest",
       '{"digestStartTime":"2024-05-01T09:00:00Z","digestEndTime":"2024-05-01T10:00:00Z","logFiles":[]}',
       false,

@@ -12,7 +12,7 @@ const DIGEST_KEY = /(?:^|\/)CloudTrail-Digest\/|(?:^|\/)\d{12}_CloudTrail-Digest
 const RECORDS_PREFIX = /^\uFEFF?\s*\{\s*"Records"\s*:\s*\[/;
 // Field names outside JSON strings: a quote not preceded by a backslash (CloudWatch Logs messages escape them).
 const EVENT_VERSION_FIELD = /(?<!\\)"eventVersion"\s*:/;
-const EVENT_TIME_FIELD = /(?<!\\)"eventTime"\s*:/;
+const EVENT_TIME_FIELD = /(?<!\\)"(?:eventTime|@timestamp)"\s*:/;
 
 /**
  * CloudTrail trail files (`{"Records":[…]}`, gz or not), Insights files, NDJSON and bare-array exports,

@@ -8,12 +8,21 @@ import { cloudtrailDigestTable, cloudtrailTable } from "./schema.ts";
 /** Top-level keys whose array holds the records: trail files (`Records`) and `lookup-events` output (`Events`). */
 export const CLOUDTRAIL_ARRAY_KEYS = ["Records", "Events"] as const;
 
+const SERVICE_SOURCE = /\.amazonaws\.com$/;
+
 /**
  * True when an object has the shape of a CloudTrail record: an `eventVersion` plus an event source, name or type.
- * Insights records qualify through `eventType` although they lack `eventSource` and `eventName`.
+ * Insights records qualify through `eventType` although they lack `eventSource` and `eventName`. Exports that drop
+ * `eventVersion` qualify with an AWS service `eventSource` and an `eventName`.
  */
 export function isCloudTrailRecord(o: JsonObject): boolean {
-  return typeof o.eventVersion === "string" && ("eventSource" in o || "eventName" in o || "eventType" in o);
+  if (typeof o.eventVersion === "string") return "eventSource" in o || "eventName" in o || "eventType" in o;
+  return (
+    o.eventVersion === undefined &&
+    typeof o.eventName === "string" &&
+    typeof o.eventSource === "string" &&
+    SERVICE_SOURCE.test(o.eventSource)
+  );
 }
 
 /** True for a CloudTrail digest file's body. */
@@ -44,7 +53,7 @@ export function findCloudTrailRecord(rec: JsonRecord): JsonRecord | undefined {
 /** Maps one CloudTrail record to a `cloudtrail` row by the table's schema; only a record without a time is refused. */
 export const toCloudTrailRow = recordMapper(cloudtrailTable, (tried) =>
   tried.length === 0
-    ? "CloudTrail record has no eventTime"
+    ? "CloudTrail record has no eventTime or @timestamp"
     : `CloudTrail record has an invalid ${tried.map((t) => `${t.path} ${t.text}`).join(" and ")}`,
 );
 

@@ -1,6 +1,6 @@
 import { column } from "../../schema/column.ts";
 import { defineTable, type ParsedRowOf, type RowOf } from "../../schema/table.ts";
-import { readArrayLength } from "../values.ts";
+import { readArrayLength, readNonEmptyString } from "../values.ts";
 
 /** CloudTrail events (management, data and Insights events). */
 export const cloudtrailTable = defineTable({
@@ -12,7 +12,7 @@ export const cloudtrailTable = defineTable({
   columns: {
     event_time: column.timestamp("eventTime: when the request completed, UTC", {
       nullable: false,
-      from: "eventTime",
+      from: ["eventTime", "@timestamp"],
     }),
     event_version: column.string("eventVersion, major.minor", { from: "eventVersion" }),
     event_id: column.string("eventID: GUID, unique per event", { from: "eventID" }),
@@ -30,7 +30,10 @@ export const cloudtrailTable = defineTable({
       from: "sourceIPAddress",
     }),
     user_agent: column.string("userAgent of the caller", { from: "userAgent" }),
-    error_code: column.string("errorCode when the request failed, e.g. AccessDenied", { from: "errorCode" }),
+    error_code: column.string("errorCode when the request failed, e.g. AccessDenied", {
+      from: "errorCode",
+      read: readNonEmptyString,
+    }),
     error_message: column.string("errorMessage when the request failed", { from: "errorMessage" }),
     request_id: column.string("requestID of the service request", { from: "requestID" }),
     api_version: column.string("apiVersion of the API called", { from: "apiVersion" }),
