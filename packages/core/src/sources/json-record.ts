@@ -1,19 +1,22 @@
 import { splitJson } from "../ingest/json-stream.ts";
 import type { FieldInput } from "../schema/column.ts";
-import { clip, isObject, type JsonObject } from "./values.ts";
+import { clippedText, type Member, objectMembers, type Span, spanText, wholeSpan } from "./json-text.ts";
+import { isObject, type JsonObject } from "./values.ts";
 
-/** One top-level field of a record. */
-export interface Member {
-  readonly key: string;
-}
+export type { Member } from "./json-text.ts";
 
-/** One JSON object record: the value `JSON.parse` gave and the text it came from. */
+/**
+ * One JSON object record: the value `JSON.parse` gave and the text it came from, so columns can take the input's
+ * own text of any value. Members are scanned once, on first use.
+ */
 export class JsonRecord {
   private list: Member[] | undefined;
+  private last: Map<string, Member> | undefined;
 
   constructor(
     readonly text: string,
     readonly value: JsonObject,
+    private readonly span: Span = wholeSpan(text),
   ) {}
 
   /** Parses a record's text: the record, or why it is not one (`bad_json`, or valid JSON that is not an object). */
@@ -27,41 +30,51 @@ export class JsonRecord {
     return isObject(value) ? new JsonRecord(text, value) : "not_object";
   }
 
-  /** Top-level fields in the order of the parsed object. */
+  /** Top-level members in text order, duplicates included. */
   members(): readonly Member[] {
-    this.list ??= Object.keys(this.value).map((key) => ({ key }));
+    this.list ??= objectMembers(this.text, this.span);
     return this.list;
   }
 
-  /** True when the member is the one kept for its key (parsed objects have no duplicates). */
-  isLast(_m: Member): boolean {
-    return true;
+  /**
+   * True when the member is the one `JSON.parse` kept for its key: the last of a duplicated key. Records rarely
+   * repeat a key, so the lookup table is built only when one does.
+   */
+  isLast(m: Member): boolean {
+    const members = this.members();
+    if (members.length === Object.keys(this.value).length) return true;
+    if (this.last === undefined) {
+      this.last = new Map();
+      for (const x of members) this.last.set(x.key, x);
+    }
+    return this.last.get(m.key) === m;
   }
 
-  /** The member of a key, if the record has it. */
+  /** The member `JSON.parse` kept for a key, if the record has it. */
   member(key: string): Member | undefined {
-    return this.members().find((m) => m.key === key);
+    return this.members().findLast((m) => m.key === key);
   }
 
-  /** A member's key as JSON text. */
+  /** A member's key as the input wrote it, quotes and escapes included. */
   keyText(m: Member): string {
-    return JSON.stringify(m.key);
+    return this.text.slice(m.keyStart, m.keyEnd);
   }
 
-  /** The JSON text of a member's value. */
+  /** The text of a member's value as the input wrote it. */
   memberText(m: Member): string {
-    return JSON.stringify(this.value[m.key]);
+    return spanText(this.text, m);
   }
 
   /** A member's value cut short for a message. */
   memberClip(m: Member): string {
-    return clip(this.memberText(m));
+    return clippedText(this.text, m);
   }
 
   /** The record held by a top-level object member (an envelope's payload, such as EventBridge's `detail`). */
   child(key: string): JsonRecord | undefined {
     const v = this.value[key];
-    return isObject(v) ? new JsonRecord(this.text, v) : undefined;
+    const m = this.member(key);
+    return isObject(v) && m ? new JsonRecord(this.text, v, m) : undefined;
   }
 
   /** A reader's view of a member's value, or of the value at `tail` inside it. */
@@ -70,17 +83,31 @@ export class JsonRecord {
   }
 }
 
-/** A reader's view of one value. A mapper re-points one cursor at each value in turn; readers must not keep it. */
+/**
+ * A reader's view of one value whose text is taken lazily from the record: only JSON columns and numbers need it.
+ * A mapper re-points one cursor at each value in turn, so mapping a record allocates none; readers must not keep it.
+ */
 export class FieldCursor implements FieldInput {
   value: unknown;
+  private source = "";
+  private span: Span = { start: 0, end: 0, spaced: false };
+  private tail: readonly string[] = [];
 
-  point(_source: string, _member: Member, value: unknown, _tail: readonly string[]): this {
+  point(source: string, span: Span, value: unknown, tail: readonly string[]): this {
+    this.source = source;
+    this.span = span;
     this.value = value;
+    this.tail = tail;
     return this;
   }
 
   text(): string {
-    return JSON.stringify(this.value);
+    let span: Span | undefined = this.span;
+    for (const key of this.tail) {
+      span = objectMembers(this.source, span).findLast((m) => m.key === key);
+      if (span === undefined) return "null";
+    }
+    return spanText(this.source, span);
   }
 }
 

@@ -1,4 +1,6 @@
 import { type Line, LineSplitter } from "../../ingest/text.ts";
+import { JsonRecord } from "../json-record.ts";
+import type { Member } from "../json-text.ts";
 import type { RejectReason } from "../quarantine/schema.ts";
 import type { ParseContext, ParseEvent } from "../types.ts";
 import { distributionIdFromKey, headerFields } from "./detect.ts";
@@ -49,10 +51,11 @@ function dateTimeMemo(memo: TimeMemo, date: string, time: string): string | null
   return memo.iso;
 }
 
-function timeError(kind: "millis" | "seconds" | "datetime", values: readonly unknown[]): string {
-  if (kind === "millis") return `timestamp(ms) ${quoteValue(values[0])} is not epoch milliseconds`;
-  if (kind === "seconds") return `timestamp ${quoteValue(values[0])} is not epoch seconds`;
-  return `date/time ${quoteValue(values[0])} ${quoteValue(values[1])} is not a valid UTC instant`;
+/** The message for an unusable time; `shown` are the values already quoted for display (see `quoteValue`). */
+function timeError(kind: "millis" | "seconds" | "datetime", shown: readonly string[]): string {
+  if (kind === "millis") return `timestamp(ms) ${shown[0]} is not epoch milliseconds`;
+  if (kind === "seconds") return `timestamp ${shown[0]} is not epoch seconds`;
+  return `date/time ${shown[0]} ${shown[1]} is not a valid UTC instant`;
 }
 
 const NO_TIME_FIELD = "the field list has no date and time, timestamp or timestamp(ms) field";
@@ -138,16 +141,22 @@ function delimitedRow(
       const date = field(line, t.date);
       const time = field(line, t.time);
       iso = dateTimeMemo(memo, date, time);
-      if (iso === null) return reject(n, "bad_timestamp", timeError("datetime", [date, time]), line);
+      if (iso === null) {
+        return reject(n, "bad_timestamp", timeError("datetime", [quoteValue(date), quoteValue(time)]), line);
+      }
       break;
     }
     case "millis":
       iso = epochMillisIso(field(line, t.index));
-      if (iso === null) return reject(n, "bad_timestamp", timeError("millis", [field(line, t.index)]), line);
+      if (iso === null) {
+        return reject(n, "bad_timestamp", timeError("millis", [quoteValue(field(line, t.index))]), line);
+      }
       break;
     case "seconds":
       iso = epochSecondsIso(field(line, t.index));
-      if (iso === null) return reject(n, "bad_timestamp", timeError("seconds", [field(line, t.index)]), line);
+      if (iso === null) {
+        return reject(n, "bad_timestamp", timeError("seconds", [quoteValue(field(line, t.index))]), line);
+      }
       break;
     default:
       return reject(n, "bad_timestamp", NO_TIME_FIELD, line);
@@ -174,55 +183,67 @@ function jsonRow(
   n: number,
   line: string,
 ): ParseEvent {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    // The engine's parse message differs between Node versions; the raw line says what is wrong.
-    return reject(n, "bad_json", "a v2 JSON log line that is not valid JSON", line);
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return reject(n, "bad_record", "a v2 JSON log line must be one JSON object", line);
-  }
-  const record = value as Record<string, unknown>;
+  // The engine's parse message differs between Node versions; the raw line says what is wrong.
+  const record = JsonRecord.parse(line);
+  if (record === "bad_json") return reject(n, "bad_json", "a v2 JSON log line that is not valid JSON", line);
+  if (record === "not_object") return reject(n, "bad_record", "a v2 JSON log line must be one JSON object", line);
   const row = { ...template };
-  let date: unknown;
-  let time: unknown;
-  let seconds: unknown;
-  let millis: unknown;
-  const extra: [string, unknown][] = [];
-  for (const key of Object.keys(record)) {
-    const v = record[key];
+  let date: Member | undefined;
+  let time: Member | undefined;
+  let seconds: Member | undefined;
+  let millis: Member | undefined;
+  const extra: string[] = [];
+  const valueAt = (m: Member): unknown => record.value[m.key];
+  // Strings as they are, other values as the input wrote them: never JSON.stringify of a parsed value.
+  const shown = (m: Member): string => {
+    const v = valueAt(m);
+    return typeof v === "string" ? quoteValue(v) : JSON.stringify(record.memberClip(m));
+  };
+  const epochText = (m: Member): string | null => {
+    const v = valueAt(m);
+    return typeof v === "string" ? v : typeof v === "number" ? record.memberText(m) : null;
+  };
+  for (const m of record.members()) {
+    // A duplicated key counts once, with its last value, as JSON.parse reads it.
+    if (!record.isLast(m)) continue;
+    const key = m.key;
+    const v = record.value[key];
     const role = tf.resolve(key);
     if (role.kind === "column") {
-      const c = convertJsonValue(v, role.type, role.conv);
-      if (c === BAD) return reject(n, "bad_value", `${key}: ${quoteValue(v)} is not a valid ${role.type}`, line);
+      const c = convertJsonValue(v, () => record.memberText(m), role.type, role.conv);
+      if (c === BAD) return reject(n, "bad_value", `${key}: ${shown(m)} is not a valid ${role.type}`, line);
       row[role.column] = c;
     } else if (role.kind === "time") {
-      if (role.time === "date") date = v;
-      else if (role.time === "time") time = v;
-      else if (role.time === "timestamp") seconds = v;
-      else millis = v;
+      if (role.time === "date") date = m;
+      else if (role.time === "time") time = m;
+      else if (role.time === "timestamp") seconds = m;
+      else millis = m;
     } else {
-      extra.push([key, typeof v === "string" ? decodeField(v) : v]);
+      // Values stay as written; strings are URL-decoded once like every CloudFront field.
+      const text = typeof v === "string" ? JSON.stringify(decodeField(v)) : record.memberText(m);
+      extra.push(`${record.keyText(m)}:${text}`);
     }
   }
   let iso: string | null;
   if (millis !== undefined) {
-    iso = typeof millis === "string" || typeof millis === "number" ? epochMillisIso(String(millis)) : null;
-    if (iso === null) return reject(n, "bad_timestamp", timeError("millis", [millis]), line);
+    const text = epochText(millis);
+    iso = text === null ? null : epochMillisIso(text);
+    if (iso === null) return reject(n, "bad_timestamp", timeError("millis", [shown(millis)]), line);
   } else if (seconds !== undefined) {
-    iso = typeof seconds === "string" || typeof seconds === "number" ? epochSecondsIso(String(seconds)) : null;
-    if (iso === null) return reject(n, "bad_timestamp", timeError("seconds", [seconds]), line);
+    const text = epochText(seconds);
+    iso = text === null ? null : epochSecondsIso(text);
+    if (iso === null) return reject(n, "bad_timestamp", timeError("seconds", [shown(seconds)]), line);
   } else if (date !== undefined && time !== undefined) {
-    iso = typeof date === "string" && typeof time === "string" ? dateTimeMemo(memo, date, time) : null;
-    if (iso === null) return reject(n, "bad_timestamp", timeError("datetime", [date, time]), line);
+    const d = valueAt(date);
+    const t = valueAt(time);
+    iso = typeof d === "string" && typeof t === "string" ? dateTimeMemo(memo, d, t) : null;
+    if (iso === null) return reject(n, "bad_timestamp", timeError("datetime", [shown(date), shown(time)]), line);
   } else {
     return reject(n, "bad_timestamp", "the record has no date and time, timestamp or timestamp(ms) field", line);
   }
   row[tf.table.timeColumn] = iso;
   if (fallbackDistribution !== null && row.distribution_id === null) row.distribution_id = fallbackDistribution;
-  if (extra.length > 0 && tf.rest !== undefined) row[tf.rest] = JSON.stringify(Object.fromEntries(extra));
+  if (extra.length > 0 && tf.rest !== undefined) row[tf.rest] = `{${extra.join(",")}}`;
   return { kind: "row", table: tf.table, line: n, row };
 }
 

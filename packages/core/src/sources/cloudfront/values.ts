@@ -124,8 +124,11 @@ function memoDecoder(): Converter {
   };
 }
 
-/** Converts a JSON value (v2 JSON lines) to a column value: strings go through the text converter, others are checked. */
-export function convertJsonValue(value: unknown, type: LogicalType, conv: Converter): Converted {
+/**
+ * Converts a JSON value (v2 JSON lines) to a column value: strings go through the text converter, others are
+ * checked; a json column keeps `text()`, the value as the input wrote it.
+ */
+export function convertJsonValue(value: unknown, text: () => string, type: LogicalType, conv: Converter): Converted {
   if (typeof value === "string") return conv(value, 0, value.length);
   if (value === null || value === undefined) return null;
   if (typeof value === "number") {
@@ -137,24 +140,23 @@ export function convertJsonValue(value: unknown, type: LogicalType, conv: Conver
       case "double":
         return Number.isFinite(value) ? value : BAD;
       case "timestamp":
-        return epochSecondsIso(String(value)) ?? BAD;
+        return epochSecondsIso(text()) ?? BAD;
       case "boolean":
         return BAD;
       default:
-        return String(value);
+        return text();
     }
   }
   if (typeof value === "boolean") {
     if (type === "boolean") return value;
     return type === "string" || type === "json" ? String(value) : BAD;
   }
-  return type === "json" ? JSON.stringify(value) : BAD;
+  return type === "json" ? text() : BAD;
 }
 
 /** A short, quoted rendering of a bad value for messages. */
-export function quoteValue(value: unknown): string {
-  const s = typeof value === "string" ? value : JSON.stringify(value);
-  return JSON.stringify(s !== undefined && s.length > 80 ? `${s.slice(0, 80)}…` : s);
+export function quoteValue(value: string): string {
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
 }
 
 function isDigits(s: string, from: number, to: number): boolean {

@@ -1,6 +1,7 @@
 import { constants, gunzipSync } from "node:zlib";
 import { isTruncatedJson, type JsonElement, jsonElementBatches, splitJson } from "../../ingest/json-stream.ts";
 import { JsonRecord } from "../json-record.ts";
+import { arrayItems, spanText } from "../json-text.ts";
 import type { RejectReason } from "../quarantine/schema.ts";
 import type { ParseEvent, RecordKind } from "../types.ts";
 import { isObject, type JsonObject } from "../values.ts";
@@ -138,7 +139,7 @@ function* truncatedPayloadEvents(text: string, counter: Counter): Iterable<Parse
       yield reject(line, "bad_json", "log event is not valid JSON", part.text);
       continue;
     }
-    yield logEventEvent(line, logEvent, payload, counter.kinds);
+    yield logEventEvent(line, logEvent, () => part.text, payload, counter.kinds);
   }
 }
 
@@ -183,17 +184,35 @@ export function* payloadEvents(el: JsonElement, counter: Counter, depth = 0): It
     yield reject(++counter.n, "bad_record", "not a CloudWatch Logs subscription payload (no logEvents)", el.text);
     return;
   }
-  for (const logEvent of value.logEvents) yield logEventEvent(++counter.n, logEvent, value, counter.kinds);
+  const payload = new JsonRecord(el.text, value);
+  let items: string[] | undefined;
+  // The text of a log event is needed only for a quarantine row, so the array is scanned only then.
+  const rawAt = (i: number) => () => {
+    if (items === undefined) {
+      const m = payload.member("logEvents");
+      items = m ? arrayItems(el.text, m).map((span) => spanText(el.text, span)) : [];
+    }
+    return items[i] ?? "";
+  };
+  for (let i = 0; i < value.logEvents.length; i++) {
+    yield logEventEvent(++counter.n, value.logEvents[i], rawAt(i), value, counter.kinds);
+  }
 }
 
 /**
  * One log event to one parse event: a CloudTrail record goes to `cloudtrail`, any other JSON object to
  * `app_events` with the log event's id, group, stream and owner in `attributes` (`cwl_event_id`, `cwl_log_group`,
- * `cwl_log_stream`, `cwl_owner`) and its timestamp as fallback time.
+ * `cwl_log_stream`, `cwl_owner`) and its timestamp as fallback time. `raw` gives the log event's own text.
  */
-export function logEventEvent(line: number, logEvent: unknown, payload: JsonObject, kinds: MessageKinds): ParseEvent {
+export function logEventEvent(
+  line: number,
+  logEvent: unknown,
+  raw: () => string,
+  payload: JsonObject,
+  kinds: MessageKinds,
+): ParseEvent {
   if (!isObject(logEvent) || typeof logEvent.message !== "string") {
-    return reject(line, "bad_record", "log event has no message", JSON.stringify(logEvent) ?? "");
+    return reject(line, "bad_record", "log event has no message", raw());
   }
   const message = logEvent.message;
   let json = message.trim();
