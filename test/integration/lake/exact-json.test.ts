@@ -38,6 +38,22 @@ describe("JSON columns through the lake writer and DuckDB", () => {
     ]);
   });
 
+  it("keeps them in app attributes and string columns, and sub-millisecond times as microseconds", async () => {
+    // Act
+    const rows = await ingestAndQuery(
+      ["app_json/aliases.jsonl"],
+      "SELECT user_id, attributes, strftime(event_time, '%Y-%m-%dT%H:%M:%S.%fZ') AS t FROM app_events WHERE type = 'api'",
+    );
+    // Assess
+    expect(rows).toStrictEqual([
+      {
+        user_id: "1636820292450000128",
+        attributes: '{"trace":{"span":18446744073709551615}}',
+        t: "2024-05-01T10:23:00.000001Z",
+      },
+    ]);
+  });
+
   it("keeps a CloudTrail time from @timestamp to the microsecond", async () => {
     // Act
     const rows = await ingestAndQuery(

@@ -35,6 +35,8 @@ export interface FieldRef<V = unknown> {
   readonly path: string;
   /** Reader for this alias only; otherwise the column's reader, else the default for its type. */
   readonly read?: FieldReader<V>;
+  /** What the alias's own reader does, for the docs (`true → success, false → failure`). */
+  readonly note?: string;
 }
 
 /** One column: its logical type, nullability, the description that ends up in Glue and the docs, and its input. */
@@ -78,8 +80,8 @@ function builder<T extends LogicalType>(type: T) {
 }
 
 /** An alias with its own reader, for a field that needs converting before it fits the column. */
-export function field<V>(path: string, read: FieldReader<V>): FieldRef<V> {
-  return { path, read };
+export function field<V>(path: string, read: FieldReader<V>, note: string): FieldRef<V> {
+  return { path, read, note };
 }
 
 /**

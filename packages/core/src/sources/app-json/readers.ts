@@ -27,3 +27,10 @@ export const readHttpMethod: FieldReader<string> = ({ value }) =>
 /** A textual status ("success", "denied") is an outcome; a numeric one is an HTTP code, read by `status_code`. */
 export const readTextualStatus: FieldReader<string> = ({ value }) =>
   typeof value === "string" && asNumber(value) === null ? value : undefined;
+
+/** The outcome values the reports look for (`queries/app/*.sql`). */
+export const OUTCOME = { success: "success", failure: "failure" } as const;
+
+/** A boolean success flag as an outcome: true is success, false is failure. */
+export const readSuccessFlag: FieldReader<string> = ({ value }) =>
+  typeof value === "boolean" ? (value ? OUTCOME.success : OUTCOME.failure) : undefined;

@@ -1,6 +1,6 @@
 import { column, field } from "../../schema/column.ts";
 import { defineTable, type ParsedRowOf, type RowOf } from "../../schema/table.ts";
-import { readHttpMethod, readLevel, readTextualStatus } from "./readers.ts";
+import { readHttpMethod, readLevel, readSuccessFlag, readTextualStatus } from "./readers.ts";
 
 /**
  * Application audit, auth and API events logged as JSON. Each column lists the fields it is read from, in order of
@@ -23,10 +23,15 @@ export const appEventsTable = defineTable({
       from: ["type", "event_type", "eventType", "event"],
     }),
     service: column.string("Service that logged the event", { from: ["service", "service_name", "serviceName"] }),
-    user_id: column.string("Acting user id", { from: ["user_id", "userId", "user", "uid"] }),
+    user_id: column.string("Acting user id", { from: ["user_id", "userId", "user"] }),
     action: column.string("Action, e.g. login, logout, role.grant, GET /orders", { from: "action" }),
     result: column.string("Outcome, e.g. success, failure, denied", {
-      from: ["result", "outcome", field("status", readTextualStatus)],
+      from: [
+        "result",
+        "outcome",
+        field("success", readSuccessFlag, "boolean: true → success, false → failure"),
+        field("status", readTextualStatus, "text only; a numeric status is status_code"),
+      ],
     }),
     ip_address: column.string("Client IP address", {
       from: ["ip_address", "ipAddress", "ip", "client_ip", "clientIp", "source_ip", "sourceIp", "remote_addr"],
