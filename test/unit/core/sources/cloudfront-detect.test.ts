@@ -96,6 +96,10 @@ describe("cloudfrontRealtimeSource.sniff", () => {
     ["records of equal width", `${RT_RECORD}\n${RT_RECORD}\n`],
     ["a single Kinesis record without newline", RT_RECORD],
     ["records whose last line is cut off", `${RT_RECORD}\n${RT_RECORD}\n1600020866.004\t67.18`],
+    [
+      "records after one broken by a line break inside a field",
+      `${RT_RECORD.replace("/font", "/fo\r\nnt")}\n${RT_RECORD}\n${RT_RECORD}\n`,
+    ],
   ])("recognises %s", (_, head) => {
     expect(cloudfrontRealtimeSource.sniff(head)).toBe(true);
   });
@@ -105,6 +109,7 @@ describe("cloudfrontRealtimeSource.sniff", () => {
     ["records of different widths", `${RT_RECORD}\n${RT_RECORD}\t-\n`],
     ["epoch seconds without milliseconds", RT_RECORD.replace("1600020865.895", "1600020865")],
     ["a lone timestamp", "1600020865.895\n"],
+    ["one record among lines that are not records", `${RT_RECORD}\nnoise\nmore noise\n`],
     ["a JSON line", '{"timestamp":1600020865.895}'],
   ])("does not claim %s", (_, head) => {
     expect(cloudfrontRealtimeSource.sniff(head)).toBe(false);

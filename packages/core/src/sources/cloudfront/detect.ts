@@ -107,20 +107,23 @@ const EPOCH_MS = /^\d{10}\.\d{3}$/;
 /**
  * True when the head is real-time log records: tab-separated lines that start with epoch seconds with milliseconds
  * and agree on their field count. The configured field list is not known here, so the count is checked for
- * consistency, not against the list.
+ * consistency, not against the list. Most lines must start like a record and most of those agree on the count, so
+ * one damaged record (a stray line break inside a field) does not hide the records around it.
  */
 export function sniffRealtime(head: string): boolean {
   const sample = firstLines(head, 5);
   // A cut-off last line cannot be judged; keep it only when it is the whole head.
   const complete = sample.length > 1 && !head.endsWith("\n") ? sample.slice(0, -1) : sample;
   if (complete.length === 0) return false;
-  let width = -1;
+  const widths = new Map<number, number>();
+  let records = 0;
   for (const line of complete) {
     const parts = line.split("\t");
     if (parts.length > 1 && parts[parts.length - 1] === "") parts.pop();
-    if (parts.length < 2 || !EPOCH_MS.test(parts[0] ?? "")) return false;
-    if (width !== -1 && parts.length !== width) return false;
-    width = parts.length;
+    if (parts.length < 2 || !EPOCH_MS.test(parts[0] ?? "")) continue;
+    records++;
+    widths.set(parts.length, (widths.get(parts.length) ?? 0) + 1);
   }
-  return true;
+  const agreeing = Math.max(0, ...widths.values());
+  return records * 2 >= complete.length && agreeing * 2 > records;
 }
