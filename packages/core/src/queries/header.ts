@@ -13,6 +13,9 @@ export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
 export const PARAM_NAMES = ["from", "to"] as const;
 export type ParamName = (typeof PARAM_NAMES)[number];
 
+/** The type of each parameter's value, which `loglake query --param` checks before running: both are UTC days. */
+export const PARAM_TYPES: Readonly<Record<ParamName, "date">> = { from: "date", to: "date" };
+
 /** Header keys a saved query may carry. */
 export const HEADER_KEYS = [
   "name",

@@ -24,14 +24,15 @@ export interface QueryRunner {
   run(query: SavedQuery, values: readonly string[]): Promise<QueryResult>;
 }
 
-/** Engine type name (DuckDB or Trino spelling, any case) to the neutral kind. */
+/** Engine type name (DuckDB or Trino spelling, any case) to the neutral kind; lists, structs and maps are strings. */
 export function kindOfType(type: string): CellKind {
-  const t = type.toLowerCase();
+  const t = type.toLowerCase().trim();
+  if (/\[\d*\]$|^(struct|map|union|row|array)\b|^(list|json)$/.test(t)) return "string";
   if (t.startsWith("timestamp")) return "timestamp";
   if (t === "date") return "date";
   if (t === "boolean") return "boolean";
   if (
-    /^(tinyint|smallint|integer|int|bigint|hugeint|ubigint|uinteger|usmallint|utinyint|real|float|double|decimal)/.test(
+    /^(tinyint|smallint|integer|int|bigint|hugeint|uhugeint|ubigint|uinteger|usmallint|utinyint|real|float|double|decimal|varint)(\(\d+(,\s*\d+)?\))?$/.test(
       t,
     )
   )
@@ -43,29 +44,52 @@ const TS = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(?: ?(?:U
 
 /**
  * A timestamp as either engine prints it (`2024-03-08 09:30:00`, `2024-03-08 09:30:00.123456`,
- * `2024-03-08 09:30:00.000 UTC`) in the canonical form `2024-03-08T09:30:00.000Z` (milliseconds, as Athena keeps).
+ * `2024-03-08 09:30:00.000 UTC`) in the canonical form `2024-03-08T09:30:00.000Z`: milliseconds, as Athena keeps, or
+ * with `exact` every sub-millisecond digit the engine printed (`2024-03-08T09:30:00.123456Z`).
  */
-export function canonicalTimestamp(text: string): string {
+export function canonicalTimestamp(text: string, precision: "milliseconds" | "exact" = "milliseconds"): string {
   const m = TS.exec(text.trim());
   if (!m) throw new Error(`not a UTC timestamp: ${text}`);
-  const ms = (m[3] ?? "").padEnd(3, "0").slice(0, 3);
+  const digits = (m[3] ?? "").replace(/0+$/, "");
+  const ms = precision === "exact" && digits.length > 3 ? digits : digits.padEnd(3, "0").slice(0, 3);
   return `${m[1]}T${m[2]}.${ms}Z`;
 }
 
-/** Converts one engine value (as text or JSON scalar) to a cell of the given kind. */
-export function toCell(value: unknown, kind: CellKind): Cell {
+// A double holds every integer up to 2^53 and every decimal of up to 15 significant digits exactly.
+const MAX_EXACT_DIGITS = 15;
+
+/** A numeric value as a JSON-safe cell: a number when no digit is lost, else the engine's exact text. */
+function numberCell(value: unknown): Cell {
+  if (typeof value === "number") return Number.isFinite(value) ? value : String(value);
+  const text = String(value).trim();
+  const n = Number(text);
+  if (!Number.isFinite(n)) return text;
+  if (/^[+-]?\d+$/.test(text)) return Number.isSafeInteger(n) ? n : text;
+  const significant = text
+    .replace(/^[+-]?/, "")
+    .replace(/[eE].*$/, "")
+    .replace(".", "")
+    .replace(/^0+/, "");
+  return significant.replace(/0+$/, "").length <= MAX_EXACT_DIGITS ? n : text;
+}
+
+/**
+ * Converts one engine value (as text or JSON scalar) to a cell of the given kind. Integers beyond 2^53 and decimals
+ * with more than 15 significant digits stay strings, so no digit is lost; lists, structs and maps become JSON text.
+ */
+export function toCell(value: unknown, kind: CellKind, precision: "milliseconds" | "exact" = "milliseconds"): Cell {
   if (value === null || value === undefined) return null;
   switch (kind) {
-    case "number": {
-      const n = typeof value === "number" ? value : Number(value);
-      if (!Number.isFinite(n)) return String(value);
-      return n;
-    }
+    case "number":
+      return numberCell(value);
     case "boolean":
       return typeof value === "boolean" ? value : String(value).toLowerCase() === "true";
-    case "timestamp":
-      return canonicalTimestamp(String(value));
+    case "timestamp": {
+      const text = String(value);
+      // Infinite and out-of-range timestamps (`infinity`, years past 9999) have no ISO form; keep the engine's text.
+      return TS.test(text.trim()) ? canonicalTimestamp(text, precision) : text;
+    }
     default:
-      return String(value);
+      return typeof value === "object" ? JSON.stringify(value) : String(value);
   }
 }
