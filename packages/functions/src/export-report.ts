@@ -29,7 +29,8 @@ export async function handler(event: ExportReportEvent): Promise<{ files: string
   const now = new Date();
   const period = "period" in event ? previousPeriod(event.period, now) : customPeriod(event.from, event.to);
   const runner = athenaRunner({ client: athena, workGroup: workGroup as string, database: database as string });
-  const data = await runReport({ runner, queries, report: event.report, period, now });
+  const lake = `Glue database ${database}, Athena workgroup ${workGroup}`;
+  const data = await runReport({ runner, queries, report: event.report, period, lake, now });
   const files = await writeReport(data, s3ReportSink(s3, bucket as string, process.env.REPORTS_PREFIX ?? ""));
   const findings = data.summary.totals.findings;
   log.info("report exported", { report: event.report, period, files: files.length, findings });

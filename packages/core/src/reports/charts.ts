@@ -1,4 +1,5 @@
 /** Inline SVG charts for the HTML report: plain markup, no script, no external assets. */
+import { formatNumber } from "./format.ts";
 
 /** Colour per severity, shared by the cards, badges and charts. */
 export const SEVERITY_COLORS: Readonly<Record<string, string>> = {
@@ -19,12 +20,39 @@ export function esc(value: unknown): string {
     .replaceAll("'", "&#39;");
 }
 
-function fmt(n: number): string {
-  return Number.isInteger(n) ? n.toLocaleString("en-US") : n.toLocaleString("en-US", { maximumFractionDigits: 2 });
+function clipEnd(text: string, max: number): string {
+  const cs = [...text];
+  return cs.length > max ? `${cs.slice(0, max - 1).join("")}…` : text;
 }
 
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+function clipMiddle(text: string, max: number, tail: number): string {
+  const cs = [...text];
+  if (cs.length <= max) return text;
+  return `${cs.slice(0, max - 1 - tail).join("")}…${cs.slice(cs.length - tail).join("")}`;
+}
+
+/**
+ * Labels cut to `max` characters so that no two read the same: a label is cut at its end, and labels that would
+ * then collide (ARNs or paths sharing a long start) keep more of their end instead, until each is distinct.
+ */
+export function distinctLabels(labels: readonly string[], max: number): string[] {
+  const out = labels.map((l) => clipEnd(l, max));
+  const collide = () => {
+    const seen = new Map<string, number>();
+    for (const l of out) seen.set(l, (seen.get(l) ?? 0) + 1);
+    return out.map((l) => (seen.get(l) ?? 0) > 1);
+  };
+  for (let tail = Math.min(10, max - 2); tail <= max - 2; tail++) {
+    const dup = collide();
+    if (!dup.includes(true)) return out;
+    labels.forEach((l, i) => {
+      if (dup[i]) out[i] = clipMiddle(l, max, tail);
+    });
+  }
+  // Labels equal in their first and last characters alike: number them.
+  const dup = collide();
+  let n = 0;
+  return out.map((l, i) => (dup[i] ? `${clipEnd(labels[i] as string, max - 4)} #${++n}` : l));
 }
 
 /** A "nice" axis maximum (1, 2 or 5 times a power of ten) at or above `n`. */
@@ -41,7 +69,14 @@ export function barChart(args: {
   title: string;
   items: readonly { label: string; value: number; color?: string }[];
   width?: number;
+  /** How values are written after the bars (default: `formatNumber`; byte counts use `formatBytes`). */
+  format?: (n: number) => string;
 }): string {
+  const fmt = args.format ?? formatNumber;
+  const labels = distinctLabels(
+    args.items.map((i) => i.label),
+    30,
+  );
   const width = args.width ?? 640;
   const labelWidth = 220;
   const barArea = width - labelWidth - 70;
@@ -53,7 +88,7 @@ export function barChart(args: {
       const y = 4 + i * rowHeight;
       const w = max > 0 ? Math.max(item.value > 0 ? 2 : 0, Math.round((item.value / max) * barArea)) : 0;
       return (
-        `<text x="${labelWidth - 8}" y="${y + 16}" text-anchor="end" class="label"><title>${esc(item.label)}</title>${esc(clip(item.label, 30))}</text>` +
+        `<text x="${labelWidth - 8}" y="${y + 16}" text-anchor="end" class="label"><title>${esc(item.label)}</title>${esc(labels[i])}</text>` +
         `<rect x="${labelWidth}" y="${y + 3}" width="${w}" height="${rowHeight - 8}" rx="2" fill="${item.color ?? "#334155"}"></rect>` +
         `<text x="${labelWidth + w + 6}" y="${y + 16}" class="value">${esc(fmt(item.value))}</text>`
       );
@@ -89,7 +124,7 @@ export function stackedColumns(args: {
     const y = top + plotH - (plotH * t) / steps;
     parts.push(
       `<line x1="${left}" x2="${left + plotW}" y1="${y}" y2="${y}" class="grid"></line>`,
-      `<text x="${left - 6}" y="${y + 4}" text-anchor="end" class="axis">${esc(fmt(v))}</text>`,
+      `<text x="${left - 6}" y="${y + 4}" text-anchor="end" class="axis">${esc(formatNumber(v))}</text>`,
     );
   }
   const labelEvery = Math.max(1, Math.ceil(args.days.length / 12));
@@ -102,7 +137,7 @@ export function stackedColumns(args: {
       const h = (v / max) * plotH;
       y -= h;
       parts.push(
-        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${s.color}"><title>${esc(`${day} ${s.name}: ${v}`)}</title></rect>`,
+        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${s.color}"><title>${esc(`${day} ${s.name}: ${formatNumber(v)}`)}</title></rect>`,
       );
     }
     if (i % labelEvery === 0)

@@ -17,10 +17,14 @@ export function csvField(value: Cell): string {
   return /[",\r\n]/.test(text) || text === "" ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** A result as CSV: a header row of column names, then one line per row, CRLF line ends as RFC 4180 asks. */
+/**
+ * A result as CSV, the one writer for every CSV loglake writes (report files and `loglake query --format csv`): a
+ * header row of column names, then one line per row. Quoting follows RFC 4180, but lines end in LF like every other
+ * output of loglake, so `cut`, `awk` and `wc -l` see no stray CR; spreadsheets and CSV readers accept either.
+ */
 export function toCsv(result: QueryResult): string {
   const names = result.columns.map((c) => c.name);
   const lines = [names.map((n) => csvField(n)).join(",")];
   for (const row of result.rows) lines.push(names.map((n) => csvField(row[n] ?? null)).join(","));
-  return `${lines.join("\r\n")}\r\n`;
+  return `${lines.join("\n")}\n`;
 }

@@ -2,7 +2,8 @@ import { FINDING_SEVERITIES, type SavedQuery } from "../queries/header.ts";
 import type { Cell, QueryResult } from "../queries/result.ts";
 import { barChart, esc, SEVERITY_COLORS, stackedColumns } from "./charts.ts";
 import { csvName } from "./csv.ts";
-import type { ReportData } from "./report.ts";
+import { formatBytes, formatNumber, isBytesColumn } from "./format.ts";
+import type { QuerySummary, ReportData } from "./report.ts";
 
 /** Rows shown per table in the HTML; the CSV next to it has all of them. */
 export const HTML_ROW_LIMIT = 50;
@@ -27,12 +28,17 @@ export function topItems(query: Pick<SavedQuery, "chart">, result: QueryResult):
     .slice(0, TOP_N);
 }
 
-function cellHtml(value: Cell): string {
+/** One table cell: numbers the one way reports write them, byte counts in binary units with the exact count. */
+function cellHtml(value: Cell, column: string): string {
   if (value === null) return '<span class="null">–</span>';
-  if (typeof value === "number") return esc(Number.isInteger(value) ? value.toLocaleString("en-US") : String(value));
+  if (typeof value === "number") {
+    if (isBytesColumn(column) && Number.isInteger(value))
+      return `<span title="${esc(formatNumber(value))} bytes">${esc(formatBytes(value))}</span>`;
+    return esc(formatNumber(value));
+  }
   if (typeof value === "boolean") return value ? "yes" : "no";
-  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value))
-    return `<time datetime="${esc(value)}">${esc(value.slice(0, 19).replace("T", " "))}</time>`;
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value))
+    return `<time datetime="${esc(value)}">${esc(value)}</time>`;
   return esc(value);
 }
 
@@ -42,7 +48,7 @@ function table(result: QueryResult): string {
     .slice(0, HTML_ROW_LIMIT)
     .map(
       (row) =>
-        `<tr>${result.columns.map((c) => `<td class="${c.kind}">${cellHtml(row[c.name] ?? null)}</td>`).join("")}</tr>`,
+        `<tr>${result.columns.map((c) => `<td class="${c.kind}">${cellHtml(row[c.name] ?? null, c.name)}</td>`).join("")}</tr>`,
     )
     .join("");
   return `<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
@@ -65,6 +71,9 @@ th,td.number,td.timestamp,td.date{white-space:nowrap}
 th{background:#f1f5f9;position:sticky;top:0}td.number{text-align:right;font-variant-numeric:tabular-nums}.null{color:#94a3b8}
 .count{color:var(--muted);font-weight:400;font-size:13px}.more{color:var(--muted);font-size:12.5px}.none{color:#15803d}
 ul.toc{columns:2;max-width:960px}ul.limits li{margin:4px 0}footer{color:var(--muted);padding:0 32px 32px}
+details.sql{margin:4px 0 10px;max-width:960px}details.sql summary{cursor:pointer;color:var(--muted);font-size:12.5px}
+details.sql pre{background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px 12px;overflow-x:auto;font-size:12px}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:8px 0 0;color:#cbd5e1}dl.facts dt{color:#94a3b8}dl.facts dd{margin:0}
 `;
 
 function badge(severity: string): string {
@@ -75,14 +84,21 @@ function anchor(id: string): string {
   return `q-${id.replaceAll("/", "-")}`;
 }
 
+/** The query's SQL, folded: what ran, its SHA-256 and the values of its `?` in order, to re-run it exactly. */
+function sqlDetails(q: QuerySummary): string {
+  const values = q.parameters.length ? q.parameters.map((v) => `<code>${esc(v)}</code>`).join(", ") : "none";
+  return `<details class="sql"><summary>SQL · SHA-256 <code>${esc(q.sql_sha256)}</code></summary><pre><code>${esc(q.sql)}</code></pre><p class="more">Parameters, in order of the <code>?</code>: ${values}</p></details>`;
+}
+
 /** The self-contained HTML report: executive summary, charts as inline SVG, and one table per query. */
 export function renderReportHtml(data: ReportData): string {
   const s = data.summary;
-  const period =
-    s.period.from === s.period.to ? s.period.from : `${s.period.from} to ${s.period.to} (${s.period.kind})`;
+  const days = s.period.from === s.period.to ? s.period.from : `${s.period.from} to ${s.period.to}`;
+  const period = `${days} (${s.period.kind}, ${s.period.time_zone}: ${s.period.start} to ${s.period.end}, end excluded)`;
+  const byId = new Map(s.queries.map((q) => [q.id, q]));
   const cards = FINDING_SEVERITIES.map(
     (sev) =>
-      `<div class="card" style="border-left-color:${SEVERITY_COLORS[sev]}"><div class="k">${sev}</div><div class="n">${s.totals.by_severity[sev].toLocaleString("en-US")}</div></div>`,
+      `<div class="card" style="border-left-color:${SEVERITY_COLORS[sev]}"><div class="k">${sev}</div><div class="n">${formatNumber(s.totals.by_severity[sev])}</div></div>`,
   ).join("");
   const severityChart = barChart({
     className: "chart-severity",
@@ -124,6 +140,7 @@ export function renderReportHtml(data: ReportData): string {
     const section = query.section ?? "Other";
     const parts = sections.get(section) ?? [];
     const n = result.rows.length;
+    const summary = byId.get(query.id);
     const items = topItems(query, result);
     const chart =
       items.length > 0 && query.chart
@@ -131,18 +148,19 @@ export function renderReportHtml(data: ReportData): string {
             className: "chart-top",
             title: `Top ${query.chart.label} by ${query.chart.value ?? "rows"}`,
             items: items.map((i) => ({ ...i, color: SEVERITY_COLORS[query.severity] })),
+            ...(query.chart.value && isBytesColumn(query.chart.value) ? { format: formatBytes } : {}),
           })
         : "";
     const body =
       n === 0
         ? `<p class="none">No ${query.severity === "info" ? "rows" : "findings"} in this period.</p>`
-        : `${chart}${table(result)}${n > HTML_ROW_LIMIT ? `<p class="more">Showing ${HTML_ROW_LIMIT} of ${n.toLocaleString("en-US")} rows; all of them are in <a href="${esc(csvName(query))}">${esc(csvName(query))}</a>.</p>` : `<p class="more">CSV: <a href="${esc(csvName(query))}">${esc(csvName(query))}</a></p>`}`;
+        : `${chart}${table(result)}${n > HTML_ROW_LIMIT ? `<p class="more">Showing ${HTML_ROW_LIMIT} of ${formatNumber(n)} rows; all of them are in <a href="${esc(csvName(query))}">${esc(csvName(query))}</a>.</p>` : `<p class="more">CSV: <a href="${esc(csvName(query))}">${esc(csvName(query))}</a></p>`}`;
     parts.push(
-      `<article id="${anchor(query.id)}" data-query="${esc(query.id)}"><h3>${badge(query.severity)} ${esc(query.name)} <span class="count">${n.toLocaleString("en-US")} row${n === 1 ? "" : "s"}</span></h3><p class="desc">${esc(query.description)}</p>${body}</article>`,
+      `<article id="${anchor(query.id)}" data-query="${esc(query.id)}"><h3>${badge(query.severity)} ${esc(query.name)} <span class="count">${formatNumber(n)} row${n === 1 ? "" : "s"}</span></h3><p class="desc">${esc(query.description)}</p>${summary ? sqlDetails(summary) : ""}${body}</article>`,
     );
     sections.set(section, parts);
     toc.push(
-      `<li><a href="#${anchor(query.id)}">${esc(query.name)}</a> ${badge(query.severity)} <span class="count">${n}</span></li>`,
+      `<li><a href="#${anchor(query.id)}">${esc(query.name)}</a> ${badge(query.severity)} <span class="count">${formatNumber(n)}</span></li>`,
     );
   }
   const sectionHtml = [...sections.entries()]
@@ -162,17 +180,18 @@ export function renderReportHtml(data: ReportData): string {
 <style>${STYLE}</style>
 </head>
 <body>
-<header><h1>${esc(s.title)}</h1><p>${esc(period)}</p><p>Generated ${esc(s.generated_at)} by ${esc(s.engine)} · ${s.totals.queries} queries</p></header>
+<header><h1>${esc(s.title)}</h1><p>${esc(period)}</p>
+<dl class="facts"><dt>Lake</dt><dd><code>${esc(s.lake)}</code></dd><dt>Engine</dt><dd>${esc(s.engine)}, ${formatNumber(s.totals.queries)} queries</dd><dt>Generated</dt><dd>${esc(s.generated_at)} by loglake ${esc(s.loglake_version)}</dd></dl></header>
 <main>
 <section id="summary"><h2>Executive summary</h2><p class="desc">${esc(s.description)}</p>
-<p><strong>${s.totals.findings.toLocaleString("en-US")}</strong> findings from <strong>${s.totals.queries_with_findings}</strong> of ${s.totals.queries} queries.</p>
+<p><strong>${formatNumber(s.totals.findings)}</strong> findings from <strong>${formatNumber(s.totals.queries_with_findings)}</strong> of ${formatNumber(s.totals.queries)} queries.</p>
 <div class="cards">${cards}</div>${severityChart}
 <h3>Findings over time</h3>${timeline}
 <h3>Queries with the most findings</h3>${byQuery}
 <h3>Contents</h3><ul class="toc">${toc.join("")}</ul></section>
 ${sectionHtml}${limits}
 </main>
-<footer>Every table links its CSV; <code>summary.json</code> holds the counts above.</footer>
+<footer>Every table links its CSV; <code>summary.json</code> holds the counts above and, for each query, its SQL, the SQL's SHA-256 and the parameter values it ran with.</footer>
 </body>
 </html>
 `;

@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { reportQueries } from "../queries/catalog.ts";
 import { FINDING_SEVERITIES, type FindingSeverity, type SavedQuery, type Severity } from "../queries/header.ts";
 import type { Cell, QueryResult, QueryRunner, ResultColumn } from "../queries/result.ts";
+import { LOGLAKE_VERSION } from "../version.ts";
 import { csvName, toCsv } from "./csv.ts";
 import { renderReportHtml } from "./html.ts";
 import { type ReportInfo, reportInfo } from "./info.ts";
@@ -20,14 +22,33 @@ export interface QuerySummary {
   columns: ResultColumn[];
   /** File name of the query's CSV, next to `summary.json`. */
   csv: string;
+  /** The statement exactly as it ran, its SHA-256 (hex, over the UTF-8 text) and the `?` values in order. */
+  sql: string;
+  sql_sha256: string;
+  parameters: string[];
 }
 
-/** `summary.json`: what ran, on which days, and how many findings of each severity it found. */
+/** The period as the report states it: its days, the time zone they are in, and the instants they span. */
+export type StatedPeriod = ReportPeriod & {
+  time_zone: "UTC";
+  /** First instant covered, `YYYY-MM-DDT00:00:00.000Z`. */
+  start: string;
+  /** First instant after the period (exclusive). */
+  end: string;
+};
+
+/**
+ * `summary.json`: what ran, where and on which days, and how many findings of each severity it found. Each query
+ * carries its SQL, the SQL's SHA-256 and the values it ran with, so an auditor can re-run exactly what was run.
+ */
 export interface ReportSummary {
   report: string;
   title: string;
   description: string;
-  period: ReportPeriod;
+  loglake_version: string;
+  /** Where the data came from: the lake directory or bucket, or the Glue database and Athena workgroup. */
+  lake: string;
+  period: StatedPeriod;
   generated_at: string;
   engine: string;
   totals: {
@@ -78,10 +99,28 @@ function daysOf(period: ReportPeriod): string[] {
   return days;
 }
 
+/** SHA-256 of a statement's UTF-8 text, hex. */
+export function sqlSha256(sql: string): string {
+  return createHash("sha256").update(sql, "utf8").digest("hex");
+}
+
+/** The period with its time zone and the instants it spans (`end` exclusive). */
+export function statePeriod(period: ReportPeriod): StatedPeriod {
+  const start = parseDay(period.from, "period start");
+  const end = parseDay(period.to, "period end") + 86_400_000;
+  return {
+    ...period,
+    time_zone: "UTC",
+    start: new Date(start).toISOString(),
+    end: new Date(end).toISOString(),
+  };
+}
+
 /** Builds the summary from query results (pure: no engine, no clock). */
 export function summarize(args: {
   report: string;
   period: ReportPeriod;
+  lake: string;
   generatedAt: string;
   engine: string;
   results: readonly { query: SavedQuery; result: QueryResult }[];
@@ -109,7 +148,9 @@ export function summarize(args: {
     report: args.report,
     title: info.title,
     description: info.description,
-    period: args.period,
+    loglake_version: LOGLAKE_VERSION,
+    lake: args.lake,
+    period: statePeriod(args.period),
     generated_at: args.generatedAt,
     engine: args.engine,
     totals: {
@@ -132,6 +173,9 @@ export function summarize(args: {
       rows: result.rows.length,
       columns: result.columns,
       csv: csvName(query),
+      sql: query.sql,
+      sql_sha256: sqlSha256(query.sql),
+      parameters: paramValues(query, args.period),
     })),
   };
 }
@@ -146,6 +190,8 @@ export async function runReport(args: {
   queries: readonly SavedQuery[];
   report: string;
   period: ReportPeriod;
+  /** Where the data comes from, named in the report (see `ReportSummary.lake`). */
+  lake: string;
   now: Date;
   onQuery?: (query: SavedQuery, result: QueryResult, index: number, total: number) => void;
 }): Promise<ReportData> {
@@ -164,6 +210,7 @@ export async function runReport(args: {
   const summary = summarize({
     report: args.report,
     period: args.period,
+    lake: args.lake,
     generatedAt: args.now.toISOString(),
     engine: args.runner.engine,
     results,

@@ -1,8 +1,11 @@
 import type { SavedQuery } from "@app/core/queries/header";
 import type { QueryResult, QueryRunner } from "@app/core/queries/result";
+import { distinctLabels } from "@app/core/reports/charts";
 import { csvField, toCsv } from "@app/core/reports/csv";
+import { formatBytes, formatNumber, isBytesColumn } from "@app/core/reports/format";
 import { renderReportHtml, topItems } from "@app/core/reports/html";
-import { findingDay, reportFiles, reportPrefix, runReport } from "@app/core/reports/report";
+import { findingDay, reportFiles, reportPrefix, runReport, sqlSha256 } from "@app/core/reports/report";
+import { LOGLAKE_VERSION } from "@app/core/version";
 import { describe, expect, it } from "vitest";
 
 function query(id: string, severity: SavedQuery["severity"], extra: Partial<SavedQuery> = {}): SavedQuery {
@@ -81,6 +84,7 @@ describe("runReport", () => {
       queries,
       report: "security",
       period: { kind: "custom", from: "2024-03-08", to: "2024-03-10", label: "2024-03-08_2024-03-10" },
+      lake: "/lakes/test",
       now: new Date("2024-03-11T06:00:00Z"),
     });
     // Assess
@@ -93,7 +97,17 @@ describe("runReport", () => {
       report: "security",
       title: "Security report",
       description: data.info.description,
-      period: { kind: "custom", from: "2024-03-08", to: "2024-03-10", label: "2024-03-08_2024-03-10" },
+      loglake_version: LOGLAKE_VERSION,
+      lake: "/lakes/test",
+      period: {
+        kind: "custom",
+        from: "2024-03-08",
+        to: "2024-03-10",
+        label: "2024-03-08_2024-03-10",
+        time_zone: "UTC",
+        start: "2024-03-08T00:00:00.000Z",
+        end: "2024-03-11T00:00:00.000Z",
+      },
       generated_at: "2024-03-11T06:00:00.000Z",
       engine: "fake",
       totals: {
@@ -116,6 +130,31 @@ describe("runReport", () => {
     });
   });
 
+  it("names each query's SQL, its SHA-256 and the values it ran with, so the report can be re-run", async () => {
+    const data = await runReport({
+      runner: fakeRunner([]),
+      queries,
+      report: "security",
+      period: { kind: "daily", from: "2024-03-08", to: "2024-03-08", label: "2024-03-08" },
+      lake: "s3://lake-bucket/prefix",
+      now: new Date("2024-03-09T06:00:00Z"),
+    });
+    const first = data.summary.queries[0];
+    expect([first?.sql, first?.sql_sha256, first?.parameters]).toStrictEqual([
+      "SELECT 'ct/tamper' FROM cloudtrail WHERE dt BETWEEN ? AND ?",
+      "0d4d6dded49ffbaad049a5dba457e0124b5510284c094cf3f983f81d1ae94dca",
+      ["2024-03-08", "2024-03-08"],
+    ]);
+    const html = renderReportHtml(data);
+    const details = [...html.matchAll(/<details class="sql"><summary>SQL · SHA-256 <code>([0-9a-f]{64})<\/code>/g)];
+    expect(details.map((m) => m[1])).toStrictEqual(data.summary.queries.map((q) => q.sql_sha256));
+    expect(html).toContain("<dt>Lake</dt><dd><code>s3://lake-bucket/prefix</code></dd>");
+    expect(html).toContain(`by loglake ${LOGLAKE_VERSION}</dd>`);
+    expect(html).toContain(
+      "2024-03-08 (daily, UTC: 2024-03-08T00:00:00.000Z to 2024-03-09T00:00:00.000Z, end excluded)",
+    );
+  });
+
   it("fails the whole report when one query fails, naming it", async () => {
     const runner: QueryRunner = {
       engine: "fake",
@@ -130,6 +169,7 @@ describe("runReport", () => {
         queries,
         report: "security",
         period: { kind: "daily", from: "2024-03-08", to: "2024-03-08", label: "2024-03-08" },
+        lake: "/lakes/test",
         now: new Date(),
       }),
     ).rejects.toThrow("query ct/bursts failed on fake: boom");
@@ -141,6 +181,7 @@ describe("runReport", () => {
       queries,
       report: "security",
       period: { kind: "daily", from: "2024-03-08", to: "2024-03-08", label: "2024-03-08" },
+      lake: "/lakes/test",
       now: new Date("2024-03-09T06:00:00Z"),
     });
     const files = reportFiles(data);
@@ -152,7 +193,7 @@ describe("runReport", () => {
       ["report.html", "text/html; charset=utf-8"],
     ]);
     expect(files[0]?.body).toBe(
-      "event_time,event_name\r\n2024-03-08T23:00:00.000Z,StopLogging\r\n2024-03-09T06:20:00.000Z,UpdateTrail\r\n",
+      "event_time,event_name\n2024-03-08T23:00:00.000Z,StopLogging\n2024-03-09T06:20:00.000Z,UpdateTrail\n",
     );
     expect(JSON.parse(files[3]?.body ?? "")).toStrictEqual(data.summary);
     expect(reportPrefix("security", data.summary.period)).toBe("reports/security/2024-03-08");
@@ -177,6 +218,7 @@ describe("renderReportHtml", () => {
       queries,
       report: "security",
       period: { kind: "daily", from: "2024-03-08", to: "2024-03-08", label: "2024-03-08" },
+      lake: "/lakes/test",
       now: new Date("2024-03-09T06:00:00Z"),
     });
     const html = renderReportHtml(data);
@@ -219,7 +261,7 @@ describe("CSV", () => {
   });
 
   it("writes a header even for an empty result", () => {
-    expect(toCsv({ columns: [{ name: "a", kind: "string" }], rows: [] })).toBe("a\r\n");
+    expect(toCsv({ columns: [{ name: "a", kind: "string" }], rows: [] })).toBe("a\n");
   });
 });
 
@@ -227,5 +269,58 @@ describe("findingDay", () => {
   it("dates a finding by its first time column", () => {
     expect(findingDay({ day: "2024-03-01", first_seen: "2024-03-02T00:00:00.000Z" })).toBe("2024-03-02");
     expect(findingDay({ c_ip: "x" })).toBeUndefined();
+  });
+});
+
+describe("report formatting", () => {
+  it("hashes the SQL text as UTF-8 with SHA-256", () => {
+    // echo -n "SELECT 1" | sha256sum
+    expect(sqlSha256("SELECT 1")).toBe("e004ebd5b5532a4b85984a62f8ad48a81aa3460c1ca07701f386135d72cdecf5");
+  });
+
+  it("writes numbers one way and byte counts in binary units", () => {
+    expect([1234567, 0.125, 12.5, 0.00042, -3, 2].map(formatNumber)).toStrictEqual([
+      "1,234,567",
+      "0.125",
+      "12.5",
+      "0.00042",
+      "-3",
+      "2",
+    ]);
+    expect([512, 1536, 44_354_765, 126_701_535_232].map(formatBytes)).toStrictEqual([
+      "512 B",
+      "1.50 KiB",
+      "42.3 MiB",
+      "118 GiB",
+    ]);
+    expect(["bytes", "sc_bytes", "bytes_sent", "mebibytes_sent", "bytesx"].map(isBytesColumn)).toStrictEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+  });
+
+  it("cuts chart labels so that no two read the same", () => {
+    const labels = [
+      "arn:aws:iam::111122223333:user/alice",
+      "arn:aws:iam::111122223333:user/bob",
+      "arn:aws:iam::111122223333:role/deploy",
+      "short",
+    ];
+    const cut = distinctLabels(labels, 30);
+    expect(cut).toStrictEqual([
+      "arn:aws:iam::111122…user/alice",
+      "arn:aws:iam::111122…3:user/bob",
+      "arn:aws:iam::111122223333:rol…",
+      "short",
+    ]);
+    expect(new Set(cut).size).toBe(labels.length);
+    expect(cut.every((l) => [...l].length <= 30)).toBe(true);
+    // Equal at both ends for as far as the width allows: numbered.
+    const [a, b] = ["a".repeat(40), "b".repeat(40)];
+    const twins = [`${a}x${b}`, `${a}y${b}`];
+    expect(distinctLabels(twins, 30)).toStrictEqual([`${"a".repeat(25)}… #1`, `${"a".repeat(25)}… #2`]);
   });
 });
