@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, type Stats } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { type IngestSummary, ingestObject, mergeSummary } from "@app/core/ingest/pipeline";
+import { type IngestSummary, ingestObject, mergeSummary, type RowSink } from "@app/core/ingest/pipeline";
 import {
   fileContentName,
   fileLineage,
@@ -39,6 +39,8 @@ export interface IngestArgs {
    * or `record` them in the manifest for the compactor, where the lake bucket lets only the compactor delete.
    */
   staleFiles?: "delete" | "record";
+  /** Called for every record written to a table or to quarantine, for progress displays. */
+  onRecord?: () => void;
 }
 
 /**
@@ -70,13 +72,22 @@ export async function stageObject(args: IngestArgs): Promise<StagedObject> {
     rowsPerFile: args.rowsPerFile,
   });
   let summary: IngestSummary;
+  const { onRecord } = args;
+  const sink: RowSink = onRecord
+    ? {
+        write(table, row) {
+          onRecord();
+          return writer.sink.write(table, row);
+        },
+      }
+    : writer.sink;
   try {
     summary = await ingestObject({
       sources: args.sources,
       bytes: args.bytes,
       context: { key: args.key, options: args.options ?? {} },
       lineage: { sourceObject: args.sourceObject, ingestTime: args.ingestTime },
-      sink: writer.sink,
+      sink,
       forced: args.forced,
     });
   } catch (e) {
@@ -294,6 +305,9 @@ export async function ingestFiles(args: {
    */
   lanes?: number;
   onFile?: (file: string, manifest: IngestManifest, done: number) => void;
+  /** Progress within a file: bytes read from disk (called per chunk) and each record written. */
+  onRead?: (file: string, bytes: number) => void;
+  onRecord?: (file: string) => void;
 }): Promise<IngestTotals> {
   const totals: IngestTotals = { files: 0, records: 0, rows: {}, quarantined: {}, skipped: {} };
   const lanes = Math.max(1, Math.min(args.lanes ?? (await defaultLanes(args.files)), args.files.length));
@@ -345,23 +359,27 @@ async function stageLocalFile(args: {
   forced?: SourceId;
   options?: SourceOptions;
   rowsPerFile?: number;
+  onRead?: (file: string, bytes: number) => void;
+  onRecord?: (file: string) => void;
 }): Promise<StagedObject> {
-  const { file } = args;
+  const { file, onRead, onRecord, ...rest } = args;
   const st = await stat(file);
   const hash = createHash("sha256");
   async function* read(): AsyncIterable<Uint8Array> {
     for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
       hash.update(chunk as Uint8Array);
+      onRead?.(file, (chunk as Uint8Array).length);
       yield chunk as Uint8Array;
     }
   }
   return stageObject({
-    ...args,
+    ...rest,
     bytes: read(),
     key: file,
     sourceObject: fileLineage(file),
     ingestTime: st.mtime.toISOString(),
     name: () => fileContentName(hash.digest("hex")),
+    ...(onRecord ? { onRecord: () => onRecord(file) } : {}),
   });
 }
 

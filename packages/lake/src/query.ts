@@ -1,9 +1,10 @@
 import { type Cell, kindOfType, type QueryResult, type QueryRunner, toCell } from "@app/core/queries/result";
 import { toDuckDbEmptyView, toDuckDbView } from "@app/core/schema/duckdb";
 import { TABLES } from "@app/core/sources/index";
-import type { DuckDBConnection } from "@duckdb/node-api";
+import { type DuckDBConnection, type DuckDBResultReader, StatementType } from "@duckdb/node-api";
 import { installTrinoCompat } from "./compat.ts";
 import { openDuckDb } from "./duckdb.ts";
+import { InputError } from "./ingest.ts";
 import type { LakeStore } from "./store.ts";
 
 /**
@@ -23,6 +24,120 @@ export async function openLake(store: LakeStore & { root: string }, db?: DuckDBC
 }
 
 /**
+ * Limits what SQL on this connection can touch to files below `directories` (the lake and its cache): no other
+ * file is read or written, no extension is installed or loaded, and the settings are locked so SQL cannot lift it.
+ */
+export async function confineToDirectories(
+  connection: DuckDBConnection,
+  directories: readonly string[],
+): Promise<void> {
+  const list = directories.map((d) => `'${(d.endsWith("/") ? d : `${d}/`).replaceAll("'", "''")}'`).join(", ");
+  await connection.run(`SET allowed_directories = [${list}]`);
+  await connection.run("SET enable_external_access = false");
+  await connection.run("SET lock_configuration = true");
+}
+
+/**
+ * Statement kinds user SQL may run on a confined connection. Everything else is refused: COPY and EXPORT write
+ * files (even inside the lake), ATTACH opens database files, INSTALL and LOAD bring in code, and PREPARE/EXECUTE
+ * would hide any of those behind a name.
+ */
+const SAFE_STATEMENTS: ReadonlySet<StatementType> = new Set([
+  StatementType.SELECT,
+  StatementType.EXPLAIN,
+  StatementType.PRAGMA,
+  StatementType.CALL,
+  StatementType.CREATE,
+  StatementType.CREATE_FUNC,
+  StatementType.DROP,
+  StatementType.INSERT,
+  StatementType.UPDATE,
+  StatementType.DELETE,
+  StatementType.ALTER,
+  StatementType.SET,
+  StatementType.VARIABLE_SET,
+  StatementType.TRANSACTION,
+  StatementType.ANALYZE,
+  StatementType.MERGE_INTO,
+]);
+
+const REFUSED_NAMES: Partial<Record<StatementType, string>> = {
+  [StatementType.COPY]: "COPY",
+  [StatementType.COPY_DATABASE]: "COPY FROM DATABASE",
+  [StatementType.EXPORT]: "EXPORT DATABASE",
+  [StatementType.ATTACH]: "ATTACH",
+  [StatementType.DETACH]: "DETACH",
+  [StatementType.LOAD]: "INSTALL/LOAD",
+  [StatementType.UPDATE_EXTENSIONS]: "UPDATE EXTENSIONS",
+  [StatementType.EXTENSION]: "an extension statement",
+  [StatementType.PREPARE]: "PREPARE",
+  [StatementType.EXECUTE]: "EXECUTE",
+};
+
+/**
+ * Runs user SQL (one or more statements) and returns the last statement's rows. Positional `?` values are bound as
+ * VARCHAR, statement by statement in order. Unless `unsafe`, every statement is checked before any runs: only
+ * reading and in-memory statements are allowed (see `SAFE_STATEMENTS`). Timestamps keep every digit DuckDB has.
+ */
+export async function runUserSql(
+  connection: DuckDBConnection,
+  sql: string,
+  values: readonly string[],
+  options: { unsafe?: boolean } = {},
+): Promise<QueryResult> {
+  const extracted = await connection.extractStatements(sql);
+  const prepared = [];
+  try {
+    for (let i = 0; i < extracted.count; i++) {
+      const p = await extracted.prepare(i);
+      prepared.push(p);
+      if (!options.unsafe && !SAFE_STATEMENTS.has(p.statementType)) {
+        const what = REFUSED_NAMES[p.statementType] ?? `statement type ${StatementType[p.statementType]}`;
+        throw new InputError(
+          `${what} is refused: queries read the lake and write nothing (give --unsafe to run it anyway)`,
+        );
+      }
+    }
+    const needed = prepared.reduce((n, p) => n + p.parameterCount, 0);
+    if (needed !== values.length)
+      throw new InputError(`the SQL has ${needed} "?" placeholders but ${values.length} values were given`);
+    let next = 0;
+    let result: QueryResult = { columns: [], rows: [] };
+    for (const p of prepared) {
+      for (let i = 1; i <= p.parameterCount; i++) p.bindVarchar(i, values[next++] as string);
+      result = readResult(await p.runAndReadAll(), "exact");
+    }
+    return result;
+  } finally {
+    for (const p of prepared) p.destroySync();
+  }
+}
+
+/**
+ * A result normalised the way the Athena runner normalises one: typed cells, timestamps as ISO-8601 UTC, and
+ * column names made unique (`n`, `n_1`) so that no column is lost in a row object.
+ */
+function readResult(reader: DuckDBResultReader, precision: "milliseconds" | "exact"): QueryResult {
+  const seen = new Set<string>();
+  const names = reader.columnNames().map((name) => {
+    let unique = name;
+    for (let i = 1; seen.has(unique); i++) unique = `${name}_${i}`;
+    seen.add(unique);
+    return unique;
+  });
+  const kinds = reader.columnTypes().map((t) => kindOfType(t.toString()));
+  const columns = names.map((name, i) => ({ name, kind: kinds[i] ?? "string" }));
+  const rows = reader.getRowsJson().map((r) => {
+    const row: Record<string, Cell> = {};
+    columns.forEach((c, i) => {
+      row[c.name] = toCell(r[i], c.kind, precision);
+    });
+    return row;
+  });
+  return { columns, rows };
+}
+
+/**
  * Runs one statement on DuckDB as a prepared statement with positional `?` values bound as VARCHAR (never spliced
  * into the SQL), and normalises the result the way the Athena runner does.
  */
@@ -38,18 +153,7 @@ export async function runPrepared(
     values.forEach((v, i) => {
       prepared.bindVarchar(i + 1, v);
     });
-    const reader = await prepared.runAndReadAll();
-    const names = reader.columnNames();
-    const kinds = reader.columnTypes().map((t) => kindOfType(t.toString()));
-    const columns = names.map((name, i) => ({ name, kind: kinds[i] ?? "string" }));
-    const rows = reader.getRowsJson().map((r) => {
-      const row: Record<string, Cell> = {};
-      columns.forEach((c, i) => {
-        row[c.name] = toCell(r[i], c.kind);
-      });
-      return row;
-    });
-    return { columns, rows };
+    return readResult(await prepared.runAndReadAll(), "milliseconds");
   } finally {
     prepared.destroySync();
   }
