@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     // Timestamps must not depend on the machine's zone.
     env: { TZ: "UTC" },
+    // Tests spawn the built CLI (packages/cli/dist), rebuilt here from the sources under test.
+    globalSetup: ["test/helpers/build-cli.ts"],
     projects: [
       { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
       {

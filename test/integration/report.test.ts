@@ -76,7 +76,7 @@ describe("loglake report", () => {
         "2024-03-08T23:02:00.000Z,PutEventSelectors,org-trail,arn:aws:iam::111122223333:user/bob,203.0.113.66,AccessDenied,00000000-0000-4000-8000-0000000004ce",
         "2024-03-09T06:20:00.000Z,UpdateTrail,org-trail,arn:aws:sts::111122223333:assumed-role/deploy/ci-session,192.0.2.50,,00000000-0000-4000-8000-0000000004d6",
         "",
-      ].join("\r\n"),
+      ].join("\n"),
     );
   });
 
@@ -109,7 +109,15 @@ describe("loglake report", () => {
   it.each([
     [["--period", "daily", "--from", "2024-03-08"], "loglake: give --period or --from/--to, not both\n"],
     [["--from", "2024-03-08"], "loglake: give --period <kind>, or both --from and --to\n"],
-    [["--period", "hourly"], "loglake: --period hourly: use one of daily, weekly, monthly, quarterly, annual\n"],
+    [
+      ["--period", "hourly"],
+      "loglake: --period hourly: unknown period (one of daily, weekly, monthly, quarterly, annual)\n",
+    ],
+    [
+      ["--period", "dialy"],
+      "loglake: --period dialy: unknown period; did you mean daily? (one of daily, weekly, monthly, quarterly, annual)\n",
+    ],
+    [["--from", "2024-02-30", "--to", "2024-03-08"], 'loglake: --from: "2024-02-30" is not a calendar date\n'],
     [["--from", "2024-03-09", "--to", "2024-03-08"], "loglake: --to 2024-03-08 is before --from 2024-03-09\n"],
   ])("refuses %j with exit code 2", async (args, message) => {
     const r = await loglake("report", "security", "--lake", lake, "--out", out, ...args);
@@ -118,7 +126,15 @@ describe("loglake report", () => {
 
   it("refuses a report that no query declares", async () => {
     const r = await loglake("report", "finance", "--lake", lake, "--out", out, "--period", "daily");
-    expect([r.code, r.stderr]).toStrictEqual([2, 'loglake: unknown report "finance" (known: compliance, security)\n']);
+    expect([r.code, r.stderr]).toStrictEqual([
+      2,
+      "loglake: report finance: unknown report (one of compliance, security)\n",
+    ]);
+    const typo = await loglake("report", "securty", "--lake", lake, "--out", out, "--period", "daily");
+    expect([typo.code, typo.stderr]).toStrictEqual([
+      2,
+      "loglake: report securty: unknown report; did you mean security? (one of compliance, security)\n",
+    ]);
   });
 });
 
@@ -161,13 +177,15 @@ describe("loglake status", () => {
       "lake health Warning (days 2024-03-03..2024-03-09, as of 2024-03-10T01:00:00.000Z)",
     );
     expect(r.stdout.split("\n").filter((l) => l.startsWith("cloudtrail "))).toStrictEqual([
-      "cloudtrail           critical     Healthy  2024-03-09 23:45  2024-03-10 00:20  1001  0          0           0.00%",
+      "cloudtrail           critical     Healthy  2024-03-09T23:45Z  2024-03-10T00:20Z  1001             0              0            0.00%",
     ]);
   });
 
   it("refuses a bad --days value with exit code 2", async () => {
     const r = await loglake("status", "--lake", lake, "--days", "0");
-    expect([r.code, r.stderr]).toStrictEqual([2, "loglake: --days 0: use 1 to 366\n"]);
+    expect([r.code, r.stderr]).toStrictEqual([2, "loglake: --days 0: out of range (use 1 to 366)\n"]);
+    const text = await loglake("status", "--lake", lake, "--days", "abc");
+    expect([text.code, text.stderr]).toStrictEqual([2, "loglake: --days abc: not a whole number (use 1 to 366)\n"]);
   });
 });
 

@@ -1,5 +1,11 @@
-import { type LakeStore, LocalLakeStore } from "@app/lake/store";
+import { readdir } from "node:fs/promises";
+import { resolve } from "node:path";
+import type { LakeStore } from "@app/lake/store";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { Option } from "commander";
+import { configDefaults, configFile } from "./config-file.ts";
 import { InputError } from "./errors.ts";
+import { note } from "./ui.ts";
 
 /** Options every lake-touching command takes. */
 export interface LakeOptions {
@@ -8,9 +14,40 @@ export interface LakeOptions {
   region?: string;
 }
 
+/** `--lake`, with `LOGLAKE_LAKE` and then the config file's lake bucket as defaults. */
+export function lakeOption(what = "lake root"): Option {
+  return new Option(
+    "--lake <dir|s3://bucket/prefix>",
+    `${what} (default: LOGLAKE_LAKE, else the lake bucket of loglake.config.ts)`,
+  ).env("LOGLAKE_LAKE");
+}
+
+/** `--endpoint`, with `LOGLAKE_ENDPOINT` as default. */
+export function endpointOption(): Option {
+  return new Option("--endpoint <url>", "S3 endpoint for s3:// locations (local emulators)").env("LOGLAKE_ENDPOINT");
+}
+
+/**
+ * The lake a command works on: `--lake` (or `LOGLAKE_LAKE`), else the lake bucket the config file deploys
+ * (`LOGLAKE_CONFIG`, else `./loglake.config.ts`), with the config's region. No lake at all is a usage error.
+ */
+export async function resolveLake(opts: { lake?: string; endpoint?: string; region?: string }): Promise<LakeOptions> {
+  if (opts.endpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(opts.endpoint))
+    throw new InputError(`--endpoint ${opts.endpoint}: expected an http:// or https:// URL`);
+  if (opts.lake) return { ...opts, lake: opts.lake };
+  const file = configFile();
+  if (!file)
+    throw new InputError(
+      "no lake given: use --lake <dir|s3://bucket/prefix>, set LOGLAKE_LAKE, or run where loglake.config.ts is",
+    );
+  const defaults = await configDefaults(file);
+  note(`lake ${defaults.lake} (from ${file})`);
+  return { ...opts, lake: defaults.lake, region: opts.region ?? defaults.region };
+}
+
 /** Parses `s3://bucket/prefix` into its parts, or undefined for a local path. */
 export function parseS3Url(url: string): { bucket: string; prefix: string } | undefined {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+  const m = /^s3:\/\/([^/]*)\/?(.*)$/.exec(url);
   if (!m) return undefined;
   return { bucket: m[1] as string, prefix: (m[2] ?? "").replace(/\/+$/, "") };
 }
@@ -18,8 +55,60 @@ export function parseS3Url(url: string): { bucket: string; prefix: string } | un
 /** The store behind `--lake`: a local directory, or an S3 bucket through the AWS SDK. */
 export async function lakeStore(opts: LakeOptions): Promise<LakeStore> {
   const s3 = parseS3Url(opts.lake);
-  if (!s3) return new LocalLakeStore(opts.lake);
+  if (!s3) {
+    const { LocalLakeStore } = await import("@app/lake/store");
+    return new LocalLakeStore(opts.lake);
+  }
   if (!s3.bucket) throw new InputError(`--lake ${opts.lake}: missing bucket name`);
   const { S3LakeStore } = await import("@app/aws/lake-store");
   return new S3LakeStore({ bucket: s3.bucket, prefix: s3.prefix, endpoint: opts.endpoint, region: opts.region });
+}
+
+/**
+ * Opens the lake for querying; an s3:// lake is first mirrored into a local cache through the SDK. A bucket with no
+ * lake files yet answers every query with empty tables, and says so on stderr; a missing bucket is an input error.
+ * Unless `unsafe`, SQL on the connection reads only the lake (or its cache): see `confineToDirectories`.
+ */
+export async function openLakeForQuery(
+  opts: LakeOptions & { cache?: string; unsafe?: boolean },
+): Promise<DuckDBConnection> {
+  const s3 = parseS3Url(opts.lake);
+  let root: string;
+  if (!s3) {
+    // Only the top level: listing every file here would repeat the per-table listing openLake does.
+    const exists = await readdir(opts.lake).then(
+      (entries) => entries.length > 0,
+      () => false,
+    );
+    if (!exists)
+      throw new InputError(
+        `--lake ${opts.lake}: no lake found there (run \`loglake ingest\` or \`loglake demo\` first)`,
+      );
+    root = resolve(opts.lake);
+  } else {
+    if (!s3.bucket) throw new InputError(`--lake ${opts.lake}: missing bucket name`);
+    const { syncLakeToCache } = await import("@app/aws/lake-cache");
+    root = resolve(
+      await syncLakeToCache({
+        bucket: s3.bucket,
+        prefix: s3.prefix,
+        endpoint: opts.endpoint,
+        region: opts.region,
+        cacheDir: opts.cache,
+      }).catch((e: unknown) => {
+        if ((e as Error).name === "NoSuchBucket") throw new InputError(`--lake ${opts.lake}: no such bucket`);
+        throw e;
+      }),
+    );
+    // Table folders appear with their first file; the cache's own index is a dotfile.
+    const tables = (await readdir(root)).filter((n) => !n.startsWith("."));
+    if (tables.length === 0) note(`${opts.lake} holds no lake files yet; every table is empty`);
+  }
+  const [{ LocalLakeStore }, { openLake, confineToDirectories }] = await Promise.all([
+    import("@app/lake/store"),
+    import("@app/lake/query"),
+  ]);
+  const conn = await openLake(new LocalLakeStore(root));
+  if (!opts.unsafe) await confineToDirectories(conn, [root]);
+  return conn;
 }

@@ -4,7 +4,6 @@ import { TABLES } from "@app/core/sources/index";
 import { type DuckDBConnection, type DuckDBResultReader, StatementType } from "@duckdb/node-api";
 import { installTrinoCompat } from "./compat.ts";
 import { openDuckDb } from "./duckdb.ts";
-import { InputError } from "./ingest.ts";
 import type { LakeStore } from "./store.ts";
 
 /**
@@ -61,6 +60,11 @@ const SAFE_STATEMENTS: ReadonlySet<StatementType> = new Set([
   StatementType.MERGE_INTO,
 ]);
 
+/** User SQL refused before it ran: a statement kind a confined connection does not run, or a wrong value count. */
+export class RefusedSqlError extends Error {
+  override name = "RefusedSqlError";
+}
+
 const REFUSED_NAMES: Partial<Record<StatementType, string>> = {
   [StatementType.COPY]: "COPY",
   [StatementType.COPY_DATABASE]: "COPY FROM DATABASE",
@@ -93,14 +97,14 @@ export async function runUserSql(
       prepared.push(p);
       if (!options.unsafe && !SAFE_STATEMENTS.has(p.statementType)) {
         const what = REFUSED_NAMES[p.statementType] ?? `statement type ${StatementType[p.statementType]}`;
-        throw new InputError(
+        throw new RefusedSqlError(
           `${what} is refused: queries read the lake and write nothing (give --unsafe to run it anyway)`,
         );
       }
     }
     const needed = prepared.reduce((n, p) => n + p.parameterCount, 0);
     if (needed !== values.length)
-      throw new InputError(`the SQL has ${needed} "?" placeholders but ${values.length} values were given`);
+      throw new RefusedSqlError(`the SQL has ${needed} "?" placeholders but ${values.length} values were given`);
     let next = 0;
     let result: QueryResult = { columns: [], rows: [] };
     for (const p of prepared) {

@@ -64,12 +64,12 @@ describe("loglake ingest", () => {
     expect(summary.records).toBe(sum(summary.rows) + sum(summary.quarantined) + sum(summary.skipped));
     expect(summary.quarantined.corrupt_gzip).toBe(1);
     expect(JSON.parse(second.stdout)).toStrictEqual(summary);
-    const counts = JSON.parse(afterFirst.stdout) as { n: string; ids: string }[];
+    const counts = JSON.parse(afterFirst.stdout) as { n: number; ids: number }[];
     expect(counts[0]?.n).toBe(counts[0]?.ids);
-    expect(Number(counts[0]?.n)).toBe(summary.rows.cloudtrail);
+    expect(counts[0]?.n).toBe(summary.rows.cloudtrail);
     expect(JSON.parse(afterSecond.stdout)).toStrictEqual(counts);
     const byTable = Object.fromEntries(
-      (JSON.parse(tables.stdout) as { t: string; n: string }[]).map((r) => [r.t, Number(r.n)]),
+      (JSON.parse(tables.stdout) as { t: string; n: number }[]).map((r) => [r.t, r.n]),
     );
     expect(byTable).toStrictEqual({
       app_events: summary.rows.app_events,
@@ -91,11 +91,15 @@ describe("loglake ingest", () => {
       "loglake: --lake /nonexistent-lake: no lake found there",
     ],
     [["query", "--lake", "/tmp/x", "no/such-query"], "loglake: unknown saved query"],
-    [["ingest", "x", "--lake", "/tmp/x", "--frobnicate"], "error: unknown option '--frobnicate'"],
+    [
+      ["ingest", "x", "--lake", "/tmp/x", "--frobnicate"],
+      "loglake: unknown option '--frobnicate' (see: loglake ingest --help)",
+    ],
   ])("exits 2 with a one-line error for %j", async (args, message) => {
     const r = await loglake(...args);
     expect(r.code).toBe(2);
     expect(r.stderr.split("\n")[0]?.startsWith(message)).toBe(true);
+    expect(r.stderr.endsWith("\n") && r.stderr.split("\n").length === 2).toBe(true);
   });
 
   it("maps CloudFront real-time records by the field list given on the command line", async () => {

@@ -2,14 +2,10 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { customPeriod } from "@app/core/reports/period";
-import { runReport } from "@app/core/reports/report";
-import { duckDbRunner } from "@app/lake/query";
-import { localReportSink, writeReport } from "@app/lake/report";
-import { DEMO_DEFAULTS, demoFiles } from "@app/samples/demo/index";
 import type { Command } from "commander";
+import { openLakeForQuery } from "../lake.ts";
 import { readSavedQueries } from "../saved-queries.ts";
 import { formatTotals, runIngest } from "./ingest.ts";
-import { openLakeForQuery } from "./query.ts";
 
 /** The embedded main job: sample logs -> lake -> security and compliance reports. */
 export async function runDemo(
@@ -19,6 +15,13 @@ export async function runDemo(
   const out = resolve(outDir);
   const logs = join(out, "logs");
   const lake = join(out, "lake");
+  const [{ DEMO_DEFAULTS, demoFiles }, { runReport }, { duckDbRunner }, { localReportSink, writeReport }] =
+    await Promise.all([
+      import("@app/samples/demo/index"),
+      import("@app/core/reports/report"),
+      import("@app/lake/query"),
+      import("@app/lake/report"),
+    ]);
   const files = demoFiles();
   for (const f of files) {
     const path = join(logs, f.path);
@@ -37,7 +40,7 @@ export async function runDemo(
   const reports: string[] = [];
   try {
     for (const report of ["security", "compliance"]) {
-      const data = await runReport({ runner: duckDbRunner(conn), queries, report, period, now: new Date() });
+      const data = await runReport({ runner: duckDbRunner(conn), queries, report, period, lake, now: new Date() });
       const written = await writeReport(data, sink);
       const html = written.find((f) => f.endsWith(".html"));
       const t = data.summary.totals;

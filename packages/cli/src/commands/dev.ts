@@ -1,16 +1,13 @@
 import { existsSync } from "node:fs";
-import { jsonLog } from "@app/pipeline/log";
-import type { Command } from "commander";
-import { DEFAULT_CONFIG_FILE, devConfig, loadConfigInput } from "../dev/config.ts";
-import { DEFAULT_DATA_DIR } from "../dev/data-dir.ts";
-import { startDevEnvironment } from "../dev/environment.ts";
+import type { LoglakeConfigInput } from "@app/core/config/types";
+import { type Command, Option } from "commander";
+import { CONFIG_FILE, importConfigModule } from "../config-file.ts";
 import { InputError } from "../errors.ts";
+import { integerIn } from "../values.ts";
 
-const port = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`not a port: ${v}`);
-  return n;
-};
+// The default of `loglake dev --data-dir`; the data-dir module owns it, but importing it here would load the
+// emulators for `--help`.
+const DEFAULT_DATA_DIR = ".loglake/dev";
 
 /** `loglake dev`: the AWS data path on local emulators, until SIGINT or SIGTERM. */
 export function registerDev(program: Command): void {
@@ -19,9 +16,14 @@ export function registerDev(program: Command): void {
     .description(
       "Run the AWS data path locally: S3/SQS and Kinesis emulators, the real ingest handlers behind event-source pollers, and S3 notifications for new objects",
     )
-    .option("--config <file>", `deployment config (default: ./${DEFAULT_CONFIG_FILE} when present, else env "dev")`)
-    .option("--port <n>", "S3 and SQS emulator port (default: a free port)", port)
-    .option("--kinesis-port <n>", "Kinesis emulator port (default: a free port)", port)
+    .addOption(
+      new Option(
+        "--config <file>",
+        `deployment config (default: LOGLAKE_CONFIG, else ./${CONFIG_FILE} when present, else env "dev")`,
+      ).env("LOGLAKE_CONFIG"),
+    )
+    .option("--port <n>", "S3 and SQS emulator port (default: a free port)", integerIn("--port", 0, 65535))
+    .option("--kinesis-port <n>", "Kinesis emulator port (default: a free port)", integerIn("--kinesis-port", 0, 65535))
     .option(
       "--data-dir <dir>",
       `keep objects, queue messages, stream records and checkpoints here across restarts (default: ./${DEFAULT_DATA_DIR})`,
@@ -31,8 +33,20 @@ export function registerDev(program: Command): void {
       async (opts: { config?: string; port?: number; kinesisPort?: number; dataDir?: string; inMemory?: boolean }) => {
         if (opts.inMemory && opts.dataDir !== undefined)
           throw new InputError("give either --data-dir or --in-memory, not both");
-        const file = opts.config ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
-        const config = devConfig(file ? await loadConfigInput(file) : { env: "dev" });
+        const file = opts.config ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : undefined);
+        let input: LoglakeConfigInput = { env: "dev" };
+        if (file) {
+          const mod = await importConfigModule(file);
+          if (mod.default === null || typeof mod.default !== "object")
+            throw new InputError(`${file}: the default export must be the config object (use defineConfig)`);
+          input = mod.default as LoglakeConfigInput;
+        }
+        const [{ jsonLog }, { devConfig }, { startDevEnvironment }] = await Promise.all([
+          import("@app/pipeline/log"),
+          import("../dev/config.ts"),
+          import("../dev/environment.ts"),
+        ]);
+        const config = devConfig(input);
         // stdout carries the ready line only; logs go to stderr.
         const log = jsonLog("loglake-dev");
         const env = await startDevEnvironment({

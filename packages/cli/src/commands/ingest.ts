@@ -1,14 +1,16 @@
+import { stat } from "node:fs/promises";
 import { WRITE_CHECK_KEY } from "@app/core/lake-layout";
+import type { QueryResult } from "@app/core/queries/result";
 import { validateRealtimeFields } from "@app/core/sources/cloudfront/parse";
 import { SOURCES } from "@app/core/sources/index";
 import type { SourceId, SourceOptions } from "@app/core/sources/types";
-import { openDuckDb } from "@app/lake/duckdb";
-import { expandPaths, type IngestTotals, ingestFiles, type PathWalk } from "@app/lake/ingest";
-import { removeStagingSync } from "@app/lake/writer";
+import type { IngestTotals, PathWalk } from "@app/lake/ingest";
 import type { Command } from "commander";
 import { InputError } from "../errors.ts";
-import { lakeStore } from "../lake.ts";
-import { progress } from "../progress.ts";
+import { endpointOption, lakeOption, lakeStore, resolveLake } from "../lake.ts";
+import { chosenFormat, formatOptions, formatResult } from "../output.ts";
+import { type IngestProgress, ingestLine, progressLine } from "../progress.ts";
+import { oneOf } from "../values.ts";
 
 /** What an ingest run reports: the totals over its files and the paths it left out while walking directories. */
 export type IngestReport = IngestTotals & { skipped_paths: PathWalk["skipped"] };
@@ -31,7 +33,7 @@ const SIGNALS = ["SIGINT", "SIGTERM"] as const;
  * crash ends the process without unwinding, so those paths remove them synchronously. The signal is then raised
  * again with its default action, so the process ends as killed by it even while a read is blocked (a FIFO).
  */
-async function withStagingCleanup<T>(run: () => Promise<T>): Promise<T> {
+async function withStagingCleanup<T>(removeStagingSync: () => void, run: () => Promise<T>): Promise<T> {
   const restore = () => {
     for (const sig of SIGNALS) process.off(sig, onSignal);
     process.off("exit", removeStagingSync);
@@ -50,44 +52,107 @@ async function withStagingCleanup<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Ingest totals as rows (`kind`, `name`, `count`) for CSV. */
+function totalsResult(t: IngestReport): QueryResult {
+  const rows = [
+    { kind: "total", name: "files", count: t.files },
+    { kind: "total", name: "records", count: t.records },
+    ...Object.entries(t.rows)
+      .sort()
+      .map(([name, count]) => ({ kind: "rows", name, count })),
+    ...Object.entries(t.quarantined)
+      .sort()
+      .map(([name, count]) => ({ kind: "quarantined", name, count })),
+    ...Object.entries(t.skipped)
+      .sort()
+      .map(([name, count]) => ({ kind: "skipped", name, count })),
+    ...Object.entries(t.skipped_paths)
+      .sort()
+      .map(([name, count]) => ({ kind: "not_read", name, count })),
+  ];
+  return {
+    columns: [
+      { name: "kind", kind: "string" },
+      { name: "name", kind: "string" },
+      { name: "count", kind: "number" },
+    ],
+    rows,
+  };
+}
+
 /** Runs an ingest of local paths into a lake; shared by `ingest` and `demo`. */
 export async function runIngest(opts: {
   paths: string[];
   lake: string;
   source?: string;
   endpoint?: string;
+  region?: string;
   realtimeFields?: string;
   quiet?: boolean;
 }): Promise<IngestReport> {
-  const forced = opts.source as SourceId | undefined;
-  if (forced && !SOURCES.some((s) => s.id === forced)) {
-    throw new InputError(`--source ${forced}: unknown source (one of ${SOURCES.map((s) => s.id).join(", ")})`);
-  }
+  const forced = opts.source
+    ? oneOf(
+        "--source",
+        opts.source,
+        SOURCES.map((s) => s.id),
+        "source",
+      )
+    : undefined;
   const options = realtimeOptions(opts.realtimeFields);
+  const [{ expandPaths, ingestFiles }, { openDuckDb }, { removeStagingSync }] = await Promise.all([
+    import("@app/lake/ingest"),
+    import("@app/lake/duckdb"),
+    import("@app/lake/writer"),
+  ]);
   const { files, skipped } = await expandPaths(opts.paths);
   if (files.length === 0) throw new InputError(`no files found under ${opts.paths.join(", ")}`);
-  const store = await lakeStore({ lake: opts.lake, endpoint: opts.endpoint });
+  const store = await lakeStore(opts);
   // Fail before parsing anything when the lake cannot be written.
   await store.putText(WRITE_CHECK_KEY, "ok\n").catch((e: unknown) => {
     throw new InputError(`--lake ${opts.lake}: cannot write there (${(e as Error).message})`);
   });
+  const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size)));
+  const state: IngestProgress = {
+    bytes: 0,
+    totalBytes: sizes.reduce((a, b) => a + b, 0),
+    records: 0,
+    filesDone: 0,
+    files: files.length,
+  };
+  // Records of files still being read are counted as they are written, then replaced by the file's own total.
+  const inFlight = new Map<string, number>();
+  let doneRecords = 0;
+  const line = progressLine((ms, width) => ingestLine(state, ms, width), opts.quiet ? { enabled: false } : {});
   const db = await openDuckDb();
-  const bar = opts.quiet ? undefined : progress(files.length);
   try {
-    const totals = await withStagingCleanup(() =>
+    const totals = await withStagingCleanup(removeStagingSync, () =>
       ingestFiles({
         db,
         store,
         sources: SOURCES,
         files,
-        forced,
+        forced: forced as SourceId | undefined,
         options,
-        onFile: (file, m, done) => bar?.tick(done, `${file} (${m.summary.source})`),
+        onRead: (file, bytes) => {
+          state.bytes += bytes;
+          state.current = file;
+        },
+        onRecord: (file) => {
+          inFlight.set(file, (inFlight.get(file) ?? 0) + 1);
+          state.records++;
+        },
+        onFile: (file, manifest, done) => {
+          doneRecords += manifest.summary.records;
+          inFlight.delete(file);
+          state.filesDone = done;
+          state.records = doneRecords + [...inFlight.values()].reduce((a, b) => a + b, 0);
+          line.draw();
+        },
       }),
     );
     return { ...totals, skipped_paths: skipped };
   } finally {
-    bar?.done();
+    line.stop();
     db.closeSync();
   }
 }
@@ -105,28 +170,45 @@ function realtimeOptions(list: string | undefined): SourceOptions {
 }
 
 export function registerIngest(program: Command): void {
-  program
+  const cmd = program
     .command("ingest")
     .description("Parse log files (plain or .gz, directories walked recursively) into the Parquet lake")
     .argument("<paths...>", "files or directories to ingest")
-    .requiredOption("--lake <dir|s3://bucket/prefix>", "lake root")
+    .addOption(lakeOption())
     .option("--source <kind>", `force the source instead of detecting it (${SOURCES.map((s) => s.id).join(", ")})`)
     .option(
       "--realtime-fields <list>",
       "CloudFront real-time field list as configured on the distribution, comma-separated (default: AWS's canonical order)",
     )
-    .option("--endpoint <url>", "S3 endpoint for an s3:// lake (local emulators)")
-    .option("--json", "print one JSON summary object instead of the table")
-    .action(
-      async (
-        paths: string[],
-        opts: { lake: string; source?: string; realtimeFields?: string; endpoint?: string; json?: boolean },
-      ) => {
-        const totals = await runIngest({ ...opts, paths, quiet: opts.json });
-        if (opts.json) {
-          const { files, records, rows, quarantined, skipped, skipped_paths } = totals;
-          process.stdout.write(`${JSON.stringify({ files, records, rows, quarantined, skipped, skipped_paths })}\n`);
-        } else process.stdout.write(`${formatTotals(totals, opts.lake)}\n`);
+    .addOption(endpointOption());
+  for (const o of formatOptions()) cmd.addOption(o);
+  cmd.addHelpText(
+    "after",
+    `
+On a terminal a progress line shows bytes and records per second, elapsed time, the ETA and the current file;
+piped output and --quiet get only the summary. --format json prints exactly
+{"files":N,"records":N,"rows":{…},"quarantined":{…},"skipped":{…},"skipped_paths":{…}}.`,
+  );
+  cmd.action(
+    async (
+      paths: string[],
+      opts: {
+        lake?: string;
+        source?: string;
+        realtimeFields?: string;
+        endpoint?: string;
+        format?: string;
+        json?: boolean;
       },
-    );
+    ) => {
+      const format = chosenFormat(opts);
+      const lake = await resolveLake(opts);
+      const totals = await runIngest({ ...opts, ...lake, paths, quiet: format !== "table" });
+      if (format === "json") {
+        const { files, records, rows, quarantined, skipped, skipped_paths } = totals;
+        process.stdout.write(`${JSON.stringify({ files, records, rows, quarantined, skipped, skipped_paths })}\n`);
+      } else if (format === "csv") process.stdout.write(formatResult(totalsResult(totals), "csv"));
+      else process.stdout.write(`${formatTotals(totals, lake.lake)}\n`);
+    },
+  );
 }

@@ -1,53 +1,10 @@
-import { readdir } from "node:fs/promises";
-import { openLake } from "@app/lake/query";
-import { LocalLakeStore } from "@app/lake/store";
-import type { DuckDBConnection } from "@duckdb/node-api";
+import { TABLES } from "@app/core/sources/index";
 import type { Command } from "commander";
 import { InputError } from "../errors.ts";
-import { parseS3Url } from "../lake.ts";
-import { formatRows, type OutputFormat } from "../output.ts";
+import { endpointOption, lakeOption, openLakeForQuery, resolveLake } from "../lake.ts";
+import { chosenFormat, formatOptions, formatResult, JSON_NUMBERS } from "../output.ts";
 import { resolveSavedQuery } from "../saved-queries.ts";
-
-/**
- * Opens the lake for querying; an s3:// lake is first mirrored into a local cache through the SDK. A bucket with no
- * lake files yet answers every query with empty tables, and says so on stderr; a missing bucket is an input error.
- */
-export async function openLakeForQuery(opts: {
-  lake: string;
-  endpoint?: string;
-  cache?: string;
-}): Promise<DuckDBConnection> {
-  const s3 = parseS3Url(opts.lake);
-  if (!s3) {
-    const store = new LocalLakeStore(opts.lake);
-    // Only the top level: listing every file here would repeat the per-table listing openLake does.
-    const exists = await readdir(opts.lake).then(
-      (entries) => entries.length > 0,
-      () => false,
-    );
-    if (!exists)
-      throw new InputError(
-        `--lake ${opts.lake}: no lake found there (run \`loglake ingest\` or \`loglake demo\` first)`,
-      );
-    return openLake(store);
-  }
-  const { syncLakeToCache } = await import("@app/aws/lake-cache");
-  const root = await syncLakeToCache({
-    bucket: s3.bucket,
-    prefix: s3.prefix,
-    endpoint: opts.endpoint,
-    cacheDir: opts.cache,
-  }).catch((e: unknown) => {
-    if ((e as Error).name === "NoSuchBucket") throw new InputError(`--lake ${opts.lake}: no such bucket`);
-    throw e;
-  });
-  // Table folders appear with their first file; the cache's own index is a dotfile.
-  const tables = (await readdir(root)).filter((n) => !n.startsWith("."));
-  if (tables.length === 0) {
-    process.stderr.write(`loglake: note: ${opts.lake} holds no lake files yet; every table is empty\n`);
-  }
-  return openLake(new LocalLakeStore(root));
-}
+import { DATE_FORMS } from "../values.ts";
 
 /** Collects repeated `--param name=value` flags. */
 export function collectParam(value: string, previous: [string, string][] = []): [string, string][] {
@@ -56,34 +13,59 @@ export function collectParam(value: string, previous: [string, string][] = []): 
   return [...previous, [value.slice(0, eq), value.slice(eq + 1)]];
 }
 
+interface QueryOptions {
+  lake?: string;
+  sql?: string;
+  param: [string, string][];
+  format?: string;
+  json?: boolean;
+  endpoint?: string;
+  unsafe?: boolean;
+}
+
 export function registerQuery(program: Command): void {
-  program
+  const cmd = program
     .command("query")
     .description("Run SQL or a saved query over the lake with DuckDB (one view per table)")
-    .argument("[saved-query]", "saved query name, e.g. cloudtrail/root-account-usage (see queries/)")
-    .requiredOption("--lake <dir|s3://bucket/prefix>", "lake root")
+    .argument("[saved-query]", "saved query id, e.g. cloudtrail/root-account-usage (`loglake queries` lists them)")
+    .addOption(lakeOption())
     .option("--sql <sql>", "SQL to run instead of a saved query; `?` placeholders take --param values in order")
-    .option("--param <name=value>", "query parameter (repeatable)", collectParam, [])
-    .option("--format <format>", "table, csv or json", "table")
-    .option("--endpoint <url>", "S3 endpoint for an s3:// lake (local emulators)")
-    .action(
-      async (
-        saved: string | undefined,
-        opts: { lake: string; sql?: string; param: [string, string][]; format: string; endpoint?: string },
-      ) => {
-        if (!["table", "csv", "json"].includes(opts.format))
-          throw new InputError(`--format ${opts.format}: use table, csv or json`);
-        if (!saved === !opts.sql) throw new InputError("give either a saved query name or --sql, not both");
-        const { sql, values } = opts.sql
-          ? { sql: opts.sql, values: opts.param.map(([, v]) => v) }
-          : await resolveSavedQuery(saved as string, opts.param);
-        const conn = await openLakeForQuery(opts);
-        try {
-          const reader = await conn.runAndReadAll(sql, values);
-          process.stdout.write(formatRows(reader.columnNames(), reader.getRowsJson(), opts.format as OutputFormat));
-        } finally {
-          conn.closeSync();
-        }
-      },
-    );
+    .option(
+      "--param <name=value>",
+      `query parameter (repeatable); a saved query's from/to are days: ${DATE_FORMS}`,
+      collectParam,
+      [],
+    )
+    .option(
+      "--unsafe",
+      "let the SQL read and write any file and run COPY, ATTACH, INSTALL/LOAD, EXPORT (refused by default: SQL reads only the lake)",
+    )
+    .addOption(endpointOption());
+  for (const o of formatOptions()) cmd.addOption(o);
+  cmd
+    .addHelpText(
+      "after",
+      `
+Tables: ${TABLES.map((t) => t.name).join(", ")}.
+By default SQL reads only the lake (and its local cache for s3:// lakes) and writes nothing: other files, COPY,
+ATTACH, INSTALL/LOAD, EXPORT and PREPARE/EXECUTE are refused, and DuckDB's settings are locked. --unsafe lifts this.
+Timestamps are ISO 8601 UTC (2024-03-08T09:30:00.000Z, with any sub-millisecond digits). ${JSON_NUMBERS}.
+CSV lines end in LF.`,
+    )
+    .action(async (saved: string | undefined, opts: QueryOptions) => {
+      const format = chosenFormat(opts);
+      if (!saved === !opts.sql) throw new InputError("give either a saved query name or --sql, not both");
+      const { sql, values } = opts.sql
+        ? { sql: opts.sql, values: opts.param.map(([, v]) => v) }
+        : await resolveSavedQuery(saved as string, opts.param, new Date());
+      const lake = await resolveLake(opts);
+      const conn = await openLakeForQuery({ ...lake, unsafe: opts.unsafe });
+      try {
+        const { runUserSql } = await import("@app/lake/query");
+        const result = await runUserSql(conn, sql, values, { unsafe: opts.unsafe });
+        process.stdout.write(formatResult(result, format));
+      } finally {
+        conn.closeSync();
+      }
+    });
 }

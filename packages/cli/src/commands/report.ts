@@ -1,34 +1,44 @@
+import { reportNames } from "@app/core/queries/catalog";
+import type { QueryResult } from "@app/core/queries/result";
 import { customPeriod, PERIOD_KINDS, type PeriodKind, previousPeriod } from "@app/core/reports/period";
-import { type ReportData, runReport } from "@app/core/reports/report";
-import { duckDbRunner } from "@app/lake/query";
-import { localReportSink, type ReportSink, writeReport } from "@app/lake/report";
-import type { Command } from "commander";
+import type { ReportData } from "@app/core/reports/report";
+import type { ReportSink } from "@app/lake/report";
+import { type Command, Option } from "commander";
 import { InputError } from "../errors.ts";
-import { parseS3Url } from "../lake.ts";
-import { progress } from "../progress.ts";
+import { endpointOption, lakeOption, openLakeForQuery, parseS3Url, resolveLake } from "../lake.ts";
+import { chosenFormat, formatOptions, formatResult, JSON_NUMBERS } from "../output.ts";
+import { progressLine, queryLine } from "../progress.ts";
 import { readSavedQueries } from "../saved-queries.ts";
-import { openLakeForQuery } from "./query.ts";
+import { DATE_FORMS, oneOf, parseDay } from "../values.ts";
 
 interface ReportOptions {
-  lake: string;
+  lake?: string;
   out: string;
   period?: string;
   from?: string;
   to?: string;
   queries?: string;
   endpoint?: string;
+  format?: string;
   json?: boolean;
 }
 
-async function outputSink(out: string, endpoint?: string): Promise<ReportSink> {
+async function outputSink(out: string, endpoint?: string, region?: string): Promise<ReportSink> {
   const s3 = parseS3Url(out);
-  if (!s3) return localReportSink(out);
+  if (!s3) {
+    const { localReportSink } = await import("@app/lake/report");
+    return localReportSink(out);
+  }
   if (!s3.bucket) throw new InputError(`--out ${out}: missing bucket name`);
   const [{ s3ReportSink }, { makeS3Client }] = await Promise.all([
     import("@app/aws/athena"),
     import("@app/aws/clients"),
   ]);
-  return s3ReportSink(makeS3Client(endpoint ? { endpoint } : {}), s3.bucket, s3.prefix);
+  return s3ReportSink(
+    makeS3Client({ ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) }),
+    s3.bucket,
+    s3.prefix,
+  );
 }
 
 /** One line per severity and the files written, for people. */
@@ -43,53 +53,96 @@ function describe(data: ReportData, files: readonly string[], location: string):
   ].join("\n");
 }
 
+/** One row per query, for CSV. */
+function queryRows(data: ReportData): QueryResult {
+  const names = ["id", "severity", "section", "rows", "csv", "sql_sha256"] as const;
+  return {
+    columns: names.map((name) => ({ name, kind: name === "rows" ? "number" : "string" })),
+    rows: data.summary.queries.map((q) => Object.fromEntries(names.map((n) => [n, q[n]]))),
+  };
+}
+
+function periodOption(): Option {
+  const o = new Option("--period <kind>", "the last complete period of this kind (UTC)");
+  o.argChoices = [...PERIOD_KINDS];
+  return o;
+}
+
 /** Registers `loglake report`: runs a report's saved queries on the lake and writes CSV, JSON and HTML. */
 export function registerReport(program: Command): void {
-  program
+  const cmd = program
     .command("report")
     .description(
       "Run a report's saved queries (security, compliance) over the lake; write CSVs, summary.json, report.html",
     )
     .argument("<report>", "report name, as the query headers declare it (security, compliance)")
-    .requiredOption("--lake <dir|s3://bucket/prefix>", "lake root")
+    .addOption(lakeOption())
     .requiredOption("--out <dir|s3://bucket/prefix>", "output root; files go to reports/<report>/<period>/")
-    .option("--period <kind>", `the last complete ${PERIOD_KINDS.join(", ")} period (UTC)`)
-    .option("--from <YYYY-MM-DD>", "first day (with --to, instead of --period)")
-    .option("--to <YYYY-MM-DD>", "last day, inclusive")
+    .addOption(periodOption())
+    .option("--from <day>", `first day (with --to, instead of --period): ${DATE_FORMS}`)
+    .option("--to <day>", "last day, inclusive")
     .option("--queries <dir>", "saved queries folder (default: the repository's queries/)")
-    .option("--endpoint <url>", "S3 endpoint for s3:// locations (local emulators)")
-    .option("--json", "print summary.json instead of the text summary")
-    .action(async (report: string, opts: ReportOptions) => {
-      const now = new Date();
-      if (opts.period && (opts.from || opts.to)) throw new InputError("give --period or --from/--to, not both");
-      let period: ReturnType<typeof previousPeriod>;
-      if (opts.period) {
-        if (!(PERIOD_KINDS as readonly string[]).includes(opts.period))
-          throw new InputError(`--period ${opts.period}: use one of ${PERIOD_KINDS.join(", ")}`);
-        period = previousPeriod(opts.period as PeriodKind, now);
-      } else if (opts.from && opts.to) period = customPeriod(opts.from, opts.to);
-      else throw new InputError("give --period <kind>, or both --from and --to");
+    .addOption(endpointOption());
+  for (const o of formatOptions()) cmd.addOption(o);
+  cmd.addHelpText(
+    "after",
+    `
+--format table prints a two-line summary, csv one row per query, json the report's summary.json. ${JSON_NUMBERS}.
+Each report names the loglake version, the lake, the period in UTC, and every query's SQL with its SHA-256.`,
+  );
+  cmd.action(async (report: string, opts: ReportOptions) => {
+    const format = chosenFormat(opts);
+    const now = new Date();
+    if (opts.period && (opts.from || opts.to)) throw new InputError("give --period or --from/--to, not both");
+    const queries = await readSavedQueries(opts.queries);
+    oneOf("report", report, reportNames(queries), "report");
+    let period: ReturnType<typeof previousPeriod>;
+    if (opts.period) period = previousPeriod(oneOf("--period", opts.period, PERIOD_KINDS, "period") as PeriodKind, now);
+    else if (opts.from && opts.to)
+      period = customPeriod(parseDay("--from", opts.from, now), parseDay("--to", opts.to, now));
+    else throw new InputError("give --period <kind>, or both --from and --to");
 
-      const queries = await readSavedQueries(opts.queries);
-      const sink = await outputSink(opts.out, opts.endpoint);
-      const conn = await openLakeForQuery(opts);
-      const bar = opts.json ? undefined : progress(queries.filter((q) => q.report === report).length);
-      try {
-        const data = await runReport({
-          runner: duckDbRunner(conn),
-          queries,
-          report,
-          period,
-          now,
-          onQuery: (q, _r, i) => bar?.tick(i + 1, q.id),
-        });
-        bar?.done();
-        const files = await writeReport(data, sink);
-        process.stdout.write(
-          opts.json ? `${JSON.stringify(data.summary, null, 2)}\n` : `${describe(data, files, sink.location)}\n`,
-        );
-      } finally {
-        conn.closeSync();
-      }
-    });
+    const lake = await resolveLake(opts);
+    const sink = await outputSink(opts.out, opts.endpoint, lake.region);
+    const conn = await openLakeForQuery(lake);
+    const [{ runReport }, { duckDbRunner }, { writeReport }] = await Promise.all([
+      import("@app/core/reports/report"),
+      import("@app/lake/query"),
+      import("@app/lake/report"),
+    ]);
+    const total = queries.filter((q) => q.report === report).length;
+    let done = 0;
+    let current = "";
+    const line = progressLine(
+      (ms, width) => queryLine(done, total, current, ms, width),
+      format === "table" ? {} : { enabled: false },
+    );
+    try {
+      const data = await runReport({
+        runner: duckDbRunner(conn),
+        queries,
+        report,
+        period,
+        lake: lake.lake,
+        now,
+        onQuery: (q, _r, i) => {
+          done = i + 1;
+          current = q.id;
+          line.draw();
+        },
+      });
+      line.stop();
+      const files = await writeReport(data, sink);
+      process.stdout.write(
+        format === "json"
+          ? `${JSON.stringify(data.summary, null, 2)}\n`
+          : format === "csv"
+            ? formatResult(queryRows(data), "csv")
+            : `${describe(data, files, sink.location)}\n`,
+      );
+    } finally {
+      line.stop();
+      conn.closeSync();
+    }
+  });
 }

@@ -1,9 +1,11 @@
+import type { Cell, QueryResult } from "@app/core/queries/result";
 import { SOURCES } from "@app/core/sources/index";
 import {
   CRITICALITIES,
   type Criticality,
   computeStatus,
   criticalityMap,
+  DEFAULT_CRITICALITY,
   type HourObservation,
   QUARANTINE_STATUS_SQL,
   STATUS_TABLES,
@@ -11,16 +13,19 @@ import {
   statusSql,
   statusWindow,
 } from "@app/core/status/index";
-import { runPrepared } from "@app/lake/query";
 import type { Command } from "commander";
 import { EXIT, InputError } from "../errors.ts";
-import { openLakeForQuery } from "./query.ts";
+import { endpointOption, lakeOption, openLakeForQuery, resolveLake } from "../lake.ts";
+import { chosenFormat, formatOptions, formatResult, formatTable, type OutputFormat } from "../output.ts";
+import { colorFor, paint, type Style } from "../ui.ts";
+import { closest, commaList, integerIn, positiveNumber } from "../values.ts";
 
 interface StatusOptions {
-  lake: string;
-  days: string;
+  lake?: string;
+  days: number;
+  format?: string;
   json?: boolean;
-  staleHours: string;
+  staleHours: number;
   now?: string;
   endpoint?: string;
   critical?: string;
@@ -28,107 +33,164 @@ interface StatusOptions {
   optional?: string;
 }
 
-const list = (v: string | undefined) =>
-  v
-    ? v
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : [];
+// Streams of app_events are split by event type, and an app may log types of its own.
+const TYPED_TABLE = "app_events";
+const KNOWN_STREAMS = [...new Set([...STATUS_TABLES, ...Object.keys(DEFAULT_CRITICALITY)])].sort();
+
+/** A stream named on the command line: a watched table, or `app_events.<type>`; a typo names the closest stream. */
+function checkStream(flag: string, stream: string): string {
+  const table = stream.split(".")[0] as string;
+  const ok = stream.includes(".")
+    ? table === TYPED_TABLE && /^[a-z_]+\.[a-z0-9_-]+$/.test(stream)
+    : STATUS_TABLES.includes(stream);
+  if (ok) return stream;
+  const near = closest(stream, KNOWN_STREAMS);
+  throw new InputError(
+    `${flag} ${stream}: unknown stream${near ? `; did you mean ${near}?` : ""} (streams: ${KNOWN_STREAMS.join(", ")}, or ${TYPED_TABLE}.<type>)`,
+  );
+}
+
+const HEALTH_STYLE: Record<string, Style> = { Healthy: "green", Warning: "yellow", Critical: "red" };
+
+/** ISO 8601 to the minute, like every timestamp loglake prints. */
+const minute = (iso: string | null) => (iso ? `${iso.slice(0, 16)}Z` : "-");
+
+function statusRows(r: StatusReport, format: OutputFormat): QueryResult {
+  const text = format === "table";
+  const columns = [
+    ["stream", "string"],
+    ["criticality", "string"],
+    ["health", "string"],
+    ["last_event_time", "timestamp"],
+    ["last_ingest_time", "timestamp"],
+    ["rows", "number"],
+    ["missing_days", "number"],
+    ["missing_hours", "number"],
+    ["quarantine_rate", "number"],
+  ] as const;
+  const rows = r.streams.map(
+    (s): Record<string, Cell> => ({
+      stream: s.stream,
+      criticality: s.criticality,
+      health: s.health,
+      last_event_time: text ? minute(s.last_event_time) : s.last_event_time,
+      last_ingest_time: text ? minute(s.last_ingest_time) : s.last_ingest_time,
+      rows: s.rows,
+      missing_days: s.missing_days.length,
+      missing_hours: s.missing_hours.length,
+      quarantine_rate: text
+        ? s.quarantine_rate === null
+          ? "-"
+          : `${(s.quarantine_rate * 100).toFixed(2)}%`
+        : s.quarantine_rate,
+    }),
+  );
+  return {
+    columns: columns.map(([name, kind]) => ({ name: text ? name.toUpperCase().replaceAll("_", " ") : name, kind })),
+    rows: text
+      ? rows.map((row) =>
+          Object.fromEntries(Object.entries(row).map(([k, v]) => [k.toUpperCase().replaceAll("_", " "), v])),
+        )
+      : rows,
+  };
+}
 
 /** The status as an aligned table, one line per stream, problems below it. */
-export function formatStatus(r: StatusReport): string {
-  const head = [
-    "STREAM",
-    "CRITICALITY",
-    "HEALTH",
-    "LAST EVENT",
-    "LAST INGEST",
-    "ROWS",
-    "MISS DAYS",
-    "MISS HOURS",
-    "QUARANTINE",
-  ];
-  const rows = r.streams.map((s) => [
-    s.stream,
-    s.criticality,
-    s.health,
-    s.last_event_time?.slice(0, 16).replace("T", " ") ?? "-",
-    s.last_ingest_time?.slice(0, 16).replace("T", " ") ?? "-",
-    String(s.rows),
-    String(s.missing_days.length),
-    String(s.missing_hours.length),
-    s.quarantine_rate === null ? "-" : `${(s.quarantine_rate * 100).toFixed(2)}%`,
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join("  ")
-      .trimEnd();
-  const out = [`lake health ${r.health} (days ${r.window.from}..${r.window.to}, as of ${r.generated_at})`, line(head)];
-  out.push(...rows.map(line));
+export function formatStatus(r: StatusReport, width?: number): string {
+  const color = colorFor(process.stdout);
+  const head = `lake health ${paint(r.health, HEALTH_STYLE[r.health], color)} (days ${r.window.from}..${r.window.to}, as of ${r.generated_at})`;
+  const table = formatTable(statusRows(r, "table"), {
+    rule: false,
+    count: false,
+    color,
+    ...(width ? { width } : {}),
+    style: (column, value) => (column === "HEALTH" ? HEALTH_STYLE[String(value)] : undefined),
+  });
+  const problems: string[] = [];
   for (const s of r.streams)
-    for (const p of s.problems) out.push(`  ${s.stream}: ${p.level === "Healthy" ? "note" : p.level}: ${p.text}`);
-  return `${out.join("\n")}\n`;
+    for (const p of s.problems) problems.push(`  ${s.stream}: ${p.level === "Healthy" ? "note" : p.level}: ${p.text}`);
+  return `${head}\n${table}${problems.map((p) => `${p}\n`).join("")}`;
 }
 
 /** Registers `loglake status`: freshness, gaps and quarantine rate per stream; exit 1 when anything is Critical. */
 export function registerStatus(program: Command): void {
-  program
+  const cmd = program
     .command("status")
     .description("Per source: last event and ingest time, missing days and hours, quarantine rate, health")
-    .requiredOption("--lake <dir|s3://bucket/prefix>", "lake root")
-    .option("--days <n>", "full UTC days to check before today", "7")
-    .option("--json", "print the status as JSON")
+    .addOption(lakeOption())
+    .option("--days <n>", "full UTC days to check before today (1 to 366)", integerIn("--days", 1, 366), 7)
     .option("--critical <streams>", "comma-separated streams whose gaps are Critical (e.g. cloudtrail,app_events.auth)")
     .option("--standard <streams>", "streams whose gaps are a Warning")
     .option("--optional <streams>", "streams whose gaps are only noted")
-    .option("--stale-hours <n>", "hours without new events before a stream is stale", "24")
+    .option(
+      "--stale-hours <n>",
+      "hours without new events before a stream is stale",
+      positiveNumber("--stale-hours", "hours"),
+      24,
+    )
     .option("--now <iso>", "evaluate as of this instant instead of the clock (reproducible checks)")
-    .option("--endpoint <url>", "S3 endpoint for an s3:// lake (local emulators)")
-    .action(async (opts: StatusOptions) => {
-      const now = opts.now ? new Date(opts.now) : new Date();
-      if (Number.isNaN(now.getTime())) throw new InputError(`--now ${opts.now}: not an ISO-8601 instant`);
-      const days = Number(opts.days);
-      const staleHours = Number(opts.staleHours);
-      if (!(staleHours > 0)) throw new InputError(`--stale-hours ${opts.staleHours}: use a positive number`);
-      const overrides: Partial<Record<Criticality, string[]>> = {};
-      for (const level of CRITICALITIES) overrides[level] = list(opts[level]);
-      const criticality = criticalityMap(overrides);
-      const window = statusWindow(now, days);
-
-      const conn = await openLakeForQuery(opts);
-      let report: StatusReport;
-      try {
-        const hours: HourObservation[] = [];
-        for (const table of STATUS_TABLES) {
-          const r = await runPrepared(conn, statusSql(table), [window.from, window.today]);
-          for (const row of r.rows)
-            hours.push({
-              stream: String(row.stream),
-              table,
-              dt: String(row.dt),
-              hour: Number(row.hour),
-              rows: Number(row.row_count),
-              lastEvent: String(row.last_event),
-              lastIngest: String(row.last_ingest),
-            });
-        }
-        const q = await runPrepared(conn, QUARANTINE_STATUS_SQL, [window.from, window.today]);
-        report = computeStatus({
-          now,
-          days,
-          hours,
-          quarantine: q.rows.map((r) => ({ source_kind: String(r.source_kind), records: Number(r.records) })),
-          sourcesOfTable: (table) => SOURCES.filter((s) => s.tables.some((t) => t.name === table)).map((s) => s.id),
-          criticality,
-          thresholds: { staleHours },
-        });
-      } finally {
-        conn.closeSync();
+    .addOption(endpointOption());
+  for (const o of formatOptions()) cmd.addOption(o);
+  cmd.addHelpText(
+    "after",
+    `\nStreams: ${KNOWN_STREAMS.join(", ")}, or app_events.<type>.\nExit code 1 when any stream is Critical.`,
+  );
+  cmd.action(async (opts: StatusOptions) => {
+    const format = chosenFormat(opts);
+    const now = opts.now ? new Date(opts.now) : new Date();
+    if (opts.now !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(opts.now) || Number.isNaN(now.getTime())))
+      throw new InputError(`--now ${opts.now}: not an ISO-8601 instant (e.g. 2025-06-13T00:00:00Z)`);
+    const overrides: Partial<Record<Criticality, string[]>> = {};
+    const levelOf = new Map<string, Criticality>();
+    for (const level of CRITICALITIES) {
+      overrides[level] = commaList(opts[level]).map((s) => checkStream(`--${level}`, s));
+      for (const s of overrides[level] ?? []) {
+        const other = levelOf.get(s);
+        if (other && other !== level) throw new InputError(`${s} is given as both --${other} and --${level}`);
+        levelOf.set(s, level);
       }
-      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
-      if (report.health === "Critical") process.exitCode = EXIT.findings;
-    });
+    }
+    const criticality = criticalityMap(overrides);
+    const window = statusWindow(now, opts.days);
+
+    const conn = await openLakeForQuery(await resolveLake(opts));
+    let report: StatusReport;
+    try {
+      const { runPrepared } = await import("@app/lake/query");
+      const hours: HourObservation[] = [];
+      for (const table of STATUS_TABLES) {
+        const r = await runPrepared(conn, statusSql(table), [window.from, window.today]);
+        for (const row of r.rows)
+          hours.push({
+            stream: String(row.stream),
+            table,
+            dt: String(row.dt),
+            hour: Number(row.hour),
+            rows: Number(row.row_count),
+            lastEvent: String(row.last_event),
+            lastIngest: String(row.last_ingest),
+          });
+      }
+      const q = await runPrepared(conn, QUARANTINE_STATUS_SQL, [window.from, window.today]);
+      report = computeStatus({
+        now,
+        days: opts.days,
+        hours,
+        quarantine: q.rows.map((r) => ({ source_kind: String(r.source_kind), records: Number(r.records) })),
+        sourcesOfTable: (table) => SOURCES.filter((s) => s.tables.some((t) => t.name === table)).map((s) => s.id),
+        criticality,
+        thresholds: { staleHours: opts.staleHours },
+      });
+    } finally {
+      conn.closeSync();
+    }
+    process.stdout.write(
+      format === "json"
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : format === "csv"
+          ? formatResult(statusRows(report, "csv"), "csv")
+          : formatStatus(report),
+    );
+    if (report.health === "Critical") process.exitCode = EXIT.findings;
+  });
 }

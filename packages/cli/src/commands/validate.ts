@@ -1,36 +1,6 @@
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { ConfigValidationError, resolveSettings } from "@app/core/config/index";
-import { ConfigError } from "@app/core/errors";
-import { functionConfigJson } from "@app/core/infra/config";
 import type { Command } from "commander";
-import { DEFAULT_CONFIG_FILE } from "../dev/config.ts";
+import { CONFIG_FILE, importConfigModule } from "../config-file.ts";
 import { EXIT } from "../errors.ts";
-
-// A loader's message can span lines (esbuild lists the failing line under a header); keep the line that says what.
-function loadProblem(e: unknown): string {
-  const lines = String((e as Error | undefined)?.message ?? e)
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l !== "");
-  return lines.find((l) => /ERROR:/.test(l)) ?? lines[0] ?? "unknown error";
-}
-
-/** Imports a config module (`.ts`, `.js`, `.mjs` or `.json`) with every export, as a deployment reads it. */
-async function loadConfigModule(path: string): Promise<Record<string, unknown>> {
-  const abs = resolve(path);
-  if (!existsSync(abs)) throw new ConfigError(`--config ${path}: no such file`);
-  const mod = await import(
-    pathToFileURL(abs).href,
-    abs.endsWith(".json") ? { with: { type: "json" } } : undefined
-  ).catch((e: unknown) => {
-    throw new ConfigError(`${path}: cannot be loaded: ${loadProblem(e)}`);
-  });
-  // A JSON module also exports its top-level keys by name; only its default export is the config.
-  if (abs.endsWith(".json")) return { default: (mod as { default: unknown }).default };
-  return { ...(mod as Record<string, unknown>) };
-}
 
 /** `loglake validate`: the config and deployment settings checked as `sst deploy` checks them, nothing started. */
 export function registerValidate(program: Command): void {
@@ -39,16 +9,21 @@ export function registerValidate(program: Command): void {
     .description(
       "Check the config and its deploy settings as `sst deploy` would, starting nothing: prints ok, or one line per problem and exits 2",
     )
-    .option("--config <file>", "config module", DEFAULT_CONFIG_FILE)
+    .option("--config <file>", "config module", CONFIG_FILE)
     .option(
       "--stage <name>",
       "stage to check for; sets LOGLAKE_ENV as the deployment does (default: LOGLAKE_ENV, else the config's own env)",
     )
     .action(async (opts: { config: string; stage?: string }) => {
       if (opts.stage !== undefined) process.env.LOGLAKE_ENV = opts.stage;
-      const mod = await loadConfigModule(opts.config);
+      const mod = await importConfigModule(opts.config);
       const own = (mod.default as { env?: unknown } | undefined)?.env;
       const stage = opts.stage ?? process.env.LOGLAKE_ENV ?? (typeof own === "string" ? own : "dev");
+      // The config schema is built when its module loads: only here, not for every command's --help.
+      const [{ ConfigValidationError, resolveSettings }, { functionConfigJson }] = await Promise.all([
+        import("@app/core/config/index"),
+        import("@app/core/infra/config"),
+      ]);
       try {
         const { config, deploy } = resolveSettings(mod, stage);
         functionConfigJson(config);
