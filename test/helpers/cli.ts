@@ -14,12 +14,15 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `loglake` in a child process with extra environment or another working directory, whatever the exit code. */
+/**
+ * Runs `loglake` in a child process with extra environment (`undefined` removes a variable) or another working
+ * directory, whatever the exit code. `COLUMNS` is removed unless given, so tables are as wide as their content.
+ */
 export async function loglakeIn(
   options: { env?: Record<string, string | undefined>; cwd?: string },
   ...args: string[]
 ): Promise<CliRun> {
-  const env = { ...process.env, ...options.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, COLUMNS: undefined, ...options.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   try {
     const { stdout, stderr } = await run(process.execPath, [LOGLAKE_BIN, ...args], {

@@ -102,7 +102,12 @@ export function reportError(e: unknown): ErrorReport {
   for (const x of errors) {
     const sql = DUCKDB_KIND.exec(x.message ?? "");
     if (sql) {
-      const context = top !== x && top.message ? `${firstLine(top.message).split(":")[0]}: ` : "";
+      // What the SQL was run for (`query cloudtrail/x failed on duckdb`), from the outermost message; DuckDB's own
+      // "Failed to extract statements" adds nothing.
+      const outer = firstLine(top.message ?? "");
+      const before =
+        top === x ? outer.slice(0, Math.max(0, outer.indexOf(sql[1] as string))) : `${outer.split(": ")[0]}: `;
+      const context = /^Failed to extract statements/.test(before) ? "" : before;
       // DuckDB points at the position on a separate "LINE n: ..." line; keep it on the same line.
       const at = /^LINE \d+:.*$/m.exec(x.message ?? "")?.[0].trim();
       const confined = /^Permission Error: .*disabled by configuration/.test(sql[1] as string)

@@ -95,7 +95,8 @@ export function progressLine(
   let shown = false;
   const draw = () => {
     if (!enabled) return;
-    const width = Math.max(20, (stream.columns ?? 80) - 1);
+    // A terminal that reports no size (0 columns) falls back to COLUMNS, then 80.
+    const width = Math.max(20, (stream.columns || Number(process.env.COLUMNS) || 80) - 1);
     // \r and erase-to-end-of-line: no padding, so nothing trails the text.
     stream.write(`\r${render(now() - started, width)}\u001b[K`);
     shown = true;

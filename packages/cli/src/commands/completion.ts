@@ -13,12 +13,11 @@ function words(cmd: Command): { commands: string[]; options: string[] } {
 /** Options that take a file or directory, completed with paths. */
 const PATH_OPTIONS = ["--lake", "--out", "--config", "--queries", "--data-dir"];
 
-/** The values an option lists (`argChoices`, shown in help as its choices), completed as words. */
-function optionValues(cmds: readonly Command[]): Record<string, string[]> {
+/** Per `command:--option`, the values the option lists (`argChoices`, shown in help as its choices). */
+function optionValues(program: Command): Record<string, string[]> {
   const values: Record<string, string[]> = {};
-  for (const cmd of cmds)
-    for (const o of cmd.options)
-      if (o.long && o.argChoices) values[o.long] = [...new Set([...(values[o.long] ?? []), ...o.argChoices])];
+  for (const cmd of program.commands)
+    for (const o of cmd.options) if (o.long && o.argChoices) values[`${cmd.name()}:${o.long}`] = o.argChoices;
   return values;
 }
 
@@ -28,7 +27,7 @@ const shellWords = (list: readonly string[]) => list.join(" ");
 export function bashCompletion(program: Command): string {
   const top = words(program);
   const cases = program.commands.map((c) => `    ${c.name()}) opts="${shellWords(words(c).options)}" ;;`).join("\n");
-  const values = Object.entries(optionValues([program, ...program.commands]))
+  const values = Object.entries(optionValues(program))
     .map(([o, v]) => `    ${o}) COMPREPLY=($(compgen -W "${shellWords(v)}" -- "$cur")); return ;;`)
     .join("\n");
   return `# bash completion for loglake: source <(loglake completion bash)
@@ -40,9 +39,9 @@ _loglake() {
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "\${COMP_WORDS[i]}" in -*) ;; *) cmd="\${COMP_WORDS[i]}"; break ;; esac
   done
-  case "$prev" in
+  case "$cmd:$prev" in
 ${values}
-    ${PATH_OPTIONS.join("|")}) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    *:${PATH_OPTIONS.join("|*:")}) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   if [[ -z "$cmd" ]]; then
     if [[ "$cur" == -* ]]; then opts="${shellWords(top.options)}"; else opts="${shellWords(top.commands)}"; fi
