@@ -1,22 +1,5 @@
+import { editDistance } from "@app/core/config/closest";
 import { InputError } from "./errors.ts";
-
-/** Edits (insertions, deletions, substitutions, swaps of neighbours) that turn `a` into `b`. */
-function editDistance(a: string, b: string): number {
-  let before: number[] = [];
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, (before[j - 2] ?? 0) + 1);
-      row.push(d);
-    }
-    before = prev;
-    prev = row;
-  }
-  return prev[b.length] ?? 0;
-}
 
 /** The known value a mistyped one most likely meant: fewest edits, at most a third of its length; else undefined. */
 export function closest(value: string, known: readonly string[]): string | undefined {

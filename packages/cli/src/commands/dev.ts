@@ -2,12 +2,9 @@ import { existsSync } from "node:fs";
 import type { LoglakeConfigInput } from "@app/core/config/types";
 import { type Command, Option } from "commander";
 import { CONFIG_FILE, importConfigModule } from "../config-file.ts";
+import { DEFAULT_DATA_DIR } from "../dev/data-dir.ts";
 import { InputError } from "../errors.ts";
 import { integerIn } from "../values.ts";
-
-// The default of `loglake dev --data-dir`; the data-dir module owns it, but importing it here would load the
-// emulators for `--help`.
-const DEFAULT_DATA_DIR = ".loglake/dev";
 
 /** `loglake dev`: the AWS data path on local emulators, until SIGINT or SIGTERM. */
 export function registerDev(program: Command): void {
