@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream, type Stats } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { type IngestSummary, ingestObject, mergeSummary, type RowSink } from "@app/core/ingest/pipeline";
 import {
   fileContentName,
@@ -206,6 +206,12 @@ export type PathSkipReason =
 /** The files to ingest, and a count of the paths left out, by reason. */
 export interface PathWalk {
   files: string[];
+  /**
+   * The key each walked file is detected by: its path below the directory named on the command line, so a
+   * directory laid out like a bucket (`AWSLogs/…`, `app/…`, `cwl/…`) is read as that bucket would be. A file named
+   * directly keeps its path.
+   */
+  keys: Record<string, string>;
   skipped: Partial<Record<PathSkipReason, number>>;
 }
 
@@ -225,14 +231,16 @@ export async function expandPaths(paths: readonly string[]): Promise<PathWalk> {
   };
   const seenFiles = new Set<string>();
   const seenDirs = new Set<string>();
-  const addFile = (path: string, st: Stats) => {
+  const keys: Record<string, string> = {};
+  const addFile = (path: string, st: Stats, root?: string) => {
     const id = `${st.dev}:${st.ino}`;
     if (seenFiles.has(id)) return skip("duplicate");
     seenFiles.add(id);
     files.push(path);
+    keys[path] = root === undefined ? path : relative(root, path).split(sep).join("/");
   };
   // `chain` holds the real paths of the directories being walked, to tell a cycle from a second link to a folder.
-  const walk = async (dir: string, real: string, chain: readonly string[]): Promise<void> => {
+  const walk = async (dir: string, real: string, chain: readonly string[], root: string): Promise<void> => {
     seenDirs.add(real);
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined);
     if (!entries) return skip("unreadable");
@@ -251,8 +259,8 @@ export async function expandPaths(paths: readonly string[]): Promise<PathWalk> {
         const target = await realpath(path);
         if (chain.includes(target)) skip("symlink_loop");
         else if (seenDirs.has(target)) skip("duplicate");
-        else await walk(path, target, [...chain, target]);
-      } else if (st.isFile()) addFile(path, st);
+        else await walk(path, target, [...chain, target], root);
+      } else if (st.isFile()) addFile(path, st, root);
       else skip("not_a_file");
     }
   };
@@ -263,11 +271,11 @@ export async function expandPaths(paths: readonly string[]): Promise<PathWalk> {
     if (st.isDirectory()) {
       const real = await realpath(abs);
       if (seenDirs.has(real)) skip("duplicate");
-      else await walk(abs, real, [real]);
+      else await walk(abs, real, [real], abs);
       // A path named on the command line is read whatever it is (a FIFO from `<(zcat …)` included).
     } else addFile(abs, st);
   }
-  return { files: files.sort(), skipped };
+  return { files: files.sort(), keys, skipped };
 }
 
 /** A path given to ingest that does not exist. */
@@ -295,6 +303,8 @@ export async function ingestFiles(args: {
   store: LakeStore;
   sources: readonly LogSource[];
   files: readonly string[];
+  /** Detection keys by file (`PathWalk.keys`); a file without one is detected by its path. */
+  keys?: Readonly<Record<string, string>>;
   forced?: SourceId;
   options?: SourceOptions;
   rowsPerFile?: number;
@@ -356,13 +366,14 @@ async function stageLocalFile(args: {
   store: LakeStore;
   sources: readonly LogSource[];
   file: string;
+  keys?: Readonly<Record<string, string>>;
   forced?: SourceId;
   options?: SourceOptions;
   rowsPerFile?: number;
   onRead?: (file: string, bytes: number) => void;
   onRecord?: (file: string) => void;
 }): Promise<StagedObject> {
-  const { file, onRead, onRecord, ...rest } = args;
+  const { file, keys, onRead, onRecord, ...rest } = args;
   const st = await stat(file);
   const hash = createHash("sha256");
   async function* read(): AsyncIterable<Uint8Array> {
@@ -375,7 +386,7 @@ async function stageLocalFile(args: {
   return stageObject({
     ...rest,
     bytes: read(),
-    key: file,
+    key: keys?.[file] ?? file,
     sourceObject: fileLineage(file),
     ingestTime: st.mtime.toISOString(),
     name: () => fileContentName(hash.digest("hex")),

@@ -211,8 +211,20 @@ describe("expandPaths", () => {
     // Act
     const walked = await expandPaths([d, join(d, "plain.jsonl")]);
     // Assess
-    expect({ ...walked, files: walked.files.map((f) => f.slice(w.length + 1)) }).toStrictEqual({
+    const rel = (f: string) => f.slice(w.length + 1);
+    expect({
+      ...walked,
+      files: walked.files.map(rel),
+      keys: Object.fromEntries(Object.entries(walked.keys).map(([f, k]) => [rel(f), k])),
+    }).toStrictEqual({
       files: ["logs/.hidden.jsonl", "logs/linked-dir/deep.jsonl", "logs/linked.jsonl", "logs/plain-hardlink.jsonl"],
+      // A walked file is detected by its path below the directory named, as a key in a bucket laid out alike.
+      keys: {
+        "logs/.hidden.jsonl": ".hidden.jsonl",
+        "logs/linked-dir/deep.jsonl": "linked-dir/deep.jsonl",
+        "logs/linked.jsonl": "linked.jsonl",
+        "logs/plain-hardlink.jsonl": "plain-hardlink.jsonl",
+      },
       // The hard link and plain.jsonl are one file (twice, as the walk and the argument meet it), as are both links
       // to one folder.
       skipped: { broken_symlink: 1, duplicate: 3, symlink_loop: 1, vcs_folder: 1 },

@@ -104,7 +104,7 @@ export async function runIngest(opts: {
     import("@app/lake/duckdb"),
     import("@app/lake/writer"),
   ]);
-  const { files, skipped } = await expandPaths(opts.paths);
+  const { files, keys, skipped } = await expandPaths(opts.paths);
   if (files.length === 0) throw new InputError(`no files found under ${opts.paths.join(", ")}`);
   const store = await lakeStore(opts);
   // Fail before parsing anything when the lake cannot be written.
@@ -131,6 +131,7 @@ export async function runIngest(opts: {
         store,
         sources: SOURCES,
         files,
+        keys,
         forced: forced as SourceId | undefined,
         options,
         onRead: (file, bytes) => {
