@@ -251,7 +251,7 @@ function insertRecord(f: FuzzFixture, record: string, lineIndex: number): Uint8A
   return insertAt(f.text, at, `${record}\n`);
 }
 
-/** A mutated body: bytes of the decompressed text (`gzip: false`) or of the object itself. */
+/** A mutated body: decompressed text to be stored plain or gzipped, or (`raw`) the object bytes as they are. */
 interface Mutated {
   mutation: string;
   bytes: Uint8Array;
@@ -481,8 +481,8 @@ function hostileCases(f: FuzzFixture, rng: Rng, bombBytes: number): Mutated[] {
     gzName: true,
     keepsLines: false,
   });
-  out.push({ mutation: "empty", bytes: new Uint8Array(0), raw: true, gzName: false, keepsLines: false });
-  out.push({ mutation: "empty.gz", bytes: new Uint8Array(0), raw: true, gzName: true, keepsLines: false });
+  // Named `.gz` when the source's objects are: a batch can hold each of these identical bodies only once.
+  out.push({ mutation: "empty", bytes: new Uint8Array(0), raw: true, gzName: f.gzip, keepsLines: false });
   out.push({ mutation: "empty-gzip", bytes: gz(new Uint8Array(0)), raw: true, gzName: true, keepsLines: false });
   out.push({ mutation: "blank-lines", bytes: enc.encode("\n\n \t\n\r\n"), raw: true, keepsLines: false });
   if (LINE_SOURCES.has(f.source)) out.push(bombCase(f, bombBytes));
@@ -516,7 +516,7 @@ function unclosedCases(f: FuzzFixture): Mutated[] {
  * A gzip bomb: the fixture's first line, then one line of `bombBytes` inflated from about a thousandth of that, then
  * the rest of the fixture. Built from concatenated gzip members (valid gzip), so it costs nothing to generate.
  */
-export function bombCase(f: FuzzFixture, bombBytes: number): Mutated {
+function bombCase(f: FuzzFixture, bombBytes: number): Mutated {
   const ls = lines(f.text);
   const first = ls[0] ?? new Uint8Array(0);
   const member = gz(new Uint8Array(MIB).fill(0x41));

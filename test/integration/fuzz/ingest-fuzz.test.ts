@@ -118,7 +118,8 @@ async function smallestFailing(root: string, batch: readonly FuzzInput[], dir: s
   }
   bisectBudgetMs -= Date.now() - started;
   if (suspects.length === 1 && suspects[0]) return `smallest failing input: ${fuzzLabel(suspects[0])}: ${why}`;
-  return `fails only with ${suspects.length} inputs together`;
+  const named = suspects.length <= 4 ? `: ${suspects.map(fuzzLabel).join("; ")}` : "";
+  return `fails only with ${suspects.length} inputs together${named}`;
 }
 
 async function listFiles(dir: string): Promise<string[]> {
