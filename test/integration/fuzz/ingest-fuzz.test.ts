@@ -1,13 +1,14 @@
 /**
  * Fuzz and fault suite for `loglake ingest`: inputs mutated from every source fixture (truncation, flipped bytes,
  * invalid UTF-8, NUL, BOM, bare CR and CRLF in every field position, a 5 MiB line and value, 5,000-deep nesting,
- * `{"Records":[` arrays that never close, gzip followed by garbage, non-gzip `.gz` files, empty files, a
- * thousandfold gzip bomb, random bytes), written under keys named like each source's real objects and ingested in
- * batches by the real CLI in a child process into a fresh lake per batch. Each batch must exit 0 (bad input is
- * quarantined, not an error) within a time bound, under an RSS bound, leave no staging files behind, and every input
- * must have a manifest whose records = rows + quarantined + skipped, attributed to the source its key names, with
- * every line of a line-oriented fixture still accounted for, and DuckDB's count(*) of its rows in each table equal to
- * what the manifest reports. A batch that fails is bisected to the smallest failing input, named in the failure.
+ * `{"Records":[` arrays that never close, gzip followed by garbage, non-gzip `.gz` files, empty files, thousandfold
+ * gzip bombs inflating to one 128 MiB line, random bytes), written under keys named like each source's real
+ * objects and ingested in batches by the real CLI in a child process into a fresh lake per batch. Each batch must
+ * exit 0 (bad input is quarantined, not an error) within a time bound, under an RSS bound, and leave no staging
+ * files behind; every input must have a manifest whose records = rows + quarantined + skipped, attributed to the
+ * source its key names, with every line of a line-oriented fixture still accounted for, and DuckDB's count(*) of
+ * its rows in each table equal to what the manifest reports. A failing batch is bisected to the smallest failing
+ * input, named in the failure.
  *
  * Environment:
  *   LOGLAKE_FUZZ=long        a longer run: every field position of every fixture, 150 random mutations per fixture,
@@ -36,15 +37,15 @@ const PER_FIXTURE = Number(process.env.LOGLAKE_FUZZ_RUNS ?? (LONG ? 150 : 8));
 const BATCHES = LONG ? 24 : 6;
 const KEEP = process.env.LOGLAKE_FUZZ_KEEP === "1";
 /** A batch takes seconds, tens of them on a loaded machine; a run still going after this is hung. */
-const BATCH_TIMEOUT_MS = 90_000;
+const BATCH_TIMEOUT_MS = 60_000;
 /** Peak RSS allowed for one ingest: a few times the CLI's own ~180 MiB, far under the 2 GiB the functions get. */
 const RSS_BOUND_BYTES = 512 * 1024 * 1024;
 /** A child growing past this is killed at once, so a runaway run cannot starve the machine. */
 const RSS_CAP_BYTES = 1536 * 1024 * 1024;
 /** Child runs, and time, spent looking for the input that fails a batch; and for all batches together. */
 const BISECT_RUNS = 12;
-const BISECT_MS = 60_000;
-let bisectBudgetMs = 180_000;
+const BISECT_MS = 45_000;
+let bisectBudgetMs = 120_000;
 const BISECT_TIMEOUT_MS = 20_000;
 
 const fixtures = loadFuzzFixtures(join(import.meta.dirname, "../../fixtures/sources"));
@@ -52,7 +53,7 @@ const inputs = fuzzInputs(fixtures, {
   seed: SEED,
   perFixture: PER_FIXTURE,
   positions: LONG ? "all" : "rotate",
-  bombBytes: (LONG ? 1024 : 64) * 1024 * 1024,
+  bombBytes: (LONG ? 1024 : 128) * 1024 * 1024,
 });
 const batches = fuzzBatches(inputs, BATCHES, SEED);
 
