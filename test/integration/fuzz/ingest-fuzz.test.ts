@@ -97,6 +97,7 @@ async function smallestFailing(root: string, batch: readonly FuzzInput[], dir: s
   if (bisectBudgetMs <= 0) return "not bisected: the suite's bisect time is spent";
   const started = Date.now();
   const deadline = started + Math.min(BISECT_MS, bisectBudgetMs);
+  let together = false;
   for (let runs = 0; suspects.length > 1 && runs < BISECT_RUNS && Date.now() < deadline; ) {
     const mid = Math.ceil(suspects.length / 2);
     let next: FuzzInput[] | undefined;
@@ -114,13 +115,18 @@ async function smallestFailing(root: string, batch: readonly FuzzInput[], dir: s
         break;
       }
     }
-    if (!next) break;
+    if (!next) {
+      together = true;
+      break;
+    }
     suspects = next;
   }
   bisectBudgetMs -= Date.now() - started;
   if (suspects.length === 1 && suspects[0]) return `smallest failing input: ${fuzzLabel(suspects[0])}: ${why}`;
   const named = suspects.length <= 4 ? `: ${suspects.map(fuzzLabel).join("; ")}` : "";
-  return `fails only with ${suspects.length} inputs together${named}`;
+  return together
+    ? `fails only with these ${suspects.length} inputs together${named}`
+    : `bisect stopped at ${suspects.length} inputs${named}${why ? `: ${why}` : ""}`;
 }
 
 async function listFiles(dir: string): Promise<string[]> {
