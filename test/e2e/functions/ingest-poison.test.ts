@@ -219,7 +219,7 @@ describe("poison Kinesis records next to valid ones, read by the stream poller i
         const now = JSON.stringify([...r]);
         still = now === last ? still + 1 : 0;
         last = now;
-        return p.env.kinesisSource.stats.discarded > 0 && still >= 3 ? r : undefined;
+        return p.env.kinesisSource.stats.discarded > 0 && still >= 6 ? r : undefined;
       },
       60_000,
       1000,
