@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { syncLakeToCache } from "@app/aws/lake-cache";
 import { s3NotificationBody } from "@app/cli/dev/s3-notifier";
 import type { IngestSummary } from "@app/core/ingest/pipeline";
+import { kinesisRecordLineage, MANIFEST_DIR, parseManifest, s3Lineage } from "@app/core/lake-layout";
 import { TABLES } from "@app/core/sources/index";
-import type { IngestManifest } from "@app/lake/ingest";
 import { openLake } from "@app/lake/query";
 import { LocalLakeStore } from "@app/lake/store";
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
@@ -96,7 +96,7 @@ describe("poison S3 objects delivered through SQS to ingest-sqs", () => {
   let manifests: Map<string, IngestSummary>;
   let rows: Map<string, Record<string, number>>;
   let bucket: string;
-  const objectId = (i: FuzzInput) => `s3://${bucket}/${i.key}`;
+  const objectId = (i: FuzzInput) => s3Lineage(bucket, i.key);
 
   beforeAll(async () => {
     p = await startTestPipeline({ notify: false });
@@ -138,10 +138,10 @@ describe("poison S3 objects delivered through SQS to ingest-sqs", () => {
       500,
     );
     manifests = new Map();
-    for (const path of await p.env.runtime.lake.list("_ingest")) {
+    for (const path of await p.env.runtime.lake.list(MANIFEST_DIR)) {
       const text = await p.env.runtime.lake.getText(path);
       if (!path.endsWith(".json") || !text) continue;
-      const m = JSON.parse(text) as IngestManifest;
+      const m = parseManifest(text, path);
       manifests.set(m.source_object, m.summary);
     }
     rows = await rowsByObject(p);
@@ -197,7 +197,7 @@ describe("poison Kinesis records next to valid ones, read by the stream poller i
   let p: TestPipeline;
   let sequences: string[];
   let rows: Map<string, Record<string, number>>;
-  const recordId = (seq: string) => `kinesis://${p.config.stream.name}/shardId-000000000000/${seq}`;
+  const recordId = (seq: string) => kinesisRecordLineage(p.config.stream.name, "shardId-000000000000", seq);
 
   beforeAll(async () => {
     p = await startTestPipeline({ notify: false });

@@ -23,8 +23,14 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { mergeSummary } from "../../../packages/core/src/ingest/pipeline.ts";
+import {
+  fileLineage,
+  type IngestManifest,
+  MANIFEST_DIR,
+  parseManifest,
+} from "../../../packages/core/src/lake-layout.ts";
 import { TABLES } from "../../../packages/core/src/sources/index.ts";
-import type { IngestManifest, IngestTotals } from "../../../packages/lake/src/ingest.ts";
+import type { IngestTotals } from "../../../packages/lake/src/ingest.ts";
 import { openLake } from "../../../packages/lake/src/query.ts";
 import { LocalLakeStore } from "../../../packages/lake/src/store.ts";
 import { canon, fuzzLabel, inputProblems } from "../../helpers/fuzz-checks.ts";
@@ -176,9 +182,9 @@ async function checkBatch(root: string, batch: readonly FuzzInput[], dir: string
   if (partial.length > 0) problems.push(`batch: left ${partial.length} .partial files in the lake`);
 
   const manifests = new Map<string, IngestManifest>();
-  for (const f of await listFiles(join(lake, "_ingest"))) {
+  for (const f of await listFiles(join(lake, MANIFEST_DIR))) {
     if (!f.endsWith(".json")) continue;
-    const m = JSON.parse(await readFile(f, "utf8")) as IngestManifest;
+    const m = parseManifest(await readFile(f, "utf8"), f);
     manifests.set(m.source_object, m);
   }
   let counts = new Map<string, Record<string, number>>();
@@ -191,7 +197,7 @@ async function checkBatch(root: string, batch: readonly FuzzInput[], dir: string
   const totals: IngestTotals = { files: 0, records: 0, rows: {}, quarantined: {}, skipped: {} };
   let missing = 0;
   for (const input of batch) {
-    const path = join(dir, input.key);
+    const path = fileLineage(join(dir, input.key));
     const m = manifests.get(path);
     manifests.delete(path);
     if (!m) {
@@ -210,18 +216,26 @@ async function checkBatch(root: string, batch: readonly FuzzInput[], dir: string
   for (const [other, c] of counts)
     problems.push(`batch: lake rows of an object with no manifest: ${other} ${JSON.stringify(c)}`);
   if (!failed) {
-    let printed: IngestTotals;
+    let printed: IngestTotals & { skipped_paths?: Record<string, number> };
     try {
-      printed = JSON.parse(result.stdout) as IngestTotals;
+      printed = JSON.parse(result.stdout) as typeof printed;
     } catch {
       return [...problems, `batch: stdout is not one JSON summary: ${result.stdout.slice(0, 200)}`];
     }
-    if (printed.files !== batch.length)
-      problems.push(`batch: printed files ${printed.files}, batch has ${batch.length}`);
-    const { files, records, rows, quarantined, skipped } = totals;
-    const summed = { files, records, rows, quarantined, skipped };
-    if (canon(printed) !== canon(summed))
-      problems.push(`batch: printed ${canon(printed)}, manifests sum to ${canon(summed)}`);
+    const { files, records, rows, quarantined, skipped, skipped_paths } = printed;
+    if (files !== batch.length) problems.push(`batch: printed files ${files}, batch has ${batch.length}`);
+    // Every input is a plain file under plain folders, so the walk must leave none out.
+    if (canon(skipped_paths ?? {}) !== "{}") problems.push(`batch: the walk left out ${canon(skipped_paths)}`);
+    const counted = { files, records, rows, quarantined, skipped };
+    const summed = {
+      files: totals.files,
+      records: totals.records,
+      rows: totals.rows,
+      quarantined: totals.quarantined,
+      skipped: totals.skipped,
+    };
+    if (canon(counted) !== canon(summed))
+      problems.push(`batch: printed ${canon(counted)}, manifests sum to ${canon(summed)}`);
   }
   return problems;
 }
