@@ -37,8 +37,11 @@ function fuzzCase(name: string, mutation: string): FuzzInput {
   return c;
 }
 
-/** Rows per table per source object in the lake bucket, counted by DuckDB over a local mirror. */
-async function rowsByObject(p: TestPipeline): Promise<Map<string, Record<string, number>>> {
+/** Rows per table per source object in the lake bucket, counted by DuckDB over a local mirror; and why quarantined. */
+async function lakeByObject(p: TestPipeline): Promise<{
+  rows: Map<string, Record<string, number>>;
+  reasons: Map<string, Record<string, number>>;
+}> {
   const dir = await mkdtemp(join(tmpdir(), "loglake-e2e-poison-"));
   try {
     const root = await syncLakeToCache({
@@ -47,17 +50,23 @@ async function rowsByObject(p: TestPipeline): Promise<Map<string, Record<string,
       cacheDir: dir,
     });
     const conn = await openLake(new LocalLakeStore(root));
-    try {
+    const count = async (sql: string) => {
       const out = new Map<string, Record<string, number>>();
-      for (const t of TABLES) {
-        const r = await conn.runAndReadAll(
-          `SELECT source_object, count(*)::INTEGER AS n FROM "${t.name}" GROUP BY source_object`,
-        );
-        for (const row of r.getRowObjects() as { source_object: string; n: number }[]) {
-          out.set(row.source_object, { ...out.get(row.source_object), [t.name]: row.n });
-        }
+      for (const row of (await conn.runAndReadAll(sql)).getRowObjects() as { id: string; k: string; n: number }[]) {
+        out.set(row.id, { ...out.get(row.id), [row.k]: row.n });
       }
       return out;
+    };
+    try {
+      const perTable = TABLES.map(
+        (t) => `SELECT source_object AS id, '${t.name}' AS k, count(*)::INTEGER AS n FROM "${t.name}" GROUP BY id`,
+      ).join(" UNION ALL ");
+      return {
+        rows: await count(perTable),
+        reasons: await count(
+          "SELECT source_object AS id, reason AS k, count(*)::INTEGER AS n FROM quarantine GROUP BY ALL",
+        ),
+      };
     } finally {
       conn.closeSync();
     }
@@ -144,7 +153,7 @@ describe("poison S3 objects delivered through SQS to ingest-sqs", () => {
       const m = parseManifest(text, path);
       manifests.set(m.source_object, m.summary);
     }
-    rows = await rowsByObject(p);
+    rows = (await lakeByObject(p)).rows;
   });
 
   afterAll(async () => {
@@ -197,6 +206,7 @@ describe("poison Kinesis records next to valid ones, read by the stream poller i
   let p: TestPipeline;
   let sequences: string[];
   let rows: Map<string, Record<string, number>>;
+  let reasons: Map<string, Record<string, number>>;
   const recordId = (seq: string) => kinesisRecordLineage(p.config.stream.name, "shardId-000000000000", seq);
 
   beforeAll(async () => {
@@ -211,19 +221,19 @@ describe("poison Kinesis records next to valid ones, read by the stream poller i
     // Done when every record has landed, or once the poller has discarded some and the lake stopped changing.
     let last = "";
     let still = 0;
-    rows = await waitFor(
+    ({ rows, reasons } = await waitFor(
       "every record in the lake, or a discard and a settled lake",
       async () => {
-        const r = await rowsByObject(p);
-        if (sequences.every((s) => total(r.get(recordId(s)) ?? {}) > 0)) return r;
-        const now = JSON.stringify([...r]);
+        const r = await lakeByObject(p);
+        if (sequences.every((s) => total(r.rows.get(recordId(s)) ?? {}) > 0)) return r;
+        const now = JSON.stringify([...r.rows]);
         still = now === last ? still + 1 : 0;
         last = now;
         return p.env.kinesisSource.stats.discarded > 0 && still >= 6 ? r : undefined;
       },
       60_000,
       1000,
-    );
+    ));
   });
 
   afterAll(async () => {
@@ -238,17 +248,26 @@ describe("poison Kinesis records next to valid ones, read by the stream poller i
   });
 
   it("writes every valid record's rows, and a row or quarantine row for every line of every poison record", () => {
-    const got = order.map((i, n) => [fuzzLabel(i), rows.get(recordId(sequences[n] as string)) ?? {}]);
+    const got = order.map((i, n) => {
+      const id = recordId(sequences[n] as string);
+      return [fuzzLabel(i), rows.get(id) ?? {}, reasons.get(id) ?? {}];
+    });
     const want = order.map((i, n) => {
-      const inLake = rows.get(recordId(sequences[n] as string)) ?? {};
+      const id = recordId(sequences[n] as string);
+      const inLake = rows.get(id) ?? {};
+      const why = reasons.get(id) ?? {};
       if (i.expected) {
         const s = i.expected;
-        return [fuzzLabel(i), total(s.quarantined) > 0 ? { ...s.rows, quarantine: total(s.quarantined) } : s.rows];
+        return [
+          fuzzLabel(i),
+          total(s.quarantined) > 0 ? { ...s.rows, quarantine: total(s.quarantined) } : s.rows,
+          s.quarantined,
+        ];
       }
       // Poison: whatever split of rows and quarantine it got, as long as it got at least what its lines need.
       const base = valid.find((v) => v.fixture === i.fixture)?.expected as IngestSummary;
       const needed = i.minRecords !== undefined ? total(base.rows) + total(base.quarantined) : 1;
-      return [fuzzLabel(i), total(inLake) >= needed ? inLake : { atLeast: needed }];
+      return [fuzzLabel(i), total(inLake) >= needed ? inLake : { atLeast: needed }, why];
     });
     expect(got).toStrictEqual(want);
   });
