@@ -1,6 +1,6 @@
-import { lines } from "../../packages/core/src/ingest/text.ts";
-import { appEventsTable } from "../../packages/core/src/sources/app-json/schema.ts";
-import type { LogSource } from "../../packages/core/src/sources/types.ts";
+import { lines } from "@app/core/ingest/text";
+import { appEventsTable } from "@app/core/sources/app-json/schema";
+import type { LogSource } from "@app/core/sources/types";
 
 /** Lines of a poison object start with this; the key of a poison S3 object or file name may too. */
 export const POISON = "POISON";

@@ -1,9 +1,9 @@
+import { ingestObject, type RowSink } from "@app/core/ingest/pipeline";
+import { columnNames, type TableDef } from "@app/core/schema/table";
+import { SOURCES } from "@app/core/sources/index";
+import type { SourceId } from "@app/core/sources/types";
+import { isIsoUtc } from "@app/core/time";
 import { expect } from "vitest";
-import { ingestObject, type RowSink } from "../../packages/core/src/ingest/pipeline.ts";
-import { columnNames, type TableDef } from "../../packages/core/src/schema/table.ts";
-import { SOURCES } from "../../packages/core/src/sources/index.ts";
-import type { SourceId } from "../../packages/core/src/sources/types.ts";
-import { isIsoUtc } from "../../packages/core/src/time.ts";
 
 /** Lineage time every source fixture is ingested with. */
 export const INGEST_TIME = "2024-05-02T00:00:00Z";

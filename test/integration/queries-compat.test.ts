@@ -1,8 +1,8 @@
+import { installTrinoCompat, TRINO_COMPAT_MACROS } from "@app/lake/compat";
+import { openDuckDb } from "@app/lake/duckdb";
 import { runPrepared } from "@app/lake/query";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installTrinoCompat, TRINO_COMPAT_MACROS } from "../../packages/lake/src/compat.ts";
-import { openDuckDb } from "../../packages/lake/src/duckdb.ts";
 
 let conn: DuckDBConnection;
 beforeAll(async () => {

@@ -2,10 +2,10 @@ import { execFileSync, spawn } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { formatTotals, type IngestReport } from "@app/cli/commands/ingest";
+import { openLake } from "@app/lake/query";
+import { LocalLakeStore } from "@app/lake/store";
 import { beforeAll, describe, expect, it } from "vitest";
-import { formatTotals, type IngestReport } from "../../../packages/cli/src/commands/ingest.ts";
-import { openLake } from "../../../packages/lake/src/query.ts";
-import { LocalLakeStore } from "../../../packages/lake/src/store.ts";
 import { LOGLAKE_BIN, loglake } from "../../helpers/cli.ts";
 
 const ROBUSTNESS = join(import.meta.dirname, "../../fixtures/robustness");

@@ -1,12 +1,12 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SOURCES } from "@app/core/sources/index";
+import { openDuckDb } from "@app/lake/duckdb";
+import { ingestFiles } from "@app/lake/ingest";
+import { openLake } from "@app/lake/query";
+import { LocalLakeStore } from "@app/lake/store";
 import { describe, expect, it } from "vitest";
-import { SOURCES } from "../../../packages/core/src/sources/index.ts";
-import { openDuckDb } from "../../../packages/lake/src/duckdb.ts";
-import { ingestFiles } from "../../../packages/lake/src/ingest.ts";
-import { openLake } from "../../../packages/lake/src/query.ts";
-import { LocalLakeStore } from "../../../packages/lake/src/store.ts";
 
 const FIXTURES = join(import.meta.dirname, "../../fixtures/sources");
 

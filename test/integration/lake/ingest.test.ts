@@ -1,13 +1,13 @@
 import { link, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { IngestManifest } from "@app/core/lake-layout";
+import { SOURCES } from "@app/core/sources/index";
+import { openDuckDb } from "@app/lake/duckdb";
+import { expandPaths, ingestFiles, ingestToLake } from "@app/lake/ingest";
+import { openLake } from "@app/lake/query";
+import { LocalLakeStore } from "@app/lake/store";
 import { describe, expect, it } from "vitest";
-import type { IngestManifest } from "../../../packages/core/src/lake-layout.ts";
-import { SOURCES } from "../../../packages/core/src/sources/index.ts";
-import { openDuckDb } from "../../../packages/lake/src/duckdb.ts";
-import { expandPaths, ingestFiles, ingestToLake } from "../../../packages/lake/src/ingest.ts";
-import { openLake } from "../../../packages/lake/src/query.ts";
-import { LocalLakeStore } from "../../../packages/lake/src/store.ts";
 import { poisonSource } from "../../helpers/poison-source.ts";
 
 const lines = [

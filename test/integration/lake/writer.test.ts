@@ -1,15 +1,15 @@
 import { mkdir, mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { column } from "@app/core/schema/column";
+import { toDuckDbView } from "@app/core/schema/duckdb";
+import { defineTable } from "@app/core/schema/table";
+import { openDuckDb } from "@app/lake/duckdb";
+import { LocalLakeStore } from "@app/lake/store";
+import { createLakeWriter, WriteFailedError } from "@app/lake/writer";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { describe, expect, it } from "vitest";
-import { column } from "../../../packages/core/src/schema/column.ts";
-import { toDuckDbView } from "../../../packages/core/src/schema/duckdb.ts";
-import { defineTable } from "../../../packages/core/src/schema/table.ts";
-import { openDuckDb } from "../../../packages/lake/src/duckdb.ts";
-import { LocalLakeStore } from "../../../packages/lake/src/store.ts";
-import { createLakeWriter, WriteFailedError } from "../../../packages/lake/src/writer.ts";
 
 const table = defineTable({
   name: "writer_probe",

@@ -1,5 +1,8 @@
 // Athena has no local emulator (fauxqs and kinesalite cover SQS, S3 and Kinesis only), so this test mocks the
 // Athena client with aws-sdk-client-mock and checks the exact commands the runner sends and how it reads pages.
+
+import { AthenaQueryError, athenaRunner, executionParameter, runAthenaQuery } from "@app/aws/athena";
+import type { SavedQuery } from "@app/core/queries/header";
 import {
   AthenaClient,
   GetQueryExecutionCommand,
@@ -9,13 +12,6 @@ import {
 } from "@aws-sdk/client-athena";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import {
-  AthenaQueryError,
-  athenaRunner,
-  executionParameter,
-  runAthenaQuery,
-} from "../../../packages/aws/src/athena.ts";
-import type { SavedQuery } from "../../../packages/core/src/queries/header.ts";
 
 const athena = mockClient(AthenaClient);
 const client = new AthenaClient({ region: "us-east-1" });

@@ -1,5 +1,5 @@
+import { toIsoUtc } from "@app/core/time";
 import { describe, expect, it } from "vitest";
-import { toIsoUtc } from "../../../packages/core/src/time.ts";
 
 describe("toIsoUtc", () => {
   it.each([

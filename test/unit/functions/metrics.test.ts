@@ -1,7 +1,7 @@
+import { INGEST_METRICS } from "@app/core/infra/alarms";
+import { ingestMetrics, publishIngestMetrics } from "@app/functions/lib/metrics";
+import { tally } from "@app/pipeline/counts";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { INGEST_METRICS } from "../../../packages/core/src/infra/alarms.ts";
-import { ingestMetrics, publishIngestMetrics } from "../../../packages/functions/src/lib/metrics.ts";
-import { tally } from "../../../packages/pipeline/src/counts.ts";
 
 describe("publishIngestMetrics", () => {
   afterEach(() => vi.restoreAllMocks());

@@ -1,13 +1,8 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { CorruptInputError, type DecodeStats, decodeStats, decodeText } from "@app/core/ingest/decode";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  CorruptInputError,
-  type DecodeStats,
-  decodeStats,
-  decodeText,
-} from "../../../../packages/core/src/ingest/decode.ts";
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../../../fixtures/${name}`, import.meta.url)));
 // Two members written by gzip(1) (file names in their headers), then two newlines, as `echo >>` leaves them.

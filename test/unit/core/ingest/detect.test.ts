@@ -1,11 +1,6 @@
+import { detectSource, lineSample, parentFolderSource, sampleSource } from "@app/core/ingest/detect";
+import { SOURCES } from "@app/core/sources/index";
 import { describe, expect, it } from "vitest";
-import {
-  detectSource,
-  lineSample,
-  parentFolderSource,
-  sampleSource,
-} from "../../../../packages/core/src/ingest/detect.ts";
-import { SOURCES } from "../../../../packages/core/src/sources/index.ts";
 
 const APP_LINE = '{"timestamp":"2025-06-12T10:00:00Z","type":"auth","user_id":"u-1"}';
 const TRAIL_LINE = '{"eventVersion":"1.08","eventTime":"2025-06-12T10:00:00Z","eventSource":"s3.amazonaws.com"}';

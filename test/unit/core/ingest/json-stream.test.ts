@@ -1,5 +1,3 @@
-import fc from "fast-check";
-import { describe, expect, it } from "vitest";
 import {
   isTruncatedJson,
   JSON_LINE_RECORDS,
@@ -8,7 +6,9 @@ import {
   JsonSplitter,
   jsonElements,
   splitJson,
-} from "../../../../packages/core/src/ingest/json-stream.ts";
+} from "@app/core/ingest/json-stream";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
 
 /** Complete records, all on line 1 unless lines are given. */
 const complete = (...texts: string[]): JsonElement[] =>

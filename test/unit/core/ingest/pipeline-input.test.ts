@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { ingestObject, RowRejectedError, type RowSink } from "@app/core/ingest/pipeline";
+import { SOURCES } from "@app/core/sources/index";
+import type { SourceId } from "@app/core/sources/types";
 import { describe, expect, it } from "vitest";
-import { ingestObject, RowRejectedError, type RowSink } from "../../../../packages/core/src/ingest/pipeline.ts";
-import { SOURCES } from "../../../../packages/core/src/sources/index.ts";
-import type { SourceId } from "../../../../packages/core/src/sources/types.ts";
 import { chunked } from "../../../helpers/source-fixtures.ts";
 
 // Damaged, oversized and unusually framed inputs through the real pipeline and every registered source.

@@ -1,10 +1,10 @@
 import { gzipSync } from "node:zlib";
+import { ingestObject, RowRejectedError, type RowSink } from "@app/core/ingest/pipeline";
+import { lines } from "@app/core/ingest/text";
+import { column } from "@app/core/schema/column";
+import { defineTable, type TableDef } from "@app/core/schema/table";
+import type { LogSource, ParseEvent } from "@app/core/sources/types";
 import { describe, expect, it } from "vitest";
-import { ingestObject, RowRejectedError, type RowSink } from "../../../../packages/core/src/ingest/pipeline.ts";
-import { lines } from "../../../../packages/core/src/ingest/text.ts";
-import { column } from "../../../../packages/core/src/schema/column.ts";
-import { defineTable, type TableDef } from "../../../../packages/core/src/schema/table.ts";
-import type { LogSource, ParseEvent } from "../../../../packages/core/src/sources/types.ts";
 
 // A minimal line source: "<iso time> <word>" per line; "#" lines are headers. It stands in for real parsers so the
 // pipeline's own duties (detection, lineage, quarantine, accounting, corrupt input) are tested in isolation.

@@ -1,6 +1,6 @@
+import { type Line, LineSplitter, lines, TOO_LARGE_HEAD } from "@app/core/ingest/text";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Line, LineSplitter, lines, TOO_LARGE_HEAD } from "../../../../packages/core/src/ingest/text.ts";
 
 function split(text: string, size: number, maxChars?: number): Line[] {
   const splitter = new LineSplitter(maxChars);

@@ -1,10 +1,5 @@
+import { loadQueries, reportNames, reportQueries, reportSchedule } from "@app/core/queries/catalog";
 import { describe, expect, it } from "vitest";
-import {
-  loadQueries,
-  reportNames,
-  reportQueries,
-  reportSchedule,
-} from "../../../../packages/core/src/queries/catalog.ts";
 
 const TABLES = ["cloudtrail", "app_events"];
 

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadQueries } from "@app/core/queries/catalog";
+import { TABLES } from "@app/core/sources/index";
 import { TrinoSQL } from "dt-sql-parser";
 import { describe, expect, it } from "vitest";
-import { loadQueries } from "../../../../packages/core/src/queries/catalog.ts";
-import { TABLES } from "../../../../packages/core/src/sources/index.ts";
 
 // dt-sql-parser's TrinoSQL is generated from Trino's own ANTLR grammar (SqlBase.g4). node-sql-parser's "trino"
 // dialect was tried first: it accepts DuckDB and MySQL syntax Trino rejects (`::` casts, ILIKE, `//`, INTERVAL 7 DAY),

@@ -1,6 +1,6 @@
+import { parseSavedQuery } from "@app/core/queries/header";
+import { scanSql } from "@app/core/queries/scan";
 import { describe, expect, it } from "vitest";
-import { parseSavedQuery } from "../../../../packages/core/src/queries/header.ts";
-import { scanSql } from "../../../../packages/core/src/queries/scan.ts";
 
 const TABLES = ["cloudtrail", "cloudfront", "app_events", "quarantine"];
 

@@ -1,8 +1,8 @@
+import { toDuckDbEmptyView, toDuckDbView } from "@app/core/schema/duckdb";
+import { toGlueColumns, toGluePartitionKeys, toGlueProjection } from "@app/core/schema/glue";
+import { toParquetSchema } from "@app/core/schema/parquet";
+import { TABLES } from "@app/core/sources/index";
 import { describe, expect, it } from "vitest";
-import { toDuckDbEmptyView, toDuckDbView } from "../../../../packages/core/src/schema/duckdb.ts";
-import { toGlueColumns, toGluePartitionKeys, toGlueProjection } from "../../../../packages/core/src/schema/glue.ts";
-import { toParquetSchema } from "../../../../packages/core/src/schema/parquet.ts";
-import { TABLES } from "../../../../packages/core/src/sources/index.ts";
 
 describe.each(TABLES.map((t) => [t.name, t] as const))("derived schemas of %s", (_name, table) => {
   it("gives Glue columns that match the snapshot", () => {

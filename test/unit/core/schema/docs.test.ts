@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
+import { fillFieldTables, toFieldTable } from "@app/core/schema/docs";
+import { appEventsTable } from "@app/core/sources/app-json/schema";
+import { TABLES } from "@app/core/sources/index";
 import { describe, expect, it } from "vitest";
-import { fillFieldTables, toFieldTable } from "../../../../packages/core/src/schema/docs.ts";
-import { appEventsTable } from "../../../../packages/core/src/sources/app-json/schema.ts";
-import { TABLES } from "../../../../packages/core/src/sources/index.ts";
 
 const README = readFileSync(new URL("../../../../README.md", import.meta.url), "utf8");
 

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { toAppEventRow } from "@app/core/sources/app-json/parse";
+import { appJsonSource } from "@app/core/sources/index";
+import { JsonRecord } from "@app/core/sources/json-record";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { toAppEventRow } from "../../../../packages/core/src/sources/app-json/parse.ts";
-import { appJsonSource } from "../../../../packages/core/src/sources/index.ts";
-import { JsonRecord } from "../../../../packages/core/src/sources/json-record.ts";
 import { expectIngestInvariants, ingestFixture } from "../../../helpers/source-fixtures.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../../fixtures/sources/app_json/", import.meta.url));

@@ -1,11 +1,8 @@
+import { ConfigError } from "@app/core/errors";
+import { distributionIdFromKey } from "@app/core/sources/cloudfront/detect";
+import { cloudfrontRealtimeSource, cloudfrontSource } from "@app/core/sources/cloudfront/index";
+import { DEFAULT_REALTIME_FIELDS, validateRealtimeFields } from "@app/core/sources/cloudfront/parse";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../../../packages/core/src/errors.ts";
-import { distributionIdFromKey } from "../../../../packages/core/src/sources/cloudfront/detect.ts";
-import { cloudfrontRealtimeSource, cloudfrontSource } from "../../../../packages/core/src/sources/cloudfront/index.ts";
-import {
-  DEFAULT_REALTIME_FIELDS,
-  validateRealtimeFields,
-} from "../../../../packages/core/src/sources/cloudfront/parse.ts";
 
 const F33 =
   "date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) " +

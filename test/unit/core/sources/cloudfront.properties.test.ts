@@ -1,14 +1,14 @@
+import { ingestObject, type RowSink } from "@app/core/ingest/pipeline";
+import { lineageColumns, type TableDef } from "@app/core/schema/table";
+import { STANDARD_FIELDS } from "@app/core/sources/cloudfront/fields";
+import { cloudfrontRealtimeSource, cloudfrontSource } from "@app/core/sources/cloudfront/index";
+import { DEFAULT_REALTIME_FIELDS } from "@app/core/sources/cloudfront/parse";
+import { cloudfrontRealtimeTable, cloudfrontTable } from "@app/core/sources/cloudfront/schema";
+import { converterFor, decodeField } from "@app/core/sources/cloudfront/values";
+import type { LogSource, ParseEvent } from "@app/core/sources/types";
+import { isIsoUtc } from "@app/core/time";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ingestObject, type RowSink } from "../../../../packages/core/src/ingest/pipeline.ts";
-import { lineageColumns, type TableDef } from "../../../../packages/core/src/schema/table.ts";
-import { STANDARD_FIELDS } from "../../../../packages/core/src/sources/cloudfront/fields.ts";
-import { cloudfrontRealtimeSource, cloudfrontSource } from "../../../../packages/core/src/sources/cloudfront/index.ts";
-import { DEFAULT_REALTIME_FIELDS } from "../../../../packages/core/src/sources/cloudfront/parse.ts";
-import { cloudfrontRealtimeTable, cloudfrontTable } from "../../../../packages/core/src/sources/cloudfront/schema.ts";
-import { converterFor, decodeField } from "../../../../packages/core/src/sources/cloudfront/values.ts";
-import type { LogSource, ParseEvent } from "../../../../packages/core/src/sources/types.ts";
-import { isIsoUtc } from "../../../../packages/core/src/time.ts";
 
 const RUNS = { numRuns: 200 };
 // Generous: the machine running the suite may be shared; 200 runs take about 3 s when it is not.

@@ -21,10 +21,10 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ingestObject, type RowSink } from "@app/core/ingest/pipeline";
+import { cloudfrontRealtimeSource, cloudfrontSource } from "@app/core/sources/cloudfront/index";
+import type { SourceId, SourceOptions } from "@app/core/sources/types";
 import { describe, expect, it } from "vitest";
-import { ingestObject, type RowSink } from "../../../../packages/core/src/ingest/pipeline.ts";
-import { cloudfrontRealtimeSource, cloudfrontSource } from "../../../../packages/core/src/sources/cloudfront/index.ts";
-import type { SourceId, SourceOptions } from "../../../../packages/core/src/sources/types.ts";
 
 const FIXTURES = join(import.meta.dirname, "../../../fixtures/sources");
 const DIRS = ["cloudfront", "cloudfront_realtime"];

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cloudtrailDigestSource, cloudtrailSource } from "@app/core/sources/cloudtrail/index";
+import type { SourceId } from "@app/core/sources/types";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cloudtrailDigestSource, cloudtrailSource } from "../../../../packages/core/src/sources/cloudtrail/index.ts";
-import type { SourceId } from "../../../../packages/core/src/sources/types.ts";
 import { expectIngestInvariants, ingestFixture } from "../../../helpers/source-fixtures.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../../fixtures/sources/", import.meta.url));

@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { decodeBase64Payload } from "@app/core/sources/cloudwatch-logs/parse";
+import { cloudwatchLogsSource } from "@app/core/sources/index";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeBase64Payload } from "../../../../packages/core/src/sources/cloudwatch-logs/parse.ts";
-import { cloudwatchLogsSource } from "../../../../packages/core/src/sources/index.ts";
 import { expectIngestInvariants, ingestFixture } from "../../../helpers/source-fixtures.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../../fixtures/sources/cloudwatch_logs/", import.meta.url));

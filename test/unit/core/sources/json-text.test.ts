@@ -1,6 +1,6 @@
+import { arrayItems, objectMembers, spanText, wholeSpan } from "@app/core/sources/json-text";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { arrayItems, objectMembers, spanText, wholeSpan } from "../../../../packages/core/src/sources/json-text.ts";
 
 describe("spanText", () => {
   it("gives the text of any JSON value token for token, whitespace between tokens dropped", () => {

@@ -2,22 +2,18 @@
  * The schema drives the mapping: a column added to a table definition, with `from`, is filled without any other
  * change. Each case copies a registered table, adds one column line and maps input with the copy.
  */
+
+import { column } from "@app/core/schema/column";
+import { type ColumnMap, defineTable, lineageColumns, type TableDef } from "@app/core/schema/table";
+import { toAppEventRow } from "@app/core/sources/app-json/parse";
+import { appEventsTable } from "@app/core/sources/app-json/schema";
+import { linePlan, tableFields } from "@app/core/sources/cloudfront/plan";
+import { cloudfrontTable } from "@app/core/sources/cloudfront/schema";
+import { toCloudTrailRow } from "@app/core/sources/cloudtrail/parse";
+import { cloudtrailTable } from "@app/core/sources/cloudtrail/schema";
+import { JsonRecord } from "@app/core/sources/json-record";
+import { recordMapper } from "@app/core/sources/mapping";
 import { describe, expect, it } from "vitest";
-import { column } from "../../../../packages/core/src/schema/column.ts";
-import {
-  type ColumnMap,
-  defineTable,
-  lineageColumns,
-  type TableDef,
-} from "../../../../packages/core/src/schema/table.ts";
-import { toAppEventRow } from "../../../../packages/core/src/sources/app-json/parse.ts";
-import { appEventsTable } from "../../../../packages/core/src/sources/app-json/schema.ts";
-import { linePlan, tableFields } from "../../../../packages/core/src/sources/cloudfront/plan.ts";
-import { cloudfrontTable } from "../../../../packages/core/src/sources/cloudfront/schema.ts";
-import { toCloudTrailRow } from "../../../../packages/core/src/sources/cloudtrail/parse.ts";
-import { cloudtrailTable } from "../../../../packages/core/src/sources/cloudtrail/schema.ts";
-import { JsonRecord } from "../../../../packages/core/src/sources/json-record.ts";
-import { recordMapper } from "../../../../packages/core/src/sources/mapping.ts";
 
 /** A copy of a registered table with extra columns, as if they were one more line in its schema. */
 function withColumns(table: TableDef, added: ColumnMap): TableDef {

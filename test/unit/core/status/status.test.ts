@@ -1,11 +1,5 @@
+import { computeStatus, criticalityMap, type HourObservation, statusSql, statusWindow } from "@app/core/status/index";
 import { describe, expect, it } from "vitest";
-import {
-  computeStatus,
-  criticalityMap,
-  type HourObservation,
-  statusSql,
-  statusWindow,
-} from "../../../../packages/core/src/status/index.ts";
 
 const NOW = new Date("2024-03-10T06:00:00Z");
 const DAYS3 = ["2024-03-07", "2024-03-08", "2024-03-09"];

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
+import { type IngestSummary, ingestObject } from "@app/core/ingest/pipeline";
+import { SOURCES } from "@app/core/sources/index";
 import { DEMO, type DemoFile, demoFiles, INCIDENT_COUNTS } from "@app/samples/demo/index";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type IngestSummary, ingestObject } from "../../../../packages/core/src/ingest/pipeline.ts";
-import { SOURCES } from "../../../../packages/core/src/sources/index.ts";
 
 type Row = Record<string, unknown>;
 
