@@ -1,7 +1,9 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { ingestObject, type RowSink } from "@app/core/ingest/pipeline";
 import { columnNames, type TableDef } from "@app/core/schema/table";
 import { SOURCES } from "@app/core/sources/index";
-import type { SourceId } from "@app/core/sources/types";
+import type { SourceId, SourceOptions } from "@app/core/sources/types";
 import { isIsoUtc } from "@app/core/time";
 import { expect } from "vitest";
 
@@ -20,6 +22,7 @@ export async function ingestFixture(
   sourceObject: string,
   chunkSize: number,
   forced?: SourceId,
+  options: SourceOptions = {},
 ) {
   const rows: Record<string, Record<string, unknown>[]> = {};
   const sink: RowSink = {
@@ -31,7 +34,7 @@ export async function ingestFixture(
   const summary = await ingestObject({
     sources: SOURCES,
     bytes: chunked(bytes, chunkSize),
-    context: { key, options: {} },
+    context: { key, options },
     lineage: { sourceObject, ingestTime: INGEST_TIME },
     sink,
     forced,
@@ -84,4 +87,84 @@ export async function expectIngestInvariants(bytes: Uint8Array, key: string, chu
   expect(summary.records).toBe(count(summary.rows) + count(summary.quarantined) + count(summary.skipped));
   expect(written.length).toBe(count(summary.rows) + count(summary.quarantined));
   for (const { table, row } of written) expect(schemaProblems(table, row)).toStrictEqual([]);
+}
+
+/** Root of the source fixtures: one directory per registered source id. */
+export const SOURCE_FIXTURES = join(import.meta.dirname, "../fixtures/sources");
+
+const EXPECTED = ".expected.json";
+
+/** What `<case>.expected.json` records about its input. */
+export interface ExpectedIngest {
+  description: string;
+  /** Object key the pipeline sees (default: the input file name). */
+  key?: string;
+  /** Source id to force, as `--source` does (default: detection by key, then by content). */
+  source?: SourceId;
+  options?: SourceOptions;
+  summary: unknown;
+  rows: Record<string, Record<string, unknown>[]>;
+}
+
+/** One input file of a source's fixture directory. */
+export interface FixtureCase {
+  source: SourceId;
+  /** File name up to its first dot: `<case>.<ext>` is read, `<case>.expected.json` holds what it must produce. */
+  name: string;
+  file: string;
+  path: string;
+  expectedPath: string;
+}
+
+/**
+ * Walks `SOURCES` x `test/fixtures/sources/<id>/`. Returns every case, and every way the tree breaks the naming rule:
+ * a registered source without a directory or without cases, a directory no source owns, an input without its
+ * expected file, an expected file without its input, two inputs with one case name.
+ */
+export function sourceFixtureCases(root = SOURCE_FIXTURES): { cases: FixtureCase[]; problems: string[] } {
+  const problems: string[] = [];
+  const cases: FixtureCase[] = [];
+  const ids = new Set<string>(SOURCES.map((s) => s.id));
+  const dirs = readdirSync(root, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+  for (const d of dirs) if (!ids.has(d.name)) problems.push(`${d.name}: no registered source has this id`);
+  for (const { id } of SOURCES) {
+    if (!dirs.some((d) => d.name === id && d.isDirectory())) {
+      problems.push(`${id}: no fixture directory`);
+      continue;
+    }
+    const files = readdirSync(join(root, id)).sort();
+    const inputs = files.filter((f) => !f.endsWith(EXPECTED));
+    if (inputs.length === 0) problems.push(`${id}: no fixture cases`);
+    const names = new Set<string>();
+    for (const file of inputs) {
+      const name = file.includes(".") ? file.slice(0, file.indexOf(".")) : file;
+      if (names.has(name)) problems.push(`${id}/${file}: another input has the case name ${name}`);
+      names.add(name);
+      if (!files.includes(`${name}${EXPECTED}`)) problems.push(`${id}/${file}: no ${name}${EXPECTED}`);
+      else
+        cases.push({
+          source: id,
+          name,
+          file,
+          path: join(root, id, file),
+          expectedPath: join(root, id, name + EXPECTED),
+        });
+    }
+    for (const file of files.filter((f) => f.endsWith(EXPECTED)))
+      if (!names.has(file.slice(0, -EXPECTED.length))) problems.push(`${id}/${file}: no input`);
+  }
+  return { cases, problems };
+}
+
+/** Ingests a case through the real pipeline as its expected file says, lineage `fixture://<source>/<file>`. */
+export async function ingestCase(c: FixtureCase, chunkSize: number) {
+  const expected = readExpected(c);
+  const bytes = new Uint8Array(readFileSync(c.path));
+  const sourceObject = `fixture://${c.source}/${c.file}`;
+  return ingestFixture(bytes, expected.key ?? c.file, sourceObject, chunkSize, expected.source, expected.options);
+}
+
+/** The parsed `<case>.expected.json` of a case. */
+export function readExpected(c: FixtureCase): ExpectedIngest {
+  return JSON.parse(readFileSync(c.expectedPath, "utf8")) as ExpectedIngest;
 }

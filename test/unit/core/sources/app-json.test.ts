@@ -1,35 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { toAppEventRow } from "@app/core/sources/app-json/parse";
 import { appJsonSource } from "@app/core/sources/index";
 import { JsonRecord } from "@app/core/sources/json-record";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { expectIngestInvariants, ingestFixture } from "../../../helpers/source-fixtures.ts";
-
-const FIXTURES = fileURLToPath(new URL("../../../fixtures/sources/app_json/", import.meta.url));
-
-describe("app_json fixtures", () => {
-  const files = readdirSync(FIXTURES)
-    .filter((f) => !f.endsWith(".expected.json"))
-    .sort();
-  it.each(files)("ingests %s as recorded in its expected file", async (file) => {
-    // Prepare
-    const base = file.replace(/\.(ndjson\.gz|jsonl|ndjson|json)$/, "");
-    const expected = JSON.parse(readFileSync(join(FIXTURES, `${base}.expected.json`), "utf8"));
-    const bytes = new Uint8Array(readFileSync(join(FIXTURES, file)));
-    const key = expected.key ?? file;
-    const sourceObject = `fixture://app_json/${file}`;
-    // Act
-    const whole = await ingestFixture(bytes, key, sourceObject, bytes.length);
-    const small = await ingestFixture(bytes, key, sourceObject, 61);
-    // Assess
-    expect(whole).toStrictEqual({ summary: expected.summary, rows: expected.rows });
-    expect(small).toStrictEqual(whole);
-    expect(whole.summary.source).toBe("app_json");
-  });
-});
 
 function record(text: string): JsonRecord {
   const rec = JsonRecord.parse(text);

@@ -1,41 +1,10 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { cloudtrailDigestSource, cloudtrailSource } from "@app/core/sources/cloudtrail/index";
 import type { SourceId } from "@app/core/sources/types";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { expectIngestInvariants, ingestFixture } from "../../../helpers/source-fixtures.ts";
-
-const FIXTURES = fileURLToPath(new URL("../../../fixtures/sources/", import.meta.url));
-
-function fixtureCases(dir: string): string[] {
-  return readdirSync(join(FIXTURES, dir))
-    .filter((f) => !f.endsWith(".expected.json"))
-    .sort();
-}
-
-function expectedFor(dir: string, file: string) {
-  const base = file.replace(/\.(json\.gz|ndjson\.gz|jsonl|ndjson|json|txt|gz)$/, "");
-  return JSON.parse(readFileSync(join(FIXTURES, dir, `${base}.expected.json`), "utf8"));
-}
-
-describe.each(["cloudtrail", "cloudtrail_digest"])("%s fixtures", (dir) => {
-  it.each(fixtureCases(dir))("ingests %s as recorded in its expected file", async (file) => {
-    // Prepare
-    const expected = expectedFor(dir, file);
-    const bytes = new Uint8Array(readFileSync(join(FIXTURES, dir, file)));
-    const key = expected.key ?? file;
-    const sourceObject = `fixture://${dir}/${file}`;
-    // Act
-    const whole = await ingestFixture(bytes, key, sourceObject, bytes.length);
-    const small = await ingestFixture(bytes, key, sourceObject, 61);
-    // Assess
-    expect(whole).toStrictEqual({ summary: expected.summary, rows: expected.rows });
-    expect(small).toStrictEqual(whole);
-    expect(whole.summary.source).toBe(dir);
-  });
-});
+import { expectIngestInvariants, ingestFixture, SOURCE_FIXTURES } from "../../../helpers/source-fixtures.ts";
 
 describe("cloudtrailSource.matchKey", () => {
   it.each([
@@ -138,7 +107,7 @@ describe("cloudtrailDigestSource.sniff", () => {
 describe("cloudtrail parsing", () => {
   it("routes a digest body to cloudtrail_digest even when CloudTrail is forced", async () => {
     // Prepare
-    const digest = readFileSync(join(FIXTURES, "cloudtrail_digest", "starting-digest.json"));
+    const digest = readFileSync(join(SOURCE_FIXTURES, "cloudtrail_digest", "starting-digest.json"));
     // Act
     const { summary } = await ingestFixture(new Uint8Array(digest), "digest.json", "x", 1024, "cloudtrail");
     // Assess

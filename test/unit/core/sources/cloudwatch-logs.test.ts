@@ -1,35 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { decodeBase64Payload } from "@app/core/sources/cloudwatch-logs/parse";
 import { cloudwatchLogsSource } from "@app/core/sources/index";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { expectIngestInvariants, ingestFixture } from "../../../helpers/source-fixtures.ts";
-
-const FIXTURES = fileURLToPath(new URL("../../../fixtures/sources/cloudwatch_logs/", import.meta.url));
-
-describe("cloudwatch_logs fixtures", () => {
-  const files = readdirSync(FIXTURES)
-    .filter((f) => !f.endsWith(".expected.json"))
-    .sort();
-  it.each(files)("ingests %s as recorded in its expected file", async (file) => {
-    // Prepare
-    const base = file.replace(/\.(json\.gz|json|txt|gz)$/, "");
-    const expected = JSON.parse(readFileSync(join(FIXTURES, `${base}.expected.json`), "utf8"));
-    const bytes = new Uint8Array(readFileSync(join(FIXTURES, file)));
-    const key = expected.key ?? file;
-    const sourceObject = `fixture://cloudwatch_logs/${file}`;
-    // Act
-    const whole = await ingestFixture(bytes, key, sourceObject, bytes.length);
-    const small = await ingestFixture(bytes, key, sourceObject, 61);
-    // Assess
-    expect(whole).toStrictEqual({ summary: expected.summary, rows: expected.rows });
-    expect(small).toStrictEqual(whole);
-    expect(whole.summary.source).toBe("cloudwatch_logs");
-  });
-});
 
 const payload = (logEvents: unknown[], extra: Record<string, unknown> = {}) => ({
   messageType: "DATA_MESSAGE",
