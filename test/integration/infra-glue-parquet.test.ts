@@ -6,11 +6,11 @@ import type { LogicalType } from "@app/core/schema/column";
 import { toParquetSchema } from "@app/core/schema/parquet";
 import type { TableDef } from "@app/core/schema/table";
 import { TABLES } from "@app/core/sources/index";
-import { openDuckDb } from "@app/lake/duckdb";
 import { LocalLakeStore } from "@app/lake/store";
 import { createLakeWriter } from "@app/lake/writer";
 import { parquetMetadata } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withDuckDb } from "../helpers/duckdb.ts";
 
 // The oracle is Athena's documented Parquet-to-Hive mapping, written out independently of TYPE_MAP on purpose:
 // if TYPE_MAP or the writer drifts, the two disagree here.
@@ -45,13 +45,14 @@ const written = new Map<string, { path: string; leaves: Leaf[] }>();
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "loglake-glue-"));
   const store = new LocalLakeStore(root);
-  const db = await openDuckDb();
-  const writer = await createLakeWriter({ db, publish: (rel, local) => store.putFile(rel, local) });
-  for (const table of TABLES) {
-    const row = Object.fromEntries(Object.entries(table.columns).map(([name, col]) => [name, SAMPLE[col.type]]));
-    await writer.sink.write(table, row);
-  }
-  const { files } = await writer.finish("glue-check");
+  const { files } = await withDuckDb(async (db) => {
+    const writer = await createLakeWriter({ db, publish: (rel, local) => store.putFile(rel, local) });
+    for (const table of TABLES) {
+      const row = Object.fromEntries(Object.entries(table.columns).map(([name, col]) => [name, SAMPLE[col.type]]));
+      await writer.sink.write(table, row);
+    }
+    return writer.finish("glue-check");
+  });
   for (const file of files) {
     const buf = await readFile(join(root, file));
     const meta = parquetMetadata(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));

@@ -18,10 +18,10 @@ import { loadQueries } from "@app/core/queries/catalog";
 import { toGlueColumns } from "@app/core/schema/glue";
 import { SOURCES, TABLES } from "@app/core/sources/index";
 import type { SourceId } from "@app/core/sources/types";
-import { openDuckDb } from "@app/lake/duckdb";
 import { ingestToLake } from "@app/lake/ingest";
 import { LocalLakeStore } from "@app/lake/store";
 import { beforeAll, describe, expect, it } from "vitest";
+import { withDuckDb } from "../helpers/duckdb.ts";
 import fixtureConfig from "../unit/infra/fixtures/loglake.config.ts";
 
 const run = promisify(execFile);
@@ -383,9 +383,8 @@ describe("least privilege against what the handlers really write", () => {
   it("lets both consumers write lake files and manifests where the lake writer puts them", async () => {
     // Prepare: every source fixture ingested by the real writer, named as the SQS consumer names objects.
     const store = new LocalLakeStore(await mkdtemp(join(tmpdir(), "grants-lake-")));
-    const db = await openDuckDb();
     const fixtures = join(ROOT, "test/fixtures/sources");
-    try {
+    await withDuckDb(async (db) => {
       for (const id of readdirSync(fixtures)) {
         for (const file of readdirSync(join(fixtures, id)).filter((f) => !f.endsWith(".expected.json"))) {
           await ingestToLake({
@@ -403,9 +402,7 @@ describe("least privilege against what the handlers really write", () => {
           });
         }
       }
-    } finally {
-      db.closeSync();
-    }
+    });
     // Act
     const written = (await store.list("")).map((rel) => `${config.lakePrefix}${rel}`);
     const manifests = written.filter((k) => k.startsWith(lakeManifestPrefix(config.lakePrefix)));

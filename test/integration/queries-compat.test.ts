@@ -1,20 +1,19 @@
 import { installTrinoCompat, TRINO_COMPAT_MACROS } from "@app/lake/compat";
 import { openDuckDb } from "@app/lake/duckdb";
 import { runPrepared } from "@app/lake/query";
-import type { DuckDBConnection } from "@duckdb/node-api";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useDuckDb } from "../helpers/duckdb.ts";
 
-let conn: DuckDBConnection;
-beforeAll(async () => {
-  conn = await openDuckDb();
-  await installTrinoCompat(conn);
+const conn = useDuckDb(async () => {
+  const db = await openDuckDb();
+  await installTrinoCompat(db);
   // Installing twice must be harmless: openLake and callers may both do it.
-  await installTrinoCompat(conn);
+  await installTrinoCompat(db);
+  return db;
 });
-afterAll(() => conn?.closeSync());
 
 async function value(sql: string, values: string[] = []): Promise<unknown> {
-  const r = await runPrepared(conn, `SELECT ${sql} AS v`, values);
+  const r = await runPrepared(conn(), `SELECT ${sql} AS v`, values);
   return r.rows[0]?.v;
 }
 
@@ -113,7 +112,7 @@ describe("Trino compatibility macros", () => {
 
   it("sequence of dates unnests into one row per day (the completeness calendar)", async () => {
     const r = await runPrepared(
-      conn,
+      conn(),
       "SELECT CAST(d AS varchar) AS day FROM UNNEST(sequence(CAST(? AS date), CAST(? AS date))) AS t (d)",
       ["2024-02-28", "2024-03-01"],
     );
@@ -122,7 +121,7 @@ describe("Trino compatibility macros", () => {
 
   it("approx_percentile returns a value of the input, per group", async () => {
     const r = await runPrepared(
-      conn,
+      conn(),
       "SELECT k, approx_percentile(x, 0.95) AS p95 FROM (VALUES (1, 10.0), (1, 20.0), (1, 2500.0), (2, 5.0)) t (k, x) GROUP BY k ORDER BY k",
       [],
     );
@@ -133,7 +132,7 @@ describe("Trino compatibility macros", () => {
   });
 
   it("approx_distinct counts distinct values", async () => {
-    const r = await runPrepared(conn, "SELECT approx_distinct(x) AS n FROM (VALUES (1), (2), (2), (NULL)) t (x)", []);
+    const r = await runPrepared(conn(), "SELECT approx_distinct(x) AS n FROM (VALUES (1), (2), (2), (NULL)) t (x)", []);
     expect(r.rows).toStrictEqual([{ n: 2 }]);
   });
 

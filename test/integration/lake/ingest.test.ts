@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { IngestManifest } from "@app/core/lake-layout";
 import { SOURCES } from "@app/core/sources/index";
-import { openDuckDb } from "@app/lake/duckdb";
 import { expandPaths, ingestFiles, ingestToLake } from "@app/lake/ingest";
 import { openLake } from "@app/lake/query";
 import { LocalLakeStore } from "@app/lake/store";
 import { describe, expect, it } from "vitest";
+import { withDuckDb } from "../../helpers/duckdb.ts";
 import { poisonSource } from "../../helpers/poison-source.ts";
 
 const lines = [
@@ -22,20 +22,21 @@ async function* bytes() {
 
 async function ingestTwice(staleFiles: "delete" | "record") {
   const store = new LocalLakeStore(await mkdtemp(join(tmpdir(), "lake-")));
-  const db = await openDuckDb();
-  const common = {
-    db,
-    store,
-    sources: SOURCES,
-    key: "app/api/x.jsonl",
-    sourceObject: "s3://b/app/api/x.jsonl",
-    ingestTime: "2024-05-02T00:00:00Z",
-    name: "obj",
-  };
-  // First run writes one file per row; the second writes one file per hour, so one earlier file is not rewritten.
-  await ingestToLake({ ...common, bytes: bytes(), rowsPerFile: 1 });
-  const second = await ingestToLake({ ...common, bytes: bytes(), staleFiles });
-  return { store, second };
+  return withDuckDb(async (db) => {
+    const common = {
+      db,
+      store,
+      sources: SOURCES,
+      key: "app/api/x.jsonl",
+      sourceObject: "s3://b/app/api/x.jsonl",
+      ingestTime: "2024-05-02T00:00:00Z",
+      name: "obj",
+    };
+    // First run writes one file per row; the second writes one file per hour, so one earlier file is not rewritten.
+    await ingestToLake({ ...common, bytes: bytes(), rowsPerFile: 1 });
+    const second = await ingestToLake({ ...common, bytes: bytes(), staleFiles });
+    return { store, second };
+  });
 }
 
 describe("ingestToLake", () => {
@@ -79,71 +80,77 @@ describe("ingestFiles when a file cannot be written", () => {
     // Prepare: a CR-laden app log, a CloudFront log with `q=%0D` (decoded to CR) and a file whose rows DuckDB refuses.
     const root = await mkdtemp(join(tmpdir(), "lake-"));
     const store = new LocalLakeStore(root);
-    const db = await openDuckDb();
-    const files = ["app-cr.jsonl", "poison.log", "E2EXAMPLE.2019-12-04-21.cr000001"].map((f) => join(ROBUSTNESS, f));
-    const manifests: Record<string, unknown> = {};
-    // Act
-    const totals = await ingestFiles({
-      db,
-      store,
-      sources: [poisonSource, ...SOURCES],
-      files,
-      lanes: 2,
-      onFile: (file, m) => {
-        manifests[file.slice(ROBUSTNESS.length + 1)] = { summary: m.summary, files: m.files.length };
-      },
+    await withDuckDb(async (db) => {
+      const files = ["app-cr.jsonl", "poison.log", "E2EXAMPLE.2019-12-04-21.cr000001"].map((f) => join(ROBUSTNESS, f));
+      const manifests: Record<string, unknown> = {};
+      // Act
+      const totals = await ingestFiles({
+        db,
+        store,
+        sources: [poisonSource, ...SOURCES],
+        files,
+        lanes: 2,
+        onFile: (file, m) => {
+          manifests[file.slice(ROBUSTNESS.length + 1)] = { summary: m.summary, files: m.files.length };
+        },
+      });
+      await openLake(store, db);
+      const quarantine = await db.runAndReadAll(
+        "SELECT reason, source_kind, replace(source_object, $dir, '') AS object, source_line, message, raw FROM quarantine",
+        { dir: `${ROBUSTNESS}/` },
+      );
+      const values = await db.runAndReadAll(
+        "SELECT message AS v FROM app_events UNION ALL SELECT cs_uri_query FROM cloudfront ORDER BY v",
+      );
+      // Assess
+      expect(totals).toStrictEqual({
+        files: 3,
+        records: 10,
+        rows: { app_events: 3, cloudfront: 3 },
+        quarantined: { write_failed: 2 },
+        skipped: { header: 2 },
+      });
+      expect(manifests).toStrictEqual({
+        "app-cr.jsonl": {
+          summary: { source: "app_json", records: 3, rows: { app_events: 3 }, quarantined: {}, skipped: {} },
+          files: 1,
+        },
+        "poison.log": {
+          summary: { source: "app_json", records: 2, rows: {}, quarantined: { write_failed: 2 }, skipped: {} },
+          files: 1,
+        },
+        "E2EXAMPLE.2019-12-04-21.cr000001": {
+          summary: {
+            source: "cloudfront",
+            records: 5,
+            rows: { cloudfront: 3 },
+            quarantined: {},
+            skipped: { header: 2 },
+          },
+          files: 1,
+        },
+      });
+      const poison = join(ROBUSTNESS, "poison.log");
+      expect(quarantine.getRowObjectsJson()).toStrictEqual([
+        {
+          reason: "write_failed",
+          source_kind: "app_json",
+          object: "poison.log",
+          source_line: "1",
+          message: `${poison}: its rows could not be written to Parquet (app_events: Conversion Error: CSV Error on Line: 1: Error when converting column "status_code". Could not convert string "3000000000" to 'INTEGER'); none of its 2 record(s) are in the lake`,
+          raw: null,
+        },
+      ]);
+      expect(values.getRowObjectsJson().map((r) => r.v)).toStrictEqual([
+        "a\r\nb",
+        "a=\r\nb\r",
+        "bare\rcr",
+        "plain",
+        "q=\r",
+        null,
+      ]);
+      expect(await ownStaging()).toStrictEqual([]);
     });
-    await openLake(store, db);
-    const quarantine = await db.runAndReadAll(
-      "SELECT reason, source_kind, replace(source_object, $dir, '') AS object, source_line, message, raw FROM quarantine",
-      { dir: `${ROBUSTNESS}/` },
-    );
-    const values = await db.runAndReadAll(
-      "SELECT message AS v FROM app_events UNION ALL SELECT cs_uri_query FROM cloudfront ORDER BY v",
-    );
-    // Assess
-    expect(totals).toStrictEqual({
-      files: 3,
-      records: 10,
-      rows: { app_events: 3, cloudfront: 3 },
-      quarantined: { write_failed: 2 },
-      skipped: { header: 2 },
-    });
-    expect(manifests).toStrictEqual({
-      "app-cr.jsonl": {
-        summary: { source: "app_json", records: 3, rows: { app_events: 3 }, quarantined: {}, skipped: {} },
-        files: 1,
-      },
-      "poison.log": {
-        summary: { source: "app_json", records: 2, rows: {}, quarantined: { write_failed: 2 }, skipped: {} },
-        files: 1,
-      },
-      "E2EXAMPLE.2019-12-04-21.cr000001": {
-        summary: { source: "cloudfront", records: 5, rows: { cloudfront: 3 }, quarantined: {}, skipped: { header: 2 } },
-        files: 1,
-      },
-    });
-    const poison = join(ROBUSTNESS, "poison.log");
-    expect(quarantine.getRowObjectsJson()).toStrictEqual([
-      {
-        reason: "write_failed",
-        source_kind: "app_json",
-        object: "poison.log",
-        source_line: "1",
-        message: `${poison}: its rows could not be written to Parquet (app_events: Conversion Error: CSV Error on Line: 1: Error when converting column "status_code". Could not convert string "3000000000" to 'INTEGER'); none of its 2 record(s) are in the lake`,
-        raw: null,
-      },
-    ]);
-    expect(values.getRowObjectsJson().map((r) => r.v)).toStrictEqual([
-      "a\r\nb",
-      "a=\r\nb\r",
-      "bare\rcr",
-      "plain",
-      "q=\r",
-      null,
-    ]);
-    expect(await ownStaging()).toStrictEqual([]);
-    db.closeSync();
   });
 });
 
@@ -170,22 +177,22 @@ describe("ingestFiles when a lane fails", () => {
       // Prepare
       const root = await mkdtemp(join(tmpdir(), "lake-"));
       await writeFile(join(root, "app_events"), "not a folder\n");
-      const db = await openDuckDb();
-      // Act
-      const failure = await ingestFiles({
-        db,
-        store: new LocalLakeStore(root),
-        sources: SOURCES,
-        files,
-        lanes: 2,
-      }).then(
-        () => undefined,
-        (e: unknown) => e as NodeJS.ErrnoException,
-      );
-      // Assess: the connection is idle again (nothing left running on it) and no staging is left.
-      expect(failure?.code).toBe("ENOTDIR");
-      expect((await db.runAndReadAll("SELECT 42 AS n")).getRowObjectsJson()).toStrictEqual([{ n: 42 }]);
-      db.closeSync();
+      await withDuckDb(async (db) => {
+        // Act
+        const failure = await ingestFiles({
+          db,
+          store: new LocalLakeStore(root),
+          sources: SOURCES,
+          files,
+          lanes: 2,
+        }).then(
+          () => undefined,
+          (e: unknown) => e as NodeJS.ErrnoException,
+        );
+        // Assess: the connection is idle again (nothing left running on it) and no staging is left.
+        expect(failure?.code).toBe("ENOTDIR");
+        expect((await db.runAndReadAll("SELECT 42 AS n")).getRowObjectsJson()).toStrictEqual([{ n: 42 }]);
+      });
       expect(await ownStaging()).toStrictEqual([]);
     }
   });

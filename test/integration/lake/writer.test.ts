@@ -4,12 +4,12 @@ import { join } from "node:path";
 import { column } from "@app/core/schema/column";
 import { toDuckDbView } from "@app/core/schema/duckdb";
 import { defineTable } from "@app/core/schema/table";
-import { openDuckDb } from "@app/lake/duckdb";
 import { LocalLakeStore } from "@app/lake/store";
 import { createLakeWriter, WriteFailedError } from "@app/lake/writer";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { describe, expect, it } from "vitest";
+import { withDuckDb } from "../../helpers/duckdb.ts";
 
 const table = defineTable({
   name: "writer_probe",
@@ -55,11 +55,12 @@ const rows = [
 async function writeProbe(rowsPerFile?: number) {
   const root = await mkdtemp(join(tmpdir(), "lake-"));
   const store = new LocalLakeStore(root);
-  const db = await openDuckDb();
-  const writer = await createLakeWriter({ db, publish: (rel, local) => store.putFile(rel, local), rowsPerFile });
-  for (const r of rows) await writer.sink.write(table, { ...r });
-  const { files } = await writer.finish("probe");
-  return { root, store, db, files };
+  const { files } = await withDuckDb(async (db) => {
+    const writer = await createLakeWriter({ db, publish: (rel, local) => store.putFile(rel, local), rowsPerFile });
+    for (const r of rows) await writer.sink.write(table, { ...r });
+    return writer.finish("probe");
+  });
+  return { root, store, files };
 }
 
 describe("createLakeWriter", () => {
@@ -81,64 +82,66 @@ describe("createLakeWriter", () => {
   });
 
   it("round-trips every logical type through DuckDB with the declared types", async () => {
-    const { root, db } = await writeProbe();
-    await db.run(toDuckDbView(table, root));
-    const described = await db.runAndReadAll(`DESCRIBE "writer_probe"`);
-    expect(described.getRowObjectsJson().map((r) => [r.column_name, r.column_type])).toStrictEqual([
-      ["event_time", "TIMESTAMP"],
-      ["s", "VARCHAR"],
-      ["i", "INTEGER"],
-      ["l", "BIGINT"],
-      ["d", "DOUBLE"],
-      ["b", "BOOLEAN"],
-      ["j", "VARCHAR"],
-      ["source_object", "VARCHAR"],
-      ["source_line", "BIGINT"],
-      ["ingest_time", "TIMESTAMP"],
-      ["dt", "VARCHAR"],
-      ["hour", "INTEGER"],
-    ]);
-    const back = await db.runAndReadAll(
-      `SELECT strftime(event_time, '%Y-%m-%dT%H:%M:%S.%gZ') t, s, i, l, d, b, j, source_line, dt, hour FROM writer_probe ORDER BY source_line`,
-    );
-    expect(back.getRowObjectsJson()).toStrictEqual([
-      {
-        t: "2024-02-29T23:59:59.123Z",
-        s: 'comma, "quote"\nnewline',
-        i: 404,
-        l: "9007199254740991",
-        d: 0.25,
-        b: true,
-        j: '{"a":[1,2]}',
-        source_line: "1",
-        dt: "2024-02-29",
-        hour: 23,
-      },
-      {
-        t: "2024-03-01T00:00:00.000Z",
-        s: "",
-        i: null,
-        l: null,
-        d: null,
-        b: false,
-        j: null,
-        source_line: "2",
-        dt: "2024-03-01",
-        hour: 0,
-      },
-      {
-        t: "2024-03-01T00:30:00.000Z",
-        s: null,
-        i: -1,
-        l: "0",
-        d: -1.5,
-        b: null,
-        j: "[]",
-        source_line: "3",
-        dt: "2024-03-01",
-        hour: 0,
-      },
-    ]);
+    const { root } = await writeProbe();
+    await withDuckDb(async (db) => {
+      await db.run(toDuckDbView(table, root));
+      const described = await db.runAndReadAll(`DESCRIBE "writer_probe"`);
+      expect(described.getRowObjectsJson().map((r) => [r.column_name, r.column_type])).toStrictEqual([
+        ["event_time", "TIMESTAMP"],
+        ["s", "VARCHAR"],
+        ["i", "INTEGER"],
+        ["l", "BIGINT"],
+        ["d", "DOUBLE"],
+        ["b", "BOOLEAN"],
+        ["j", "VARCHAR"],
+        ["source_object", "VARCHAR"],
+        ["source_line", "BIGINT"],
+        ["ingest_time", "TIMESTAMP"],
+        ["dt", "VARCHAR"],
+        ["hour", "INTEGER"],
+      ]);
+      const back = await db.runAndReadAll(
+        `SELECT strftime(event_time, '%Y-%m-%dT%H:%M:%S.%gZ') t, s, i, l, d, b, j, source_line, dt, hour FROM writer_probe ORDER BY source_line`,
+      );
+      expect(back.getRowObjectsJson()).toStrictEqual([
+        {
+          t: "2024-02-29T23:59:59.123Z",
+          s: 'comma, "quote"\nnewline',
+          i: 404,
+          l: "9007199254740991",
+          d: 0.25,
+          b: true,
+          j: '{"a":[1,2]}',
+          source_line: "1",
+          dt: "2024-02-29",
+          hour: 23,
+        },
+        {
+          t: "2024-03-01T00:00:00.000Z",
+          s: "",
+          i: null,
+          l: null,
+          d: null,
+          b: false,
+          j: null,
+          source_line: "2",
+          dt: "2024-03-01",
+          hour: 0,
+        },
+        {
+          t: "2024-03-01T00:30:00.000Z",
+          s: null,
+          i: -1,
+          l: "0",
+          d: -1.5,
+          b: null,
+          j: "[]",
+          source_line: "3",
+          dt: "2024-03-01",
+          hour: 0,
+        },
+      ]);
+    });
   });
 
   it("writes INT64 microsecond timestamps (no INT96) and ZSTD, as an independent reader sees them", async () => {
@@ -173,35 +176,37 @@ describe("createLakeWriter on hostile values", () => {
     // Prepare: CR alone, CR LF and a CR next to quotes and commas, first in the file where DuckDB would sniff.
     const values = ["a\rb", "\r", 'q="\r",', "c\r\nd", "\n\r"];
     const root = await mkdtemp(join(tmpdir(), "lake-"));
-    const db = await openDuckDb();
-    const writer = await createLakeWriter({
-      db,
-      publish: (rel, local) => new LocalLakeStore(root).putFile(rel, local),
+    await withDuckDb(async (db) => {
+      const writer = await createLakeWriter({
+        db,
+        publish: (rel, local) => new LocalLakeStore(root).putFile(rel, local),
+      });
+      // Act
+      for (const [i, s] of values.entries()) {
+        await writer.sink.write(table, { ...lineage, source_line: i + 1, event_time: "2024-03-01T00:00:00Z", s });
+      }
+      const { files } = await writer.finish("cr");
+      await db.run(toDuckDbView(table, root));
+      const back = await db.runAndReadAll("SELECT s FROM writer_probe ORDER BY source_line");
+      // Assess
+      expect(files).toStrictEqual(["writer_probe/dt=2024-03-01/hour=00/cr-0-0.parquet"]);
+      expect(back.getRowObjectsJson().map((r) => r.s)).toStrictEqual(values);
     });
-    // Act
-    for (const [i, s] of values.entries()) {
-      await writer.sink.write(table, { ...lineage, source_line: i + 1, event_time: "2024-03-01T00:00:00Z", s });
-    }
-    const { files } = await writer.finish("cr");
-    await db.run(toDuckDbView(table, root));
-    const back = await db.runAndReadAll("SELECT s FROM writer_probe ORDER BY source_line");
-    // Assess
-    expect(files).toStrictEqual(["writer_probe/dt=2024-03-01/hour=00/cr-0-0.parquet"]);
-    expect(back.getRowObjectsJson().map((r) => r.s)).toStrictEqual(values);
   });
 
   it("refuses rows DuckDB cannot convert as a whole, publishes nothing and leaves no staging behind", async () => {
     // Prepare: 3,000,000,000 does not fit the INT32 column; the rows after it must still be accepted (and dropped).
     const root = await mkdtemp(join(tmpdir(), "lake-"));
     const store = new LocalLakeStore(root);
-    const db = await openDuckDb();
-    const writer = await createLakeWriter({ db, publish: (rel, local) => store.putFile(rel, local), rowsPerFile: 1 });
     // Act
-    for (const [i, r] of rows.entries()) await writer.sink.write(table, { ...r, i: i === 0 ? 3_000_000_000 : r.i });
-    const failure = await writer.finish("bad").then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const failure = await withDuckDb(async (db) => {
+      const writer = await createLakeWriter({ db, publish: (rel, local) => store.putFile(rel, local), rowsPerFile: 1 });
+      for (const [i, r] of rows.entries()) await writer.sink.write(table, { ...r, i: i === 0 ? 3_000_000_000 : r.i });
+      return writer.finish("bad").then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    });
     // Assess
     expect(failure).toBeInstanceOf(WriteFailedError);
     expect((failure as Error).message).toBe(

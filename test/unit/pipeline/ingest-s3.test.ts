@@ -6,6 +6,7 @@ import { processSqsMessage, SqsBatch } from "@app/pipeline/ingest-s3";
 import { type PipelineRuntime, sourceSettings } from "@app/pipeline/runtime";
 import type { SQSEvent } from "aws-lambda";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { sqsRecord } from "../../helpers/factories.ts";
 import { MemoryLakeStore, MemoryObjects, recordingLease, recordingLog } from "../../helpers/memory-pipeline.ts";
 
 const event = JSON.parse(
@@ -143,12 +144,7 @@ describe("the SQS message flow on in-memory adapters", () => {
 
   it("quarantines a body that is no notification once, however often it is delivered", async () => {
     // Prepare
-    const message = {
-      messageId: "5d1b6c2e-0f3a-4e59-9a57-2c8f1f0e6b11",
-      body: "hello from a misconfigured sender",
-      eventSourceARN: "arn:aws:sqs:us-east-1:111122223333:loglake-unit-ingest",
-      attributes: { SentTimestamp: "1749384331500" },
-    };
+    const message = sqsRecord("hello from a misconfigured sender");
     // Act
     const results = [await processSqsMessage(rt, message), await processSqsMessage(rt, message)];
     // Assess
