@@ -2,21 +2,22 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SOURCES } from "@app/core/sources/index";
-import { openDuckDb } from "@app/lake/duckdb";
 import { ingestFiles } from "@app/lake/ingest";
 import { openLake } from "@app/lake/query";
 import { LocalLakeStore } from "@app/lake/store";
 import { describe, expect, it } from "vitest";
+import { withDuckDb } from "../../helpers/duckdb.ts";
 
 const FIXTURES = join(import.meta.dirname, "../../fixtures/sources");
 
 async function ingestAndQuery(files: string[], sql: string) {
   const store = new LocalLakeStore(await mkdtemp(join(tmpdir(), "lake-exact-")));
-  const db = await openDuckDb();
-  await ingestFiles({ db, store, sources: SOURCES, files: files.map((f) => join(FIXTURES, f)), lanes: 1 });
-  const lake = await openLake(store, db);
-  const result = await lake.runAndReadAll(sql);
-  return result.getRowObjectsJson();
+  return withDuckDb(async (db) => {
+    await ingestFiles({ db, store, sources: SOURCES, files: files.map((f) => join(FIXTURES, f)), lanes: 1 });
+    const lake = await openLake(store, db);
+    const result = await lake.runAndReadAll(sql);
+    return result.getRowObjectsJson();
+  });
 }
 
 describe("JSON columns through the lake writer and DuckDB", () => {
