@@ -1,4 +1,4 @@
-import type { IngestSummary } from "../../packages/core/src/ingest/pipeline.ts";
+import type { IngestSummary } from "@app/core/ingest/pipeline";
 import type { FuzzInput } from "./fuzz-inputs.ts";
 
 /** Sum of a summary's per-table or per-reason counts. */

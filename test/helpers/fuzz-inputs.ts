@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { constants, gunzipSync, gzipSync } from "node:zlib";
-import type { IngestSummary } from "../../packages/core/src/ingest/pipeline.ts";
-import type { SourceId } from "../../packages/core/src/sources/types.ts";
-import { Rng } from "../../packages/samples/src/random.ts";
+import type { IngestSummary } from "@app/core/ingest/pipeline";
+import type { SourceId } from "@app/core/sources/types";
+import { Rng } from "@app/samples/random";
 
 /** One source fixture as the generator sees it: its decompressed bytes and what ingesting it unchanged yields. */
 export interface FuzzFixture {

@@ -21,18 +21,13 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { mergeSummary } from "@app/core/ingest/pipeline";
+import { fileLineage, type IngestManifest, MANIFEST_DIR, parseManifest } from "@app/core/lake-layout";
+import { TABLES } from "@app/core/sources/index";
+import type { IngestTotals } from "@app/lake/ingest";
+import { openLake } from "@app/lake/query";
+import { LocalLakeStore } from "@app/lake/store";
 import { afterAll, describe, expect, it } from "vitest";
-import { mergeSummary } from "../../../packages/core/src/ingest/pipeline.ts";
-import {
-  fileLineage,
-  type IngestManifest,
-  MANIFEST_DIR,
-  parseManifest,
-} from "../../../packages/core/src/lake-layout.ts";
-import { TABLES } from "../../../packages/core/src/sources/index.ts";
-import type { IngestTotals } from "../../../packages/lake/src/ingest.ts";
-import { openLake } from "../../../packages/lake/src/query.ts";
-import { LocalLakeStore } from "../../../packages/lake/src/store.ts";
 import { canon, fuzzLabel, inputProblems } from "../../helpers/fuzz-checks.ts";
 import { type BoundedRun, errorLine, hasStackTrace, runLoglakeBounded } from "../../helpers/fuzz-cli.ts";
 import { type FuzzInput, fuzzBatches, fuzzInputs, loadFuzzFixtures } from "../../helpers/fuzz-inputs.ts";
