@@ -7,6 +7,7 @@ import {
 } from "@app/core/config/index";
 import { ConfigError } from "@app/core/errors";
 import { functionConfigJson } from "@app/core/infra/config";
+import { SOURCES } from "@app/core/sources/index";
 import { describe, expect, it } from "vitest";
 import * as fixture from "../../infra/fixtures/loglake.config.ts";
 
@@ -31,14 +32,8 @@ describe("resolveConfig", () => {
     expect({ ...c, worm: { ...c.worm, keyTemplateParts: undefined } }).toStrictEqual({
       env: "prod",
       region: "us-east-1",
-      sources: {
-        cloudtrail_digest: { worm: true },
-        cloudtrail: { worm: true },
-        cloudfront: { worm: true },
-        cloudfront_realtime: { worm: true },
-        cloudwatch_logs: { worm: true },
-        app_json: { worm: true },
-      },
+      // Every registered source is enabled, so adding a source needs no change here.
+      sources: Object.fromEntries(SOURCES.map((s) => [s.id, { worm: true }])),
       buckets: { source: "loglake-prod-source", lake: "loglake-prod-lake", worm: "loglake-prod-worm" },
       lakePrefix: "",
       worm: {
@@ -171,8 +166,7 @@ describe("resolveConfig", () => {
       [
         {
           field: "sources.nginx",
-          message:
-            'unknown source "nginx" (known: cloudtrail_digest, cloudtrail, cloudfront, cloudfront_realtime, cloudwatch_logs, app_json)',
+          message: `unknown source "nginx" (known: ${SOURCES.map((s) => s.id).join(", ")})`,
         },
       ],
     ],
