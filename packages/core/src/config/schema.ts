@@ -72,6 +72,8 @@ function int(min: number, max: number, unit = "", why = "") {
   return v.pipe(
     v.number(message),
     v.check((n) => Number.isInteger(n) && n >= min && n <= max, message),
+    // -0 passes as a whole number but becomes 0 in JSON: settle it here so a config survives the trip to a function.
+    v.transform((n) => n + 0),
   );
 }
 
