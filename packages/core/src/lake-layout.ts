@@ -71,13 +71,42 @@ export function isOutputName(name: string): boolean {
 }
 
 /**
- * Output name of one S3 object, deterministic from its identity (bucket, key, then version id, ETag or sequencer),
- * so a redelivered notification rewrites the same files instead of adding duplicate rows.
+ * Output name of one S3 object: its bucket and key, never its version, so a new version of a key replaces the rows of
+ * the one before and a redelivered notification rewrites the same files. The version read is recorded in the
+ * manifest (`s3ObjectVersion`).
  */
-export function s3ObjectName(ref: Pick<S3ObjectRef, "bucket" | "key" | "versionId" | "eTag" | "sequencer">): string {
-  const version = ref.versionId ?? ref.eTag ?? ref.sequencer ?? "";
-  const digest = createHash("sha256").update(`${ref.bucket}\n${ref.key}\n${version}`).digest("hex");
+export function s3ObjectName(ref: Pick<S3ObjectRef, "bucket" | "key">): string {
+  const digest = createHash("sha256").update(`${ref.bucket}\n${ref.key}`).digest("hex");
   return `s3-${digest.slice(0, 24)}`;
+}
+
+/** Which version of an S3 object an ingest read, as its manifest records it. */
+export function s3ObjectVersion(ref: Pick<S3ObjectRef, "versionId" | "eTag" | "sequencer">): InputVersion {
+  return {
+    ...(ref.versionId !== undefined ? { version_id: ref.versionId } : {}),
+    ...(ref.eTag !== undefined ? { etag: ref.eTag } : {}),
+    ...(ref.sequencer !== undefined ? { sequencer: ref.sequencer } : {}),
+  };
+}
+
+/**
+ * Orders two S3 `sequencer` values of the same key (negative when `a` is older). S3 emits them as hex strings of
+ * varying length: the shorter is left-padded with zeros, then they compare as strings.
+ */
+export function compareS3Sequencers(a: string, b: string): number {
+  const width = Math.max(a.length, b.length);
+  const pa = a.toUpperCase().padStart(width, "0");
+  const pb = b.toUpperCase().padStart(width, "0");
+  return pa < pb ? -1 : pa > pb ? 1 : 0;
+}
+
+/**
+ * True when `earlier` (the manifest of the same input) was written from a later S3 event than the one carrying
+ * `sequencer`: that event arrived late, and ingesting it would put older content over newer rows.
+ */
+export function isOlderS3Event(earlier: IngestManifest | undefined, sequencer: string | undefined): boolean {
+  if (earlier?.sequencer === undefined || sequencer === undefined) return false;
+  return compareS3Sequencers(sequencer, earlier.sequencer) < 0;
 }
 
 /** Output name of a run of Kinesis records: stream, shard and the first and last sequence numbers. */
@@ -90,7 +119,15 @@ export function sqsMessageName(queue: string, messageId: string): string {
   return `sqs-${createHash("sha256").update(`${queue}\n${messageId}`).digest("hex").slice(0, 24)}`;
 }
 
-/** Output name of a local file: its content's SHA-256 (hex), so the same bytes from any path replace each other. */
+/**
+ * Output name of a local file: its real path (absolute, symbolic links resolved), so a file ingested again replaces
+ * its own rows whatever changed in it, and the same bytes at two paths are two inputs.
+ */
+export function localFileName(realPath: string): string {
+  return `file-${createHash("sha256").update(realPath).digest("hex").slice(0, 24)}`;
+}
+
+/** Output name of a local input that has no lasting path (a pipe): its content's SHA-256 (hex). */
 export function fileContentName(sha256Hex: string): string {
   return sha256Hex.slice(0, 32);
 }
@@ -148,7 +185,16 @@ export interface IngestManifest {
   files: string[];
   /** Files of an earlier ingest of the same input that this one did not rewrite and could not delete. */
   stale_files?: string[];
+  /** SHA-256 (hex) of the input's bytes as read (compressed, if it was); absent when reading stopped early. */
+  content_sha256?: string;
+  /** S3 inputs: the version id, ETag and notification sequencer of the version read, when S3 gave them. */
+  version_id?: string;
+  etag?: string;
+  sequencer?: string;
 }
+
+/** The fields of a manifest that say which version of its input was read. */
+export type InputVersion = Pick<IngestManifest, "version_id" | "etag" | "sequencer">;
 
 /** The stored text of a manifest. */
 export function serializeManifest(m: IngestManifest): string {
@@ -174,7 +220,8 @@ export function parseManifest(text: string, where = "manifest"): IngestManifest 
     typeof m.summary !== "object" ||
     m.summary === null ||
     !strings(m.files) ||
-    (m.stale_files !== undefined && !strings(m.stale_files))
+    (m.stale_files !== undefined && !strings(m.stale_files)) ||
+    [m.content_sha256, m.version_id, m.etag, m.sequencer].some((x) => x !== undefined && typeof x !== "string")
   ) {
     throw new Error(`${where}: not an ingest manifest`);
   }
@@ -188,7 +235,7 @@ export function s3Lineage(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
 }
 
-/** Lineage id of a local file: its path as given (absolute once the CLI resolved it). */
+/** Lineage id of a local file: its real path (absolute, symbolic links resolved), or the path given for a pipe. */
 export function fileLineage(path: string): string {
   return path;
 }

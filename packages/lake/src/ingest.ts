@@ -7,6 +7,9 @@ import {
   fileContentName,
   fileLineage,
   type IngestManifest,
+  type InputVersion,
+  isOlderS3Event,
+  localFileName,
   manifestKey,
   parseManifest,
   quarantineRow,
@@ -29,8 +32,13 @@ export interface IngestArgs {
   key: string;
   sourceObject: string;
   ingestTime: string;
-  /** Output name; a function when it is only known after the bytes were read (a content hash). */
-  name: string | (() => string);
+  /**
+   * Output name: the input's identity (a local file's real path, an S3 object's bucket and key), so a newer version
+   * of the input replaces the rows of the one before. A function when it is only known after the bytes were read.
+   */
+  name: string | ((contentSha256: string) => string);
+  /** Which version of the input this is (S3), recorded in the manifest; an older `sequencer` is never published. */
+  version?: InputVersion;
   forced?: SourceId;
   options?: SourceOptions;
   rowsPerFile?: number;
@@ -46,8 +54,13 @@ export interface IngestArgs {
 /**
  * Ingests one object into the lake under a deterministic `name`. Files of an earlier ingest of the same name that
  * this run did not rewrite are deleted, so ingesting the same input again replaces its rows instead of adding more.
+ * Throws `SupersededError` when the lake already holds a later S3 event of the same object.
  */
 export async function ingestToLake(args: IngestArgs): Promise<IngestManifest> {
+  // Checked before reading a byte, and again before publishing (another consumer may have been faster).
+  if (args.version?.sequencer !== undefined && typeof args.name === "string") {
+    await refuseOlderEvent(args, await readManifest(args.store, args.name));
+  }
   const staged = await stageObject(args);
   return staged.publish();
 }
@@ -81,10 +94,19 @@ export async function stageObject(args: IngestArgs): Promise<StagedObject> {
         },
       }
     : writer.sink;
+  const hash = createHash("sha256");
+  let readToEnd = false;
+  async function* hashed(): AsyncIterable<Uint8Array> {
+    for await (const chunk of args.bytes) {
+      hash.update(chunk);
+      yield chunk;
+    }
+    readToEnd = true;
+  }
   try {
     summary = await ingestObject({
       sources: args.sources,
-      bytes: args.bytes,
+      bytes: hashed(),
       context: { key: args.key, options: args.options ?? {} },
       lineage: { sourceObject: args.sourceObject, ingestTime: args.ingestTime },
       sink,
@@ -94,10 +116,12 @@ export async function stageObject(args: IngestArgs): Promise<StagedObject> {
     await writer.abort();
     throw e;
   }
-  const name = typeof args.name === "function" ? args.name() : args.name;
+  const digest = hash.digest("hex");
+  const name = typeof args.name === "function" ? args.name(digest) : args.name;
+  const contentSha256 = readToEnd ? digest : undefined;
   return {
     summary,
-    publish: () => publishStaged(args, writer, name, summary),
+    publish: () => publishStaged(args, writer, name, summary, contentSha256),
     discard: () => writer.abort(),
   };
 }
@@ -154,7 +178,14 @@ async function publishStaged(
   writer: LakeWriter,
   name: string,
   parsed: IngestSummary,
+  contentSha256: string | undefined,
 ): Promise<IngestManifest> {
+  // Read before any file is put: the files of an older event have the same names as the newer rows they would replace.
+  const earlier = await readManifest(args.store, name);
+  await refuseOlderEvent(args, earlier).catch(async (e) => {
+    await writer.abort();
+    throw e;
+  });
   let files: string[];
   let summary = parsed;
   try {
@@ -166,7 +197,6 @@ async function publishStaged(
     const row = unwritableRow({ ...args, summary: parsed, error: e, raw: null });
     files = await writeRows({ db: args.db, store: args.store, name, rows: [[quarantineTable, row]] });
   }
-  const earlier = await readManifest(args.store, name);
   const keep = new Set(files);
   const stale = [...(earlier?.files ?? []), ...(earlier?.stale_files ?? [])].filter((f) => !keep.has(f));
   if (args.staleFiles !== "record") for (const old of stale) await args.store.delete(old);
@@ -177,9 +207,27 @@ async function publishStaged(
     summary,
     files,
     ...(args.staleFiles === "record" && stale.length > 0 ? { stale_files: [...new Set(stale)].sort() } : {}),
+    ...(contentSha256 !== undefined ? { content_sha256: contentSha256 } : {}),
+    ...args.version,
   };
   await writeManifest(args.store, manifest);
   return manifest;
+}
+
+/**
+ * An S3 event older (by S3's `sequencer`, which orders the events of one key) than the one the lake holds rows from:
+ * delivered late, it is acknowledged, never ingested, so older content never overwrites newer rows.
+ */
+export class SupersededError extends Error {
+  override name = "SupersededError";
+}
+
+async function refuseOlderEvent(args: IngestArgs, earlier: IngestManifest | undefined): Promise<void> {
+  if (isOlderS3Event(earlier, args.version?.sequencer)) {
+    throw new SupersededError(
+      `${args.sourceObject}: S3 event ${args.version?.sequencer} is older than the ingested ${earlier?.sequencer}`,
+    );
+  }
 }
 
 /** The manifest of the ingest named `name`, or undefined when there is none. */
@@ -293,8 +341,10 @@ export interface IngestTotals {
 }
 
 /**
- * Ingests local files. Each file's output name is the SHA-256 of its bytes, so the same file ingested again (from
- * any path) replaces its own rows. Lineage: the absolute path and the file's mtime. When a file fails (an I/O
+ * Ingests local files. A file's identity is its real path (absolute, symbolic links resolved, as the walk follows
+ * them): ingested again, edited, grown or recompressed, it replaces its own rows; the same bytes at another path are
+ * another input. A pipe has no lasting path and is named by its content's SHA-256. Lineage: the real path and the
+ * file's mtime. When a file fails (an I/O
  * error: bad content is quarantined instead), no lane starts another file, every lane finishes or drops what it
  * holds, and only then are connections closed and the first error thrown, so nothing is left running.
  */
@@ -375,10 +425,9 @@ async function stageLocalFile(args: {
 }): Promise<StagedObject> {
   const { file, keys, onRead, onRecord, ...rest } = args;
   const st = await stat(file);
-  const hash = createHash("sha256");
+  const real = st.isFile() ? await realpath(file) : undefined;
   async function* read(): AsyncIterable<Uint8Array> {
     for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-      hash.update(chunk as Uint8Array);
       onRead?.(file, (chunk as Uint8Array).length);
       yield chunk as Uint8Array;
     }
@@ -387,9 +436,9 @@ async function stageLocalFile(args: {
     ...rest,
     bytes: read(),
     key: keys?.[file] ?? file,
-    sourceObject: fileLineage(file),
+    sourceObject: fileLineage(real ?? file),
     ingestTime: st.mtime.toISOString(),
-    name: () => fileContentName(hash.digest("hex")),
+    name: real !== undefined ? localFileName(real) : fileContentName,
     ...(onRecord ? { onRecord: () => onRecord(file) } : {}),
   });
 }

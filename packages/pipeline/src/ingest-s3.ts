@@ -2,10 +2,17 @@ import { type CopyTarget, planCopies } from "@app/core/copy/plan";
 import { decodeSqsBody, type S3ObjectRef } from "@app/core/envelopes/s3-notification";
 import { ParseError } from "@app/core/errors";
 import type { IngestSummary } from "@app/core/ingest/pipeline";
-import { quarantineRow, s3Lineage, s3ObjectName, sqsMessageLineage, sqsMessageName } from "@app/core/lake-layout";
+import {
+  quarantineRow,
+  s3Lineage,
+  s3ObjectName,
+  s3ObjectVersion,
+  sqsMessageLineage,
+  sqsMessageName,
+} from "@app/core/lake-layout";
 import { quarantineTable } from "@app/core/sources/quarantine/schema";
 import { toIsoUtc } from "@app/core/time";
-import { ingestToLake } from "@app/lake/ingest";
+import { ingestToLake, SupersededError } from "@app/lake/ingest";
 import { createLakeWriter } from "@app/lake/writer";
 import { type IngestCounts, tally } from "./counts.ts";
 import { ObjectGoneError, type VisibilityLease } from "./ports.ts";
@@ -61,13 +68,15 @@ export async function ingestS3Object(rt: PipelineRuntime, ref: S3ObjectRef): Pro
       sourceObject: object,
       ingestTime: ref.eventTime,
       name: s3ObjectName(ref),
+      version: s3ObjectVersion(ref),
       options: rt.sourceOptions,
       // The lake bucket lets only the compactor delete; files a re-ingest no longer writes are left to it.
       staleFiles: "record",
     });
   } catch (e) {
-    // Gone since the notification: a later notification covers whatever replaced it.
-    if (e instanceof ObjectGoneError) return { object, outcome: "gone", files: [], copies: [] };
+    // Gone or superseded since the notification: a later notification covers whatever replaced it.
+    if (e instanceof ObjectGoneError || e instanceof SupersededError)
+      return { object, outcome: "gone", files: [], copies: [] };
     throw e;
   } finally {
     // The pipeline may stop reading early (unknown source); release the connection.

@@ -1,8 +1,13 @@
 import {
+  compareS3Sequencers,
+  fileContentName,
   type IngestManifest,
+  isOlderS3Event,
+  isOutputName,
   kinesisRunLineage,
   lakeFileKey,
   lakeWritePrefixes,
+  localFileName,
   manifestKey,
   PARTITION_KEYS,
   parseManifest,
@@ -12,6 +17,8 @@ import {
   partitionPath,
   quarantineRow,
   s3Lineage,
+  s3ObjectName,
+  s3ObjectVersion,
   serializeManifest,
   sqsMessageLineage,
   WRITE_CHECK_KEY,
@@ -88,9 +95,69 @@ describe("manifests", () => {
     expect(serializeManifest(manifest).endsWith("}\n")).toBe(true);
   });
 
+  it("round-trips the content hash and the S3 version read", () => {
+    const versioned: IngestManifest = {
+      ...manifest,
+      content_sha256: "a".repeat(64),
+      ...s3ObjectVersion({ versionId: "v2", eTag: "e2", sequencer: "0062E99A88DC407460" }),
+    };
+    expect(parseManifest(serializeManifest(versioned))).toStrictEqual({
+      ...manifest,
+      content_sha256: "a".repeat(64),
+      version_id: "v2",
+      etag: "e2",
+      sequencer: "0062E99A88DC407460",
+    });
+    expect(() => parseManifest(JSON.stringify({ ...manifest, sequencer: 7 }), "m")).toThrow(
+      "m: not an ingest manifest",
+    );
+  });
+
   it("refuses text that is no manifest, naming where it was read", () => {
     expect(() => parseManifest("{", "lake/_ingest/x.json")).toThrow(/^lake\/_ingest\/x\.json: not JSON/);
     expect(() => parseManifest('{"name":"x"}', "m")).toThrow("m: not an ingest manifest");
+  });
+});
+
+describe("input identity", () => {
+  it("names a local file by its real path and a pipe by its content", () => {
+    expect(localFileName("/logs/app.log")).toBe(localFileName("/logs/app.log"));
+    expect(localFileName("/logs/app.log")).not.toBe(localFileName("/logs/copy/app.log"));
+    expect(localFileName("/logs/app.log")).toMatch(/^file-[0-9a-f]{24}$/);
+    expect(isOutputName(localFileName("/a b/ü.log"))).toBe(true);
+    expect(fileContentName("0123456789abcdef".repeat(4))).toBe("0123456789abcdef".repeat(2));
+  });
+
+  it("names an S3 object by bucket and key and records the version beside it", () => {
+    const ref = { bucket: "b", key: "AWSLogs/x.json.gz" };
+    expect(s3ObjectName({ ...ref })).toBe(s3ObjectName(ref));
+    expect(s3ObjectVersion({})).toStrictEqual({});
+    expect(s3ObjectVersion({ eTag: "e" })).toStrictEqual({ etag: "e" });
+  });
+
+  it("orders S3 sequencers of different lengths by left-padding the shorter with zeros", () => {
+    expect(compareS3Sequencers("0062E99A88DC407460", "0062E99A88DC407461")).toBe(-1);
+    expect(compareS3Sequencers("62E99A88DC407460", "0062E99A88DC407460")).toBe(0);
+    expect(compareS3Sequencers("0062E99A88DC4074600000", "0062E99A88DC407460")).toBe(1);
+    expect(compareS3Sequencers("F", "10")).toBe(-1);
+    expect(compareS3Sequencers("0a", "0A")).toBe(0);
+  });
+
+  it("calls an event older only against a manifest that recorded a later sequencer", () => {
+    const m: IngestManifest = {
+      name: "s3-ab",
+      source_object: "s3://b/k",
+      ingest_time: "2024-03-09T07:05:00Z",
+      summary: { source: "app_json", records: 0, rows: {}, quarantined: {}, skipped: {} },
+      files: [],
+      sequencer: "0062E99A88DC407461",
+    };
+    expect(isOlderS3Event(m, "0062E99A88DC407460")).toBe(true);
+    expect(isOlderS3Event(m, "0062E99A88DC407461")).toBe(false);
+    expect(isOlderS3Event(m, "0062E99A88DC407462")).toBe(false);
+    expect(isOlderS3Event(m, undefined)).toBe(false);
+    expect(isOlderS3Event({ ...m, sequencer: undefined }, "00")).toBe(false);
+    expect(isOlderS3Event(undefined, "00")).toBe(false);
   });
 });
 

@@ -125,7 +125,9 @@ export class S3Notifier {
             size: o.Size ?? 0,
             eTag: etag,
             eventTime: (o.LastModified ?? new Date()).toISOString(),
-            sequencer: this.sequence.toString(16).toUpperCase().padStart(18, "0"),
+            // Like S3's, later events of a key get greater sequencers, across restarts too (the time leads).
+            sequencer:
+              `${Date.now().toString(16).padStart(12, "0")}${(this.sequence % 0x1000000).toString(16).padStart(6, "0")}`.toUpperCase(),
             region: this.opts.region,
           }),
         });
