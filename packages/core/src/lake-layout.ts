@@ -4,6 +4,7 @@ import type { IngestSummary } from "./ingest/pipeline.ts";
 import { clipRaw } from "./ingest/text.ts";
 import type { QuarantineRow, RejectReason } from "./sources/quarantine/schema.ts";
 import type { SourceId } from "./sources/types.ts";
+import { isIsoUtc } from "./time.ts";
 
 // The lake's layout: where every file, manifest, lineage id and archive key goes. Writers, IAM grants, Glue
 // projection and readers all build keys here, so what is granted is what is written.
@@ -262,13 +263,48 @@ export function sqsMessageLineage(queue: string, messageId: string): string {
 
 // ─── Quarantine rows ────────────────────────────────────────────────────────────────────────────────────────────
 
+// Key patterns that name the time of an object's records, most specific first; each builds an ISO instant.
+const KEY_TIMES: readonly [RegExp, (m: RegExpExecArray) => string][] = [
+  // CloudFront standard logs: `<distribution>.YYYY-MM-DD-HH.<id>[.gz]`
+  [/(?:^|\/)[A-Z0-9]+\.(\d{4})-(\d{2})-(\d{2})-(\d{2})\.[^/]*$/, (m) => `${m[1]}-${m[2]}-${m[3]}T${m[4]}:00:00.000Z`],
+  // CloudTrail: `<account>_CloudTrail_<region>_YYYYMMDDTHHmmZ_<id>.json.gz`
+  [/_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_[^/]*$/, (m) => `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00.000Z`],
+  // CloudTrail digests: `…_YYYYMMDDTHHmmssZ.json.gz`
+  [
+    /_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\.[^/]*$/,
+    (m) => `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z`,
+  ],
+  // Dated folders: `…/YYYY/MM/DD/[HH(/|.)]`
+  [
+    /(?:^|\/)(\d{4})\/(\d{2})\/(\d{2})\/(?:(\d{2})(?=[/.]))?/,
+    (m) => `${m[1]}-${m[2]}-${m[3]}T${m[4] ?? "00"}:00:00.000Z`,
+  ],
+];
+
 /**
- * A quarantine row, lineage included. Its event time is the object's arrival time (a bad record has no trusted
- * event time), and the raw text is cut to the quarantine limit.
+ * The time an object's key names, when it names one (ISO-8601 UTC): CloudFront's `DIST.YYYY-MM-DD-HH.`,
+ * CloudTrail's `_YYYYMMDDTHHmmZ_` (a digest's `_YYYYMMDDTHHmmssZ.`), else a `/YYYY/MM/DD/` folder (with an `HH` folder or file name after it).
+ * Bad records whose own time cannot be read are dated by it: they belong to the time of their object.
+ */
+export function keyTimeHint(key: string): string | undefined {
+  for (const [pattern, build] of KEY_TIMES) {
+    const m = pattern.exec(key);
+    if (!m) continue;
+    const iso = build(m);
+    return isIsoUtc(iso) ? iso : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A quarantine row, lineage included. Its event time is `eventTime` (the record's own time, or the time its
+ * object's key names) when known, else the object's arrival time; the raw text is cut to the quarantine limit.
  */
 export function quarantineRow(args: {
   sourceObject: string;
   ingestTime: string;
+  /** The record's own time, or its object's key time (`keyTimeHint`); the arrival time when absent. */
+  eventTime?: string;
   line: number;
   sourceKind: SourceId | "unknown";
   reason: RejectReason;
@@ -277,7 +313,7 @@ export function quarantineRow(args: {
 }): QuarantineRow {
   const clipped = args.raw === null ? { raw: null, truncated: false } : clipRaw(args.raw);
   return {
-    event_time: args.ingestTime,
+    event_time: args.eventTime ?? args.ingestTime,
     source_kind: args.sourceKind,
     reason: args.reason,
     message: args.message,

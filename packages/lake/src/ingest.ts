@@ -9,6 +9,7 @@ import {
   type IngestManifest,
   type InputVersion,
   isOlderS3Event,
+  keyTimeHint,
   localFileName,
   manifestKey,
   parseManifest,
@@ -143,11 +144,14 @@ export function unwritableRow(args: {
   summary: IngestSummary;
   error: WriteFailedError;
   raw: string | null;
+  /** The object's key, whose time (`keyTimeHint`) dates the row when it names one. */
+  key?: string;
 }): QuarantineRow {
   const lost = unwritableSummary(args.summary).quarantined.write_failed ?? 0;
   return quarantineRow({
     sourceObject: args.sourceObject,
     ingestTime: args.ingestTime,
+    eventTime: args.key === undefined ? undefined : keyTimeHint(args.key),
     line: 1,
     sourceKind: args.summary.source,
     reason: "write_failed",

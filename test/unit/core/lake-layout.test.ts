@@ -4,6 +4,7 @@ import {
   type IngestManifest,
   isOlderS3Event,
   isOutputName,
+  keyTimeHint,
   kinesisRunLineage,
   lakeFileKey,
   lakeWritePrefixes,
@@ -161,7 +162,50 @@ describe("input identity", () => {
   });
 });
 
+describe("keyTimeHint", () => {
+  it("reads the time CloudFront, CloudTrail and dated folders put in a key, and nothing else", () => {
+    const hints = [
+      "logs/E2QWRUHAPOMQZL.2025-06-12-13.8713fac4.gz",
+      "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/10/111122223333_CloudTrail_us-east-1_20240310T1405Z_abcDEF123.json.gz",
+      "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/05/01/111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240501T011231Z.json.gz",
+      "app/auth-service/2025/06/11/22.jsonl.gz",
+      "app/auth-service/2025/06/11/22/part-0.jsonl",
+      "app/auth-service/2025/06/11/events.jsonl",
+      "/var/log/2025/02/30/x.log",
+      "E2QWRUHAPOMQZL.2025-06-12-24.8713fac4.gz",
+      "misc/notes.bin",
+      "app/2025-06-11.jsonl",
+    ].map(keyTimeHint);
+    expect(hints).toStrictEqual([
+      "2025-06-12T13:00:00.000Z",
+      "2024-03-10T14:05:00.000Z",
+      "2024-05-01T01:12:31.000Z",
+      "2025-06-11T22:00:00.000Z",
+      "2025-06-11T22:00:00.000Z",
+      "2025-06-11T00:00:00.000Z",
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+});
+
 describe("quarantineRow", () => {
+  it("takes the record's own time as event time when given, keeping the arrival as ingest time", () => {
+    const row = quarantineRow({
+      sourceObject: "s3://b/k",
+      ingestTime: "2024-03-09T07:05:00Z",
+      eventTime: "2024-03-01T23:59:59Z",
+      line: 2,
+      sourceKind: "cloudfront",
+      reason: "bad_value",
+      message: "sc-status: 'x' is not a valid int32",
+      raw: "raw",
+    });
+    expect([row.event_time, row.ingest_time]).toStrictEqual(["2024-03-01T23:59:59Z", "2024-03-09T07:05:00Z"]);
+  });
+
   it("stamps lineage, uses the arrival time as event time and cuts raw text to 64 KiB", () => {
     const row = quarantineRow({
       sourceObject: "s3://b/k",

@@ -1,5 +1,5 @@
 import { asError } from "../errors.ts";
-import { quarantineRow } from "../lake-layout.ts";
+import { keyTimeHint, quarantineRow } from "../lake-layout.ts";
 import type { TableDef } from "../schema/table.ts";
 import { type InputFlag, quarantineTable, type RejectReason } from "../sources/quarantine/schema.ts";
 import type { LogSource, ParseContext, ParseEvent, SkipKind, SourceId } from "../sources/types.ts";
@@ -94,8 +94,11 @@ export async function ingestObject(args: {
     return summary;
   };
 
-  const quarantine = async (line: number, reason: RejectReason, message: string, raw: string) => {
-    const row = quarantineRow({ ...lineage, line, sourceKind: summary.source, reason, message, raw });
+  // A bad record is dated by its own time when the parser could read it, else by its object's key, else arrival.
+  const keyTime = keyTimeHint(args.context.key);
+  const quarantine = async (line: number, reason: RejectReason, message: string, raw: string, time?: unknown) => {
+    const eventTime = typeof time === "string" && isIsoUtc(time) ? time : keyTime;
+    const row = quarantineRow({ ...lineage, eventTime, line, sourceKind: summary.source, reason, message, raw });
     summary.records++;
     summary.quarantined[reason] = (summary.quarantined[reason] ?? 0) + 1;
     await sink.write(quarantineTable, row);
@@ -210,13 +213,13 @@ export async function ingestObject(args: {
         if (w) await w;
       } catch (e) {
         if (!(e instanceof RowRejectedError)) throw e;
-        await quarantine(ev.line, e.reason, `${ev.table.name}: ${e.message}`, JSON.stringify(ev.row));
+        await quarantine(ev.line, e.reason, `${ev.table.name}: ${e.message}`, JSON.stringify(ev.row), time);
         continue;
       }
       summary.records++;
       summary.rows[ev.table.name] = (summary.rows[ev.table.name] ?? 0) + 1;
     } else if (ev.kind === "reject") {
-      await quarantine(ev.line, ev.reason, ev.message, ev.raw);
+      await quarantine(ev.line, ev.reason, ev.message, ev.raw, ev.time);
     } else {
       summary.records++;
       summary.skipped[ev.skip] = (summary.skipped[ev.skip] ?? 0) + 1;

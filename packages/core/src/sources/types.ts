@@ -11,7 +11,15 @@ export type SkipKind = "header" | "blank" | "control_message" | "comment";
 /** What a parser says about one input record. Every record yields exactly one event. */
 export type ParseEvent =
   | { kind: "row"; table: TableDef; line: number; row: Record<string, unknown> }
-  | { kind: "reject"; line: number; reason: RejectReason; message: string; raw: string }
+  | {
+      kind: "reject";
+      line: number;
+      reason: RejectReason;
+      message: string;
+      raw: string;
+      /** The record's own time (ISO-8601 UTC) when it could be read although the record is bad. */
+      time?: string;
+    }
   | { kind: "skip"; line: number; skip: SkipKind };
 
 /** Options a deployment can set per source. */

@@ -78,6 +78,17 @@ describe("demo data through the real parsers", () => {
     ]);
   });
 
+  it("dates the deliberate bad records on the day they belong to, not the day they arrived", () => {
+    const days = table("quarantine").map((r) => [r.source_kind, String(r.event_time).slice(0, 10), r.ingest_time]);
+    expect(days.sort()).toStrictEqual([
+      ["app_json", LAST_DAY, "2025-06-13T00:00:00Z"],
+      ["app_json", LAST_DAY, "2025-06-13T00:00:00Z"],
+      ["cloudfront", LAST_DAY, "2025-06-13T00:00:00Z"],
+      ["cloudfront", LAST_DAY, "2025-06-13T00:00:00Z"],
+      ["cloudwatch_logs", LAST_DAY, "2025-06-13T00:00:00Z"],
+    ]);
+  });
+
   it("is recognised by S3-style key alone where the source has a key layout", () => {
     const byKey = parsed.files.map((f) => [f.path, SOURCES.find((s) => s.matchKey(f.path))?.id ?? "sniffed"]);
     const expected = parsed.files.map((f) => [f.path, f.source]);

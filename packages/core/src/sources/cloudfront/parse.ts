@@ -31,8 +31,8 @@ export function validateRealtimeFields(fields: readonly string[]): void {
   realtimePlan(fields, REALTIME);
 }
 
-function reject(line: number, reason: RejectReason, message: string, raw: string): ParseEvent {
-  return { kind: "reject", line, reason, message, raw };
+function reject(line: number, reason: RejectReason, message: string, raw: string, time?: string | null): ParseEvent {
+  return { kind: "reject", line, reason, message, raw, ...(typeof time === "string" ? { time } : {}) };
 }
 
 // Requests in one log file cluster in the same second; remembering the last date/time pair skips re-validation.
@@ -131,11 +131,14 @@ function delimitedRow(
   memo: TimeMemo,
   n: number,
 ): ParseEvent {
+  const t = plan.time;
   if (count !== plan.width) {
-    return reject(n, "bad_field_count", `expected ${plan.width} fields, got ${count}`, line);
+    // The fields before the damage are whole: when the date and time are among them, they date the reject.
+    const dated = t.kind === "datetime" && count > Math.max(t.date, t.time);
+    const at = dated ? dateTimeMemo(memo, field(line, t.date), field(line, t.time)) : null;
+    return reject(n, "bad_field_count", `expected ${plan.width} fields, got ${count}`, line, at);
   }
   let iso: string | null;
-  const t = plan.time;
   switch (t.kind) {
     case "datetime": {
       const date = field(line, t.date);
@@ -164,7 +167,13 @@ function delimitedRow(
   const row = plan.build(line, starts, ends, iso, fallbackDistribution);
   if (typeof row === "number") {
     const s = plan.slots[row] as (typeof plan.slots)[number];
-    return reject(n, "bad_value", `${s.field}: ${quoteValue(field(line, s.index))} is not a valid ${s.type}`, line);
+    return reject(
+      n,
+      "bad_value",
+      `${s.field}: ${quoteValue(field(line, s.index))} is not a valid ${s.type}`,
+      line,
+      iso,
+    );
   }
   if (plan.extras.length > 0 && tf.rest !== undefined) {
     row[tf.rest] = JSON.stringify(

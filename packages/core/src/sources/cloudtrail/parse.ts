@@ -112,12 +112,14 @@ export function cloudTrailElementEvent(el: JsonElement, accept: CloudTrailAccept
   }
   const rec = findCloudTrailRecord(parsed);
   if (rec === undefined) {
+    const time = eventTimeOf(value.eventTime);
     return {
       kind: "reject",
       line,
       reason: "bad_record",
       message: "object is not a CloudTrail record (no eventVersion with eventSource, eventName or eventType)",
       raw: el.text,
+      ...(time === null ? {} : { time }),
     };
   }
   const mapped = toCloudTrailRow(rec);

@@ -1,5 +1,6 @@
 import { constants, gunzipSync } from "node:zlib";
 import { isTruncatedJson, type JsonElement, jsonElementBatches, splitJson } from "../../ingest/json-stream.ts";
+import { toIsoUtc } from "../../time.ts";
 import { JsonRecord } from "../json-record.ts";
 import { arrayItems, spanText } from "../json-text.ts";
 import type { RejectReason } from "../quarantine/schema.ts";
@@ -70,8 +71,8 @@ function salvageGzip(bytes: Buffer): string | undefined {
   }
 }
 
-function reject(line: number, reason: RejectReason, message: string, raw: string): ParseEvent {
-  return { kind: "reject", line, reason, message, raw };
+function reject(line: number, reason: RejectReason, message: string, raw: string, time?: string | null): ParseEvent {
+  return { kind: "reject", line, reason, message, raw, ...(typeof time === "string" ? { time } : {}) };
 }
 
 function* decodedEvents(b64: string, counter: Counter, depth: number, raw: string): Iterable<ParseEvent> {
@@ -215,27 +216,30 @@ export function logEventEvent(
     return reject(line, "bad_record", "log event has no message", raw());
   }
   const message = logEvent.message;
+  // The log event's own timestamp dates a bad message.
+  const at = toIsoUtc(logEvent.timestamp);
   let json = message.trim();
   let lambda: RegExpExecArray | null = null;
   if (!json.startsWith("{")) {
     lambda = LAMBDA_PREFIX.exec(json);
-    if (lambda === null) return reject(line, "bad_json", "log event message is not JSON", message);
+    if (lambda === null) return reject(line, "bad_json", "log event message is not JSON", message, at);
     json = lambda[4] ?? "";
   }
   const rec = JsonRecord.parse(json);
   if (rec === "bad_json") {
     return isTruncatedJson(json)
-      ? reject(line, "truncated", "log event message ends inside its JSON", message)
-      : reject(line, "bad_json", "log event message is not valid JSON", message);
+      ? reject(line, "truncated", "log event message ends inside its JSON", message, at)
+      : reject(line, "bad_json", "log event message is not valid JSON", message, at);
   }
-  if (rec === "not_object") return reject(line, "bad_record", "log event message is JSON but not an object", message);
+  if (rec === "not_object")
+    return reject(line, "bad_record", "log event message is JSON but not an object", message, at);
 
   const trail = lambda === null ? kinds.cloudtrail.find(rec) : undefined;
   if (trail !== undefined) {
     const mapped = kinds.cloudtrail.map(trail);
     return mapped.ok
       ? { kind: "row", line, table: kinds.cloudtrail.table, row: mapped.row }
-      : reject(line, mapped.reason, mapped.message, message);
+      : reject(line, mapped.reason, mapped.message, message, at);
   }
   const lineage: Record<string, string> = {};
   const add = (name: string, v: unknown) => {
@@ -254,7 +258,7 @@ export function logEventEvent(
   });
   return mapped.ok
     ? { kind: "row", line, table: kinds.app.table, row: mapped.row }
-    : reject(line, mapped.reason, mapped.message, message);
+    : reject(line, mapped.reason, mapped.message, message, at);
 }
 
 const BASE64_LINE = /^[A-Za-z0-9+/]+={0,2}$/;

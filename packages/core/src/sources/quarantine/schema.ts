@@ -33,7 +33,7 @@ export const quarantineTable = defineTable({
   timeColumn: "event_time",
   columns: {
     event_time: column.timestamp(
-      "When the source object arrived (equals ingest_time; bad records have no trusted event time)",
+      "The bad record's own time when it could be read, else the time the object key names (CloudFront's DIST.YYYY-MM-DD-HH., CloudTrail's _YYYYMMDDTHHmmZ_, a /YYYY/MM/DD/ path), else the arrival time (ingest_time)",
       {
         nullable: false,
       },
