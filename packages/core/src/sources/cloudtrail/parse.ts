@@ -1,4 +1,5 @@
 import { type JsonElement, jsonElementBatches } from "../../ingest/json-stream.ts";
+import { toIsoUtc } from "../../time.ts";
 import { JsonRecord } from "../json-record.ts";
 import { recordMapper } from "../mapping.ts";
 import type { ParseEvent, RecordKind } from "../types.ts";
@@ -112,7 +113,7 @@ export function cloudTrailElementEvent(el: JsonElement, accept: CloudTrailAccept
   }
   const rec = findCloudTrailRecord(parsed);
   if (rec === undefined) {
-    const time = eventTimeOf(value.eventTime);
+    const time = toIsoUtc(parsed.value.eventTime);
     return {
       kind: "reject",
       line,
