@@ -5,6 +5,7 @@ import { gzipSync } from "node:zlib";
 import { type AwsClientOptions, makeKinesisClient, makeS3Client, makeSqsClient } from "@app/aws/clients";
 import { syncLakeToCache } from "@app/aws/lake-cache";
 import { type DevEnvironment, startDevEnvironment } from "@app/cli/dev/environment";
+import { kinesisLambdaRecord } from "@app/cli/dev/kinesis-source";
 import { resolveConfig } from "@app/core/config/index";
 import type { LoglakeConfig, LoglakeConfigInput } from "@app/core/config/types";
 import { TABLES } from "@app/core/sources/index";
@@ -13,6 +14,8 @@ import { openLake } from "@app/lake/query";
 import { LocalLakeStore } from "@app/lake/store";
 import { silentLog } from "@app/pipeline/log";
 import type { DemoFile } from "@app/samples/demo/index";
+import { GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-kinesis";
+import type { KinesisStreamEvent } from "aws-lambda";
 
 export { startEmulators } from "@app/cli/dev/emulators";
 
@@ -149,4 +152,19 @@ export async function queueDepth(sqs: ReturnType<typeof makeSqsClient>, queueUrl
     Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
     Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
   );
+}
+
+/** Every record on the test stream's one shard, as the Lambda event an event source mapping would deliver. */
+export async function readShardEvent(p: TestPipeline): Promise<KinesisStreamEvent> {
+  const shardId = "shardId-000000000000";
+  const it = await p.kinesis.send(
+    new GetShardIteratorCommand({
+      StreamName: p.config.stream.name,
+      ShardId: shardId,
+      ShardIteratorType: "TRIM_HORIZON",
+    }),
+  );
+  const res = await p.kinesis.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator }));
+  const at = { shardId, region: p.config.region, streamArn: p.env.provisioned.stream.arn };
+  return { Records: (res.Records ?? []).map((r) => kinesisLambdaRecord(r, at)) };
 }

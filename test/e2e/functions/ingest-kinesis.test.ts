@@ -1,20 +1,14 @@
 import { gunzipSync, gzipSync } from "node:zlib";
-import { kinesisLambdaRecord } from "@app/cli/dev/kinesis-source";
 import { appEventsTable } from "@app/core/sources/app-json/schema";
 import { SOURCES } from "@app/core/sources/index";
 import type { LogSource } from "@app/core/sources/types";
 import { createIngestKinesisHandler } from "@app/functions/handlers/ingest-kinesis";
 import { demoFiles } from "@app/samples/demo/index";
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  PutRecordsCommand,
-  type PutRecordsResultEntry,
-} from "@aws-sdk/client-kinesis";
+import { PutRecordsCommand, type PutRecordsResultEntry } from "@aws-sdk/client-kinesis";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { KinesisStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lakeCounts, startTestPipeline, type TestPipeline, waitFor } from "../../helpers/emulators.ts";
+import { lakeCounts, readShardEvent, startTestPipeline, type TestPipeline, waitFor } from "../../helpers/emulators.ts";
 
 /** A source for records starting with FLAKY whose parse fails while `failures` is above zero, as an outage would. */
 function flakySource(state: { failures: number }): LogSource {
@@ -66,20 +60,6 @@ async function putAll(p: TestPipeline, data: Uint8Array[]): Promise<PutRecordsRe
   return res.Records ?? [];
 }
 
-async function readEvent(p: TestPipeline): Promise<KinesisStreamEvent> {
-  const shardId = "shardId-000000000000";
-  const it = await p.kinesis.send(
-    new GetShardIteratorCommand({
-      StreamName: p.config.stream.name,
-      ShardId: shardId,
-      ShardIteratorType: "TRIM_HORIZON",
-    }),
-  );
-  const res = await p.kinesis.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator }));
-  const at = { shardId, region: p.config.region, streamArn: p.env.provisioned.stream.arn };
-  return { Records: (res.Records ?? []).map((r) => kinesisLambdaRecord(r, at)) };
-}
-
 describe("ingest-kinesis handler called with a batch read from the stream", () => {
   const flaky = { failures: Number.POSITIVE_INFINITY };
   const d = payloads();
@@ -98,7 +78,7 @@ describe("ingest-kinesis handler called with a batch read from the stream", () =
       ...d.realtime.slice(5, 8),
       d.app,
     ]);
-    event = await readEvent(p);
+    event = await readShardEvent(p);
   });
 
   afterAll(async () => {

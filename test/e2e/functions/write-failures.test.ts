@@ -3,17 +3,23 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { syncLakeToCache } from "@app/aws/lake-cache";
-import { kinesisLambdaRecord } from "@app/cli/dev/kinesis-source";
 import { kinesisBatchName, manifestKey } from "@app/core/lake-layout";
 import { SOURCES } from "@app/core/sources/index";
 import { createIngestKinesisHandler } from "@app/functions/handlers/ingest-kinesis";
 import { openLake } from "@app/lake/query";
 import { LocalLakeStore } from "@app/lake/store";
-import { GetRecordsCommand, GetShardIteratorCommand, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { KinesisStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lakeCounts, queueDepth, startTestPipeline, type TestPipeline, waitFor } from "../../helpers/emulators.ts";
+import {
+  lakeCounts,
+  queueDepth,
+  readShardEvent,
+  startTestPipeline,
+  type TestPipeline,
+  waitFor,
+} from "../../helpers/emulators.ts";
 import { poisonSource } from "../../helpers/poison-source.ts";
 
 const ROBUSTNESS = join(import.meta.dirname, "../../fixtures/robustness");
@@ -117,17 +123,7 @@ describe("ingest-kinesis when a record's rows cannot be written", () => {
         })),
       }),
     );
-    const shardId = "shardId-000000000000";
-    const it = await p.kinesis.send(
-      new GetShardIteratorCommand({
-        StreamName: p.config.stream.name,
-        ShardId: shardId,
-        ShardIteratorType: "TRIM_HORIZON",
-      }),
-    );
-    const res = await p.kinesis.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator }));
-    const at = { shardId, region: p.config.region, streamArn: p.env.provisioned.stream.arn };
-    event = { Records: (res.Records ?? []).map((r) => kinesisLambdaRecord(r, at)) };
+    event = await readShardEvent(p);
   });
 
   afterAll(async () => {
