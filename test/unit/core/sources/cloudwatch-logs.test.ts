@@ -130,7 +130,7 @@ describe("cloudwatch_logs parsing", () => {
       "REPORT RequestId: r-1\tDuration: 1.00 ms\t\n",
       "  leading and trailing spaces  ",
       "[1,2]",
-      '{"cut":',
+      "{'level': 'error', 'order': 42}",
       "",
     ];
     const body = payload(messages.map((message, i) => ({ id: String(i), timestamp: 1714557600000 + i, message })));

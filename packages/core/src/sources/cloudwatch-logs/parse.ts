@@ -1,5 +1,5 @@
 import { constants, gunzipSync } from "node:zlib";
-import { type JsonElement, jsonElementBatches, splitJson } from "../../ingest/json-stream.ts";
+import { isTruncatedJson, type JsonElement, jsonElementBatches, splitJson } from "../../ingest/json-stream.ts";
 import { MAX_RECORD_CHARS } from "../../ingest/text.ts";
 import type { LogEventLineage } from "../../lake-layout.ts";
 import { toIsoUtc } from "../../time.ts";
@@ -262,8 +262,9 @@ export function* payloadEvents(el: JsonElement, counter: Counter, depth = 0): It
 /**
  * One log event to one parse event, with the payload's owner, group and stream and the event's id as its lineage: a
  * CloudTrail record goes to `cloudtrail`, a JSON object (or a Lambda text line carrying one) to `app_events` with the
- * log event's timestamp as fallback time, and any other message (VPC flow logs, Lambda platform lines, text that is
- * not JSON) to `cloudwatch_logs`, exactly as sent. `raw` gives the log event's own text.
+ * log event's timestamp as fallback time, a JSON object cut short to quarantine as `truncated`, and any other
+ * message (VPC flow logs, Lambda platform lines, text that is not JSON) to `cloudwatch_logs`, exactly as sent. `raw`
+ * gives the log event's own text.
  */
 export function logEventEvent(
   line: number,
@@ -286,7 +287,12 @@ export function logEventEvent(
   const at = toIsoUtc(logEvent.timestamp);
   const trimmed = message.trim();
   const lambda = trimmed.startsWith("{") ? null : LAMBDA_PREFIX.exec(trimmed);
-  const rec = trimmed.startsWith("{") || lambda !== null ? JsonRecord.parse(lambda?.[4] ?? trimmed) : undefined;
+  const json = lambda?.[4] ?? trimmed;
+  const rec = trimmed.startsWith("{") || lambda !== null ? JsonRecord.parse(json) : undefined;
+  // A JSON object cut short is a damaged record; other text (a Python dict, a flow log line) is a message as sent.
+  if (rec === "bad_json" && isTruncatedJson(json)) {
+    return reject(line, "truncated", "log event message ends inside its JSON", message, at, lineage);
+  }
   if (!(rec instanceof JsonRecord)) {
     if (at === null) {
       return reject(line, "bad_timestamp", "log event has no valid timestamp", raw(), null, lineage);
