@@ -21,11 +21,10 @@ function cli(args: string[]): { ok: boolean; out: string } {
   return { ok: r.status === 0, out: r.status === 0 ? r.stdout : (r.stderr.trim().split("\n")[0] ?? "") };
 }
 
+/** The CLI's own summary of one ingest, on one line (older checkouts print only text). */
 function ingest(lake: string, file: string): string {
-  const r = cli(["ingest", file, "--lake", lake, "--format", "json"]);
-  if (!r.ok) return `error: ${r.out}`;
-  const s = JSON.parse(r.out) as { records: number; rows: object; quarantined: object };
-  return JSON.stringify({ records: s.records, rows: s.rows, quarantined: s.quarantined });
+  const r = cli(["ingest", file, "--lake", lake]);
+  return r.ok ? r.out.trim().replace(/\s*\n\s*/g, " | ") : `error: ${r.out}`;
 }
 
 /** The single value a query returns, or why there is none (a table or column this checkout does not have). */
