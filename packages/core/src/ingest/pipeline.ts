@@ -223,7 +223,14 @@ export async function ingestObject(args: {
         if (w) await w;
       } catch (e) {
         if (!(e instanceof RowRejectedError)) throw e;
-        await quarantine(ev.line, e.reason, `${ev.table.name}: ${e.message}`, JSON.stringify(ev.row), time, ev.logEvent);
+        await quarantine(
+          ev.line,
+          e.reason,
+          `${ev.table.name}: ${e.message}`,
+          JSON.stringify(ev.row),
+          time,
+          ev.logEvent,
+        );
         continue;
       }
       summary.records++;
