@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { syncLakeToCache } from "@app/aws/lake-cache";
 import { createIngestKinesisHandler } from "@app/functions/handlers/ingest-kinesis";
 import { openLake } from "@app/lake/query";
@@ -33,11 +34,16 @@ async function lakeRows(p: TestPipeline, sql: string): Promise<Record<string, un
   }
 }
 
+interface Sent {
+  logEvents: { message: string }[];
+}
+
 const LINEAGE = "cwl_owner, cwl_log_group, cwl_log_stream, right(cwl_event_id, 4) AS event";
 
 describe("ingest-kinesis with CloudWatch Logs subscription records", () => {
   let p: TestPipeline;
   let event: KinesisStreamEvent;
+  let sent: Sent[];
 
   beforeAll(async () => {
     p = await startTestPipeline({ notify: false });
@@ -49,11 +55,12 @@ describe("ingest-kinesis with CloudWatch Logs subscription records", () => {
         .trimEnd()
         .split("\n")
         .map((l) => Buffer.from(l, "base64"));
-    const data = [
+    const data: Buffer[] = [
       await fixture("vpc-flow-logs.json.gz"),
       ...(await base64Lines("lambda-platform.txt")),
       ...(await base64Lines("mixed-cloudtrail-vpc.txt")),
     ];
+    sent = data.map((d) => JSON.parse(gunzipSync(d).toString("utf8")) as Sent);
     await p.kinesis.send(
       new PutRecordsCommand({
         StreamName: p.config.stream.name,
@@ -76,7 +83,7 @@ describe("ingest-kinesis with CloudWatch Logs subscription records", () => {
     const response = await handler(event);
     const logs = await lakeRows(
       p,
-      `SELECT CAST(event_time AS VARCHAR) AS t, left(message, 24) AS m, subscription_filters, ${LINEAGE}, source_object, source_line FROM cloudwatch_logs ORDER BY source_object, source_line`,
+      `SELECT CAST(event_time AS VARCHAR) AS t, message, subscription_filters, ${LINEAGE}, source_object, source_line FROM cloudwatch_logs ORDER BY source_object, source_line`,
     );
     const trail = await lakeRows(
       p,
@@ -93,77 +100,34 @@ describe("ingest-kinesis with CloudWatch Logs subscription records", () => {
       "aws-cloudtrail-logs-111122223333-0a1b2c3d",
       "111122223333_CloudTrail_us-east-1",
     ];
-    const row = (
-      t: string,
-      m: string,
-      filters: string,
-      l: readonly string[],
-      event: string,
-      i: number,
-      line: number,
-    ) => ({
-      t,
-      m,
-      subscription_filters: filters,
-      cwl_owner: l[0],
-      cwl_log_group: l[1],
-      cwl_log_stream: l[2],
-      event,
-      source_object: record(i),
-      source_line: BigInt(line),
-    });
-    const vpcLines = ["2 111122223333 eni-0a1b2c", "2 111122223333 eni-0a1b2c", "2 111122223333 eni-0a1b2c"];
-    const vpcTimes = ["2024-05-01 10:01:00", "2024-05-01 10:01:00", "2024-05-01 10:02:00.123"];
-    const filters = '["loglake-vpc"]';
-    expect(logs).toStrictEqual([
-      ...vpcLines.map((m, j) => row(vpcTimes[j] as string, m, filters, vpc, `200${j + 1}`, 0, j + 1)),
-      row(
-        "2024-05-01 10:12:04.001",
-        "INIT_START Runtime Versi",
-        '["loglake-lambda","siem-forwarder"]',
-        lambda,
-        "2101",
-        1,
-        1,
-      ),
-      row(
-        "2024-05-01 10:12:04.201",
-        "START RequestId: 8d2f4a1",
-        '["loglake-lambda","siem-forwarder"]',
-        lambda,
-        "2102",
-        1,
-        2,
-      ),
-      row(
-        "2024-05-01 10:12:04.25",
-        "2024-05-01T10:12:04.250Z",
-        '["loglake-lambda","siem-forwarder"]',
-        lambda,
-        "2103",
-        1,
-        3,
-      ),
-      row(
-        "2024-05-01 10:12:04.301",
-        "END RequestId: 8d2f4a1c-",
-        '["loglake-lambda","siem-forwarder"]',
-        lambda,
-        "2105",
-        1,
-        5,
-      ),
-      row(
-        "2024-05-01 10:12:04.301",
-        "REPORT RequestId: 8d2f4a",
-        '["loglake-lambda","siem-forwarder"]',
-        lambda,
-        "2106",
-        1,
-        6,
-      ),
-      ...vpcLines.map((m, j) => row(vpcTimes[j] as string, m, filters, vpc, `200${j + 1}`, 3, j + 1)),
-    ]);
+    const lambdaFilters = '["loglake-lambda","siem-forwarder"]';
+    // Record, line in it, stored time, log event id's end, filters, lineage: each message as the payload sent it.
+    const expected: [number, number, string, string, string, readonly string[]][] = [
+      [0, 1, "2024-05-01 10:01:00", "2001", '["loglake-vpc"]', vpc],
+      [0, 2, "2024-05-01 10:01:00", "2002", '["loglake-vpc"]', vpc],
+      [0, 3, "2024-05-01 10:02:00.123", "2003", '["loglake-vpc"]', vpc],
+      [1, 1, "2024-05-01 10:12:04.001", "2101", lambdaFilters, lambda],
+      [1, 2, "2024-05-01 10:12:04.201", "2102", lambdaFilters, lambda],
+      [1, 3, "2024-05-01 10:12:04.25", "2103", lambdaFilters, lambda],
+      [1, 5, "2024-05-01 10:12:04.301", "2105", lambdaFilters, lambda],
+      [1, 6, "2024-05-01 10:12:04.301", "2106", lambdaFilters, lambda],
+      [3, 1, "2024-05-01 10:01:00", "2001", '["loglake-vpc"]', vpc],
+      [3, 2, "2024-05-01 10:01:00", "2002", '["loglake-vpc"]', vpc],
+      [3, 3, "2024-05-01 10:02:00.123", "2003", '["loglake-vpc"]', vpc],
+    ];
+    expect(logs).toStrictEqual(
+      expected.map(([i, line, t, event, filters, l]) => ({
+        t,
+        message: sent[i]?.logEvents[line - 1]?.message,
+        subscription_filters: filters,
+        cwl_owner: l[0],
+        cwl_log_group: l[1],
+        cwl_log_stream: l[2],
+        event,
+        source_object: record(i),
+        source_line: BigInt(line),
+      })),
+    );
     const lineage = (l: readonly string[], event: string, i: number, line: number) => ({
       cwl_owner: l[0],
       cwl_log_group: l[1],
