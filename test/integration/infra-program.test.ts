@@ -648,10 +648,10 @@ describe("trail", () => {
         `${account}CloudTrail-Digest/eu-west-1/2024/03/09/111122223333_CloudTrail-Digest_eu-west-1_t_eu-west-1_20240309T070500Z.json.gz`,
       ];
     });
-    const [notification] = all(prod, "s3/bucketNotification:BucketNotification").filter(
+    const notification = all(prod, "s3/bucketNotification:BucketNotification").find(
       (r) => r.inputs.bucket === "acme-trail-logs",
     );
-    const filter = (notification?.inputs.queues as { filterPrefix: string }[])[0]?.filterPrefix as string;
+    const filter = String((notification?.inputs.queues as { filterPrefix: string }[] | undefined)?.[0]?.filterPrefix);
     const reads = inline(prod, "IngestSqsRole")
       .filter((st) => [st.Action].flat().includes("s3:GetObject"))
       .flatMap((st) => [st.Resource].flat());
