@@ -590,8 +590,18 @@ describe("trail", () => {
         functionArns: ["arn:aws:lambda:eu-west-1:123456789012:function:payments-api"],
       }),
     });
-    expect([t.protect, one(dev, "cloudtrail/trail:Trail", "Trail").protect]).toStrictEqual([true, false]);
-    expect(prod.outputs.trail).toBe(TRAIL);
+    expect([t.protect, t.retainOnDelete, prod.outputs.trail]).toStrictEqual([true, true, TRAIL]);
+  });
+
+  it("is not deployed by a throwaway stage, whose trail would replace the bucket policy of the permanent one", () => {
+    const trailResources = (inv: Inventory) =>
+      inv.resources
+        .filter((r) => r.type === "aws:cloudtrail/trail:Trail" || r.name.startsWith("Trail"))
+        .map((r) => r.name);
+    expect([trailResources(dev), dev.outputs.trail]).toStrictEqual([[], undefined]);
+    expect(json(one(dev, "kms/key:Key", "ProjectKey").inputs.policy)).toStrictEqual(
+      projectKeyPolicy({ partition: "aws", accountId: "123456789012" }),
+    );
   });
 
   it("lets CloudTrail write to the source bucket exactly as documented, for this trail only", () => {

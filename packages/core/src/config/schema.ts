@@ -454,6 +454,16 @@ const trailFields = strict({
     ),
     "",
   ),
+  /**
+   * Stages that deploy the trail (default the permanent stages): each stage's trail would replace the bucket policy
+   * of the others, so a throwaway stage deploys none unless listed.
+   */
+  stages: v.optional(
+    v.pipe(
+      v.array(v.string("must be a list of stage names"), "must be a list of stage names"),
+      v.check((s) => s.every((x) => x !== ""), "must be a list of stage names"),
+    ),
+  ),
   /** An organization trail, logging every account of this organization (deploy from the management account). */
   organizationId: v.optional(text(ORG_ID_RE, "must be an organization id (o- and 10-32 lowercase letters or digits)")),
   /** Data events (object-level S3 calls, Lambda invocations) of chosen buckets and functions. */
@@ -539,7 +549,7 @@ export const deploySchema = strict({
     strict({ temporaryRetentionDays: v.optional(int(1, 36500, " of days"), DEFAULT_TEMPORARY_WORM_DAYS) }),
     {},
   ),
-  /** A CloudTrail trail delivering to a source bucket, deployed with the stage; absent: none. */
+  /** A CloudTrail trail delivering to a source bucket, deployed with the stages it names; absent: none. */
   trail: v.optional(trailFields),
   /** Roles people assume to use the lake; each is created only when it names principals. */
   access: v.optional(
@@ -734,7 +744,9 @@ export function settingsSchema(stage: string) {
             ...base,
             worm: { ...base.worm, mode: "GOVERNANCE" as const, retentionDays: deploy.worm.temporaryRetentionDays },
           };
-      const { trail, ...rest } = deploy;
+      const { trail: configured, ...rest } = deploy;
+      const trail =
+        configured && (configured.stages ?? deploy.permanentStages).includes(stage) ? configured : undefined;
       return {
         config,
         deploy: {
@@ -743,9 +755,11 @@ export function settingsSchema(stage: string) {
           ...(trail
             ? {
                 trail: {
-                  ...trail,
-                  name: trail.name ?? `loglake-${base.env}-trail`,
                   bucket: trail.bucket ?? (sourceBuckets[0] as { name: string }).name,
+                  keyPrefix: trail.keyPrefix,
+                  ...(trail.organizationId ? { organizationId: trail.organizationId } : {}),
+                  dataEvents: trail.dataEvents,
+                  name: trail.name ?? `loglake-${base.env}-trail`,
                 },
               }
             : {}),

@@ -493,6 +493,15 @@ describe("resolveSettings", () => {
     });
   });
 
+  it("deploys the trail in permanent stages only, unless it names the stages", () => {
+    const file = (trail: object) => ({
+      default: { env: "pr-7" },
+      deploy: { sourceBuckets: [{ name: "trail-in" }], trail },
+    });
+    expect(resolveSettings(file({}), "pr-7").deploy.trail).toBeUndefined();
+    expect(resolveSettings(file({ stages: ["pr-7"] }), "pr-7").deploy.trail?.name).toBe("loglake-pr-7-trail");
+  });
+
   it("resolves the people's roles and per-table lake retention of the fixture", () => {
     const { deploy } = resolveSettings(fixture, "production");
     expect([deploy.access, deploy.lake.tables]).toStrictEqual([
