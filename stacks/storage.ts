@@ -3,9 +3,15 @@ import { compactorStatements, lakeScope, lambdaTrustPolicy } from "@app/core/inf
 import { projectKeyPolicy } from "@app/core/infra/keys";
 import { expiringLifecycle, lakeLifecycle, reportsLifecycle, wormLifecycle } from "@app/core/infra/lifecycle";
 import { policyDocument } from "@app/core/infra/policy";
+import { receivesTrailFiles } from "@app/core/infra/trail";
 import { TABLES } from "@app/core/sources/index";
 import { secureBucket } from "./lib/secure-bucket";
 import { accountId, bucketPrefix, config, deploy, partition, prefix, stage, stateful, trailIdentity } from "./settings";
+
+// Customers that copy the trail's files through a role in their account decrypt them with the project key.
+const trailCustomerRoles = config.destinations
+  .filter((d) => d.roleArn !== undefined && receivesTrailFiles(d.sources))
+  .map((d) => d.roleArn as string);
 
 /** The project key: lake, WORM, reports, Athena results, the stream and the alerts topic are encrypted with it. */
 export const kmsKey = new aws.kms.Key(
@@ -18,7 +24,11 @@ export const kmsKey = new aws.kms.Key(
     policy: $resolve([partition, accountId, trailIdentity.trailArn, trailIdentity.topicArn]).apply(
       ([p, a, trailArn, topicArn]) =>
         JSON.stringify(
-          projectKeyPolicy({ partition: p, accountId: a, ...(deploy.trail ? { trail: { trailArn, topicArn } } : {}) }),
+          projectKeyPolicy({
+            partition: p,
+            accountId: a,
+            ...(deploy.trail ? { trail: { trailArn, topicArn, customerRoleArns: trailCustomerRoles } } : {}),
+          }),
         ),
     ),
   },

@@ -261,6 +261,21 @@ describe("customers", () => {
     ]);
   });
 
+  it("hands a customer copying the trail's files through its role the decrypt grant on the project key", () => {
+    const handover = (prod.outputs.customerRoles as Record<string, { permissionPolicy: string }>).globex;
+    expect(
+      (json(handover?.permissionPolicy).Statement as { Sid: string; Action: string[]; Resource: string[] }[]).find(
+        (st) => st.Sid === "DecryptLoglakeSources",
+      ),
+    ).toStrictEqual({ Sid: "DecryptLoglakeSources", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [KEY_ARN] });
+    const devHandover = (dev.outputs.customerRoles as Record<string, { permissionPolicy: string }>).globex;
+    expect((json(devHandover?.permissionPolicy).Statement as { Sid: string }[]).map((st) => st.Sid)).toStrictEqual([
+      "ReadLoglakeSources",
+      "WriteCustomerGlobex",
+      "UseCustomerKeyGlobex",
+    ]);
+  });
+
   it("writes a role-less customer only under its prefixes, with its own key", () => {
     expect(
       actionsOn(prod, "IngestSqsRole", "arn:aws:s3:::initech-audit/loglake/production/cloudfront/*"),
@@ -676,7 +691,16 @@ describe("trail", () => {
 
   it("lets CloudTrail use the project key for this trail and its topic only, and only this trail publish", () => {
     expect(json(one(prod, "kms/key:Key", "ProjectKey").inputs.policy)).toStrictEqual(
-      projectKeyPolicy({ partition: "aws", accountId: "123456789012", trail: { trailArn: TRAIL, topicArn: TOPIC } }),
+      projectKeyPolicy({
+        partition: "aws",
+        accountId: "123456789012",
+        // globex copies CloudTrail through its own role; initech receives CloudFront only.
+        trail: {
+          trailArn: TRAIL,
+          topicArn: TOPIC,
+          customerRoleArns: ["arn:aws:iam::444455556666:role/loglake-writer"],
+        },
+      }),
     );
     const topic = one(prod, "sns/topic:Topic", "TrailTopic");
     expect([topic.inputs.name, topic.inputs.kmsMasterKeyId]).toStrictEqual([

@@ -1,7 +1,16 @@
+import type { SourceId } from "../sources/types.ts";
 import { denyInsecureTransport } from "./buckets.ts";
 import { objectsArn, type PolicyDocument, policyDocument, type Statement } from "./policy.ts";
 
 const CLOUDTRAIL = { Service: "cloudtrail.amazonaws.com" } as const;
+
+/** The sources a trail delivers: its log files and its digests, both encrypted with the project key. */
+export const TRAIL_SOURCE_IDS: readonly SourceId[] = ["cloudtrail", "cloudtrail_digest"];
+
+/** Whether a customer receiving `sources` copies files the trail encrypted. */
+export function receivesTrailFiles(sources: readonly string[]): boolean {
+  return sources.some((s) => (TRAIL_SOURCE_IDS as readonly string[]).includes(s));
+}
 
 /** The ARN a trail will have, known before it exists: its bucket, key and topic policies name it. */
 export function trailArn(input: { partition: string; region: string; accountId: string; name: string }): string {
@@ -57,6 +66,8 @@ export interface TrailKeyInput {
   topicArn: string;
   accountId: string;
   partition: string;
+  /** Customer roles in other accounts that copy the trail's files (CopyObject decrypts them as the role). */
+  customerRoleArns?: readonly string[];
 }
 
 /**
@@ -96,6 +107,28 @@ export function trailKeyStatements(input: TrailKeyInput): Statement[] {
       Resource: ["*"],
       // SNS asks for the data keys of an encrypted topic on the publisher's behalf, under the topic's context.
       Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": input.topicArn } },
+    },
+    ...customerDecrypt(input),
+  ];
+}
+
+// Named through their account roots and matched by `aws:PrincipalArn`: KMS refuses a key policy that names a role
+// which does not exist yet, and a customer creates its role from our stack's outputs, after the first deploy.
+function customerDecrypt(input: TrailKeyInput): Statement[] {
+  const roles = [...new Set(input.customerRoleArns ?? [])].sort();
+  if (roles.length === 0) return [];
+  const roots = [...new Set(roles.map((r) => `arn:${input.partition}:iam::${r.split(":")[4]}:root`))];
+  return [
+    {
+      Sid: "AllowCustomerRolesDecryptTrailLogs",
+      Effect: "Allow",
+      Principal: { AWS: roots },
+      Action: ["kms:Decrypt"],
+      Resource: ["*"],
+      Condition: {
+        ArnEquals: { "aws:PrincipalArn": roles },
+        StringEquals: { "kms:EncryptionContext:aws:cloudtrail:arn": input.trailArn },
+      },
     },
   ];
 }

@@ -1,5 +1,6 @@
 import { projectKeyPolicy } from "@app/core/infra/keys";
 import {
+  receivesTrailFiles,
   trailArn,
   trailBucketPolicy,
   trailEventSelectors,
@@ -123,6 +124,28 @@ describe("trailKeyStatements", () => {
     ]);
   });
 
+  it("lets customer roles that copy the trail's files decrypt them, named through their account roots", () => {
+    const roles = ["arn:aws:iam::444455556666:role/writer", "arn:aws:iam::777788889999:role/w"];
+    const [statement] = trailKeyStatements({
+      trailArn: TRAIL,
+      topicArn: TOPIC,
+      accountId: ACCOUNT,
+      partition: "aws",
+      customerRoleArns: roles,
+    }).slice(3);
+    expect(statement).toStrictEqual({
+      Sid: "AllowCustomerRolesDecryptTrailLogs",
+      Effect: "Allow",
+      Principal: { AWS: ["arn:aws:iam::444455556666:root", "arn:aws:iam::777788889999:root"] },
+      Action: ["kms:Decrypt"],
+      Resource: ["*"],
+      Condition: {
+        ArnEquals: { "aws:PrincipalArn": roles },
+        StringEquals: { "kms:EncryptionContext:aws:cloudtrail:arn": TRAIL },
+      },
+    });
+  });
+
   it("are in the project key policy only when a trail is deployed", () => {
     const sids = (trail?: { trailArn: string; topicArn: string }) =>
       projectKeyPolicy({ partition: "aws", accountId: ACCOUNT, ...(trail ? { trail } : {}) }).Statement.map(
@@ -193,5 +216,15 @@ describe("trailEventSelectors", () => {
         ],
       },
     ]);
+  });
+});
+
+describe("receivesTrailFiles", () => {
+  it("is true for a customer of CloudTrail logs or digests only", () => {
+    expect([
+      receivesTrailFiles(["cloudtrail_digest"]),
+      receivesTrailFiles(["cloudfront", "cloudtrail"]),
+      receivesTrailFiles(["cloudfront", "app_json"]),
+    ]).toStrictEqual([true, true, false]);
   });
 });
