@@ -10,6 +10,7 @@ import {
 import { ConfigError } from "../errors.ts";
 import { DEFAULT_BYTES_SCANNED_CUTOFF, MIN_BYTES_SCANNED_CUTOFF } from "../infra/athena.ts";
 import { DEFAULT_PERMANENT_STAGES, stagePolicy } from "../infra/stage.ts";
+import { trailDeliveryPrefix } from "../infra/trail.ts";
 import { cloudfrontRealtimeSource } from "../sources/cloudfront/index.ts";
 import { validateRealtimeFields } from "../sources/cloudfront/parse.ts";
 import { SOURCES, TABLES } from "../sources/index.ts";
@@ -672,11 +673,6 @@ const settingsRules = crossRule<SettingsFields>((s, clean) => {
     }
   return out;
 });
-
-/** Where a trail delivers: `<keyPrefix>/AWSLogs/`, or `AWSLogs/` without a prefix. */
-export function trailDeliveryPrefix(keyPrefix: string): string {
-  return `${keyPrefix === "" ? "" : `${keyPrefix}/`}AWSLogs/`;
-}
 
 function trailRules(
   s: SettingsFields,

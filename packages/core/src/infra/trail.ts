@@ -12,6 +12,11 @@ export function receivesTrailFiles(sources: readonly string[]): boolean {
   return sources.some((s) => (TRAIL_SOURCE_IDS as readonly string[]).includes(s));
 }
 
+/** Where a trail delivers: `<keyPrefix>/AWSLogs/`, or `AWSLogs/` without a prefix. */
+export function trailDeliveryPrefix(keyPrefix: string): string {
+  return `${keyPrefix === "" ? "" : `${keyPrefix}/`}AWSLogs/`;
+}
+
 /** The ARN a trail will have, known before it exists: its bucket, key and topic policies name it. */
 export function trailArn(input: { partition: string; region: string; accountId: string; name: string }): string {
   return `arn:${input.partition}:cloudtrail:${input.region}:${input.accountId}:trail/${input.name}`;
@@ -35,7 +40,7 @@ export interface TrailBucketPolicyInput {
  * "Amazon S3 bucket policy for CloudTrail" prescribes. It replaces the bucket's whole policy.
  */
 export function trailBucketPolicy(input: TrailBucketPolicyInput): PolicyDocument {
-  const logs = input.keyPrefix === "" ? "AWSLogs/" : `${input.keyPrefix}/AWSLogs/`;
+  const logs = trailDeliveryPrefix(input.keyPrefix);
   const owners = [input.accountId, ...(input.organizationId ? [input.organizationId] : [])];
   const forTrail = { "aws:SourceArn": input.trailArn };
   return policyDocument([
