@@ -37,9 +37,9 @@ export default $config({
       workgroup: catalog.workgroup.name,
       alertsTopic: reports.alertsTopic.arn,
       customerRoles: customers.customerHandover(ingest.writerRoleArns),
-      trail: trail.trail?.arn,
-      securityAnalystRole: access.securityAnalystRole?.arn,
-      complianceRole: access.complianceRole?.arn,
+      ...(trail.trail ? { trail: trail.trail.arn } : {}),
+      ...(access.securityAnalystRole ? { securityAnalystRole: access.securityAnalystRole.arn } : {}),
+      ...(access.complianceRole ? { complianceRole: access.complianceRole.arn } : {}),
     };
   },
 });
