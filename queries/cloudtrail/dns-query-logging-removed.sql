@@ -1,7 +1,7 @@
 -- name: Route 53 Resolver query logging deleted or disassociated
--- description: DeleteResolverQueryLogConfig or DisassociateResolverQueryLogConfig: DNS queries from the VPCs are no
---  longer logged, which hides exfiltration over DNS and command-and-control lookups. Creating or associating a query
---  log configuration is not a finding.
+-- description: DeleteResolverQueryLogConfig or DisassociateResolverQueryLogConfig (DNS queries from the VPCs), or
+--  Route 53 DeleteQueryLoggingConfig (queries to a public hosted zone): no longer logged, which hides exfiltration
+--  over DNS and command-and-control lookups. Creating or associating a query log configuration is not a finding.
 -- tables: cloudtrail, detection_allowlist
 -- params: from, to
 -- severity: high
@@ -23,7 +23,7 @@ SELECT
   CASE WHEN error_code IS NULL THEN 'success' ELSE 'attempt' END AS outcome,
   user_identity_arn,
   user_identity_type,
-  json_extract_scalar(request_parameters, '$.resolverQueryLogConfigId') AS query_log_config_id,
+  coalesce(json_extract_scalar(request_parameters, '$.resolverQueryLogConfigId'), json_extract_scalar(request_parameters, '$.id')) AS query_log_config_id,
   json_extract_scalar(request_parameters, '$.resourceId') AS vpc_id,
   source_ip_address,
   aws_region,
@@ -32,8 +32,8 @@ SELECT
   event_id
 FROM cloudtrail
 WHERE dt BETWEEN ? AND ?
-  AND event_source = 'route53resolver.amazonaws.com'
-  AND event_name IN ('DeleteResolverQueryLogConfig', 'DisassociateResolverQueryLogConfig')
+  AND event_source IN ('route53resolver.amazonaws.com', 'route53.amazonaws.com')
+  AND event_name IN ('DeleteResolverQueryLogConfig', 'DisassociateResolverQueryLogConfig', 'DeleteQueryLoggingConfig')
   AND coalesce(user_identity_invoked_by, '') <> 'cloudformation.amazonaws.com'
   AND coalesce(user_identity_session_issuer_arn, '') NOT LIKE '%:role/aws-service-role/%'
   AND coalesce(user_identity_arn, '') NOT IN (SELECT value FROM detection_allowlist WHERE kind = 'principal')
