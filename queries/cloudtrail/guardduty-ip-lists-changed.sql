@@ -14,7 +14,7 @@
 -- runbook: Read the list's location and its addresses; delete a trusted list that was not planned and restore the
 --  threat list.
 -- actor: user_identity_arn
--- target: list_id
+-- target: ip_list
 -- chart: event_name
 SELECT
   event_time,
@@ -22,7 +22,7 @@ SELECT
   CASE WHEN error_code IS NULL THEN 'success' ELSE 'attempt' END AS outcome,
   user_identity_arn,
   user_identity_type,
-  coalesce(json_extract_scalar(request_parameters, '$.name'), json_extract_scalar(request_parameters, '$.ipSetId'), json_extract_scalar(request_parameters, '$.threatIntelSetId')) AS list_id,
+  coalesce(json_extract_scalar(request_parameters, '$.name'), json_extract_scalar(request_parameters, '$.ipSetId'), json_extract_scalar(request_parameters, '$.threatIntelSetId')) AS ip_list,
   json_extract_scalar(request_parameters, '$.location') AS location,
   source_ip_address,
   aws_region,
