@@ -11,7 +11,6 @@
 -- kind: event
 -- tactics: TA0008, TA0004, TA0003
 -- techniques: T1098, T1078.004
--- stratus: eks.lateral-movement.create-access-entry
 -- alert: true
 -- runbook: Check the principal ARN given cluster access; disassociate the policy or delete the access entry unless the
 --   grant is known.

@@ -6,7 +6,7 @@
 -- params: from, to
 -- severity: high
 -- report: security
--- section: Persistence
+-- section: Privilege Escalation
 -- schedule: cron(0 6 * * ? *)
 -- kind: event
 -- tactics: TA0004, TA0003
