@@ -1,6 +1,7 @@
 -- name: Many SSM SecureString parameters decrypted by one principal
--- description: One principal reading 10 or more parameters with decryption (GetParameter, GetParameters, GetParameterHistory)
---   or 3 or more decrypted GetParametersByPath calls in one clock hour, successes and attempts.
+-- description: One principal reading 10 or more distinct parameters with decryption (GetParameter, GetParameters,
+--   GetParameterHistory) or decrypting 3 or more distinct paths with GetParametersByPath in one clock hour,
+--   successes and attempts. An application re-reading its own few parameters, however often, does not count.
 -- tables: cloudtrail
 -- params: from, to
 -- severity: high
@@ -27,32 +28,36 @@ WITH reads AS (
     aws_region,
     recipient_account_id,
     CASE
-      WHEN event_name = 'GetParameters' THEN coalesce(json_array_length(json_extract(request_parameters, '$.names')), 0)
-      WHEN event_name IN ('GetParameter', 'GetParameterHistory') THEN 1
-      ELSE 0
-    END AS parameters,
-    coalesce(json_extract_scalar(request_parameters, '$.name'), json_extract_scalar(request_parameters, '$.names[0]'),
-      json_extract_scalar(request_parameters, '$.path')) AS parameter
+      WHEN event_name = 'GetParameters'
+        THEN regexp_extract_all(regexp_extract(request_parameters, '"names"\s*:\s*\[([^\]]*)\]', 1), '"([^"]*)"', 1)
+      ELSE ARRAY[coalesce(json_extract_scalar(request_parameters, '$.name'), json_extract_scalar(request_parameters, '$.path'))]
+    END AS parameters
   FROM cloudtrail
   WHERE dt BETWEEN ? AND ?
     AND event_source = 'ssm.amazonaws.com'
     AND event_name IN ('GetParameter', 'GetParameters', 'GetParametersByPath', 'GetParameterHistory')
     AND json_extract_scalar(request_parameters, '$.withDecryption') = 'true'
     AND user_identity_arn IS NOT NULL
+),
+per_parameter AS (
+  SELECT reads.*, p.parameter
+  FROM reads
+  CROSS JOIN UNNEST(reads.parameters) AS p (parameter)
 )
 SELECT
   min(event_time) AS event_time,
   min(event_name) AS event_name,
   CASE WHEN count(error_code) < count(*) THEN 'success' ELSE 'attempt' END AS outcome,
   user_identity_arn,
-  sum(parameters) AS parameters_read,
-  count_if(event_name = 'GetParametersByPath') AS path_reads,
+  count(DISTINCT CASE WHEN event_name <> 'GetParametersByPath' THEN parameter END) AS parameters_read,
+  count(DISTINCT CASE WHEN event_name = 'GetParametersByPath' THEN parameter END) AS paths_read,
   min(parameter) AS first_parameter,
   min(source_ip_address) AS source_ip_address,
   min(aws_region) AS aws_region,
   recipient_account_id,
-  array_agg(event_id) AS event_ids
-FROM reads
+  array_agg(DISTINCT event_id) AS event_ids
+FROM per_parameter
 GROUP BY user_identity_arn, recipient_account_id, date_trunc('hour', event_time)
-HAVING sum(parameters) >= 10 OR count_if(event_name = 'GetParametersByPath') >= 3
+HAVING count(DISTINCT CASE WHEN event_name <> 'GetParametersByPath' THEN parameter END) >= 10
+  OR count(DISTINCT CASE WHEN event_name = 'GetParametersByPath' THEN parameter END) >= 3
 ORDER BY event_time, user_identity_arn
