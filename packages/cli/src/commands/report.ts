@@ -1,11 +1,21 @@
 import { reportNames } from "@app/core/queries/catalog";
+import { FINDING_SEVERITIES, type FindingSeverity } from "@app/core/queries/header";
 import type { QueryResult } from "@app/core/queries/result";
 import { customPeriod, PERIOD_KINDS, type PeriodKind, previousPeriod } from "@app/core/reports/period";
 import type { ReportData } from "@app/core/reports/report";
 import type { ReportSink } from "@app/lake/report";
 import { type Command, Option } from "commander";
-import { InputError } from "../errors.ts";
-import { endpointOption, lakeOption, openLakeForQuery, parseS3Url, resolveLake } from "../lake.ts";
+import { detectionSettings } from "../config-file.ts";
+import { EXIT, InputError } from "../errors.ts";
+import {
+  endpointOption,
+  lakeExists,
+  lakeOption,
+  lakeStore,
+  openLakeForQuery,
+  parseS3Url,
+  resolveLake,
+} from "../lake.ts";
 import { chosenFormat, formatOptions, formatResult, JSON_NUMBERS } from "../output.ts";
 import { progressLine, queryLine } from "../progress.ts";
 import { readSavedQueries } from "../saved-queries.ts";
@@ -21,6 +31,7 @@ interface ReportOptions {
   endpoint?: string;
   format?: string;
   json?: boolean;
+  failOn?: string;
 }
 
 async function outputSink(out: string, endpoint?: string, region?: string): Promise<ReportSink> {
@@ -49,6 +60,7 @@ function describe(data: ReportData, files: readonly string[], location: string):
     .join(", ");
   return [
     `${s.title} ${s.period.from}..${s.period.to}: ${s.totals.findings} findings (${counts}) from ${s.totals.queries} queries`,
+    ...(s.no_data.length > 0 ? [`no data in the period for ${s.no_data.join(", ")}: not an all-clear`] : []),
     `wrote ${files.length} files to ${location}/${files[0]?.split("/").slice(0, -1).join("/") ?? ""}/`,
   ].join("\n");
 }
@@ -60,6 +72,15 @@ function queryRows(data: ReportData): QueryResult {
     columns: names.map((name) => ({ name, kind: name === "rows" ? "number" : "string" })),
     rows: data.summary.queries.map((q) => Object.fromEntries(names.map((n) => [n, q[n]]))),
   };
+}
+
+function failOnOption(): Option {
+  const o = new Option(
+    "--fail-on <severity>",
+    "exit 1 when a finding at or above this severity exists (an attempt counts one severity lower)",
+  );
+  o.argChoices = [...FINDING_SEVERITIES];
+  return o;
 }
 
 function periodOption(): Option {
@@ -82,6 +103,7 @@ export function registerReport(program: Command): void {
     .option("--from <day>", `first day (with --to, instead of --period): ${DATE_FORMS}`)
     .option("--to <day>", "last day, inclusive")
     .option("--queries <dir>", "saved queries folder (default: the repository's queries/)")
+    .addOption(failOnOption())
     .addOption(endpointOption());
   for (const o of formatOptions()) cmd.addOption(o);
   cmd.addHelpText(
@@ -92,6 +114,9 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
   );
   cmd.action(async (report: string, opts: ReportOptions) => {
     const format = chosenFormat(opts);
+    const failOn = opts.failOn
+      ? (oneOf("--fail-on", opts.failOn, FINDING_SEVERITIES, "severity") as FindingSeverity)
+      : undefined;
     const now = new Date();
     if (opts.period && (opts.from || opts.to)) throw new InputError("give --period or --from/--to, not both");
     const queries = await readSavedQueries(opts.queries);
@@ -103,9 +128,14 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
     else throw new InputError("give --period <kind>, or both --from and --to");
 
     const lake = await resolveLake(opts);
+    // A local lake gets the config's allow-lists now; a deployed lake's are written by the deployment.
+    if (!parseS3Url(lake.lake) && (await lakeExists(lake.lake))) {
+      const [{ writeConfigTables }, store] = await Promise.all([import("@app/lake/config-tables"), lakeStore(lake)]);
+      await writeConfigTables(store, await detectionSettings());
+    }
     const sink = await outputSink(opts.out, opts.endpoint, lake.region);
     const conn = await openLakeForQuery(lake);
-    const [{ runReport }, { duckDbRunner }, { writeReport }] = await Promise.all([
+    const [{ runReport, findingsAtOrAbove }, { duckDbRunner }, { writeReport }] = await Promise.all([
       import("@app/core/reports/report"),
       import("@app/lake/query"),
       import("@app/lake/report"),
@@ -140,6 +170,7 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
             ? formatResult(queryRows(data), "csv")
             : `${describe(data, files, sink.location)}\n`,
       );
+      if (failOn && findingsAtOrAbove(data.summary, failOn) > 0) process.exitCode = EXIT.findings;
     } finally {
       line.stop();
       conn.closeSync();

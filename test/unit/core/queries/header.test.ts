@@ -20,8 +20,8 @@ const BODY =
 
 describe("parseSavedQuery", () => {
   it("reads every header field, joins continuation lines and strips the header and trailing semicolon", () => {
-    expect(parseSavedQuery("cloudtrail/root", `${HEADER}${BODY};\n`, TABLES)).toStrictEqual({
-      id: "cloudtrail/root",
+    expect(parseSavedQuery("app/root", `${HEADER}${BODY};\n`, TABLES)).toStrictEqual({
+      id: "app/root",
       name: "Root use",
       description: "Calls made as root. Root should be rare.",
       tables: ["cloudtrail"],
@@ -107,6 +107,85 @@ describe("parseSavedQuery", () => {
 
   it("rejects file names that are not kebab-case", () => {
     expect(() => parseSavedQuery("CloudTrail/Root_Use", `${HEADER}${BODY}`, TABLES)).toThrow("kebab-case");
+  });
+});
+
+describe("parseSavedQuery: detection headers", () => {
+  const DETECTION = `-- name: Trust opened
+-- description: A role's trust policy names another account.
+-- tables: cloudtrail, detection_allowlist
+-- params: from, to
+-- severity: high
+-- report: security
+-- section: Persistence
+-- schedule: cron(0 6 * * ? *)
+-- kind: event
+-- tactics: TA0003, TA0004
+-- techniques: T1098.001, T1078.004
+-- cis: 4.4
+-- stratus: aws.persistence.iam-backdoor-role
+-- alert: true
+-- runbook: Check who changed the trust policy;
+--   restore the previous one.
+-- actor: user_identity_arn
+-- target: role_name
+`;
+  const SQL =
+    "SELECT event_time, event_id FROM cloudtrail\nWHERE dt BETWEEN ? AND ?\n  AND recipient_account_id NOT IN (SELECT value FROM detection_allowlist WHERE kind = 'account')";
+  const KNOWN = [...TABLES, "detection_allowlist"];
+
+  it("reads kind, ATT&CK and CIS ids, Stratus ids, alert, runbook, actor and target; the allow-list needs no dt", () => {
+    expect(parseSavedQuery("cloudtrail/trust", `${DETECTION}${SQL}`, KNOWN).detection).toStrictEqual({
+      kind: "event",
+      tactics: ["TA0003", "TA0004"],
+      techniques: ["T1098.001", "T1078.004"],
+      cis: ["4.4"],
+      stratus: ["aws.persistence.iam-backdoor-role"],
+      alert: true,
+      runbook: "Check who changed the trust policy; restore the previous one.",
+      actor: ["user_identity_arn"],
+      target: ["role_name"],
+    });
+  });
+
+  const bad: [string, string, string][] = [
+    [
+      "an unknown kind",
+      DETECTION.replace("kind: event", "kind: burst"),
+      'kind: "burst" must be one of event, aggregate',
+    ],
+    ["a bad tactic id", DETECTION.replace("TA0003, TA0004", "TA0003, TA04"), 'tactics: "TA04" is not an ATT&CK tactic'],
+    ["an unknown tactic id", DETECTION.replace("TA0003, TA0004", "TA0099"), 'tactics: "TA0099" is not'],
+    ["a bad technique id", DETECTION.replace("T1098.001", "T1098.1"), 'techniques: "T1098.1" is not'],
+    ["a CIS control outside 4.1-4.15", DETECTION.replace("cis: 4.4", "cis: 4.16"), 'cis: "4.16" is not'],
+    [
+      "a bad Stratus id",
+      DETECTION.replace("aws.persistence.iam-backdoor-role", "iam-backdoor"),
+      'stratus: "iam-backdoor"',
+    ],
+    ["a bad alert flag", DETECTION.replace("alert: true", "alert: yes"), 'alert: "yes" must be true or false'],
+    ["no tactics", DETECTION.replace("-- tactics: TA0003, TA0004\n", ""), '"-- tactics:" is required'],
+    ["no techniques", DETECTION.replace("-- techniques: T1098.001, T1078.004\n", ""), '"-- techniques:" is required'],
+    ["no actor", DETECTION.replace("-- actor: user_identity_arn\n", ""), '"-- actor:" is required'],
+    ["no target", DETECTION.replace("-- target: role_name\n", ""), '"-- target:" is required'],
+    ["a bad actor column", DETECTION.replace("actor: user_identity_arn", "actor: who?"), 'actor: "who?" is not'],
+    [
+      "a section that is not the first tactic",
+      DETECTION.replace("section: Persistence", "section: IAM"),
+      "must be the first tactic's name",
+    ],
+    ["a tactic given twice", DETECTION.replace("TA0003, TA0004", "TA0003, TA0003"), "tactics: lists a value twice"],
+    ["a security CloudTrail query without kind", DETECTION.replace("-- kind: event\n", ""), '"-- kind:" is required'],
+  ];
+  it.each(bad)("rejects %s", (_what, header, message) => {
+    expect(() => parseSavedQuery("cloudtrail/trust", `${header}${SQL}`, KNOWN)).toThrow(message);
+  });
+
+  it("rejects detection keys on a query that is no detection", () => {
+    const adhoc = DETECTION.replace("-- kind: event\n", "").replace("-- report: security\n", "");
+    expect(() => parseSavedQuery("cloudtrail/trust", `${adhoc}${SQL}`, KNOWN)).toThrow(
+      '"-- tactics:" needs "-- kind:"',
+    );
   });
 });
 
