@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SavedQuery } from "@app/core/queries/header";
 import { paramValues } from "@app/core/reports/period";
@@ -14,9 +14,13 @@ const QUERIES_DIR = join(import.meta.dirname, "..", "..", "queries");
 const EXPECTED_DIR = join(import.meta.dirname, "..", "fixtures", "lake", "expected");
 const queries = await loadQueryDir(QUERIES_DIR);
 
+const expectedFile = (q: SavedQuery) => join(EXPECTED_DIR, `${q.id.replace("/", ".")}.json`);
 function expected(q: SavedQuery): unknown[] {
-  return JSON.parse(readFileSync(join(EXPECTED_DIR, `${q.id.replace("/", ".")}.json`), "utf8")) as unknown[];
+  return JSON.parse(readFileSync(expectedFile(q), "utf8")) as unknown[];
 }
+// Detections carry their own labelled evidence (test/integration/detections.test.ts); the fixture lake pins the rows
+// of the queries that have an expected file here, and every other query must be such a detection.
+const seeded = queries.filter((q) => existsSync(expectedFile(q)));
 
 let conn: DuckDBConnection;
 beforeAll(async () => {
@@ -42,7 +46,12 @@ describe("saved queries on the fixture lake", () => {
     ]);
   });
 
-  describe.each(queries.map((q) => [q.id, q] as const))("%s", (_id, q) => {
+  it("pins the rows of every query that is not a detection with its own fixtures", () => {
+    const unpinned = queries.filter((q) => !seeded.includes(q));
+    expect(unpinned.filter((q) => q.detection === undefined).map((q) => q.id)).toStrictEqual([]);
+  });
+
+  describe.each(seeded.map((q) => [q.id, q] as const))("%s", (_id, q) => {
     it("finds exactly the seeded rows (true positives, and none of the look-alikes)", async () => {
       // Act
       const result = await duckDbRunner(conn).run(q, paramValues(q, FIXTURE));
@@ -50,7 +59,9 @@ describe("saved queries on the fixture lake", () => {
       expect(result.rows.length).toBeGreaterThan(0);
       expect(result.rows).toStrictEqual(expected(q));
     });
+  });
 
+  describe.each(queries.map((q) => [q.id, q] as const))("%s", (_id, q) => {
     it("returns nothing for a period the lake holds no data for, so the dt filter bounds it", async () => {
       const result = await duckDbRunner(conn).run(q, paramValues(q, { from: "2023-01-01", to: "2023-01-02" }));
       // Completeness lists every source as missing and coverage lists every table with zero days: both are the point.
@@ -60,7 +71,7 @@ describe("saved queries on the fixture lake", () => {
   });
 
   it("dates every finding row so the report can chart findings over time", () => {
-    const undated = queries
+    const undated = seeded
       .filter((q) => q.severity !== "info")
       .flatMap((q) => (expected(q) as Record<string, unknown>[]).map((row) => [q.id, row] as const))
       .filter(([, row]) => !TIME_COLUMNS.some((c) => typeof row[c] === "string"))

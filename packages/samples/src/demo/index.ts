@@ -21,6 +21,7 @@ import {
   cloudtrailSecondaryHour,
   type DeliveredLogFile,
 } from "./cloudtrail.ts";
+import { accessIncidents } from "./incidents-access.ts";
 import { evasionIncidents } from "./incidents-evasion.ts";
 import { realtimeRecordsText, subscriptionControl, subscriptionData } from "./kinesis.ts";
 import { DEMO } from "./scenario.ts";
@@ -119,6 +120,7 @@ export function demoFiles(options: DemoOptions = {}): DemoFile[] {
 
     const ctRecords = cloudtrailHour(ctRng, hourMs, lastDayMs);
     if (lastDay) ctRecords.push(...evasionIncidents(hourMs));
+    if (lastDay) ctRecords.push(...accessIncidents(hourMs));
     const primary = ctRecords.filter((r) => r.awsRegion === DEMO.region);
     secondary.push(...ctRecords.filter((r) => r.awsRegion !== DEMO.region), ...cloudtrailSecondaryHour(ctRng, hourMs));
     const delivered = cloudtrailFile(ctRng, DEMO.region, hourMs + 55 * 60_000, primary);
