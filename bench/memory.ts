@@ -1,0 +1,100 @@
+// Peak memory of `loglake ingest` on single objects that are large or span many partitions, each ingested alone in
+// its own process under `/usr/bin/time -v` (the kernel's maximum resident set size, DuckDB's native memory included).
+// Usage: npx tsx bench/memory.ts [case...]   (default: every case; data is generated once into bench/data/memory/)
+import { execFile } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { mkdir, stat } from "node:fs/promises";
+import { cpus, loadavg } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { createGzip } from "node:zlib";
+import { type BenchFile, benchAppDay, benchCloudFront, benchCloudTrail } from "@app/samples/bench";
+
+const run = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const dataDir = join(here, "data", "memory");
+const HOUR_MS = 3_600_000;
+
+const CASES: Record<string, { describe: string; file: () => BenchFile }> = {
+  "cloudfront-1m": {
+    describe: "CloudFront, 1 M lines in one file, one hour",
+    file: () => one(benchCloudFront({ lines: 1_000_000, files: 1 })),
+  },
+  "cloudfront-8m": {
+    describe: "CloudFront, 8 M lines in one file, one hour",
+    file: () => one(benchCloudFront({ lines: 8_000_000, files: 1 })),
+  },
+  "cloudfront-1m-8h": {
+    describe: "CloudFront, 1 M lines over 8 hours in one .gz",
+    file: () => one(benchCloudFront({ lines: 1_000_000, files: 1, hoursPerFile: 8 })),
+  },
+  "app-24h": {
+    describe: "app JSON, one daily file of 1 M events over 24 hours",
+    file: () => benchAppDay({ events: 1_000_000 }),
+  },
+  "cloudtrail-2h": {
+    describe: 'CloudTrail, 200 k records over 2 hours in one {"Records"} file',
+    file: () => one(benchCloudTrail({ records: 200_000, perFile: 200_000, windowMs: 2 * HOUR_MS })),
+  },
+  "cloudtrail-month": {
+    describe: "CloudTrail NDJSON export, 200 k records over 30 days (720 hours)",
+    file: () => one(benchCloudTrail({ records: 200_000, windowMs: 30 * 24 * HOUR_MS, ndjson: true })),
+  },
+};
+
+function one(files: BenchFile[]): BenchFile {
+  const [f] = files;
+  if (!f || files.length !== 1) throw new Error("expected one generated file");
+  return f;
+}
+
+async function ensure(name: string, file: BenchFile): Promise<string> {
+  const path = join(dataDir, name, `${file.path}.gz`.replace(/\.gz\.gz$/, ".gz"));
+  if (await stat(path).then(
+    () => true,
+    () => false,
+  ))
+    return path;
+  await mkdir(dirname(path), { recursive: true });
+  await pipeline(Readable.from(file.chunks()), createGzip(), createWriteStream(path));
+  return path;
+}
+
+const selected = process.argv.slice(2);
+for (const name of selected) if (!CASES[name]) throw new Error(`unknown case ${name}; cases: ${Object.keys(CASES)}`);
+const rows: string[] = [];
+process.stdout.write(`machine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}\n`);
+for (const [name, c] of Object.entries(CASES)) {
+  if (selected.length > 0 && !selected.includes(name)) continue;
+  const file = c.file();
+  const input = await ensure(name, file);
+  const lake = join(here, "out", `memory-${name}`);
+  const args = ["/usr/bin/time", "-v", process.execPath, "--import", "tsx", "bench/loglake-child.ts", lake, input];
+  const command = ["/usr/bin/time -v node --import tsx bench/loglake-child.ts", relative(root, lake), relative(root, input)].join(" ");
+  const load = loadavg()[0] ?? 0;
+  const out = await run(args[0] as string, args.slice(1), { cwd: root, env: { ...process.env, TZ: "UTC" } });
+  const result = JSON.parse(out.stdout.trim().split("\n").pop() ?? "{}") as {
+    records: number;
+    rows: Record<string, number>;
+    quarantined: Record<string, number>;
+    wall_s: number;
+    cpu_s: number;
+  };
+  const maxRss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(out.stderr)?.[1] ?? Number.NaN);
+  const written = Object.values(result.rows).reduce((a, b) => a + b, 0);
+  const quarantined = Object.values(result.quarantined).reduce((a, b) => a + b, 0);
+  if (written !== file.records || quarantined !== 0)
+    throw new Error(`${name}: expected ${file.records} rows, wrote ${written}, quarantined ${quarantined}`);
+  const gz = (await stat(input)).size;
+  const line = `| ${c.describe} | ${file.records} | ${(gz / 1e6).toFixed(0)} | ${Math.round(maxRss / 1024)} | ${result.cpu_s.toFixed(1)} | ${result.wall_s.toFixed(1)} | ${load.toFixed(2)} | \`${command}\` |`;
+  process.stderr.write(`${line}\n`);
+  rows.push(line);
+}
+process.stdout.write(
+  "| case | records | gz MB | peak RSS MB | cpu s | wall s | load avg (1 min) at start | command |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
+);
+process.stdout.write(`${rows.join("\n")}\n`);
