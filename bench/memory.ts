@@ -1,9 +1,9 @@
-// Peak memory of `loglake ingest` on single objects that are large or span many partitions, each ingested alone in
+// Peak memory of the built `loglake ingest` CLI on single objects that are large or span many partitions, each ingested alone in
 // its own process under `/usr/bin/time -v` (the kernel's maximum resident set size, DuckDB's native memory included).
 // Usage: npx tsx bench/memory.ts [case...]   (default: every case; data is generated once into bench/data/memory/)
 import { execFile } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { mkdir, stat } from "node:fs/promises";
+import { mkdir, rm, stat } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { Readable } from "node:stream";
@@ -54,10 +54,12 @@ function one(files: BenchFile[]): BenchFile {
 
 async function ensure(name: string, file: BenchFile): Promise<string> {
   const path = join(dataDir, name, `${file.path}.gz`.replace(/\.gz\.gz$/, ".gz"));
-  if (await stat(path).then(
-    () => true,
-    () => false,
-  ))
+  if (
+    await stat(path).then(
+      () => true,
+      () => false,
+    )
+  )
     return path;
   await mkdir(dirname(path), { recursive: true });
   await pipeline(Readable.from(file.chunks()), createGzip(), createWriteStream(path));
@@ -73,24 +75,39 @@ for (const [name, c] of Object.entries(CASES)) {
   const file = c.file();
   const input = await ensure(name, file);
   const lake = join(here, "out", `memory-${name}`);
-  const args = ["/usr/bin/time", "-v", process.execPath, "--import", "tsx", "bench/loglake-child.ts", lake, input];
-  const command = ["/usr/bin/time -v node --import tsx bench/loglake-child.ts", relative(root, lake), relative(root, input)].join(" ");
+  await rm(lake, { recursive: true, force: true });
+  // The built CLI (`npm run build`), as installed: no TypeScript loader in the measured process.
+  const cli = [
+    "packages/cli/bin/loglake.js",
+    "ingest",
+    "--lake",
+    relative(root, lake),
+    "--json",
+    relative(root, input),
+  ];
+  const command = `/usr/bin/time -v node ${cli.join(" ")}`;
   const load = loadavg()[0] ?? 0;
-  const out = await run(args[0] as string, args.slice(1), { cwd: root, env: { ...process.env, TZ: "UTC" } });
+  const out = await run("/usr/bin/time", ["-v", process.execPath, ...cli], {
+    cwd: root,
+    env: { ...process.env, TZ: "UTC" },
+  });
   const result = JSON.parse(out.stdout.trim().split("\n").pop() ?? "{}") as {
     records: number;
     rows: Record<string, number>;
     quarantined: Record<string, number>;
-    wall_s: number;
-    cpu_s: number;
   };
-  const maxRss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(out.stderr)?.[1] ?? Number.NaN);
+  const field = (label: string) => new RegExp(`${label}: ([\\d.:]+)`).exec(out.stderr)?.[1] ?? "";
+  const maxRss = Number(field("Maximum resident set size \\(kbytes\\)"));
+  const cpuS = Number(field("User time \\(seconds\\)")) + Number(field("System time \\(seconds\\)"));
+  const wallS = field("Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)")
+    .split(":")
+    .reduce((a, p) => a * 60 + Number(p), 0);
   const written = Object.values(result.rows).reduce((a, b) => a + b, 0);
   const quarantined = Object.values(result.quarantined).reduce((a, b) => a + b, 0);
   if (written !== file.records || quarantined !== 0)
     throw new Error(`${name}: expected ${file.records} rows, wrote ${written}, quarantined ${quarantined}`);
   const gz = (await stat(input)).size;
-  const line = `| ${c.describe} | ${file.records} | ${(gz / 1e6).toFixed(0)} | ${Math.round(maxRss / 1024)} | ${result.cpu_s.toFixed(1)} | ${result.wall_s.toFixed(1)} | ${load.toFixed(2)} | \`${command}\` |`;
+  const line = `| ${c.describe} | ${file.records} | ${(gz / 1e6).toFixed(0)} | ${Math.round(maxRss / 1024)} | ${cpuS.toFixed(1)} | ${wallS.toFixed(1)} | ${load.toFixed(2)} | \`${command}\` |`;
   process.stderr.write(`${line}\n`);
   rows.push(line);
 }
