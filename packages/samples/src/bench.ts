@@ -1,4 +1,5 @@
 import { dayStartMs, HOUR_MS } from "./clock.ts";
+import { AppTraffic, appKey } from "./demo/app-json.ts";
 import {
   CLOUDFRONT_HEADER,
   CloudFrontTraffic,
@@ -6,7 +7,6 @@ import {
   cloudfrontLine,
   scannerPaths,
 } from "./demo/cloudfront.ts";
-import { AppTraffic, appKey } from "./demo/app-json.ts";
 import { type CloudTrailRecord, cloudtrailKey, mixedRecord } from "./demo/cloudtrail.ts";
 import { DEMO } from "./demo/scenario.ts";
 import { MIXED_ALNUM, Rng } from "./random.ts";
