@@ -1,9 +1,10 @@
 // Peak memory of the built `loglake ingest` CLI on single objects that are large or span many partitions, each ingested alone in
 // its own process under `/usr/bin/time -v` (the kernel's maximum resident set size, DuckDB's native memory included).
-// Usage: npx tsx bench/memory.ts [case...]   (default: every case; data is generated once into bench/data/memory/)
+// Usage: npx tsx bench/memory.ts [--cli path/to/loglake.js] [case...]   (default: this tree's built CLI, every case;
+// data is generated once into bench/data/memory/). `--cli` measures another build, an older one say.
 import { execFile } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { mkdir, rm, stat } from "node:fs/promises";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { Readable } from "node:stream";
@@ -62,11 +63,16 @@ async function ensure(name: string, file: BenchFile): Promise<string> {
   )
     return path;
   await mkdir(dirname(path), { recursive: true });
-  await pipeline(Readable.from(file.chunks()), createGzip(), createWriteStream(path));
+  // Written aside and renamed, so an interrupted run never leaves a truncated input behind.
+  await pipeline(Readable.from(file.chunks()), createGzip(), createWriteStream(`${path}.partial`));
+  await rename(`${path}.partial`, path);
   return path;
 }
 
-const selected = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const cliAt = argv.indexOf("--cli");
+const cliPath = cliAt >= 0 ? (argv.splice(cliAt, 2)[1] ?? "") : "packages/cli/bin/loglake.js";
+const selected = argv;
 for (const name of selected) if (!CASES[name]) throw new Error(`unknown case ${name}; cases: ${Object.keys(CASES)}`);
 const rows: string[] = [];
 process.stdout.write(`machine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}\n`);
@@ -74,24 +80,23 @@ for (const [name, c] of Object.entries(CASES)) {
   if (selected.length > 0 && !selected.includes(name)) continue;
   const file = c.file();
   const input = await ensure(name, file);
-  const lake = join(here, "out", `memory-${name}`);
+  const lake = join(here, "out", `memory-${name}${cliAt >= 0 ? "-other" : ""}`);
   await rm(lake, { recursive: true, force: true });
   // The built CLI (`npm run build`), as installed: no TypeScript loader in the measured process.
-  const cli = [
-    "packages/cli/bin/loglake.js",
-    "ingest",
-    "--lake",
-    relative(root, lake),
-    "--json",
-    relative(root, input),
-  ];
+  const cli = [cliPath, "ingest", "--lake", relative(root, lake), "--json", relative(root, input)];
   const command = `/usr/bin/time -v node ${cli.join(" ")}`;
   const load = loadavg()[0] ?? 0;
+  // A failed ingest is a measured row too: its exit status and first error line stand where its counts would.
   const out = await run("/usr/bin/time", ["-v", process.execPath, ...cli], {
     cwd: root,
     env: { ...process.env, TZ: "UTC" },
-  });
-  const result = JSON.parse(out.stdout.trim().split("\n").pop() ?? "{}") as {
+  }).catch((e: { stdout?: string; stderr?: string; code?: number }) => ({
+    stdout: "",
+    stderr: e.stderr ?? "",
+    failed: `exit ${e.code}: ${(e.stderr ?? "").split("\n").find((l) => /Error/.test(l)) ?? "?"}`,
+  }));
+  const failed = "failed" in out ? out.failed : undefined;
+  const result = JSON.parse(out.stdout.trim().split("\n").pop() || '{"rows":{},"quarantined":{}}') as {
     records: number;
     rows: Record<string, number>;
     quarantined: Record<string, number>;
@@ -104,10 +109,10 @@ for (const [name, c] of Object.entries(CASES)) {
     .reduce((a, p) => a * 60 + Number(p), 0);
   const written = Object.values(result.rows).reduce((a, b) => a + b, 0);
   const quarantined = Object.values(result.quarantined).reduce((a, b) => a + b, 0);
-  if (written !== file.records || quarantined !== 0)
+  if (!failed && (written !== file.records || quarantined !== 0))
     throw new Error(`${name}: expected ${file.records} rows, wrote ${written}, quarantined ${quarantined}`);
   const gz = (await stat(input)).size;
-  const line = `| ${c.describe} | ${file.records} | ${(gz / 1e6).toFixed(0)} | ${Math.round(maxRss / 1024)} | ${cpuS.toFixed(1)} | ${wallS.toFixed(1)} | ${load.toFixed(2)} | \`${command}\` |`;
+  const line = `| ${c.describe} | ${file.records} | ${(gz / 1e6).toFixed(0)} | ${Math.round(maxRss / 1024)}${failed ? ` (failed, ${failed.replaceAll("|", "/")})` : ""} | ${cpuS.toFixed(1)} | ${wallS.toFixed(1)} | ${load.toFixed(2)} | \`${command}\` |`;
   process.stderr.write(`${line}\n`);
   rows.push(line);
 }
