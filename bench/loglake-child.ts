@@ -15,6 +15,11 @@ if (!lake || files.length === 0) {
 await rm(lake, { recursive: true, force: true });
 
 // The same calls `loglake ingest` makes (packages/cli/src/commands/ingest.ts), minus argument parsing and output.
+// The JavaScript heap's share of the peak, sampled: the rest of the resident memory is DuckDB's and Node's own.
+let peakHeap = 0;
+const sampler = setInterval(() => {
+  peakHeap = Math.max(peakHeap, process.memoryUsage().heapTotal);
+}, 100);
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const db = await openDuckDb();
@@ -22,6 +27,7 @@ const totals = await ingestFiles({ db, store: new LocalLakeStore(lake), sources:
 db.closeSync();
 const wall = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
+clearInterval(sampler);
 
 process.stdout.write(
   `${JSON.stringify({
@@ -29,5 +35,6 @@ process.stdout.write(
     wall_s: wall,
     cpu_s: (cpu.user + cpu.system) / 1e6,
     max_rss_mb: process.resourceUsage().maxRSS / 1024,
+    peak_heap_mb: peakHeap / 1024 / 1024,
   })}\n`,
 );

@@ -1,10 +1,12 @@
 // `npm run bench`: generates deterministic CloudFront and CloudTrail data, then measures loglake ingest against
-// DuckDB's native conversion of the same files, each run in its own process. Writes bench/results/latest.json.
-// Options: --cloudfront-lines N (1000000), --cloudtrail-records N (200000), --seed N (1), --regenerate.
+// DuckDB's native conversion of the same files, each run in its own process: the loglake of a git ref (`--before`,
+// default main) and of this tree, and the other writer variants. Writes bench/results/latest.json.
+// Options: --cloudfront-lines N (1000000), --cloudtrail-records N (200000), --seed N (1), --regenerate,
+// --before REF (main; "" to skip), --lambda-memory-mb N (2048, the config's default sizes.memoryMb).
 import { execFile } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { cpus, loadavg, totalmem } from "node:os";
+import { mkdir, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -26,6 +28,8 @@ const { values: args } = parseArgs({
     "cloudtrail-records": { type: "string", default: "200000" },
     seed: { type: "string", default: "1" },
     regenerate: { type: "boolean", default: false },
+    before: { type: "string", default: "main" },
+    "lambda-memory-mb": { type: "string", default: "2048" },
   },
 });
 const positiveInt = (name: string, v: string | undefined): number => {
@@ -41,6 +45,7 @@ const params = {
   cloudtrail_records: positiveInt("cloudtrail-records", args["cloudtrail-records"]),
   seed: positiveInt("seed", args.seed),
 };
+const lambdaMemoryMb = positiveInt("lambda-memory-mb", args["lambda-memory-mb"]);
 
 type Dataset = "cloudfront" | "cloudtrail";
 
@@ -88,7 +93,9 @@ async function ensureData(): Promise<DataManifest> {
       return previous;
     }
   }
-  await rm(dataDir, { recursive: true, force: true });
+  // Only this script's data sets: bench/data/memory belongs to memory.ts.
+  for (const d of ["cloudfront", "cloudtrail", "manifest.json"])
+    await rm(join(dataDir, d), { recursive: true, force: true });
   const manifest: DataManifest = {
     params,
     datasets: {
@@ -117,10 +124,38 @@ async function ensureData(): Promise<DataManifest> {
   return manifest;
 }
 
+/**
+ * The sources of a git ref, unpacked beside this tree (`git archive`, so the repository is not touched), with a
+ * node_modules of links to this tree's packages except the workspace ones, which point into the unpacked sources.
+ */
+async function checkout(ref: string): Promise<{ dir: string; commit: string }> {
+  const commit = (await run("git", ["rev-parse", "--short", ref], { cwd: root })).stdout.trim();
+  const dir = join(tmpdir(), `loglake-bench-${commit}`);
+  if (
+    !(await stat(join(dir, "bench", "loglake-child.ts")).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    await run("sh", ["-c", `git archive ${commit} | tar -x -C '${dir}'`], { cwd: root });
+    const modules = join(dir, "node_modules");
+    await mkdir(join(modules, "@app"), { recursive: true });
+    for (const e of await readdir(join(root, "node_modules"))) {
+      if (e !== "@app" && e !== ".bin") await symlink(join(root, "node_modules", e), join(modules, e));
+    }
+    for (const pkg of await readdir(join(dir, "packages"))) {
+      await symlink(join(dir, "packages", pkg), join(modules, "@app", pkg));
+    }
+  }
+  return { dir, commit };
+}
+
 /** Runs a child script under tsx and parses the JSON line it prints. */
-async function child<T>(script: string, childArgs: string[]): Promise<T> {
-  const { stdout } = await run(process.execPath, ["--import", "tsx", join(here, script), ...childArgs], {
-    cwd: root,
+async function child<T>(script: string, childArgs: string[], tree = root): Promise<T> {
+  const { stdout } = await run(process.execPath, ["--import", "tsx", join(tree, "bench", script), ...childArgs], {
+    cwd: tree,
     maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, TZ: "UTC" },
   });
@@ -159,97 +194,144 @@ function log(line: string): void {
 const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
 const secs = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
 
+// Lambda arm64, us-east-1, per GB-second; one full vCPU at 1,769 MB, a share below (AWS Lambda pricing and
+// configuration docs, 2026). Firehose: ingestion per GB, plus format conversion to Parquet per GB ingested, each
+// record rounded up to 5 KB.
+const LAMBDA_ARM64_PER_GB_S = 0.0000133334;
+const FULL_VCPU_MB = 1769;
+const FIREHOSE_INGEST_PER_GB = 0.029;
+const FIREHOSE_CONVERSION_PER_GB = 0.018;
+const FIREHOSE_RECORD_ROUNDING = 5 * 1024;
+
+interface Measured {
+  wall_s: number;
+  cpu_s: number;
+  max_rss_mb: number;
+  rows: number;
+  load: number;
+  bytes: number;
+}
+
 const started = performance.now();
 const load0 = loadavg()[0] ?? 0;
 const data = await ensureData();
+const before = args.before ? await checkout(args.before) : undefined;
 const results: Record<string, unknown> = {};
-const table: string[][] = [
-  [
-    "dataset",
-    "engine",
-    "records",
-    "wall s",
-    "records/s",
-    "raw MB/s",
-    "cpu s",
-    "peak RSS MB",
-    "parquet bytes",
-    "gz bytes",
-  ],
+const header = [
+  "dataset",
+  "engine",
+  "records",
+  "cpu s",
+  "records/cpu s",
+  "per-CPU ratio",
+  "wall s",
+  "wall ratio",
+  "peak RSS MB",
+  "parquet MB",
+  "load avg",
 ];
+const table: string[][] = [header];
+const costs: string[] = [];
 
 for (const name of ["cloudfront", "cloudtrail"] as const) {
   const d = data.datasets[name];
   const files = d.files.map((f) => join(dataDir, f));
-
-  const duckOut = join(outDir, `duckdb-${name}.parquet`);
   await mkdir(outDir, { recursive: true });
-  log(`duckdb: converting ${name} …`);
-  const duck = await child<DuckRun>("duckdb-child.ts", [name, duckOut, ...files]);
-  const duckBytes = (await stat(duckOut)).size;
-
-  const lake = join(outDir, `lake-${name}`);
-  log(`loglake: ingesting ${name} …`);
-  const ll = await child<LoglakeRun>("loglake-child.ts", [lake, ...files]);
-  const table_ = name;
-  const llRows = ll.rows[table_] ?? 0;
-  const quarantined = Object.values(ll.quarantined).reduce((a, b) => a + b, 0);
-  if (llRows !== d.records || quarantined !== 0 || duck.rows !== d.records) {
-    throw new Error(
-      `${name}: expected ${d.records} rows, loglake wrote ${llRows} (quarantined ${quarantined}), duckdb ${duck.rows}`,
+  const measure = async (
+    engine: string,
+    go: () => Promise<Omit<Measured, "load" | "bytes">>,
+    bytes: () => Promise<number>,
+  ) => {
+    const load = loadavg()[0] ?? 0;
+    log(`${engine}: ${name} …`);
+    const m = await go();
+    return { engine, ...m, load, bytes: await bytes() };
+  };
+  const loglake = async (tree: string, label: string) => {
+    const lake = join(outDir, `lake-${name}-${label}`);
+    return measure(
+      label === "after" ? "loglake" : `loglake ${before?.commit ?? ""} (before)`,
+      async () => {
+        const ll = await child<LoglakeRun>("loglake-child.ts", [lake, ...files], tree);
+        const quarantined = Object.values(ll.quarantined).reduce((a, b) => a + b, 0);
+        if (quarantined !== 0) throw new Error(`${name}: loglake (${label}) quarantined ${quarantined} records`);
+        return { ...ll, rows: ll.rows[name] ?? 0 };
+      },
+      () => parquetBytes(join(lake, name)),
+    );
+  };
+  const duckOut = join(outDir, `duckdb-${name}.parquet`);
+  const runs = [
+    await measure(
+      "duckdb 1 thread",
+      () => child<DuckRun>("duckdb-child.ts", [name, duckOut, ...files]),
+      async () => (await stat(duckOut)).size,
+    ),
+    ...(before ? [await loglake(before.dir, "before")] : []),
+    await loglake(root, "after"),
+  ];
+  for (const variant of ["appender", "hyparquet-writer"]) {
+    const dir = join(outDir, `${variant}-${name}`);
+    runs.push(
+      await measure(
+        `parser + ${variant}`,
+        () => child<DuckRun>("writer-variant-child.ts", [variant, dir, ...files]),
+        () => parquetBytes(dir),
+      ),
     );
   }
-  const llBytes = await parquetBytes(join(lake, table_));
-
-  const llRate = d.records / ll.wall_s;
-  const duckRate = d.records / duck.wall_s;
-  const row = (
-    dataset: string,
-    engine: string,
-    run: { wall_s: number; cpu_s: number; max_rss_mb: number },
-    bytes: number,
-  ) =>
-    [
-      dataset,
-      engine,
-      d.records,
-      run.wall_s.toFixed(2),
-      Math.round(d.records / run.wall_s),
-      (d.raw_bytes / 1e6 / run.wall_s).toFixed(1),
-      run.cpu_s.toFixed(2),
-      Math.round(run.max_rss_mb),
-      bytes,
-      d.gz_bytes,
-    ].map(String);
-  table.push(row(name, "loglake", ll, llBytes), row("", "duckdb 1 thread", duck, duckBytes), [
-    "",
-    "ratio",
-    "",
-    "",
-    (llRate / duckRate).toFixed(2),
-    "",
-    "",
-    "",
-    "",
-    "",
-  ]);
+  for (const r of runs) {
+    if (r.rows !== d.records) throw new Error(`${name}: expected ${d.records} rows, ${r.engine} wrote ${r.rows}`);
+  }
+  const duck = runs[0] as Measured & { engine: string };
+  for (const r of runs) {
+    table.push(
+      [
+        r === duck ? name : "",
+        r.engine,
+        d.records,
+        r.cpu_s.toFixed(2),
+        Math.round(d.records / r.cpu_s),
+        r === duck ? "1.00" : (duck.cpu_s / r.cpu_s).toFixed(2),
+        r.wall_s.toFixed(2),
+        r === duck ? "1.00" : (duck.wall_s / r.wall_s).toFixed(2),
+        Math.round(r.max_rss_mb),
+        (r.bytes / 1e6).toFixed(1),
+        r.load.toFixed(2),
+      ].map(String),
+    );
+  }
+  const after = runs.find((r) => r.engine === "loglake") as Measured;
+  const rawGb = d.raw_bytes / 1e9;
+  const billedS = (after.cpu_s / rawGb) * Math.max(1, FULL_VCPU_MB / lambdaMemoryMb);
+  const lambda = billedS * (lambdaMemoryMb / 1024) * LAMBDA_ARM64_PER_GB_S;
+  const recordBytes = d.raw_bytes / d.records;
+  const rounding = (Math.ceil(recordBytes / FIREHOSE_RECORD_ROUNDING) * FIREHOSE_RECORD_ROUNDING) / recordBytes;
+  const firehose = FIREHOSE_INGEST_PER_GB + FIREHOSE_CONVERSION_PER_GB;
+  costs.push(
+    `${name}: Lambda arm64 at ${lambdaMemoryMb} MB, ${(after.cpu_s / rawGb).toFixed(1)} CPU s per raw GB: $${lambda.toFixed(5)} per raw GB; Firehose ingest + conversion $${firehose.toFixed(3)} per GB (${(firehose * rounding).toFixed(3)} with each ${Math.round(recordBytes)}-byte record rounded to 5 KB): Lambda / Firehose = ${(lambda / firehose).toFixed(3)} (${(lambda / (firehose * rounding)).toFixed(4)} with rounding)`,
+  );
   results[name] = {
-    records_per_s: Math.round(llRate),
-    ratio_vs_duckdb: Math.round((llRate / duckRate) * 100) / 100,
-    peak_rss_mb: Math.round(ll.max_rss_mb),
-    parquet_bytes: llBytes,
+    records_per_s: Math.round(d.records / after.wall_s),
+    records_per_cpu_s: Math.round(d.records / after.cpu_s),
+    per_cpu_ratio_vs_duckdb: Math.round((duck.cpu_s / after.cpu_s) * 100) / 100,
+    ratio_vs_duckdb: Math.round((duck.wall_s / after.wall_s) * 100) / 100,
+    peak_rss_mb: Math.round(after.max_rss_mb),
+    parquet_bytes: after.bytes,
     gz_bytes: d.gz_bytes,
+    lambda_usd_per_raw_gb: Number(lambda.toPrecision(3)),
   };
 }
 
-const widths = table[0]?.map((_, i) => Math.max(...table.map((r) => (r[i] ?? "").length))) ?? [];
-for (const r of table) {
-  process.stdout.write(
-    `${r.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ")}\n`,
-  );
-}
+const widths = header.map((_, i) => Math.max(...table.map((r) => (r[i] ?? "").length)));
+const md = (r: string[]) =>
+  `| ${r.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(" | ")} |`;
 process.stdout.write(
-  `machine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 1e9)} GB; load average ${load0.toFixed(2)} before, ${(loadavg()[0] ?? 0).toFixed(2)} after; total ${secs(started)} s\n`,
+  `${md(header)}\n| ${widths.map((w, i) => (i < 2 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |\n`,
+);
+for (const r of table.slice(1)) process.stdout.write(`${md(r)}\n`);
+process.stdout.write(
+  `\nper-CPU ratio: DuckDB's CPU seconds / the engine's (higher is better); wall ratio likewise, measured under the load shown.\n${costs.join("\n")}\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 1e9)} GB; load average ${load0.toFixed(2)} before, ${(loadavg()[0] ?? 0).toFixed(2)} after; total ${secs(started)} s\n`,
 );
 await mkdir(dirname(resultsFile), { recursive: true });
 await writeFile(resultsFile, `${JSON.stringify(results)}\n`);

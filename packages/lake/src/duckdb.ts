@@ -11,6 +11,9 @@ export async function openDuckDb(options: DuckDbOptions = {}): Promise<DuckDBCon
   const instance = await DuckDBInstance.create(":memory:", {
     threads: String(options.threads ?? 1),
     memory_limit: options.memoryLimit ?? "512MB",
+    // Hand freed memory back to the system after each task instead of keeping up to 128 MB cached: the process's
+    // peak is what a Lambda's memory size must cover (bench/RESULTS.md).
+    allocator_flush_threshold: "8MB",
     // No extension downloads: this must work offline and in Lambda.
     autoinstall_known_extensions: "false",
     autoload_known_extensions: "false",

@@ -1,4 +1,4 @@
-import { closeSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, rmSync, writeSync, writevSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
@@ -20,14 +20,23 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 
 /** Rows per Parquet file: bounds file size and the memory DuckDB needs while writing. */
 export const DEFAULT_ROWS_PER_FILE = 500_000;
-/** Parquet row group size (DuckDB's default): keeps row groups bounded whatever the file size. */
-const ROW_GROUP_SIZE = 32_768;
+/**
+ * Parquet row group size. DuckDB holds a whole row group in memory before it encodes it: 8,192 rows instead of
+ * its default 32,768 took about 70 MB off the peak of an ingest for 4.5 % more Parquet bytes (bench/RESULTS.md).
+ */
+const ROW_GROUP_SIZE = 8_192;
 /** Longest staged row DuckDB's CSV reader accepts; longer rows are refused to the pipeline, which quarantines them. */
 export const MAX_ROW_CHARS = 1 * 1024 * 1024;
 const MAX_LINE_BYTES = 3 * MAX_ROW_CHARS;
 const CSV_BUFFER_BYTES = 2 * MAX_LINE_BYTES;
-/** Bytes of staged rows held in memory before they are appended to the staging file. */
+/** Bytes of staged rows held in memory, over all partitions, before they are appended to the staging files. */
 const STAGE_BUFFER_BYTES = 4 * 1024 * 1024;
+/**
+ * Session settings of a writer's connection. Without insertion order DuckDB streams `COPY` straight to Parquet
+ * instead of buffering row groups to keep their order; one thread keeps the order anyway. Measured in
+ * bench/RESULTS.md.
+ */
+const WRITER_SESSION = ["SET SESSION preserve_insertion_order = false"];
 
 /**
  * DuckDB refused to convert a writer's staged rows. The cause is in the rows (a value no parser should have let
@@ -164,17 +173,17 @@ interface TableBuffer {
   timeColumn: string;
   chunk: number;
   rows: number;
-  stage?: Stage;
-  /** Partition id of the chunk's first row, and whether later rows fell in other partitions. */
-  hour?: string;
-  mixed: boolean;
+  /** The chunk's staging file of each partition (by partition id), and the one the last row went to. */
+  stages: Map<string, Stage>;
+  last?: { id: string; stage: Stage };
 }
 
 /**
- * Parquet writer that hands the heavy lifting to DuckDB: rows are appended to a typed CSV staging file, and each
- * full chunk is converted by `COPY … TO … (FORMAT parquet, PARTITION_BY (dt, hour))` while JavaScript keeps
- * parsing the next one, so parsing and encoding run on separate cores. Types come from the table schema, never
- * from inference.
+ * Parquet writer that hands the heavy lifting to DuckDB: rows are appended to a typed CSV staging file per
+ * partition, and each full chunk is converted partition by partition with a plain `COPY … TO … (FORMAT parquet)`
+ * while JavaScript keeps parsing the next one, so parsing and encoding run on separate cores. One partition is
+ * encoded at a time, so memory stays bounded however many hours an object spans (DuckDB's `PARTITION_BY` writer
+ * keeps a row group open per partition). Types come from the table schema, never from inference.
  */
 export async function createLakeWriter(args: {
   db: DuckDBConnection;
@@ -189,38 +198,34 @@ export async function createLakeWriter(args: {
   let failed: Error | undefined;
   const rejected = () => failed instanceof WriteFailedError;
 
+  const staged = new StageBuffer();
+
   const convert = async (b: TableBuffer) => {
-    const stage = b.stage;
-    if (!stage) return;
-    stage.close();
-    const csv = stage.path;
+    if (b.stages.size === 0) return;
     const chunk = b.chunk;
-    const single = b.mixed ? undefined : b.hour;
-    b.stage = undefined;
+    const stages = [...b.stages].sort(([x], [y]) => (x < y ? -1 : 1));
+    for (const [, stage] of stages) staged.close(stage);
+    b.stages = new Map();
+    b.last = undefined;
     b.chunk++;
     b.rows = 0;
-    b.hour = undefined;
-    b.mixed = false;
     const tableDir = join(staging, "out", b.table.name);
-    // Most objects cover one hour (CloudFront and CloudTrail files do): a plain COPY to that partition's file is
-    // cheaper than DuckDB's partitioned writer.
-    const target = single ? join(tableDir, ...partitionPath(single).split("/")) : tableDir;
-    const sql = copySql(
-      b.table,
-      csv,
-      single ? join(target, `part-${chunk}-0.parquet`) : tableDir,
-      single ? undefined : `part-${chunk}-{i}`,
-    );
-    // One conversion in flight: it overlaps with parsing, and memory stays bounded.
+    const copies = stages.map(([id, stage]) => {
+      const target = join(tableDir, ...partitionPath(id).split("/"));
+      return { target, csv: stage.path, sql: copySql(b.table, stage.path, join(target, `part-${chunk}-0.parquet`)) };
+    });
+    // One chunk's conversion in flight: it overlaps with parsing, and memory stays bounded.
     const prev = pending;
     pending = prev
       .then(async () => {
-        if (failed) return;
-        await mkdir(target, { recursive: true });
-        await runExclusive(args.db, sql).catch((e: unknown) => {
-          throw conversionError(e, b.table.name);
-        });
-        await rm(csv, { force: true });
+        for (const c of copies) {
+          if (failed) return;
+          await mkdir(c.target, { recursive: true });
+          await runExclusive(args.db, c.sql).catch((e: unknown) => {
+            throw conversionError(e, b.table.name);
+          });
+          await rm(c.csv, { force: true });
+        }
       })
       .catch((e: unknown) => {
         failed ??= asError(e);
@@ -243,25 +248,28 @@ export async function createLakeWriter(args: {
           timeColumn: table.timeColumn,
           chunk: 0,
           rows: 0,
-          mixed: false,
+          stages: new Map(),
         };
         buffers.set(table.name, b);
       }
       const line = b.serialize(row, quoted, partitionFields);
-      const t = row[b.timeColumn] as string;
       if (line.length > MAX_ROW_CHARS)
         throw new RowRejectedError("too_large", `row is ${line.length} characters, over the ${MAX_ROW_CHARS} limit`);
-      if (b.hour === undefined) b.hour = partitionId(t);
-      else if (!b.mixed && partitionId(t) !== b.hour) b.mixed = true;
-      b.stage ??= new Stage(join(staging, `${b.table.name}-${b.chunk}.csv`));
-      b.stage.line(line);
+      const id = partitionId(row[b.timeColumn] as string);
+      let stage = b.last?.id === id ? b.last.stage : b.stages.get(id);
+      if (!stage) {
+        stage = new Stage(join(staging, `${b.table.name}-${b.chunk}-${b.stages.size}.csv`));
+        b.stages.set(id, stage);
+      }
+      b.last = { id, stage };
+      staged.line(stage, line);
       b.rows++;
       return b.rows >= rowsPerFile ? convert(b) : undefined;
     },
   };
 
   const closeStages = () => {
-    for (const b of buffers.values()) b.stage?.close();
+    for (const b of buffers.values()) for (const stage of b.stages.values()) staged.close(stage);
   };
 
   return {
@@ -298,51 +306,101 @@ export async function createLakeWriter(args: {
 }
 
 const queues = new WeakMap<DuckDBConnection, Promise<unknown>>();
+const configured = new WeakSet<DuckDBConnection>();
 
 /** Runs SQL on a connection after whatever else was queued on it: writers of several objects may share one. */
 function runExclusive(db: DuckDBConnection, sql: string): Promise<void> {
   const prev = queues.get(db) ?? Promise.resolve();
-  const next = prev.catch(() => undefined).then(() => db.run(sql));
+  const next = prev
+    .catch(() => undefined)
+    .then(async () => {
+      if (!configured.has(db)) {
+        for (const setting of WRITER_SESSION) await db.run(setting);
+        configured.add(db);
+      }
+      return db.run(sql);
+    });
   queues.set(db, next);
   return next.then(() => undefined);
 }
 
-/**
- * A staging CSV file filled through one reusable buffer with synchronous writes: rows are short-lived strings
- * copied straight into the buffer, so nothing accumulates on the heap and the parser never waits for a stream.
- */
+/** A staging CSV file of one partition: where its rows wait in the shared buffer, and whether it exists yet. */
 class Stage {
-  private readonly fd: number;
+  /** Byte ranges [start, end) of the shared buffer holding this file's rows not yet written. */
+  runs: number[] = [];
+  created = false;
+  closed = false;
+  pending = false;
+
+  constructor(readonly path: string) {}
+}
+
+/**
+ * Rows of every staging file go through one reusable buffer, flushed with synchronous writes when full: rows are
+ * short-lived strings copied straight into it, so nothing accumulates on the heap, the parser never waits for a
+ * stream, and an object spanning a month of hours holds no buffer or file descriptor per hour.
+ */
+class StageBuffer {
   private readonly buf = Buffer.allocUnsafe(STAGE_BUFFER_BYTES);
   private pos = 0;
-  private closed = false;
+  private readonly pending: Stage[] = [];
 
-  constructor(readonly path: string) {
-    this.fd = openSync(path, "w");
-  }
-
-  line(text: string): void {
+  line(stage: Stage, text: string): void {
     // UTF-8 needs at most 3 bytes per UTF-16 unit.
     if (this.pos + text.length * 3 + 1 > this.buf.length) this.flush();
     if (text.length * 3 + 1 > this.buf.length) {
-      writeSync(this.fd, `${text}\n`);
+      this.write(stage, [Buffer.from(`${text}\n`)]);
       return;
     }
+    const start = this.pos;
     this.pos += this.buf.write(text, this.pos);
     this.buf[this.pos++] = 10;
+    const runs = stage.runs;
+    if (runs.length > 0 && runs[runs.length - 1] === start) runs[runs.length - 1] = this.pos;
+    else runs.push(start, this.pos);
+    if (!stage.pending) {
+      stage.pending = true;
+      this.pending.push(stage);
+    }
+  }
+
+  close(stage: Stage): void {
+    if (stage.closed) return;
+    stage.closed = true;
+    if (stage.pending) this.flush();
+    else if (!stage.created) this.write(stage, []);
   }
 
   private flush(): void {
-    let off = 0;
-    while (off < this.pos) off += writeSync(this.fd, this.buf, off, this.pos - off);
+    for (const stage of this.pending) {
+      const parts: Buffer[] = [];
+      for (let i = 0; i < stage.runs.length; i += 2) parts.push(this.buf.subarray(stage.runs[i], stage.runs[i + 1]));
+      stage.runs = [];
+      stage.pending = false;
+      this.write(stage, parts);
+    }
+    this.pending.length = 0;
     this.pos = 0;
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.flush();
-    closeSync(this.fd);
+  private write(stage: Stage, parts: Buffer[]): void {
+    const fd = openSync(stage.path, stage.created ? "a" : "w");
+    stage.created = true;
+    try {
+      // writev may write less than asked (at most IOV_MAX parts, say): write what is left part by part.
+      let skip = parts.length > 0 ? writevSync(fd, parts) : 0;
+      for (const p of parts) {
+        if (skip >= p.length) {
+          skip -= p.length;
+          continue;
+        }
+        let off = skip;
+        skip = 0;
+        while (off < p.length) off += writeSync(fd, p, off, p.length - off);
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
 }
 
@@ -359,15 +417,15 @@ function lakeKeyOfStaged(staged: string, name: string): string {
   });
 }
 
-function copySql(table: TableDef, csv: string, out: string, pattern: string | undefined): string {
+function copySql(table: TableDef, csv: string, out: string): string {
   // The partition columns are staged with the types the schema's partition keys (and Glue) give them. Timestamps
   // are read as text and cast in SQL, so no date or time format of the reader is left to detect.
   const all = [...toDuckDbColumns(table), ...PARTITION_KEYS.map((k) => ({ name: k.name, type: k.duckdb }))];
   const staged = (type: string) => (type === "TIMESTAMP" ? "VARCHAR" : type);
   const cols = all.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(staged(c.type))}`).join(", ");
-  const select = (withKeys: boolean) =>
+  const select = () =>
     all
-      .filter((c) => withKeys || !PARTITION_KEYS.some((k) => k.name === c.name))
+      .filter((c) => !PARTITION_KEYS.some((k) => k.name === c.name))
       .map((c) =>
         c.type === "TIMESTAMP"
           ? `CAST(${quoteIdent(c.name)} AS TIMESTAMP) AS ${quoteIdent(c.name)}`
@@ -400,10 +458,6 @@ function copySql(table: TableDef, csv: string, out: string, pattern: string | un
   ];
   const read = `read_csv(${quoteLiteral(escapeGlob(csv))}, ${options.join(", ")})`;
   const parquet = `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_SIZE}`;
-  const keys = PARTITION_KEYS.map((k) => quoteIdent(k.name)).join(", ");
-  // Partition values live in the path (Hive style), not in the file, as with PARTITION_BY.
-  if (pattern === undefined) {
-    return `COPY (SELECT ${select(false)} FROM ${read}) TO ${quoteLiteral(out)} (${parquet})`;
-  }
-  return `COPY (SELECT ${select(true)} FROM ${read}) TO ${quoteLiteral(out)} (${parquet}, PARTITION_BY (${keys}), FILENAME_PATTERN ${quoteLiteral(pattern)}, OVERWRITE_OR_IGNORE)`;
+  // Partition values live in the path (Hive style), not in the file.
+  return `COPY (SELECT ${select()} FROM ${read}) TO ${quoteLiteral(out)} (${parquet})`;
 }
