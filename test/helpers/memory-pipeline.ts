@@ -93,6 +93,10 @@ export class MemoryLakeStore implements LakeStore {
     return [...this.files.keys()].filter((k) => k.startsWith(dir)).sort();
   }
 
+  async listAfter(start: string, after: string): Promise<string[]> {
+    return [...this.files.keys()].filter((k) => k.startsWith(start) && k > after).sort();
+  }
+
   async getToFile(relPath: string, localPath: string): Promise<void> {
     const f = this.files.get(relPath);
     if (!f) throw new Error(`no lake file ${relPath}`);

@@ -200,6 +200,22 @@ describe("loglake status", () => {
       ["cloudfront_realtime", "optional", "Healthy", 7],
       ["cloudtrail", "critical", "Healthy", 0],
       ["cloudtrail_digest", "standard", "Warning", 6],
+      ["cloudwatch_logs", "optional", "Healthy", 7],
+    ]);
+    expect(
+      status.tables.map((t: { table: string; files: number; max_files_per_partition_hour: number }) => [
+        t.table,
+        t.files,
+        t.max_files_per_partition_hour,
+      ]),
+    ).toStrictEqual([
+      ["app_events", 216, 1],
+      ["cloudfront", 213, 1],
+      ["cloudfront_realtime", 0, 0],
+      ["cloudtrail", 216, 1],
+      ["cloudtrail_digest", 24, 1],
+      ["cloudwatch_logs", 0, 0],
+      ["quarantine", 2, 1],
     ]);
     const auth = status.streams.find((s: { stream: string }) => s.stream === "app_events.auth");
     expect([auth.missing_days, auth.problems[0], auth.last_event_time, auth.quarantine_rate]).toStrictEqual([
@@ -218,6 +234,7 @@ describe("loglake status", () => {
     );
     expect(r.stdout.split("\n").filter((l) => l.startsWith("cloudtrail "))).toStrictEqual([
       "cloudtrail           critical     Healthy  2024-03-09T23:45Z  2024-03-10T00:20Z  1001             0              0            0.00%",
+      "cloudtrail             216      2.2 MiB        10.6 KiB              216                   1                   1                     0",
     ]);
   });
 

@@ -91,6 +91,24 @@ export class S3LakeStore implements LakeStore {
     return (await this.listObjects(prefix)).map((o) => o.relPath);
   }
 
+  async listAfter(start: string, after: string): Promise<string[]> {
+    const strip = this.prefix ? this.prefix.length + 1 : 0;
+    const out: string[] = [];
+    let token: string | undefined;
+    do {
+      const res = await this.s3.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: this.key(start),
+          ...(token ? { ContinuationToken: token } : { StartAfter: this.key(after) }),
+        }),
+      );
+      for (const o of res.Contents ?? []) if (o.Key) out.push(o.Key.slice(strip));
+      token = res.IsTruncated ? res.NextContinuationToken : undefined;
+    } while (token);
+    return out.sort().filter((p) => p > after);
+  }
+
   /** Every object under `prefix` (a directory: `cloudtrail` does not match `cloudtrail_digest`), with ETag and size. */
   async listObjects(prefix: string): Promise<LakeObject[]> {
     const dir = prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`;

@@ -81,6 +81,11 @@ export async function lakeExists(dir: string): Promise<boolean> {
 export async function openLakeForQuery(
   opts: LakeOptions & { cache?: string; unsafe?: boolean },
 ): Promise<DuckDBConnection> {
+  return openLakeAt(await queryableLakeRoot(opts), opts.unsafe);
+}
+
+/** The local directory queries read the lake from: the lake itself, or the cache an s3:// lake is mirrored into. */
+export async function queryableLakeRoot(opts: LakeOptions & { cache?: string }): Promise<string> {
   const s3 = parseS3Url(opts.lake);
   let root: string;
   if (!s3) {
@@ -108,11 +113,16 @@ export async function openLakeForQuery(
     const tables = (await readdir(root)).filter((n) => !n.startsWith("."));
     if (tables.length === 0) note(`${opts.lake} holds no lake files yet; every table is empty`);
   }
+  return root;
+}
+
+/** Opens the lake in a local directory for querying (`openLakeForQuery` once the directory is known). */
+export async function openLakeAt(root: string, unsafe?: boolean): Promise<DuckDBConnection> {
   const [{ LocalLakeStore }, { openLake, confineToDirectories }] = await Promise.all([
     import("@app/lake/store"),
     import("@app/lake/query"),
   ]);
   const conn = await openLake(new LocalLakeStore(root));
-  if (!opts.unsafe) await confineToDirectories(conn, [root]);
+  if (!unsafe) await confineToDirectories(conn, [root]);
   return conn;
 }

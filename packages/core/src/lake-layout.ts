@@ -110,9 +110,53 @@ export function isOlderS3Event(earlier: IngestManifest | undefined, sequencer: s
   return compareS3Sequencers(sequencer, earlier.sequencer) < 0;
 }
 
-/** Output name of a run of Kinesis records: stream, shard and the first and last sequence numbers. */
+const KINESIS_SEQUENCE = /^(0|[1-9]\d{0,128})$/;
+
+// A sequence number in a name: its digit count (3 digits, Kinesis allows up to 129) then its digits, so names sort
+// as the numbers do.
+const sequenceKey = (sequence: string) => `${String(sequence.length).padStart(3, "0")}${sequence}`;
+
+/** The start of the output names of a shard's runs of Kinesis records. */
+export function kinesisShardNamePrefix(stream: string, shardId: string): string {
+  return `kinesis-${stream}-${shardId}-`;
+}
+
+/**
+ * Output name of a run of Kinesis records: stream, shard, then the last and the first sequence numbers. The last
+ * comes first so that manifest keys sort by where runs end: a listing after a sequence number finds every run that
+ * ends at or after it (`kinesisRunAfter`), which is how a batch finds the records an earlier delivery already wrote.
+ */
 export function kinesisBatchName(stream: string, shardId: string, firstSequence: string, lastSequence: string): string {
-  return `kinesis-${stream}-${shardId}-${firstSequence}-${lastSequence}`;
+  if (!KINESIS_SEQUENCE.test(firstSequence) || !KINESIS_SEQUENCE.test(lastSequence)) {
+    throw new Error(`Kinesis sequence numbers are decimal digits: ${firstSequence}, ${lastSequence}`);
+  }
+  return `${kinesisShardNamePrefix(stream, shardId)}${sequenceKey(lastSequence)}-${sequenceKey(firstSequence)}`;
+}
+
+/** Lake-relative start of the manifest keys of a shard's runs. */
+export function kinesisManifestPrefix(stream: string, shardId: string): string {
+  return `${MANIFEST_DIR}${kinesisShardNamePrefix(stream, shardId)}`;
+}
+
+/** The key to list a shard's manifests after: every run listed after it ends at or after `sequence`. */
+export function kinesisRunsEndingFrom(stream: string, shardId: string, sequence: string): string {
+  return `${kinesisManifestPrefix(stream, shardId)}${sequenceKey(sequence)}`;
+}
+
+/** The sequence range a shard's manifest key names, or undefined when the key is no such manifest. */
+export function kinesisRunOfManifest(
+  stream: string,
+  shardId: string,
+  key: string,
+): { first: bigint; last: bigint } | undefined {
+  const start = kinesisManifestPrefix(stream, shardId);
+  if (!key.startsWith(start) || !key.endsWith(".json")) return undefined;
+  const m = /^(\d{3})(\d+)-(\d{3})(\d+)$/.exec(key.slice(start.length, -".json".length));
+  if (!m) return undefined;
+  const last = m[2] as string;
+  const first = m[4] as string;
+  if (Number(m[1]) !== last.length || Number(m[3]) !== first.length) return undefined;
+  return { first: BigInt(first), last: BigInt(last) };
 }
 
 /** Output name of an SQS message that is no notification: queue and message id (the same on every delivery). */

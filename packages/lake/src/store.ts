@@ -23,6 +23,11 @@ export interface LakeStore {
   delete(relPath: string): Promise<void>;
   /** Every file under `prefix`, as relative paths. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * The files whose relative path starts with `start` (any string, not only a folder) and sorts after `after`, in
+   * order: an object store answers from `after` on without listing what comes before.
+   */
+  listAfter(start: string, after: string): Promise<string[]>;
   /** Copies `relPath` to a local file. */
   getToFile(relPath: string, localPath: string): Promise<void>;
 }
@@ -93,6 +98,12 @@ export class LocalLakeStore implements LakeStore {
       .filter((e) => e.isFile() && !e.name.endsWith(".partial"))
       .map((e) => relative(this.root, join(e.parentPath, e.name)).split(sep).join("/"))
       .sort();
+  }
+
+  async listAfter(start: string, after: string): Promise<string[]> {
+    const slash = start.lastIndexOf("/");
+    const dir = slash === -1 ? "" : start.slice(0, slash + 1);
+    return (await this.list(dir)).filter((p) => p.startsWith(start) && p > after);
   }
 
   async getToFile(relPath: string, localPath: string): Promise<void> {

@@ -12,8 +12,11 @@ import { type IngestSummary, ingestObject, mergeSummary, type RowSink } from "@a
 import {
   kinesisArchiveKey,
   kinesisBatchName,
+  kinesisManifestPrefix,
   kinesisRecordLineage,
   kinesisRunLineage,
+  kinesisRunOfManifest,
+  kinesisRunsEndingFrom,
   quarantineRow,
 } from "@app/core/lake-layout";
 import type { TableDef } from "@app/core/schema/table";
@@ -31,20 +34,25 @@ export interface KinesisInput {
 
 type Row = [TableDef, Record<string, unknown>];
 
-/** What a committed run of records produced. */
+/** What a committed batch produced. */
 export interface KinesisCommit {
-  /** Records written (the run before the first failure). */
+  /** Records written now (of the run before the first failure). */
   records: number;
+  /** Records of that run an earlier delivery had written and archived: left as they are. */
+  alreadyWritten: number;
   files: string[];
-  archive?: { bucket: string; key: string };
+  archives: { bucket: string; key: string }[];
+  /** What the records written now produced. */
   summary: Omit<IngestSummary, "source">;
 }
 
 /**
  * One Lambda batch of Kinesis records. `parse` turns a record into rows held in memory (a batch is at most 6 MB
- * of payload); `commit` then writes the rows of every record before the first failure as one set of lake files
- * named by shard and first/last sequence number, and archives exactly those raw records to WORM. Records from the
- * first failure on are written by the retry that starts there, so a retry never duplicates rows.
+ * of payload); `commit` then writes the rows of every record before the first failure that no earlier delivery
+ * wrote as one set of lake files named by shard and last/first sequence number, and archives exactly those raw
+ * records to WORM. Records from the first failure on are written by the retry that starts there. A shard's batches
+ * are processed one at a time, in order (the event source mapping's parallelization factor is 1), so the manifests
+ * of a shard cover disjoint sequence ranges.
  */
 export class KinesisBatch {
   private readonly parsed = new Map<string, { rows: Row[]; summary: IngestSummary }>();
@@ -137,16 +145,68 @@ export class KinesisBatch {
     return summary;
   }
 
-  /** Writes and archives the records before the first failed sequence number (all of them when none failed). */
+  /**
+   * Writes and archives the records before the first failed sequence number (all of them when none failed), except
+   * those an earlier delivery already wrote: a retry or a bisected half of a batch that crashed after writing finds
+   * their manifests and leaves them as they are, so a record's rows land once whatever the batch boundaries.
+   */
   async commit(failedSequenceNumbers: readonly string[]): Promise<KinesisCommit> {
     const failed = new Set(failedSequenceNumbers);
     const firstFailure = this.records.findIndex((r) => failed.has(r.kinesis.sequenceNumber));
     const run = firstFailure === -1 ? this.records : this.records.slice(0, firstFailure);
     const summary: Omit<IngestSummary, "source"> = { records: 0, rows: {}, quarantined: {}, skipped: {} };
-    if (run.length === 0) return { records: 0, files: [], summary };
+    const commit: KinesisCommit = { records: 0, alreadyWritten: 0, files: [], archives: [], summary };
+    if (run.length === 0) return commit;
+    const first = run[0] as KinesisInput;
+    const origin = kinesisOrigin(first.eventSourceARN, first.eventID);
+    const written = await this.writtenRuns(origin, first.kinesis.sequenceNumber);
+    // The records no manifest covers, as runs of neighbours: each run is one set of files and one manifest.
+    const todo: KinesisInput[][] = [];
+    let open = false;
+    for (const r of run) {
+      const seq = BigInt(r.kinesis.sequenceNumber);
+      if (written.some((w) => w.first <= seq && seq <= w.last)) {
+        commit.alreadyWritten++;
+        open = false;
+      } else if (open) (todo[todo.length - 1] as KinesisInput[]).push(r);
+      else {
+        todo.push([r]);
+        open = true;
+      }
+    }
+    for (const part of todo) {
+      const out = await this.writeRun(origin, part);
+      commit.records += part.length;
+      commit.files.push(...out.files);
+      commit.archives.push(...out.archives);
+      mergeSummary(summary, out.summary);
+    }
+    return commit;
+  }
+
+  /** The sequence ranges of this shard's manifests that end at or after `from`. */
+  private async writtenRuns(
+    origin: { stream: string; shardId: string },
+    from: string,
+  ): Promise<{ first: bigint; last: bigint }[]> {
+    const keys = await this.rt.lake.listAfter(
+      kinesisManifestPrefix(origin.stream, origin.shardId),
+      kinesisRunsEndingFrom(origin.stream, origin.shardId, from),
+    );
+    return keys.flatMap((k) => kinesisRunOfManifest(origin.stream, origin.shardId, k) ?? []);
+  }
+
+  /**
+   * Writes one run of neighbouring records: lake files, then the WORM archive, then the manifest. The manifest comes
+   * last because it is what later deliveries take as proof that the run is written and archived.
+   */
+  private async writeRun(
+    { stream, shardId }: { stream: string; shardId: string },
+    run: readonly KinesisInput[],
+  ): Promise<{ files: string[]; archives: { bucket: string; key: string }[]; summary: Omit<IngestSummary, "source"> }> {
+    const summary: Omit<IngestSummary, "source"> = { records: 0, rows: {}, quarantined: {}, skipped: {} };
     const first = run[0] as KinesisInput;
     const last = run[run.length - 1] as KinesisInput;
-    const { stream, shardId } = kinesisOrigin(first.eventSourceARN, first.eventID);
     const name = kinesisBatchName(stream, shardId, first.kinesis.sequenceNumber, last.kinesis.sequenceNumber);
 
     const parsed = run.map((r) => {
@@ -179,15 +239,8 @@ export class KinesisBatch {
     }
     for (const p of parsed) mergeSummary(summary, p.summary);
     const firstArrival = kinesisArrivalTime(first.kinesis.approximateArrivalTimestamp);
-    await writeManifest(this.rt.lake, {
-      name,
-      source_object: kinesisRunLineage(stream, shardId, first.kinesis.sequenceNumber, last.kinesis.sequenceNumber),
-      ingest_time: firstArrival,
-      summary: { source: "unknown", ...summary },
-      files,
-    });
 
-    let archive: KinesisCommit["archive"];
+    const archives: { bucket: string; key: string }[] = [];
     const key = kinesisArchiveKey({
       stream,
       shardId,
@@ -209,8 +262,16 @@ export class KinesisBatch {
         contentEncoding: "gzip",
         objectLock: t.objectLock,
       });
-      archive = { bucket: t.bucket, key: t.key };
+      archives.push({ bucket: t.bucket, key: t.key });
     }
-    return { records: run.length, files, ...(archive ? { archive } : {}), summary };
+
+    await writeManifest(this.rt.lake, {
+      name,
+      source_object: kinesisRunLineage(stream, shardId, first.kinesis.sequenceNumber, last.kinesis.sequenceNumber),
+      ingest_time: firstArrival,
+      summary: { source: "unknown", ...summary },
+      files,
+    });
+    return { files, archives, summary };
   }
 }

@@ -5,7 +5,11 @@ import {
   isOlderS3Event,
   isOutputName,
   keyTimeHint,
+  kinesisBatchName,
+  kinesisManifestPrefix,
   kinesisRunLineage,
+  kinesisRunOfManifest,
+  kinesisRunsEndingFrom,
   lakeFileKey,
   lakeWritePrefixes,
   localFileName,
@@ -79,6 +83,34 @@ describe("lineage", () => {
     expect(s3Lineage("b", "AWSLogs/x.json.gz")).toBe("s3://b/AWSLogs/x.json.gz");
     expect(kinesisRunLineage("s", "shardId-000000000000", "1", "9")).toBe("kinesis://s/shardId-000000000000/1-9");
     expect(sqsMessageLineage("q", "m-1")).toBe("sqs://q/m-1");
+  });
+});
+
+describe("Kinesis run manifests", () => {
+  const shard = "shardId-000000000000";
+  const key = (f: string, l: string) => manifestKey(kinesisBatchName("s", shard, f, l));
+
+  it("reads a run's range back from its manifest key and ignores other keys", () => {
+    expect(kinesisRunOfManifest("s", shard, key("7", "1234"))).toStrictEqual({ first: 7n, last: 1234n });
+    expect(
+      [
+        manifestKey("s3-ab"),
+        key("7", "12").replace("s-", "t-"),
+        `${kinesisManifestPrefix("s", shard)}0021-0011.json`,
+        `${kinesisManifestPrefix("s", shard)}0021-0011.json.tmp`,
+      ].map((k) => kinesisRunOfManifest("s", shard, k)),
+    ).toStrictEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it("lists after a key below every run that ends at or after a sequence number, and above every other", () => {
+    const from = kinesisRunsEndingFrom("s", shard, "100");
+    const runs = [key("1", "99"), key("90", "100"), key("100", "100"), key("101", "1000")];
+    expect(runs.map((k) => k > from && k.startsWith(kinesisManifestPrefix("s", shard)))).toStrictEqual([
+      false,
+      true,
+      true,
+      true,
+    ]);
   });
 });
 

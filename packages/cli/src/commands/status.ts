@@ -1,12 +1,15 @@
 import type { Cell, QueryResult } from "@app/core/queries/result";
 import { SOURCES } from "@app/core/sources/index";
+import { quarantineTable } from "@app/core/sources/quarantine/schema";
 import {
   CRITICALITIES,
   type Criticality,
   computeStatus,
   criticalityMap,
   DEFAULT_CRITICALITY,
+  DEFAULT_THRESHOLDS,
   type HourObservation,
+  type LakeFileObservation,
   QUARANTINE_STATUS_SQL,
   STATUS_TABLES,
   type StatusReport,
@@ -15,7 +18,7 @@ import {
 } from "@app/core/status/index";
 import type { Command } from "commander";
 import { EXIT, InputError } from "../errors.ts";
-import { endpointOption, lakeOption, openLakeForQuery, resolveLake } from "../lake.ts";
+import { endpointOption, lakeOption, openLakeAt, queryableLakeRoot, resolveLake } from "../lake.ts";
 import { chosenFormat, formatOptions, formatResult, formatTable, type OutputFormat } from "../output.ts";
 import { colorFor, paint, type Style } from "../ui.ts";
 import { closest, commaList, integerIn, positiveNumber } from "../values.ts";
@@ -26,6 +29,7 @@ interface StatusOptions {
   format?: string;
   json?: boolean;
   staleHours: number;
+  maxFilesPerHour: number;
   now?: string;
   endpoint?: string;
   critical?: string;
@@ -95,6 +99,67 @@ function statusRows(r: StatusReport, format: OutputFormat): QueryResult {
   };
 }
 
+/** Bytes for people: B, KiB, MiB, GiB. */
+function humanBytes(n: number | null): string {
+  if (n === null) return "-";
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+function fileRows(r: StatusReport, format: OutputFormat): QueryResult {
+  const text = format === "table";
+  const columns = [
+    ["table", "string"],
+    ["files", "number"],
+    ["total_bytes", "number"],
+    ["avg_file_bytes", "number"],
+    ["partition_hours", "number"],
+    ["max_files_per_hour", "number"],
+    ["avg_files_per_hour", "number"],
+    ["hours_over_threshold", "number"],
+  ] as const;
+  const rows = r.tables.map(
+    (t): Record<string, Cell> => ({
+      table: t.table,
+      files: t.files,
+      total_bytes: text ? humanBytes(t.total_bytes) : t.total_bytes,
+      avg_file_bytes: text ? humanBytes(t.avg_file_bytes) : t.avg_file_bytes,
+      partition_hours: t.partition_hours,
+      max_files_per_hour: t.max_files_per_partition_hour,
+      avg_files_per_hour: text ? (t.avg_files_per_partition_hour ?? "-") : t.avg_files_per_partition_hour,
+      hours_over_threshold: t.over_threshold.length,
+    }),
+  );
+  const label = (k: string) => (text ? k.toUpperCase().replaceAll("_", " ") : k);
+  return {
+    columns: columns.map(([name, kind]) => ({ name: label(name), kind })),
+    rows: rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [label(k), v]))),
+  };
+}
+
+/** Every Parquet file of the watched tables and quarantine under a local lake directory, with its size. */
+async function lakeFiles(root: string, tables: readonly string[]): Promise<LakeFileObservation[]> {
+  const { readdir, stat } = await import("node:fs/promises");
+  const { join, relative, sep } = await import("node:path");
+  const out: LakeFileObservation[] = [];
+  for (const table of tables) {
+    const dir = join(root, table);
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (!e.isFile() || !e.name.endsWith(".parquet")) continue;
+      const full = join(e.parentPath, e.name);
+      out.push({ table, path: relative(dir, full).split(sep).join("/"), bytes: (await stat(full)).size });
+    }
+  }
+  return out;
+}
+
 /** The status as an aligned table, one line per stream, problems below it. */
 export function formatStatus(r: StatusReport, width?: number): string {
   const color = colorFor(process.stdout);
@@ -109,14 +174,23 @@ export function formatStatus(r: StatusReport, width?: number): string {
   const problems: string[] = [];
   for (const s of r.streams)
     for (const p of s.problems) problems.push(`  ${s.stream}: ${p.level === "Healthy" ? "note" : p.level}: ${p.text}`);
-  return `${head}\n${table}${problems.map((p) => `${p}\n`).join("")}`;
+  const files = formatTable(fileRows(r, "table"), { rule: false, count: false, color, ...(width ? { width } : {}) });
+  const behind = r.tables
+    .filter((t) => t.over_threshold.length > 0)
+    .map(
+      (t) =>
+        `  ${t.table}: Warning: compaction is behind: ${t.over_threshold.length} partition-hour${t.over_threshold.length === 1 ? "" : "s"} with more than ${r.thresholds.maxFilesPerPartitionHour} files (${t.over_threshold.slice(0, 3).join(", ")}${t.over_threshold.length > 3 ? ", …" : ""})`,
+    );
+  return `${head}\n${table}${problems.map((p) => `${p}\n`).join("")}\nfiles (whole lake)\n${files}${behind.map((b) => `${b}\n`).join("")}`;
 }
 
 /** Registers `loglake status`: freshness, gaps and quarantine rate per stream; exit 1 when anything is Critical. */
 export function registerStatus(program: Command): void {
   const cmd = program
     .command("status")
-    .description("Per source: last event and ingest time, missing days and hours, quarantine rate, health")
+    .description(
+      "Per source: last event and ingest time, missing days and hours, quarantine rate, health; per table: files, bytes, files per partition-hour",
+    )
     .addOption(lakeOption())
     .option("--days <n>", "full UTC days to check before today (1 to 366)", integerIn("--days", 1, 366), 7)
     .option("--critical <streams>", "comma-separated streams whose gaps are Critical (e.g. cloudtrail,app_events.auth)")
@@ -127,6 +201,12 @@ export function registerStatus(program: Command): void {
       "hours without new events before a stream is stale",
       positiveNumber("--stale-hours", "hours"),
       24,
+    )
+    .option(
+      "--max-files-per-hour <n>",
+      "files in one partition-hour of a table above which compaction is behind (a Warning)",
+      integerIn("--max-files-per-hour", 1, 1_000_000),
+      DEFAULT_THRESHOLDS.maxFilesPerPartitionHour,
     )
     .option("--now <iso>", "evaluate as of this instant instead of the clock (reproducible checks)")
     .addOption(endpointOption());
@@ -153,7 +233,9 @@ export function registerStatus(program: Command): void {
     const criticality = criticalityMap(overrides);
     const window = statusWindow(now, opts.days);
 
-    const conn = await openLakeForQuery(await resolveLake(opts));
+    const root = await queryableLakeRoot(await resolveLake(opts));
+    const files = await lakeFiles(root, [...STATUS_TABLES, quarantineTable.name]);
+    const conn = await openLakeAt(root);
     let report: StatusReport;
     try {
       const { runPrepared } = await import("@app/lake/query");
@@ -167,6 +249,7 @@ export function registerStatus(program: Command): void {
             dt: String(row.dt),
             hour: Number(row.hour),
             rows: Number(row.row_count),
+            viaLogEvents: Number(row.via_log_events),
             lastEvent: String(row.last_event),
             lastIngest: String(row.last_ingest),
           });
@@ -179,7 +262,8 @@ export function registerStatus(program: Command): void {
         quarantine: q.rows.map((r) => ({ source_kind: String(r.source_kind), records: Number(r.records) })),
         sourcesOfTable: (table) => SOURCES.filter((s) => s.tables.some((t) => t.name === table)).map((s) => s.id),
         criticality,
-        thresholds: { staleHours: opts.staleHours },
+        thresholds: { staleHours: opts.staleHours, maxFilesPerPartitionHour: opts.maxFilesPerHour },
+        files,
       });
     } finally {
       conn.closeSync();

@@ -1,5 +1,8 @@
 import { ConfigError } from "../errors.ts";
+import { parsePartitionPath } from "../lake-layout.ts";
 import { quoteIdent } from "../schema/sql.ts";
+import { TABLES } from "../sources/index.ts";
+import { quarantineTable } from "../sources/quarantine/schema.ts";
 
 /** How much a stream matters: critical gaps page someone, optional streams never raise more than a warning. */
 export const CRITICALITIES = ["critical", "standard", "optional"] as const;
@@ -21,11 +24,17 @@ export const DEFAULT_CRITICALITY: Readonly<Record<string, Criticality>> = {
   "app_events.api": "optional",
   "app_events.audit": "optional",
   cloudfront_realtime: "optional",
+  cloudwatch_logs: "optional",
 };
 
-/** Tables `loglake status` watches, and the one whose rows split into streams by event type. */
-export const STATUS_TABLES = ["cloudtrail", "cloudtrail_digest", "cloudfront", "cloudfront_realtime", "app_events"];
+/** Tables `loglake status` watches (every table of the registry but quarantine), and the one split by event type. */
+export const STATUS_TABLES: readonly string[] = TABLES.filter((t) => t.name !== quarantineTable.name).map(
+  (t) => t.name,
+);
 const TYPED_TABLE = "app_events";
+// A CloudWatch Logs subscription writes CloudTrail and app rows as well as its own table's: its records are every row
+// that arrived in a log event, whatever the table.
+const LOG_EVENTS_TABLE = "cloudwatch_logs";
 
 /** Thresholds; each has a default. */
 export interface StatusThresholds {
@@ -34,9 +43,77 @@ export interface StatusThresholds {
   /** Share of a source's records quarantined that warns (default 0.01) or is critical (default 0.1). */
   quarantineWarn: number;
   quarantineCritical: number;
+  /** Files in one partition-hour of a table above which compaction is behind (default 50). */
+  maxFilesPerPartitionHour: number;
 }
 
-export const DEFAULT_THRESHOLDS: StatusThresholds = { staleHours: 24, quarantineWarn: 0.01, quarantineCritical: 0.1 };
+export const DEFAULT_THRESHOLDS: StatusThresholds = {
+  staleHours: 24,
+  quarantineWarn: 0.01,
+  quarantineCritical: 0.1,
+  maxFilesPerPartitionHour: 50,
+};
+
+/** One Parquet file of the lake: its table, its path below the table folder and its size. */
+export interface LakeFileObservation {
+  table: string;
+  /** `dt=YYYY-MM-DD/hour=HH/<file>.parquet` */
+  path: string;
+  bytes: number;
+}
+
+/** What small files cost a table: how many, how big, and how many share a partition-hour. */
+export interface TableFiles {
+  table: string;
+  files: number;
+  total_bytes: number;
+  /** total_bytes / files, rounded; null with no files. */
+  avg_file_bytes: number | null;
+  partition_hours: number;
+  max_files_per_partition_hour: number;
+  /** files / partition_hours, to two decimals; null with no files. */
+  avg_files_per_partition_hour: number | null;
+  /** Partition-hours holding more files than the threshold (`YYYY-MM-DDTHH`): compaction is behind there. */
+  over_threshold: string[];
+}
+
+/**
+ * Files, bytes and files per partition-hour of every table (pure: the caller lists the lake). A table with no files
+ * is listed with zeros, so a missing table shows.
+ */
+export function computeTableFiles(
+  files: readonly LakeFileObservation[],
+  tables: readonly string[],
+  maxFilesPerPartitionHour: number,
+): TableFiles[] {
+  const byTable = new Map<string, Map<string, { files: number; bytes: number }>>();
+  for (const f of files) {
+    const dir = f.path.split("/").slice(0, 2).join("/");
+    const p = parsePartitionPath(dir);
+    const hourId = `${p.dt}T${p.hour}`;
+    const hours = byTable.get(f.table) ?? new Map<string, { files: number; bytes: number }>();
+    const h = hours.get(hourId) ?? { files: 0, bytes: 0 };
+    h.files++;
+    h.bytes += f.bytes;
+    hours.set(hourId, h);
+    byTable.set(f.table, hours);
+  }
+  return [...new Set([...tables, ...byTable.keys()])].sort().map((table) => {
+    const hours = [...(byTable.get(table) ?? new Map<string, { files: number; bytes: number }>()).entries()].sort();
+    const count = hours.reduce((s, [, h]) => s + h.files, 0);
+    const bytes = hours.reduce((s, [, h]) => s + h.bytes, 0);
+    return {
+      table,
+      files: count,
+      total_bytes: bytes,
+      avg_file_bytes: count > 0 ? Math.round(bytes / count) : null,
+      partition_hours: hours.length,
+      max_files_per_partition_hour: hours.reduce((m, [, h]) => Math.max(m, h.files), 0),
+      avg_files_per_partition_hour: hours.length > 0 ? Math.round((count / hours.length) * 100) / 100 : null,
+      over_threshold: hours.filter(([, h]) => h.files > maxFilesPerPartitionHour).map(([id]) => id),
+    };
+  });
+}
 
 /** One (day, hour) partition of one stream as the lake reports it. */
 export interface HourObservation {
@@ -48,6 +125,8 @@ export interface HourObservation {
   /** ISO-8601 UTC. */
   lastEvent: string;
   lastIngest: string;
+  /** Rows that arrived in a CloudWatch Logs event (`cwl_event_id` set). */
+  viaLogEvents?: number;
 }
 
 /** What `loglake status` reports for one stream. */
@@ -60,7 +139,10 @@ export interface StreamStatus {
   last_ingest_time: string | null;
   rows: number;
   quarantined: number;
-  /** quarantined / (rows of the table + quarantined), for the sources that write the table; null with no records. */
+  /**
+   * quarantined / (rows of the table + quarantined), for the sources that write the table (for `cloudwatch_logs`,
+   * every row that arrived in a log event); null with no records.
+   */
   quarantine_rate: number | null;
   days_with_data: number;
   /** Full days of the window without a single row. */
@@ -78,6 +160,8 @@ export interface StatusReport {
   health: Health;
   thresholds: StatusThresholds;
   streams: StreamStatus[];
+  /** Files per table over the whole lake; a table with a partition-hour over the threshold makes the lake a Warning. */
+  tables: TableFiles[];
 }
 
 const DAY_MS = 86_400_000;
@@ -105,13 +189,13 @@ export function criticalityMap(
 }
 
 /**
- * SQL giving one row per partition hour of a table within `dt BETWEEN ? AND ?`: rows, newest event and newest
- * ingest time, and for `app_events` the event type that names the stream.
+ * SQL giving one row per partition hour of a table within `dt BETWEEN ? AND ?`: rows, rows that arrived in a
+ * CloudWatch Logs event, newest event and newest ingest time, and for `app_events` the event type that names the stream.
  */
 export function statusSql(table: string): string {
   const t = quoteIdent(table);
   const stream = table === TYPED_TABLE ? `'${table}.' || coalesce(lower("type"), 'other')` : `'${table}'`;
-  return `SELECT ${stream} AS stream, dt, hour, count(*) AS row_count, max(event_time) AS last_event, max(ingest_time) AS last_ingest FROM ${t} WHERE dt BETWEEN ? AND ? GROUP BY 1, 2, 3`;
+  return `SELECT ${stream} AS stream, dt, hour, count(*) AS row_count, count("cwl_event_id") AS via_log_events, max(event_time) AS last_event, max(ingest_time) AS last_ingest FROM ${t} WHERE dt BETWEEN ? AND ? GROUP BY 1, 2, 3`;
 }
 
 /** SQL giving quarantined records per source kind within `dt BETWEEN ? AND ?`. */
@@ -134,6 +218,8 @@ export function computeStatus(args: {
   sourcesOfTable: (table: string) => readonly string[];
   criticality?: Readonly<Record<string, Criticality>>;
   thresholds?: Partial<StatusThresholds>;
+  /** The lake's Parquet files; none when omitted. */
+  files?: readonly LakeFileObservation[];
 }): StatusReport {
   const window = statusWindow(args.now, args.days);
   const thresholds = { ...DEFAULT_THRESHOLDS, ...args.thresholds };
@@ -151,6 +237,7 @@ export function computeStatus(args: {
   ]);
   const tableRows = new Map<string, number>();
   for (const h of args.hours) tableRows.set(h.table, (tableRows.get(h.table) ?? 0) + h.rows);
+  const viaLogEvents = args.hours.reduce((s, h) => s + (h.viaLogEvents ?? 0), 0);
   const quarantinedBy = new Map(args.quarantine.map((q) => [q.source_kind, q.records]));
 
   const out: StreamStatus[] = [...streams].sort().map((stream) => {
@@ -173,7 +260,7 @@ export function computeStatus(args: {
         .map((h) => `${d}T${String(h).padStart(2, "0")}`);
     });
     const quarantined = args.sourcesOfTable(table).reduce((s, k) => s + (quarantinedBy.get(k) ?? 0), 0);
-    const total = (tableRows.get(table) ?? 0) + quarantined;
+    const total = (table === LOG_EVENTS_TABLE ? viaLogEvents : (tableRows.get(table) ?? 0)) + quarantined;
     const rate = total > 0 ? quarantined / total : null;
 
     let health: Health = "Healthy";
@@ -238,11 +325,18 @@ export function computeStatus(args: {
       problems,
     };
   });
+  const tables = computeTableFiles(
+    args.files ?? [],
+    [...STATUS_TABLES, quarantineTable.name],
+    thresholds.maxFilesPerPartitionHour,
+  );
+  const behind = tables.some((t) => t.over_threshold.length > 0);
   return {
     generated_at: args.now.toISOString(),
     window: { from: window.from, to: window.to, days: args.days },
-    health: out.reduce<Health>((h, s) => worst(h, s.health), "Healthy"),
+    health: out.reduce<Health>((h, s) => worst(h, s.health), behind ? "Warning" : "Healthy"),
     thresholds,
     streams: out,
+    tables,
   };
 }

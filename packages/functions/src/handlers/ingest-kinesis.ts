@@ -4,8 +4,11 @@ import type { PipelineRuntime } from "@app/pipeline/runtime";
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 
-/** The Kinesis consumer: records in, one set of lake files and one WORM archive per batch, failures by sequence. */
-/** `publishMetrics` receives each batch's counts (the Lambda entry point publishes them to CloudWatch). */
+/**
+ * The Kinesis consumer: records in, one set of lake files and one WORM archive per batch (records an earlier delivery
+ * wrote are left as they are), failures by sequence. `publishMetrics` receives each batch's counts (the Lambda entry
+ * point publishes them to CloudWatch).
+ */
 export function createIngestKinesisHandler(rt: PipelineRuntime, publishMetrics?: (bySource: IngestCounts) => void) {
   const processor = new BatchProcessor(EventType.KinesisDataStreams);
   return async (event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> => {
@@ -27,6 +30,7 @@ export function createIngestKinesisHandler(rt: PipelineRuntime, publishMetrics?:
     rt.log.info("batch processed", {
       records: event.Records.length,
       committed: commit.records,
+      alreadyWritten: commit.alreadyWritten,
       failed: response.batchItemFailures.length,
       files: commit.files.length,
       summary: commit.summary,

@@ -50,8 +50,15 @@ describe("names", () => {
     expect(s3ObjectName(a)).toMatch(/^s3-[0-9a-f]{24}$/);
   });
 
-  it("names Kinesis runs by stream, shard and sequence range", () => {
-    expect(kinesisBatchName("s", "shardId-000000000000", "1", "9")).toBe("kinesis-s-shardId-000000000000-1-9");
+  it("names Kinesis runs by stream, shard and sequence range, last first, so names sort by where runs end", () => {
+    expect(kinesisBatchName("s", "shardId-000000000000", "1", "9")).toBe("kinesis-s-shardId-000000000000-0019-0011");
+    const names = [
+      ["5", "10"],
+      ["1", "9"],
+      ["11", "100"],
+    ].map(([f, l]) => kinesisBatchName("s", "shardId-000000000000", f as string, l as string));
+    expect([...names].sort()).toStrictEqual([names[1], names[0], names[2]]);
+    expect(() => kinesisBatchName("s", "shardId-000000000000", "01", "9")).toThrow("decimal digits");
     expect(kinesisRecordLineage("s", "shardId-000000000000", "7")).toBe("kinesis://s/shardId-000000000000/7");
   });
 });

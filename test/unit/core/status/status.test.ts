@@ -1,4 +1,12 @@
-import { computeStatus, criticalityMap, type HourObservation, statusSql, statusWindow } from "@app/core/status/index";
+import {
+  computeStatus,
+  computeTableFiles,
+  criticalityMap,
+  type HourObservation,
+  STATUS_TABLES,
+  statusSql,
+  statusWindow,
+} from "@app/core/status/index";
 import { describe, expect, it } from "vitest";
 
 const NOW = new Date("2024-03-10T06:00:00Z");
@@ -127,6 +135,7 @@ describe("computeStatus", () => {
       ["cloudfront_realtime", "optional", "Healthy"],
       ["cloudtrail", "critical", "Critical"],
       ["cloudtrail_digest", "standard", "Warning"],
+      ["cloudwatch_logs", "optional", "Healthy"],
     ]);
   });
 
@@ -150,10 +159,72 @@ describe("computeStatus", () => {
 describe("statusSql", () => {
   it("splits app_events by type and keeps other tables whole", () => {
     expect(statusSql("app_events")).toBe(
-      `SELECT 'app_events.' || coalesce(lower("type"), 'other') AS stream, dt, hour, count(*) AS row_count, max(event_time) AS last_event, max(ingest_time) AS last_ingest FROM "app_events" WHERE dt BETWEEN ? AND ? GROUP BY 1, 2, 3`,
+      `SELECT 'app_events.' || coalesce(lower("type"), 'other') AS stream, dt, hour, count(*) AS row_count, count("cwl_event_id") AS via_log_events, max(event_time) AS last_event, max(ingest_time) AS last_ingest FROM "app_events" WHERE dt BETWEEN ? AND ? GROUP BY 1, 2, 3`,
     );
     expect(statusSql("cloudtrail")).toBe(
-      `SELECT 'cloudtrail' AS stream, dt, hour, count(*) AS row_count, max(event_time) AS last_event, max(ingest_time) AS last_ingest FROM "cloudtrail" WHERE dt BETWEEN ? AND ? GROUP BY 1, 2, 3`,
+      `SELECT 'cloudtrail' AS stream, dt, hour, count(*) AS row_count, count("cwl_event_id") AS via_log_events, max(event_time) AS last_event, max(ingest_time) AS last_ingest FROM "cloudtrail" WHERE dt BETWEEN ? AND ? GROUP BY 1, 2, 3`,
     );
+  });
+});
+
+describe("computeTableFiles", () => {
+  const file = (table: string, dt: string, hour: string, bytes: number) => ({
+    table,
+    path: `dt=${dt}/hour=${hour}/kinesis-x-${bytes}.parquet`,
+    bytes,
+  });
+
+  it("counts files and bytes per table and partition-hour, and names the hours over the threshold", () => {
+    const files = [
+      file("cloudtrail", "2024-03-09", "01", 100),
+      file("cloudtrail", "2024-03-09", "01", 300),
+      file("cloudtrail", "2024-03-09", "01", 200),
+      file("cloudtrail", "2024-03-09", "2", 400),
+    ];
+    expect(computeTableFiles(files, ["cloudfront", "cloudtrail"], 2)).toStrictEqual([
+      {
+        table: "cloudfront",
+        files: 0,
+        total_bytes: 0,
+        avg_file_bytes: null,
+        partition_hours: 0,
+        max_files_per_partition_hour: 0,
+        avg_files_per_partition_hour: null,
+        over_threshold: [],
+      },
+      {
+        table: "cloudtrail",
+        files: 4,
+        total_bytes: 1000,
+        avg_file_bytes: 250,
+        partition_hours: 2,
+        max_files_per_partition_hour: 3,
+        avg_files_per_partition_hour: 2,
+        over_threshold: ["2024-03-09T01"],
+      },
+    ]);
+  });
+
+  it("makes the lake a Warning when a table's partition-hour holds more files than the threshold", () => {
+    const files = [file("cloudfront", "2024-03-09", "01", 1), file("cloudfront", "2024-03-09", "01", 1)];
+    const r = (max: number) =>
+      computeStatus({
+        now: NOW,
+        days: 3,
+        hours: [],
+        quarantine: [],
+        sourcesOfTable,
+        // Every stream optional, so only the files can raise the lake's health.
+        criticality: Object.fromEntries(STATUS_TABLES.map((t) => [t, "optional" as const])),
+        thresholds: { maxFilesPerPartitionHour: max },
+        files,
+      });
+    expect([r(1).health, r(2).health]).toStrictEqual(["Warning", "Healthy"]);
+  });
+
+  it("charges CloudWatch Logs quarantine to every row that arrived in a log event", () => {
+    const obs = hours("cloudtrail", DAYS3).map((h) => ({ ...h, viaLogEvents: 5 }));
+    const r = status(obs, { quarantine: [{ source_kind: "cloudwatch_logs", records: 40 }] });
+    expect(stream(r, "cloudwatch_logs")?.quarantine_rate).toBe(0.1);
   });
 });
