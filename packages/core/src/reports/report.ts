@@ -7,6 +7,7 @@ import { csvName, toCsv } from "./csv.ts";
 import { renderReportHtml } from "./html.ts";
 import { type ReportInfo, reportInfo } from "./info.ts";
 import { paramValues, parseDay, type ReportPeriod } from "./period.ts";
+import { runPlanned, type ScannedTotals, type ScanSummary } from "./run.ts";
 
 /** Columns that date a finding, in the order they are looked for. */
 export const TIME_COLUMNS = ["event_time", "hour_start", "first_seen", "day"] as const;
@@ -26,6 +27,10 @@ export interface QuerySummary {
   sql: string;
   sql_sha256: string;
   parameters: string[];
+  /** `own`: the statement scanned the lake itself; else the table whose candidate scan its statement ran over. */
+  ran_on: string;
+  /** What its own scan read (null when it ran over a candidate scan's rows, or the engine gave no figure). */
+  bytes_scanned: number | null;
 }
 
 /** The period as the report states it: its days, the time zone they are in, and the instants they span. */
@@ -60,6 +65,12 @@ export interface ReportSummary {
   /** One entry per day of the period (zero-filled), findings per severity dated by their first time column. */
   findings_by_day: ({ day: string } & Record<FindingSeverity, number>)[];
   limits: string[];
+  /** What the report's statements read from the lake, and how the figure was measured. */
+  scanned: ScannedTotals & { measured_by: string };
+  /** The candidate scans, each reading the lake once for many `kind: event` detections. */
+  scans: ScanSummary[];
+  /** Event detections that ran on their own, and why they could not share a scan. */
+  not_compiled: { id: string; why: string }[];
   queries: QuerySummary[];
 }
 
@@ -123,7 +134,11 @@ export function summarize(args: {
   lake: string;
   generatedAt: string;
   engine: string;
-  results: readonly { query: SavedQuery; result: QueryResult }[];
+  results: readonly { query: SavedQuery; result: QueryResult; scan?: string }[];
+  scans?: ScanSummary[];
+  notCompiled?: { id: string; why: string }[];
+  scanned?: ScannedTotals;
+  measuredBy?: string;
 }): ReportSummary {
   const info = reportInfo(args.report);
   const bySeverity = Object.fromEntries(FINDING_SEVERITIES.map((s) => [s, 0])) as Record<FindingSeverity, number>;
@@ -164,7 +179,13 @@ export function summarize(args: {
       ...(counts as Record<FindingSeverity, number>),
     })),
     limits: info.limits,
-    queries: args.results.map(({ query, result }) => ({
+    scanned: {
+      ...(args.scanned ?? { bytes: 0, files: 0, statements: args.results.length, unmeasured: args.results.length }),
+      measured_by: args.measuredBy ?? "not measured",
+    },
+    scans: args.scans ?? [],
+    not_compiled: args.notCompiled ?? [],
+    queries: args.results.map(({ query, result, scan }) => ({
       id: query.id,
       name: query.name,
       description: query.description,
@@ -176,14 +197,17 @@ export function summarize(args: {
       sql: query.sql,
       sql_sha256: sqlSha256(query.sql),
       parameters: paramValues(query, args.period),
+      ran_on: scan ?? "own",
+      bytes_scanned: scan ? null : (result.scanned?.bytes ?? null),
     })),
   };
 }
 
 /**
- * Runs every query of a report for the period, one after another (Athena workgroups limit concurrency, and DuckDB
- * uses its threads per query), and assembles the summary. A failing query fails the report: a scheduled export
- * must not look complete when part of it is missing.
+ * Runs every query of a report for the period, one statement after another (Athena workgroups limit concurrency,
+ * and DuckDB uses its threads per query): the `kind: event` detections through one candidate scan per table, the
+ * rest on their own (see `runPlanned`), and assembles the summary. A failing statement fails the report: a
+ * scheduled export must not look complete when part of it is missing.
  */
 export async function runReport(args: {
   runner: QueryRunner;
@@ -196,25 +220,25 @@ export async function runReport(args: {
   onQuery?: (query: SavedQuery, result: QueryResult, index: number, total: number) => void;
 }): Promise<ReportData> {
   const selected = reportQueries(args.queries, args.report);
-  const results: { query: SavedQuery; result: QueryResult }[] = [];
-  for (const [i, query] of selected.entries()) {
-    let result: QueryResult;
-    try {
-      result = await args.runner.run(query, paramValues(query, args.period));
-    } catch (e) {
-      throw new Error(`query ${query.id} failed on ${args.runner.engine}: ${(e as Error).message}`, { cause: e });
-    }
-    results.push({ query, result });
-    args.onQuery?.(query, result, i, selected.length);
-  }
+  const run = await runPlanned({
+    runner: args.runner,
+    queries: selected,
+    period: args.period,
+    ...(args.onQuery ? { onQuery: args.onQuery } : {}),
+  });
   const summary = summarize({
     report: args.report,
     period: args.period,
     lake: args.lake,
     generatedAt: args.now.toISOString(),
     engine: args.runner.engine,
-    results,
+    results: run.results,
+    scans: run.scans,
+    notCompiled: run.notCompiled,
+    scanned: run.scanned,
+    ...(args.runner.scanMeasure ? { measuredBy: args.runner.scanMeasure } : {}),
   });
+  const results = run.results.map(({ query, result }) => ({ query, result }));
   return { summary, results, info: reportInfo(args.report) };
 }
 
