@@ -105,11 +105,14 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
     const lake = await resolveLake(opts);
     const sink = await outputSink(opts.out, opts.endpoint, lake.region);
     const conn = await openLakeForQuery(lake);
-    const [{ runReport }, { duckDbRunner }, { writeReport }] = await Promise.all([
+    const [{ runReport }, { duckDbRunner }, { writeReport }, { localScanMeter }] = await Promise.all([
       import("@app/core/reports/report"),
       import("@app/lake/query"),
       import("@app/lake/report"),
+      import("@app/lake/scan-meter"),
     ]);
+    // A lake on S3 is read through a cache of what the period needs, so only a local lake's files are measured.
+    const meter = parseS3Url(lake.lake) ? undefined : localScanMeter(lake.lake);
     const total = queries.filter((q) => q.report === report).length;
     let done = 0;
     let current = "";
@@ -119,7 +122,7 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
     );
     try {
       const data = await runReport({
-        runner: duckDbRunner(conn),
+        runner: duckDbRunner(conn, meter ? { meter } : {}),
         queries,
         report,
         period,
