@@ -5,6 +5,7 @@ import { cloudfrontRealtimeSource, cloudfrontSource } from "./cloudfront/index.t
 import { cloudtrailDigestSource, cloudtrailSource } from "./cloudtrail/index.ts";
 import { cloudtrailDigests, cloudtrailRecords } from "./cloudtrail/parse.ts";
 import { createCloudWatchLogsSource } from "./cloudwatch-logs/index.ts";
+import { findingsTable } from "../findings/schema.ts";
 import { quarantineTable } from "./quarantine/schema.ts";
 import type { LogSource } from "./types.ts";
 
@@ -29,10 +30,11 @@ export const SOURCES = [
   appJsonSource,
 ] as const satisfies readonly LogSource<string>[];
 
-/** Every table in the lake: each source's tables, then quarantine. */
+/** Every table in the lake: each source's tables, then quarantine, then the reports' findings. */
 export const TABLES: readonly TableDef[] = [
   ...new Map(SOURCES.flatMap((s) => s.tables).map((t) => [t.name, t])).values(),
   quarantineTable,
+  findingsTable,
 ];
 
 /** Looks a table up by name. */
