@@ -1,5 +1,7 @@
+import { findingRows, findingsName } from "@app/core/findings/rows";
 import type { FindingRow } from "@app/core/findings/schema";
 import { findingsTable } from "@app/core/findings/schema";
+import type { ReportData } from "@app/core/reports/report";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { LakeStore } from "./store.ts";
 import { createLakeWriter } from "./writer.ts";
@@ -35,4 +37,21 @@ export async function writeFindings(args: {
   for (const old of before) if (!keep.has(old)) await args.store.delete(old);
   await args.store.putText(recordKey, `${JSON.stringify({ name: args.name, files }, null, 2)}\n`);
   return files;
+}
+
+/** Writes the findings of a finished report to the lake's `findings` table (see `writeFindings`). */
+export async function writeReportFindings(args: {
+  db: DuckDBConnection;
+  store: LakeStore;
+  data: ReportData;
+}): Promise<{ rows: number; files: string[] }> {
+  const s = args.data.summary;
+  const rows = findingRows({
+    report: s.report,
+    period: s.period,
+    reportTime: s.generated_at,
+    results: args.data.results,
+  });
+  const files = await writeFindings({ ...args, name: findingsName(s.report, s.period), rows });
+  return { rows: rows.length, files };
 }

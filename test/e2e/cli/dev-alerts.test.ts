@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
-import { readSavedQueries } from "@app/cli/saved-queries";
 import { s3NotificationBody } from "@app/cli/dev/s3-notifier";
+import { readSavedQueries } from "@app/cli/saved-queries";
 import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,7 +29,11 @@ const RECORDS = {
       userAgent: "Mozilla/5.0 (X11; Linux x86_64)",
       requestParameters: null,
       responseElements: { ConsoleLogin: "Success" },
-      additionalEventData: { LoginTo: "https://console.aws.amazon.com/console/home", MobileVersion: "No", MFAUsed: "No" },
+      additionalEventData: {
+        LoginTo: "https://console.aws.amazon.com/console/home",
+        MobileVersion: "No",
+        MFAUsed: "No",
+      },
       eventID: "dev-alert-root-login-1",
       readOnly: false,
       eventType: "AwsConsoleSignIn",
@@ -100,7 +104,9 @@ describe("loglake dev alerts", () => {
       if (!r.Messages?.length) return got;
       for (const m of r.Messages) {
         got.push(JSON.parse(m.Body as string) as Record<string, unknown>);
-        await p.sqs.send(new DeleteMessageCommand({ QueueUrl: p.env.ready.alerts.inbox, ReceiptHandle: m.ReceiptHandle }));
+        await p.sqs.send(
+          new DeleteMessageCommand({ QueueUrl: p.env.ready.alerts.inbox, ReceiptHandle: m.ReceiptHandle }),
+        );
       }
     }
   }

@@ -21,12 +21,18 @@ export async function runDemo(
     { duckDbRunner },
     { localReportSink, writeReport },
     { localScanMeter },
+    { writeReportFindings },
+    { openDuckDb },
+    { LocalLakeStore },
   ] = await Promise.all([
     import("@app/samples/demo/index"),
     import("@app/core/reports/report"),
     import("@app/lake/query"),
     import("@app/lake/report"),
     import("@app/lake/scan-meter"),
+    import("@app/lake/findings"),
+    import("@app/lake/duckdb"),
+    import("@app/lake/store"),
   ]);
   const files = demoFiles();
   for (const f of files) {
@@ -49,6 +55,8 @@ export async function runDemo(
       const runner = duckDbRunner(conn, { meter: localScanMeter(lake) });
       const data = await runReport({ runner, queries, report, period, lake, now: new Date() });
       const written = await writeReport(data, sink);
+      const db = await openDuckDb();
+      await writeReportFindings({ db, store: new LocalLakeStore(lake), data }).finally(() => db.closeSync());
       const html = written.find((f) => f.endsWith(".html"));
       const t = data.summary.totals;
       const bySeverity = Object.entries(t.by_severity)

@@ -62,6 +62,21 @@ function queryRows(data: ReportData): QueryResult {
   };
 }
 
+/** Writes a report's findings to a local lake's `findings` table, on a connection of its own (the query one is confined). */
+async function writeLocalFindings(root: string, data: ReportData): Promise<void> {
+  const [{ openDuckDb }, { LocalLakeStore }, { writeReportFindings }] = await Promise.all([
+    import("@app/lake/duckdb"),
+    import("@app/lake/store"),
+    import("@app/lake/findings"),
+  ]);
+  const db = await openDuckDb();
+  try {
+    await writeReportFindings({ db, store: new LocalLakeStore(root), data });
+  } finally {
+    db.closeSync();
+  }
+}
+
 function periodOption(): Option {
   const o = new Option("--period <kind>", "the last complete period of this kind (UTC)");
   o.argChoices = [...PERIOD_KINDS];
@@ -136,6 +151,7 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
       });
       line.stop();
       const files = await writeReport(data, sink);
+      if (!parseS3Url(lake.lake)) await writeLocalFindings(lake.lake, data);
       process.stdout.write(
         format === "json"
           ? `${JSON.stringify(data.summary, null, 2)}\n`

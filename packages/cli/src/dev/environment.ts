@@ -1,8 +1,8 @@
-import type { AwsClientOptions } from "@app/aws/clients";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { snsAlertPublisher } from "@app/aws/alerts";
+import type { AwsClientOptions } from "@app/aws/clients";
 import { makeKinesisClient, makeS3Client, makeSnsClient, makeSqsClient } from "@app/aws/clients";
 import { type AwsRuntime, createRuntime } from "@app/aws/runtime";
 import { alertDetections } from "@app/core/alerts/alert";

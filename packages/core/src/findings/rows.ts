@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { columnsText } from "../alerts/alert.ts";
 import type { SavedQuery } from "../queries/header.ts";
 import type { Cell, QueryResult } from "../queries/result.ts";
-import { findingDay, TIME_COLUMNS } from "../reports/report.ts";
 import type { ReportPeriod } from "../reports/period.ts";
+import { findingDay, TIME_COLUMNS } from "../reports/report.ts";
 import type { FindingRow } from "./schema.ts";
 
 /** Lineage id of a report run's findings: the report and its period. */

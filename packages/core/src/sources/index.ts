@@ -1,3 +1,4 @@
+import { findingsTable } from "../findings/schema.ts";
 import type { TableDef } from "../schema/table.ts";
 import { createAppJsonSource } from "./app-json/index.ts";
 import { appEventRecords } from "./app-json/parse.ts";
@@ -5,7 +6,6 @@ import { cloudfrontRealtimeSource, cloudfrontSource } from "./cloudfront/index.t
 import { cloudtrailDigestSource, cloudtrailSource } from "./cloudtrail/index.ts";
 import { cloudtrailDigests, cloudtrailRecords } from "./cloudtrail/parse.ts";
 import { createCloudWatchLogsSource } from "./cloudwatch-logs/index.ts";
-import { findingsTable } from "../findings/schema.ts";
 import { quarantineTable } from "./quarantine/schema.ts";
 import type { LogSource } from "./types.ts";
 

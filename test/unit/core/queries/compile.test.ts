@@ -83,7 +83,10 @@ describe("eventCondition", () => {
 
 describe("planReport", () => {
   it("compiles the event detections of a table into one candidate scan and leaves aggregates to run alone", () => {
-    const a = detection("cloudtrail/a", "SELECT event_id FROM cloudtrail WHERE dt BETWEEN ? AND ? AND event_name = 'A'");
+    const a = detection(
+      "cloudtrail/a",
+      "SELECT event_id FROM cloudtrail WHERE dt BETWEEN ? AND ? AND event_name = 'A'",
+    );
     const b = detection("cloudtrail/b", TRUST);
     const agg = detection(
       "cloudtrail/bursts",
@@ -96,10 +99,7 @@ describe("planReport", () => {
       scans: [
         {
           table: "cloudtrail",
-          sql: candidateSql("cloudtrail", [
-            "event_name = 'A'",
-            (eventCondition(b) as { condition: string }).condition,
-          ]),
+          sql: candidateSql("cloudtrail", ["event_name = 'A'", (eventCondition(b) as { condition: string }).condition]),
           params: ["from", "to"],
           detections: [a, b],
           reads: ["detection_allowlist"],
@@ -116,7 +116,10 @@ describe("planReport", () => {
   });
 
   it("runs a detection alone when it is the only one of its table", () => {
-    const a = detection("cloudtrail/a", "SELECT event_id FROM cloudtrail WHERE dt BETWEEN ? AND ? AND event_name = 'A'");
+    const a = detection(
+      "cloudtrail/a",
+      "SELECT event_id FROM cloudtrail WHERE dt BETWEEN ? AND ? AND event_name = 'A'",
+    );
     expect(planReport([a])).toStrictEqual({ scans: [], standalone: [a], notCompiled: [] });
   });
 });
