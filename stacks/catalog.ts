@@ -1,12 +1,19 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import {
+  allowlistJsonLines,
+  allowlistRows,
+  allowlistTable,
+  CONFIG_TABLES,
+  configTableFile,
+} from "@app/core/detections/allowlist";
 import { workgroupConfiguration } from "@app/core/infra/athena";
-import { glueDatabaseName, glueTableArgs } from "@app/core/infra/glue";
+import { glueConfigTableArgs, glueDatabaseName, glueTableArgs } from "@app/core/infra/glue";
 import { logicalName, namedQueries } from "@app/core/infra/queries";
 import { loadQueries } from "@app/core/queries/catalog";
-import { TABLES } from "@app/core/sources/index";
+import { QUERYABLE_TABLE_NAMES, TABLES } from "@app/core/sources/index";
 import { accountId, config, deploy, partition, prefix, region, stage } from "./settings";
-import { athenaResultsBucket, kmsKey } from "./storage";
+import { athenaResultsBucket, kmsKey, lakeBucket } from "./storage";
 
 const databaseName = glueDatabaseName($app.name, $app.stage);
 
@@ -31,6 +38,26 @@ export const tables = TABLES.map(
     ),
 );
 
+/** One Glue table per table built from the config (no partitions, newline-delimited JSON). */
+export const configTables = CONFIG_TABLES.map(
+  (table) =>
+    new aws.glue.CatalogTable(
+      logicalName("Table", table.name),
+      glueConfigTableArgs(table, { databaseName, bucket: config.buckets.lake, lakePrefix: config.lakePrefix }),
+      { dependsOn: [database] },
+    ),
+);
+
+/** The detections' allow-lists from the config, replaced on every deploy that changes them. */
+export const allowlistObject = new aws.s3.BucketObjectv2(logicalName("ConfigTable", allowlistTable.name), {
+  bucket: lakeBucket.bucket,
+  key: `${config.lakePrefix}${configTableFile(allowlistTable)}`,
+  content: allowlistJsonLines(allowlistRows(config.detections)),
+  contentType: "application/x-ndjson",
+  serverSideEncryption: "aws:kms",
+  kmsKeyId: kmsKey.arn,
+});
+
 /** The workgroup every saved query and report runs in. */
 export const workgroup = new aws.athena.Workgroup("Workgroup", {
   name: prefix,
@@ -54,7 +81,7 @@ export const savedQueries = loadQueries(
       path: path.split("\\").join("/"),
       text: readFileSync(join($cli.paths.root, "queries", path), "utf8"),
     })),
-  TABLES.map((t) => t.name),
+  QUERYABLE_TABLE_NAMES,
 );
 
 for (const q of namedQueries(savedQueries)) {

@@ -16,7 +16,7 @@ import { reportSchedules } from "@app/core/infra/queries";
 import { kinesisArchiveKey, lakeManifestPrefix, MANIFEST_DIR, s3Lineage, s3ObjectName } from "@app/core/lake-layout";
 import { loadQueries } from "@app/core/queries/catalog";
 import { toGlueColumns } from "@app/core/schema/glue";
-import { SOURCES, TABLES } from "@app/core/sources/index";
+import { QUERYABLE_TABLE_NAMES, SOURCES, TABLES } from "@app/core/sources/index";
 import type { SourceId } from "@app/core/sources/types";
 import { ingestToLake } from "@app/lake/ingest";
 import { LocalLakeStore } from "@app/lake/store";
@@ -429,7 +429,7 @@ describe("catalog", () => {
 
   it("declares one Glue table per registered table, with the schema's columns and the lake layout", () => {
     const tables = all(prod, "glue/catalogTable:CatalogTable");
-    expect(tables.map((t) => t.inputs.name).sort()).toStrictEqual(TABLES.map((t) => t.name).sort());
+    expect(tables.map((t) => t.inputs.name).sort()).toStrictEqual([...QUERYABLE_TABLE_NAMES].sort());
     for (const t of TABLES) {
       const args = tables.find((x) => x.inputs.name === t.name)?.inputs as {
         databaseName: string;
@@ -439,6 +439,19 @@ describe("catalog", () => {
       expect(args.storageDescriptor.columns).toStrictEqual(toGlueColumns(t));
       expect(args.storageDescriptor.location).toBe(`s3://acme-loglake-lake/${t.name}/`);
     }
+  });
+
+  it("writes the detections' allow-lists from the config into the lake for the unpartitioned JSON Glue table", () => {
+    const table = one(prod, "glue/catalogTable:CatalogTable", "TableDetectionAllowlist");
+    expect(table.inputs.partitionKeys).toStrictEqual([]);
+    const file = one(prod, "s3/bucketObjectv2:BucketObjectv2", "ConfigTableDetectionAllowlist").inputs as {
+      key: string;
+      content: string;
+    };
+    expect(file.key).toBe("detection_allowlist/detection_allowlist.json");
+    expect(file.content).toBe(
+      '{"kind":"max_public_prefix","value":"16"}\n{"kind":"max_public_prefix_v6","value":"48"}\n',
+    );
   });
 
   it("enforces the workgroup: engine 3, KMS-encrypted results, the configured scan cutoff", () => {

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { DetectionSettings } from "@app/core/detections/allowlist";
 import { InputError } from "./errors.ts";
 
 /** The config file read from the working directory when neither `--config` nor `LOGLAKE_CONFIG` names one. */
@@ -69,4 +70,19 @@ export async function configDefaults(file: string): Promise<{ lake: string; regi
     lake: `s3://${config.buckets.lake}${prefix ? `/${prefix}` : ""}`,
     ...(config.region ? { region: config.region } : {}),
   };
+}
+
+/**
+ * The config's `detections` settings (allow-lists and prefixes), which `loglake ingest` and `loglake report` write
+ * into the lake's `detection_allowlist`; the defaults when no config file applies.
+ */
+export async function detectionSettings(env: NodeJS.ProcessEnv = process.env): Promise<DetectionSettings> {
+  const file = configFile(env);
+  const { DEFAULT_DETECTION_SETTINGS } = await import("@app/core/detections/allowlist");
+  if (file === undefined) return DEFAULT_DETECTION_SETTINGS;
+  const mod = await importConfigModule(file);
+  if (mod.default === null || typeof mod.default !== "object")
+    throw new InputError(`${file}: the default export must be the config object (use defineConfig)`);
+  const { resolveConfig } = await import("@app/core/config/index");
+  return resolveConfig(mod.default as Parameters<typeof resolveConfig>[0]).detections;
 }

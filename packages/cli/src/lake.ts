@@ -64,6 +64,15 @@ export async function lakeStore(opts: LakeOptions): Promise<LakeStore> {
   return new S3LakeStore({ bucket: s3.bucket, prefix: s3.prefix, endpoint: opts.endpoint, region: opts.region });
 }
 
+/** True when a local lake directory exists and holds anything. */
+export async function lakeExists(dir: string): Promise<boolean> {
+  // Only the top level: listing every file here would repeat the per-table listing openLake does.
+  return readdir(dir).then(
+    (entries) => entries.length > 0,
+    () => false,
+  );
+}
+
 /**
  * Opens the lake for querying; an s3:// lake is first mirrored into a local cache through the SDK. A bucket with no
  * lake files yet answers every query with empty tables, and says so on stderr; a missing bucket is an input error.
@@ -75,12 +84,7 @@ export async function openLakeForQuery(
   const s3 = parseS3Url(opts.lake);
   let root: string;
   if (!s3) {
-    // Only the top level: listing every file here would repeat the per-table listing openLake does.
-    const exists = await readdir(opts.lake).then(
-      (entries) => entries.length > 0,
-      () => false,
-    );
-    if (!exists)
+    if (!(await lakeExists(opts.lake)))
       throw new InputError(
         `--lake ${opts.lake}: no lake found there (run \`loglake ingest\` or \`loglake demo\` first)`,
       );

@@ -149,6 +149,14 @@ export function lakeFileKey(args: {
   return `${tableDir(args.table)}${partitionPath(args.partition)}/${parquetFileName(args.name, args.chunk, args.index)}`;
 }
 
+/**
+ * Lake-relative key of a table built from the config (`detection_allowlist`): one newline-delimited JSON object,
+ * unpartitioned, replaced whole on every write, so removing a value from the config removes it from the lake.
+ */
+export function configTableKey(table: string): string {
+  return `${tableDir(table)}${table}.json`;
+}
+
 /** Lake-relative folder of a table's files (with the trailing `/`). */
 export function tableDir(table: string): string {
   return `${table}/`;

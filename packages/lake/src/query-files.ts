@@ -3,7 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { loadQueries } from "@app/core/queries/catalog";
 import type { SavedQuery } from "@app/core/queries/header";
-import { TABLES } from "@app/core/sources/index";
+import { QUERYABLE_TABLE_NAMES } from "@app/core/sources/index";
 
 /** Reads and validates every `.sql` file under a `queries/` folder. */
 export async function loadQueryDir(dir: string): Promise<SavedQuery[]> {
@@ -16,8 +16,5 @@ export async function loadQueryDir(dir: string): Promise<SavedQuery[]> {
         return { path: relative(dir, abs).split(sep).join("/"), text: await readFile(abs, "utf8") };
       }),
   );
-  return loadQueries(
-    files,
-    TABLES.map((t) => t.name),
-  );
+  return loadQueries(files, QUERYABLE_TABLE_NAMES);
 }

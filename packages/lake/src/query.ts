@@ -1,3 +1,11 @@
+import {
+  allowlistRows,
+  CONFIG_TABLES,
+  configTableFile,
+  DEFAULT_DETECTION_SETTINGS,
+  toDuckDbConfigRowsView,
+  toDuckDbConfigView,
+} from "@app/core/detections/allowlist";
 import { type Cell, kindOfType, type QueryResult, type QueryRunner, toCell } from "@app/core/queries/result";
 import { toDuckDbEmptyView, toDuckDbView } from "@app/core/schema/duckdb";
 import { quoteIdent } from "@app/core/schema/sql";
@@ -11,7 +19,8 @@ import type { LakeStore } from "./store.ts";
 /**
  * Opens DuckDB over a local lake directory with one view per table, named exactly as the table.
  * Tables without files get an empty view of the same shape, so every saved query runs on any lake; the Trino
- * compatibility macros are installed so saved queries run unchanged.
+ * compatibility macros are installed so saved queries run unchanged. A config table the lake lacks is a view over
+ * the default settings' rows, so detections never read an empty allow-list threshold.
  */
 export async function openLake(store: LakeStore & { root: string }, db?: DuckDBConnection): Promise<DuckDBConnection> {
   const conn = db ?? (await openDuckDb({ threads: 2 }));
@@ -20,6 +29,15 @@ export async function openLake(store: LakeStore & { root: string }, db?: DuckDBC
     const files = await store.list(table.name);
     const hasParquet = files.some((f) => f.endsWith(".parquet"));
     await conn.run(hasParquet ? toDuckDbView(table, store.root) : toDuckDbEmptyView(table));
+  }
+  for (const table of CONFIG_TABLES) {
+    const file = configTableFile(table);
+    const written = (await store.list(table.name)).includes(file);
+    await conn.run(
+      written
+        ? toDuckDbConfigView(table, store.root)
+        : toDuckDbConfigRowsView(table, allowlistRows(DEFAULT_DETECTION_SETTINGS)),
+    );
   }
   return conn;
 }

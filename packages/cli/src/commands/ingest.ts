@@ -6,6 +6,7 @@ import { SOURCES } from "@app/core/sources/index";
 import type { SourceId, SourceOptions } from "@app/core/sources/types";
 import type { IngestTotals, PathWalk } from "@app/lake/ingest";
 import type { Command } from "commander";
+import { detectionSettings } from "../config-file.ts";
 import { InputError } from "../errors.ts";
 import { endpointOption, lakeOption, lakeStore, resolveLake } from "../lake.ts";
 import { chosenFormat, formatOptions, formatResult } from "../output.ts";
@@ -99,11 +100,13 @@ export async function runIngest(opts: {
       )
     : undefined;
   const options = realtimeOptions(opts.realtimeFields);
-  const [{ expandPaths, ingestFiles }, { openDuckDb }, { removeStagingSync }] = await Promise.all([
-    import("@app/lake/ingest"),
-    import("@app/lake/duckdb"),
-    import("@app/lake/writer"),
-  ]);
+  const [{ expandPaths, ingestFiles }, { openDuckDb }, { removeStagingSync }, { writeConfigTables }] =
+    await Promise.all([
+      import("@app/lake/ingest"),
+      import("@app/lake/duckdb"),
+      import("@app/lake/writer"),
+      import("@app/lake/config-tables"),
+    ]);
   const { files, keys, skipped } = await expandPaths(opts.paths);
   if (files.length === 0) throw new InputError(`no files found under ${opts.paths.join(", ")}`);
   const store = await lakeStore(opts);
@@ -111,6 +114,7 @@ export async function runIngest(opts: {
   await store.putText(WRITE_CHECK_KEY, "ok\n").catch((e: unknown) => {
     throw new InputError(`--lake ${opts.lake}: cannot write there (${(e as Error).message})`);
   });
+  await writeConfigTables(store, await detectionSettings());
   const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size)));
   const state: IngestProgress = {
     bytes: 0,

@@ -4,8 +4,17 @@ import { customPeriod, PERIOD_KINDS, type PeriodKind, previousPeriod } from "@ap
 import type { ReportData } from "@app/core/reports/report";
 import type { ReportSink } from "@app/lake/report";
 import { type Command, Option } from "commander";
+import { detectionSettings } from "../config-file.ts";
 import { InputError } from "../errors.ts";
-import { endpointOption, lakeOption, openLakeForQuery, parseS3Url, resolveLake } from "../lake.ts";
+import {
+  endpointOption,
+  lakeExists,
+  lakeOption,
+  lakeStore,
+  openLakeForQuery,
+  parseS3Url,
+  resolveLake,
+} from "../lake.ts";
 import { chosenFormat, formatOptions, formatResult, JSON_NUMBERS } from "../output.ts";
 import { progressLine, queryLine } from "../progress.ts";
 import { readSavedQueries } from "../saved-queries.ts";
@@ -118,6 +127,11 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
     else throw new InputError("give --period <kind>, or both --from and --to");
 
     const lake = await resolveLake(opts);
+    // A local lake gets the config's allow-lists now; a deployed lake's are written by the deployment.
+    if (!parseS3Url(lake.lake) && (await lakeExists(lake.lake))) {
+      const [{ writeConfigTables }, store] = await Promise.all([import("@app/lake/config-tables"), lakeStore(lake)]);
+      await writeConfigTables(store, await detectionSettings());
+    }
     const sink = await outputSink(opts.out, opts.endpoint, lake.region);
     const conn = await openLakeForQuery(lake);
     const [{ runReport }, { duckDbRunner }, { writeReport }, { localScanMeter }] = await Promise.all([

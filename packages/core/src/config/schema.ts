@@ -7,6 +7,7 @@ import {
   parseKeyTemplate,
   pathProblems,
 } from "../copy/key-template.ts";
+import { DEFAULT_MAX_PUBLIC_PREFIX, DEFAULT_MAX_PUBLIC_PREFIX_V6 } from "../detections/allowlist.ts";
 import { ConfigError } from "../errors.ts";
 import { DEFAULT_BYTES_SCANNED_CUTOFF, MIN_BYTES_SCANNED_CUTOFF } from "../infra/athena.ts";
 import { DEFAULT_PERMANENT_STAGES } from "../infra/stage.ts";
@@ -51,6 +52,8 @@ const KMS_KEY_ARN_RE = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 const ACCOUNT_RE = /^\d{12}$/;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PRINCIPAL_ARN_RE = /^arn:aws[a-z-]*:(iam|sts)::\d{12}:[\w+=,.@/:-]+$/;
+const SAML_PROVIDER_RE = /^arn:aws[a-z-]*:iam::\d{12}:saml-provider\/[\w.-]{1,128}$/;
 
 const BUCKET_MESSAGE =
   "must be 3-63 characters of lowercase letters, digits, dots and hyphens, starting and ending alphanumeric";
@@ -277,6 +280,45 @@ const configFields = strict({
       batchingWindowSeconds: v.optional(int(0, 300), 1),
       maxRetryAttempts: v.optional(int(0, 10000), 3),
       maxRecordAgeSeconds: v.optional(int(60, 604800), 3600),
+    }),
+    {},
+  ),
+  /** Allow-lists and thresholds the detections read through the `detection_allowlist` lake table. */
+  detections: v.optional(
+    strict({
+      /** IAM and STS principal ARNs whose changes are approved (automation, break-glass roles), compared exactly. */
+      approvedPrincipals: v.optional(
+        v.array(text(PRINCIPAL_ARN_RE, "must be an IAM or STS principal ARN"), "must be a list of ARNs"),
+        [],
+      ),
+      /** Outside AWS accounts that resources may be shared with and roles may trust. */
+      approvedAccounts: v.optional(
+        v.array(text(ACCOUNT_RE, "must be a 12-digit account id"), "must be a list of account ids"),
+        [],
+      ),
+      /** SAML identity providers whose creation or update is expected. */
+      samlProviders: v.optional(
+        v.array(
+          text(SAML_PROVIDER_RE, "must be a SAML provider ARN (arn:aws:iam::<account>:saml-provider/<name>)"),
+          "must be a list of ARNs",
+        ),
+        [],
+      ),
+      /** Regions the accounts use; activity elsewhere is a finding for detections that read it. */
+      expectedRegions: v.optional(
+        v.array(
+          v.pipe(
+            v.string("must be an AWS region name"),
+            v.regex(REGION_RE, (issue) => `"${String(issue.input)}" is not an AWS region name`),
+          ),
+          "must be a list of region names",
+        ),
+        [],
+      ),
+      /** Widest IPv4 prefix an ingress rule may allow: a shorter prefix (a wider range) counts as open. */
+      maxPublicPrefix: v.optional(int(0, 32), DEFAULT_MAX_PUBLIC_PREFIX),
+      /** The same for IPv6. */
+      maxPublicPrefixV6: v.optional(int(0, 128), DEFAULT_MAX_PUBLIC_PREFIX_V6),
     }),
     {},
   ),

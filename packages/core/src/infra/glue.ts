@@ -1,5 +1,7 @@
+import type { ConfigTableDef } from "../detections/allowlist.ts";
 import { toGlueColumns, toGluePartitionKeys, toGlueProjection } from "../schema/glue.ts";
 import type { TableDef } from "../schema/table.ts";
+import { TYPE_MAP } from "../schema/types.ts";
 
 /** Hive classes Athena uses for Parquet. */
 export const PARQUET_FORMAT = {
@@ -71,6 +73,36 @@ export function glueTableArgs(
         parameters: { "serialization.format": "1" },
       },
       columns: toGlueColumns(table),
+    },
+  };
+}
+
+/** Hive SerDe Athena uses for newline-delimited JSON. */
+export const JSON_SERDE = "org.openx.data.jsonserde.JsonSerDe";
+
+/** The Glue table of a config table: one JSON object per line, no partitions, columns from the registry. */
+export function glueConfigTableArgs(
+  table: ConfigTableDef,
+  input: { databaseName: string; bucket: string; lakePrefix: string },
+): GlueTableArgs {
+  return {
+    name: table.name,
+    databaseName: input.databaseName,
+    description: table.description,
+    tableType: "EXTERNAL_TABLE",
+    parameters: { EXTERNAL: "TRUE", classification: "json" },
+    partitionKeys: [],
+    storageDescriptor: {
+      location: tableLocation(input.bucket, input.lakePrefix, table.name),
+      inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
+      outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+      compressed: false,
+      serDeInfo: { name: "json", serializationLibrary: JSON_SERDE, parameters: { "serialization.format": "1" } },
+      columns: Object.entries(table.columns).map(([name, c]) => ({
+        name,
+        type: TYPE_MAP[c.type].glue,
+        comment: c.description.slice(0, 255),
+      })),
     },
   };
 }

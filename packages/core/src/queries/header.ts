@@ -1,3 +1,13 @@
+import { CONFIG_TABLE_NAMES } from "../detections/allowlist.ts";
+import {
+  ATTACK_TACTICS,
+  type CisControl,
+  isCisControl,
+  isTacticId,
+  STRATUS_ID,
+  type TacticId,
+  TECHNIQUE_ID,
+} from "../detections/frameworks.ts";
 import { ConfigError } from "../errors.ts";
 import { scanSql } from "./scan.ts";
 
@@ -28,6 +38,15 @@ export const HEADER_KEYS = [
   "schedule",
   "chart",
   "output",
+  "kind",
+  "tactics",
+  "techniques",
+  "cis",
+  "stratus",
+  "alert",
+  "runbook",
+  "actor",
+  "target",
 ] as const;
 type HeaderKey = (typeof HEADER_KEYS)[number];
 
@@ -49,13 +68,41 @@ export interface SavedQuery {
   /** Top-N bar chart in the HTML report: the label column, and the numeric column to sum (rows are counted without one). */
   chart?: { label: string; value?: string };
   output: "csv" | "parquet";
+  /** Detection metadata; present when the header declares `-- kind:`. */
+  detection?: DetectionMeta;
   /** The statement alone (header stripped, no trailing `;`), as sent to Athena and DuckDB. */
   sql: string;
+}
+
+/** How a detection's rows relate to events: one row per event, or one row per burst, baseline break or count. */
+export const DETECTION_KINDS = ["event", "aggregate"] as const;
+export type DetectionKind = (typeof DETECTION_KINDS)[number];
+
+/** What a detection's header says about it beyond the saved-query fields. */
+export interface DetectionMeta {
+  kind: DetectionKind;
+  /** MITRE ATT&CK tactic ids, the first deciding the report section. */
+  tactics: TacticId[];
+  /** MITRE ATT&CK technique or sub-technique ids. */
+  techniques: string[];
+  /** CIS AWS Foundations Benchmark v1.5 monitoring controls the detection implements. */
+  cis: CisControl[];
+  /** Stratus Red Team technique ids the detection sees. */
+  stratus: string[];
+  /** Evaluated on ingest for near-real-time alerts. */
+  alert: boolean;
+  /** One line: what to check, how to undo. */
+  runbook?: string;
+  /** Output columns naming who acted. */
+  actor: string[];
+  /** Output columns naming what was acted on. */
+  target: string[];
 }
 
 const FIELD = /^-- ([a-z][a-z_]*):(?:[ \t]+(.*))?$/;
 const CONTINUATION = /^--[ \t]{2,}(\S.*)$/;
 const SCHEDULE = /^(cron\((\S+ ){5}\S+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
+const COLUMN = /^[a-z_][a-z0-9_]*$/;
 const ID = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/;
 
 function list(value: string): string[] {
@@ -143,6 +190,8 @@ export function parseSavedQuery(id: string, text: string, knownTables: readonly 
   const output = fields.get("output") ?? "csv";
   if (output !== "csv" && output !== "parquet") fail(`output: "${output}" must be csv or parquet`);
 
+  const detection = detectionMeta(id, fields, report, section, fail);
+
   const sql = lines.slice(bodyStart).join("\n").trim().replace(/;\s*$/, "").trimEnd();
   if (sql === "") fail("no SQL statement after the header");
   const scan = scanSql(sql);
@@ -160,12 +209,15 @@ export function parseSavedQuery(id: string, text: string, knownTables: readonly 
   }
   for (const t of referenced) if (!tables.includes(t)) fail(`reads table "${t}" that "-- tables:" does not list`);
   for (const t of tables) if (!referenced.has(t)) fail(`"-- tables:" lists "${t}" but the statement never reads it`);
-  const scans = [...scan.code.matchAll(/\b(?:from|join)\s+("?)([a-z_][a-z0-9_]*)\1/gi)].filter((m) =>
-    knownTables.includes((m[2] as string).toLowerCase()),
-  ).length;
+  const partitionedScans = [...scan.code.matchAll(/\b(?:from|join)\s+("?)([a-z_][a-z0-9_]*)\1/gi)].filter((m) => {
+    const t = (m[2] as string).toLowerCase();
+    return knownTables.includes(t) && !CONFIG_TABLE_NAMES.includes(t);
+  }).length;
   const dtFilters = [...scan.code.matchAll(/\bdt\s*(?:between|>=|>|=|<=|<)/gi)].length;
-  if (dtFilters < scans)
-    fail(`reads lake tables ${scans} times but filters on the partition column dt only ${dtFilters} times`);
+  if (dtFilters < partitionedScans)
+    fail(
+      `reads partitioned lake tables ${partitionedScans} times but filters on the partition column dt only ${dtFilters} times`,
+    );
 
   return {
     id,
@@ -179,6 +231,84 @@ export function parseSavedQuery(id: string, text: string, knownTables: readonly 
     ...(schedule ? { schedule } : {}),
     ...(chart ? { chart } : {}),
     output: output as SavedQuery["output"],
+    ...(detection ? { detection } : {}),
     sql,
+  };
+}
+
+const DETECTION_KEYS = [
+  "tactics",
+  "techniques",
+  "cis",
+  "stratus",
+  "alert",
+  "runbook",
+  "actor",
+  "target",
+] as const satisfies readonly HeaderKey[];
+
+/**
+ * The detection fields of a header, which come with `-- kind:`. A detection in the security report names its tactics and
+ * techniques, and a CloudTrail one the output columns naming its actor and target.
+ */
+function detectionMeta(
+  id: string,
+  fields: ReadonlyMap<HeaderKey, string>,
+  report: string | undefined,
+  section: string | undefined,
+  fail: (msg: string) => never,
+): DetectionMeta | undefined {
+  const kind = fields.get("kind");
+  if (kind === undefined) {
+    const stray = DETECTION_KEYS.find((k) => fields.has(k));
+    if (stray) fail(`"-- ${stray}:" needs "-- kind:" (event or aggregate)`);
+    return undefined;
+  }
+  if (!(DETECTION_KINDS as readonly string[]).includes(kind))
+    fail(`kind: "${kind}" must be one of ${DETECTION_KINDS.join(", ")}`);
+  const tactics = list(fields.get("tactics") ?? "");
+  for (const t of tactics) if (!isTacticId(t)) fail(`tactics: "${t}" is not an ATT&CK tactic id (TA0001 … TA0043)`);
+  const techniques = list(fields.get("techniques") ?? "");
+  for (const t of techniques)
+    if (!TECHNIQUE_ID.test(t)) fail(`techniques: "${t}" is not an ATT&CK technique id (T1234 or T1234.001)`);
+  const cis = list(fields.get("cis") ?? "");
+  for (const c of cis) if (!isCisControl(c)) fail(`cis: "${c}" is not a CIS monitoring control (4.1 … 4.15)`);
+  const stratus = list(fields.get("stratus") ?? "");
+  for (const s of stratus)
+    if (!STRATUS_ID.test(s)) fail(`stratus: "${s}" is not a Stratus Red Team technique id (aws.<tactic>.<name>)`);
+  const alertText = fields.get("alert") ?? "false";
+  if (alertText !== "true" && alertText !== "false") fail(`alert: "${alertText}" must be true or false`);
+  const actor = list(fields.get("actor") ?? "");
+  const target = list(fields.get("target") ?? "");
+  for (const [key, cols] of [
+    ["actor", actor],
+    ["target", target],
+  ] as const)
+    for (const c of cols) if (!COLUMN.test(c)) fail(`${key}: "${c}" is not an output column name`);
+  if (report === "security") {
+    if (tactics.length === 0) fail(`"-- tactics:" is required for a detection in the security report`);
+    if (techniques.length === 0) fail(`"-- techniques:" is required for a detection in the security report`);
+    const tactic = ATTACK_TACTICS[tactics[0] as TacticId];
+    if (section !== tactic) fail(`section: "${section}" must be the first tactic's name, "${tactic}"`);
+  }
+  if (report === "security" && id.startsWith("cloudtrail/")) {
+    if (actor.length === 0) fail(`"-- actor:" is required for a CloudTrail detection in the security report`);
+    if (target.length === 0) fail(`"-- target:" is required for a CloudTrail detection in the security report`);
+  }
+  for (const key of ["tactics", "techniques", "cis", "stratus"] as const) {
+    const values = list(fields.get(key) ?? "");
+    if (new Set(values).size !== values.length) fail(`${key}: lists a value twice`);
+  }
+  const runbook = fields.get("runbook");
+  return {
+    kind: kind as DetectionKind,
+    tactics: tactics as TacticId[],
+    techniques,
+    cis: cis as CisControl[],
+    stratus,
+    alert: alertText === "true",
+    ...(runbook ? { runbook } : {}),
+    actor,
+    target,
   };
 }

@@ -1,3 +1,4 @@
+import { CONFIG_TABLE_NAMES } from "../detections/allowlist.ts";
 import { findingsTable } from "../findings/schema.ts";
 import type { TableDef } from "../schema/table.ts";
 import { createAppJsonSource } from "./app-json/index.ts";
@@ -41,3 +42,6 @@ export const TABLES: readonly TableDef[] = [
 export function tableByName(name: string): TableDef | undefined {
   return TABLES.find((t) => t.name === name);
 }
+
+/** Every table a saved query may read: the lake tables, then the tables built from the config. */
+export const QUERYABLE_TABLE_NAMES: readonly string[] = [...TABLES.map((t) => t.name), ...CONFIG_TABLE_NAMES];

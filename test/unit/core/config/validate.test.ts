@@ -59,6 +59,14 @@ describe("resolveConfig", () => {
         maxRetryAttempts: 3,
         maxRecordAgeSeconds: 3600,
       },
+      detections: {
+        approvedPrincipals: [],
+        approvedAccounts: [],
+        samlProviders: [],
+        expectedRegions: [],
+        maxPublicPrefix: 16,
+        maxPublicPrefixV6: 48,
+      },
       sizes: {
         functionTimeoutSeconds: 900,
         memoryMb: 2048,
@@ -394,7 +402,7 @@ describe("resolveConfig", () => {
       {
         field: "colour",
         message:
-          'unknown key "colour" (known: env, region, sources, buckets, lakePrefix, worm, destinations, queues, stream, sizes)',
+          'unknown key "colour" (known: env, region, sources, buckets, lakePrefix, worm, destinations, queues, stream, detections, sizes)',
       },
     ],
   ])("rejects an unknown key: %s", (_name, input, expected) => {

@@ -110,6 +110,78 @@ describe("parseSavedQuery", () => {
   });
 });
 
+describe("parseSavedQuery: detection headers", () => {
+  const DETECTION = `-- name: Trust opened
+-- description: A role's trust policy names another account.
+-- tables: cloudtrail, detection_allowlist
+-- params: from, to
+-- severity: high
+-- report: security
+-- section: Persistence
+-- schedule: cron(0 6 * * ? *)
+-- kind: event
+-- tactics: TA0003, TA0004
+-- techniques: T1098.001, T1078.004
+-- cis: 4.4
+-- stratus: aws.persistence.iam-backdoor-role
+-- alert: true
+-- runbook: Check who changed the trust policy;
+--   restore the previous one.
+-- actor: user_identity_arn
+-- target: role_name
+`;
+  const SQL =
+    "SELECT event_time, event_id FROM cloudtrail\nWHERE dt BETWEEN ? AND ?\n  AND recipient_account_id NOT IN (SELECT value FROM detection_allowlist WHERE kind = 'account')";
+  const KNOWN = [...TABLES, "detection_allowlist"];
+
+  it("reads kind, ATT&CK and CIS ids, Stratus ids, alert, runbook, actor and target; the allow-list needs no dt", () => {
+    expect(parseSavedQuery("cloudtrail/trust", `${DETECTION}${SQL}`, KNOWN).detection).toStrictEqual({
+      kind: "event",
+      tactics: ["TA0003", "TA0004"],
+      techniques: ["T1098.001", "T1078.004"],
+      cis: ["4.4"],
+      stratus: ["aws.persistence.iam-backdoor-role"],
+      alert: true,
+      runbook: "Check who changed the trust policy; restore the previous one.",
+      actor: ["user_identity_arn"],
+      target: ["role_name"],
+    });
+  });
+
+  const bad: [string, string, string][] = [
+    [
+      "an unknown kind",
+      DETECTION.replace("kind: event", "kind: burst"),
+      'kind: "burst" must be one of event, aggregate',
+    ],
+    ["a bad tactic id", DETECTION.replace("TA0003, TA0004", "TA0003, TA04"), 'tactics: "TA04" is not an ATT&CK tactic'],
+    ["an unknown tactic id", DETECTION.replace("TA0003, TA0004", "TA0099"), 'tactics: "TA0099" is not'],
+    ["a bad technique id", DETECTION.replace("T1098.001", "T1098.1"), 'techniques: "T1098.1" is not'],
+    ["a CIS control outside 4.1-4.15", DETECTION.replace("cis: 4.4", "cis: 4.16"), 'cis: "4.16" is not'],
+    [
+      "a bad Stratus id",
+      DETECTION.replace("aws.persistence.iam-backdoor-role", "iam-backdoor"),
+      'stratus: "iam-backdoor"',
+    ],
+    ["a bad alert flag", DETECTION.replace("alert: true", "alert: yes"), 'alert: "yes" must be true or false'],
+    ["no tactics", DETECTION.replace("-- tactics: TA0003, TA0004\n", ""), '"-- tactics:" is required'],
+    ["no techniques", DETECTION.replace("-- techniques: T1098.001, T1078.004\n", ""), '"-- techniques:" is required'],
+    ["no actor", DETECTION.replace("-- actor: user_identity_arn\n", ""), '"-- actor:" is required'],
+    ["no target", DETECTION.replace("-- target: role_name\n", ""), '"-- target:" is required'],
+    ["a bad actor column", DETECTION.replace("actor: user_identity_arn", "actor: who?"), 'actor: "who?" is not'],
+    [
+      "a section that is not the first tactic",
+      DETECTION.replace("section: Persistence", "section: IAM"),
+      "must be the first tactic's name",
+    ],
+    ["a tactic given twice", DETECTION.replace("TA0003, TA0004", "TA0003, TA0003"), "tactics: lists a value twice"],
+    ["detection keys without kind", DETECTION.replace("-- kind: event\n", ""), '"-- tactics:" needs "-- kind:"'],
+  ];
+  it.each(bad)("rejects %s", (_what, header, message) => {
+    expect(() => parseSavedQuery("cloudtrail/trust", `${header}${SQL}`, KNOWN)).toThrow(message);
+  });
+});
+
 describe("scanSql", () => {
   it("counts placeholders outside literals, identifiers and comments", () => {
     expect(
