@@ -2,6 +2,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Alert, alertClaimKey, alertMessage, alertOf } from "@app/core/alerts/alert";
+import {
+  allowlistRows,
+  CONFIG_TABLES,
+  configTableFile,
+  DEFAULT_DETECTION_SETTINGS,
+  toDuckDbConfigRowsView,
+  toDuckDbConfigView,
+} from "@app/core/detections/allowlist";
 import { parsePartitionPath } from "@app/core/lake-layout";
 import type { SavedQuery } from "@app/core/queries/header";
 import { toDuckDbEmptyView, toDuckDbView } from "@app/core/schema/duckdb";
@@ -46,8 +54,7 @@ export interface AlertOutcome {
  * Runs every alert detection over the rows an object or batch has just written (the lake files `files` names,
  * read back), with the period parameters set to the days those rows fall on, and publishes each row it returns as
  * an alert, once per (detection, event): the claim comes first, and is given back when publishing fails (the
- * error is thrown, so the message is retried and the claim made again). Tables a detection reads beside the new
- * rows (the allow-list) come from the lake itself.
+ * error is thrown, so the message is retried and the claim made again). The allow-list comes from the lake.
  */
 export async function alertOnRows(args: {
   alerts: AlertRuntime;
@@ -72,11 +79,9 @@ export async function alertOnRows(args: {
       await args.lake.getToFile(f, join(dir, ...f.split("/")));
     }
     await installTrinoCompat(conn);
-    for (const t of TABLES) {
-      // Only the new rows of the tables written; any other table is read from the lake as it stands.
-      if (tables.has(t.name)) await conn.run(toDuckDbView(t, dir));
-      else await conn.run(await lakeView(args.lake, t, dir));
-    }
+    // Only the new rows: a log table this batch did not write is empty here, never the whole lake.
+    for (const t of TABLES) await conn.run(tables.has(t.name) ? toDuckDbView(t, dir) : toDuckDbEmptyView(t));
+    for (const view of await configViews(args.lake, dir)) await conn.run(view);
     const sorted = [...days].sort();
     const period = { from: sorted[0] as string, to: sorted[sorted.length - 1] as string };
     for (const d of args.alerts.detections) {
@@ -110,16 +115,17 @@ export async function alertOnRows(args: {
 }
 
 /**
- * A view of a table the new rows do not cover, over the lake's copy of it fetched into `dir` (small configuration
- * tables such as the allow-list), or empty when the lake has none.
+ * Views of the configuration tables (the allow-list) over the lake's copy fetched into `dir`, or over the default
+ * settings' rows when the lake has none (as `openLake` does).
  */
-async function lakeView(lake: LakeStore, table: (typeof TABLES)[number], dir: string): Promise<string> {
-  if (!SIDE_TABLES.has(table.name)) return toDuckDbEmptyView(table);
-  const files = (await lake.list(`${table.name}/`)).filter((f) => f.endsWith(".parquet"));
-  if (files.length === 0) return toDuckDbEmptyView(table);
-  for (const f of files) await lake.getToFile(f, join(dir, ...f.split("/")));
-  return toDuckDbView(table, dir);
+async function configViews(lake: LakeStore, dir: string): Promise<string[]> {
+  const views: string[] = [];
+  for (const table of CONFIG_TABLES) {
+    const file = configTableFile(table);
+    if ((await lake.list(table.name)).includes(file)) {
+      await lake.getToFile(file, join(dir, ...file.split("/")));
+      views.push(toDuckDbConfigView(table, dir));
+    } else views.push(toDuckDbConfigRowsView(table, allowlistRows(DEFAULT_DETECTION_SETTINGS)));
+  }
+  return views;
 }
-
-/** Tables alert detections may read beside the new rows: configuration, never a log table (the lake may be large). */
-const SIDE_TABLES = new Set(["detection_allowlist"]);

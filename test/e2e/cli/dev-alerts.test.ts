@@ -153,9 +153,10 @@ describe("loglake dev alerts", () => {
         event_id: "dev-alert-root-login-1",
         event_time: "2025-07-01T09:12:31.000Z",
         actor: "arn:aws:iam::111122223333:root",
-        target: null,
+        target: "111122223333",
         source_ip_address: "198.51.100.23",
-        runbook: null,
+        runbook:
+          "Ask the account owner whether they signed in as root and why; if not, reset the root password and MFA and review everything the session did.",
         row: undefined,
       },
     ]);
