@@ -30,6 +30,7 @@ interface ReportOptions {
   endpoint?: string;
   format?: string;
   json?: boolean;
+  oneScan: boolean;
 }
 
 async function outputSink(out: string, endpoint?: string, region?: string): Promise<ReportSink> {
@@ -106,6 +107,7 @@ export function registerReport(program: Command): void {
     .option("--from <day>", `first day (with --to, instead of --period): ${DATE_FORMS}`)
     .option("--to <day>", "last day, inclusive")
     .option("--queries <dir>", "saved queries folder (default: the repository's queries/)")
+    .option("--no-one-scan", "run every detection on its own instead of one candidate scan per table (to compare)")
     .addOption(endpointOption());
   for (const o of formatOptions()) cmd.addOption(o);
   cmd.addHelpText(
@@ -142,6 +144,8 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
     ]);
     // A lake on S3 is read through a cache of what the period needs, so only a local lake's files are measured.
     const meter = parseS3Url(lake.lake) ? undefined : localScanMeter(lake.lake);
+    const runner = duckDbRunner(conn, meter ? { meter } : {});
+    const measure = runner.scanMeasure ? { scanMeasure: runner.scanMeasure } : {};
     const total = queries.filter((q) => q.report === report).length;
     let done = 0;
     let current = "";
@@ -151,7 +155,7 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
     );
     try {
       const data = await runReport({
-        runner: duckDbRunner(conn, meter ? { meter } : {}),
+        runner: opts.oneScan ? runner : { engine: runner.engine, run: runner.run, ...measure },
         queries,
         report,
         period,
