@@ -44,7 +44,7 @@ export async function writeReportFindings(args: {
   db: DuckDBConnection;
   store: LakeStore;
   data: ReportData;
-}): Promise<{ rows: number; files: string[] }> {
+}): Promise<{ rows: FindingRow[]; files: string[] }> {
   const s = args.data.summary;
   const rows = findingRows({
     report: s.report,
@@ -53,5 +53,5 @@ export async function writeReportFindings(args: {
     results: args.data.results,
   });
   const files = await writeFindings({ ...args, name: findingsName(s.report, s.period), rows });
-  return { rows: rows.length, files };
+  return { rows, files };
 }
