@@ -7,8 +7,15 @@
 -- params: from, to, from
 -- severity: medium
 -- report: security
--- section: CloudTrail
+-- section: Discovery
 -- schedule: cron(0 6 * * ? *)
+-- kind: aggregate
+-- tactics: TA0007, TA0040
+-- techniques: T1526, T1496
+-- runbook: Look at who made the calls in that hour and from where; a burst of reads is discovery, a burst of
+--   writes may be resource abuse: revoke credentials that are not recognised.
+-- actor: user_identity_arn
+-- target: event_source
 -- chart: event_name calls
 WITH hourly AS (
   SELECT
@@ -16,7 +23,15 @@ WITH hourly AS (
     event_name,
     dt,
     date_trunc('hour', event_time) AS hour_start,
-    count(*) AS calls
+    count(*) AS calls,
+    min(event_time) AS first_time,
+    array_agg(event_id ORDER BY event_time, event_id) AS ids,
+    CASE WHEN count(*) FILTER (WHERE error_code IS NULL) > 0 THEN 'success' ELSE 'attempt' END AS result,
+    min(coalesce(user_identity_arn, user_identity_principal_id, user_identity_type)) AS actor,
+    count(DISTINCT coalesce(user_identity_arn, user_identity_principal_id, user_identity_type)) AS principals,
+    min(source_ip_address) AS ip,
+    min(aws_region) AS region,
+    min(recipient_account_id) AS account
   FROM cloudtrail
   WHERE dt BETWEEN CAST(date_add('day', -7, CAST(? AS date)) AS varchar) AND ?
     AND event_name IS NOT NULL
@@ -31,6 +46,14 @@ windowed AS (
     h.event_name,
     h.dt,
     h.hour_start,
+    h.first_time,
+    h.ids,
+    h.actor,
+    h.principals,
+    h.ip,
+    h.region,
+    h.account,
+    h.result,
     h.calls,
     coalesce(sum(b.calls), 0) AS baseline_calls,
     coalesce(sum(b.calls * b.calls), 0) AS baseline_squares
@@ -41,7 +64,7 @@ windowed AS (
     AND b.hour_start >= h.hour_start - INTERVAL '7' DAY
     AND b.hour_start < h.hour_start
   WHERE h.dt >= ?
-  GROUP BY h.event_source, h.event_name, h.dt, h.hour_start, h.calls
+  GROUP BY h.event_source, h.event_name, h.dt, h.hour_start, h.first_time, h.ids, h.actor, h.principals, h.ip, h.region, h.account, h.result, h.calls
 ),
 scored AS (
   SELECT
@@ -49,6 +72,14 @@ scored AS (
     event_name,
     dt,
     hour_start,
+    first_time,
+    ids,
+    actor,
+    principals,
+    ip,
+    region,
+    account,
+    result,
     calls,
     CAST(baseline_calls AS double) / 168 AS baseline_mean,
     sqrt(greatest(
@@ -58,16 +89,24 @@ scored AS (
   FROM windowed
 )
 SELECT
-  s.event_source,
+  s.first_time AS event_time,
   s.event_name,
+  s.result AS outcome,
+  s.event_source,
+  s.actor AS user_identity_arn,
+  s.principals,
+  s.ip AS source_ip_address,
+  s.region AS aws_region,
+  s.account AS recipient_account_id,
   s.hour_start,
   s.calls,
   round(s.baseline_mean, 2) AS baseline_mean,
   round(s.baseline_stddev, 2) AS baseline_stddev,
-  round((s.calls - s.baseline_mean) / greatest(s.baseline_stddev, 1.0), 2) AS z_score
+  round((s.calls - s.baseline_mean) / greatest(s.baseline_stddev, 1.0), 2) AS z_score,
+  s.ids AS event_ids
 FROM scored s
 CROSS JOIN first_day f
 WHERE s.calls >= 20
   AND (s.calls - s.baseline_mean) / greatest(s.baseline_stddev, 1.0) >= 3
   AND f.first_dt <= CAST(date_add('day', -7, CAST(s.dt AS date)) AS varchar)
-ORDER BY z_score DESC, s.event_name, s.hour_start
+ORDER BY event_time, s.event_name

@@ -6,15 +6,27 @@
 -- params: from, to
 -- severity: medium
 -- report: security
--- section: CloudTrail
+-- section: Credential Access
 -- schedule: cron(0 6 * * ? *)
+-- kind: aggregate
+-- tactics: TA0006
+-- techniques: T1110
+-- cis: 4.6
+-- runbook: Check whether the source IP belongs to the user; on repeated failures from unknown IPs block the IP and
+--   make sure the user has MFA.
+-- actor: source_ip_address
+-- target: user_name
 -- chart: source_ip_address failures
 WITH failed AS (
   SELECT
     coalesce(user_identity_user_name, user_identity_arn, 'unknown') AS user_name,
     source_ip_address,
     user_agent,
-    event_time
+    event_time,
+    event_name,
+    event_id,
+    aws_region,
+    recipient_account_id
   FROM cloudtrail
   WHERE dt BETWEEN ? AND ?
     AND event_name = 'ConsoleLogin'
@@ -24,13 +36,19 @@ WITH failed AS (
     )
 )
 SELECT
+  min(event_time) AS event_time,
+  'ConsoleLogin' AS event_name,
+  'attempt' AS outcome,
   user_name,
   user_name = 'HIDDEN_DUE_TO_SECURITY_REASONS' AS hidden_user_name,
   source_ip_address,
+  min(aws_region) AS aws_region,
+  min(recipient_account_id) AS recipient_account_id,
   count(*) AS failures,
   min(event_time) AS first_seen,
   max(event_time) AS last_seen,
-  min(user_agent) AS user_agent
+  min(user_agent) AS user_agent,
+  array_agg(event_id ORDER BY event_time, event_id) AS event_ids
 FROM failed
 GROUP BY user_name, source_ip_address
-ORDER BY failures DESC, user_name, source_ip_address
+ORDER BY event_time, user_name, source_ip_address

@@ -5,14 +5,26 @@
 -- params: from, to
 -- severity: medium
 -- report: security
--- section: CloudTrail
+-- section: Initial Access
 -- schedule: cron(0 6 * * ? *)
+-- kind: event
+-- tactics: TA0001
+-- techniques: T1078.004
+-- cis: 4.2
+-- runbook: Confirm the sign-in with the user; require an MFA device for them (or root) and rotate the password if
+--   it was not theirs.
+-- actor: user_identity_arn
+-- target: recipient_account_id
 SELECT
   event_time,
-  coalesce(user_identity_arn, user_identity_user_name) AS principal,
+  event_name,
+  CASE WHEN error_code IS NULL THEN 'success' ELSE 'attempt' END AS outcome,
+  coalesce(user_identity_arn, user_identity_user_name) AS user_identity_arn,
   user_identity_type,
   source_ip_address,
   user_agent,
+  aws_region,
+  recipient_account_id,
   event_id
 FROM cloudtrail
 WHERE dt BETWEEN ? AND ?

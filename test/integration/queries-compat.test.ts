@@ -32,6 +32,7 @@ describe("Trino compatibility macros", () => {
       "from_iso8601_timestamp",
       "date_diff",
       "date_add",
+      "array_min",
       "sequence",
     ]);
   });

@@ -37,6 +37,7 @@ describe("saved queries on the fixture lake", () => {
       "cloudfront_realtime",
       "cloudtrail",
       "cloudtrail_digest",
+      "detection_allowlist",
       "quarantine",
     ]);
   });

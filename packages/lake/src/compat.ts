@@ -77,6 +77,11 @@ export const TRINO_COMPAT_MACROS: readonly CompatMacro[] = [
   (unit VARCHAR, n BIGINT, d TIMESTAMPTZ) AS d + ${TIME_UNITS}`,
   },
   {
+    trino: "array_min(x) -> x",
+    note: "Smallest element, NULL for an empty array; elements compare by their type (text as text).",
+    sql: "CREATE OR REPLACE TEMP MACRO array_min(l) AS list_min(l)",
+  },
+  {
     trino: "sequence(start, stop) -> array",
     note: "Integers or dates, stepping by 1 (a day) upwards or -1 downwards, both ends included.",
     sql: `CREATE OR REPLACE TEMP MACRO sequence(a DATE, b DATE) AS

@@ -1,11 +1,12 @@
 import { reportNames } from "@app/core/queries/catalog";
+import { FINDING_SEVERITIES, type FindingSeverity } from "@app/core/queries/header";
 import type { QueryResult } from "@app/core/queries/result";
 import { customPeriod, PERIOD_KINDS, type PeriodKind, previousPeriod } from "@app/core/reports/period";
 import type { ReportData } from "@app/core/reports/report";
 import type { ReportSink } from "@app/lake/report";
 import { type Command, Option } from "commander";
 import { detectionSettings } from "../config-file.ts";
-import { InputError } from "../errors.ts";
+import { EXIT, InputError } from "../errors.ts";
 import {
   endpointOption,
   lakeExists,
@@ -31,6 +32,7 @@ interface ReportOptions {
   format?: string;
   json?: boolean;
   oneScan: boolean;
+  failOn?: string;
 }
 
 async function outputSink(out: string, endpoint?: string, region?: string): Promise<ReportSink> {
@@ -59,6 +61,7 @@ function describe(data: ReportData, files: readonly string[], location: string):
     .join(", ");
   return [
     `${s.title} ${s.period.from}..${s.period.to}: ${s.totals.findings} findings (${counts}) from ${s.totals.queries} queries`,
+    ...(s.no_data.length > 0 ? [`no data in the period for ${s.no_data.join(", ")}: not an all-clear`] : []),
     `wrote ${files.length} files to ${location}/${files[0]?.split("/").slice(0, -1).join("/") ?? ""}/`,
   ].join("\n");
 }
@@ -87,6 +90,15 @@ async function writeLocalFindings(root: string, data: ReportData): Promise<void>
   }
 }
 
+function failOnOption(): Option {
+  const o = new Option(
+    "--fail-on <severity>",
+    "exit 1 when a finding at or above this severity exists (an attempt counts one severity lower)",
+  );
+  o.argChoices = [...FINDING_SEVERITIES];
+  return o;
+}
+
 function periodOption(): Option {
   const o = new Option("--period <kind>", "the last complete period of this kind (UTC)");
   o.argChoices = [...PERIOD_KINDS];
@@ -108,6 +120,7 @@ export function registerReport(program: Command): void {
     .option("--to <day>", "last day, inclusive")
     .option("--queries <dir>", "saved queries folder (default: the repository's queries/)")
     .option("--no-one-scan", "run every detection on its own instead of one candidate scan per table (to compare)")
+    .addOption(failOnOption())
     .addOption(endpointOption());
   for (const o of formatOptions()) cmd.addOption(o);
   cmd.addHelpText(
@@ -118,6 +131,9 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
   );
   cmd.action(async (report: string, opts: ReportOptions) => {
     const format = chosenFormat(opts);
+    const failOn = opts.failOn
+      ? (oneOf("--fail-on", opts.failOn, FINDING_SEVERITIES, "severity") as FindingSeverity)
+      : undefined;
     const now = new Date();
     if (opts.period && (opts.from || opts.to)) throw new InputError("give --period or --from/--to, not both");
     const queries = await readSavedQueries(opts.queries);
@@ -136,12 +152,14 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
     }
     const sink = await outputSink(opts.out, opts.endpoint, lake.region);
     const conn = await openLakeForQuery(lake);
-    const [{ runReport }, { duckDbRunner }, { writeReport }, { localScanMeter }] = await Promise.all([
-      import("@app/core/reports/report"),
-      import("@app/lake/query"),
-      import("@app/lake/report"),
-      import("@app/lake/scan-meter"),
-    ]);
+    const [{ runReport, findingsAtOrAbove }, { duckDbRunner }, { writeReport }, { localScanMeter }] = await Promise.all(
+      [
+        import("@app/core/reports/report"),
+        import("@app/lake/query"),
+        import("@app/lake/report"),
+        import("@app/lake/scan-meter"),
+      ],
+    );
     // A lake on S3 is read through a cache of what the period needs, so only a local lake's files are measured.
     const meter = parseS3Url(lake.lake) ? undefined : localScanMeter(lake.lake);
     const runner = duckDbRunner(conn, meter ? { meter } : {});
@@ -177,6 +195,7 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
             ? formatResult(queryRows(data), "csv")
             : `${describe(data, files, sink.location)}\n`,
       );
+      if (failOn && findingsAtOrAbove(data.summary, failOn) > 0) process.exitCode = EXIT.findings;
     } finally {
       line.stop();
       conn.closeSync();

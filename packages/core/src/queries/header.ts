@@ -248,8 +248,9 @@ const DETECTION_KEYS = [
 ] as const satisfies readonly HeaderKey[];
 
 /**
- * The detection fields of a header, which come with `-- kind:`. A detection in the security report names its tactics and
- * techniques, and a CloudTrail one the output columns naming its actor and target.
+ * The detection fields of a header, which come with `-- kind:`. Every CloudTrail query in the security report is a
+ * detection; a detection in the security report names its tactics and techniques (the first tactic is its section),
+ * and a CloudTrail one the output columns naming its actor and target.
  */
 function detectionMeta(
   id: string,
@@ -259,7 +260,9 @@ function detectionMeta(
   fail: (msg: string) => never,
 ): DetectionMeta | undefined {
   const kind = fields.get("kind");
+  const cloudtrailFinding = report === "security" && id.startsWith("cloudtrail/");
   if (kind === undefined) {
+    if (cloudtrailFinding) fail(`"-- kind:" is required for a CloudTrail query in the security report`);
     const stray = DETECTION_KEYS.find((k) => fields.has(k));
     if (stray) fail(`"-- ${stray}:" needs "-- kind:" (event or aggregate)`);
     return undefined;
@@ -291,7 +294,7 @@ function detectionMeta(
     const tactic = ATTACK_TACTICS[tactics[0] as TacticId];
     if (section !== tactic) fail(`section: "${section}" must be the first tactic's name, "${tactic}"`);
   }
-  if (report === "security" && id.startsWith("cloudtrail/")) {
+  if (cloudtrailFinding) {
     if (actor.length === 0) fail(`"-- actor:" is required for a CloudTrail detection in the security report`);
     if (target.length === 0) fail(`"-- target:" is required for a CloudTrail detection in the security report`);
   }

@@ -3,7 +3,7 @@ import type { Cell, QueryResult } from "../queries/result.ts";
 import { barChart, esc, SEVERITY_COLORS, stackedColumns } from "./charts.ts";
 import { csvName } from "./csv.ts";
 import { formatBytes, formatNumber, isBytesColumn } from "./format.ts";
-import type { QuerySummary, ReportData, ReportSummary } from "./report.ts";
+import { attemptSeverity, type QuerySummary, type ReportData, type ReportSummary } from "./report.ts";
 
 /** Rows shown per table in the HTML; the CSV next to it has all of them. */
 export const HTML_ROW_LIMIT = 50;
@@ -28,9 +28,14 @@ export function topItems(query: Pick<SavedQuery, "chart">, result: QueryResult):
     .slice(0, TOP_N);
 }
 
-/** One table cell: numbers the one way reports write them, byte counts in binary units with the exact count. */
-function cellHtml(value: Cell, column: string): string {
+/**
+ * One table cell: numbers the one way reports write them, byte counts in binary units with the exact count, and an
+ * attempt labelled with the severity it counts at.
+ */
+function cellHtml(value: Cell, column: string, attemptAs?: string): string {
   if (value === null) return '<span class="null">–</span>';
+  if (column === "outcome" && value === "attempt" && attemptAs)
+    return `<span class="attempt" title="a denied or failed call: counted as ${esc(attemptAs)}">attempt · ${esc(attemptAs)}</span>`;
   if (typeof value === "number") {
     if (isBytesColumn(column) && Number.isInteger(value))
       return `<span title="${esc(formatNumber(value))} bytes">${esc(formatBytes(value))}</span>`;
@@ -42,13 +47,13 @@ function cellHtml(value: Cell, column: string): string {
   return esc(value);
 }
 
-function table(result: QueryResult): string {
+function table(result: QueryResult, attemptAs?: string): string {
   const head = result.columns.map((c) => `<th class="${c.kind}">${esc(c.name)}</th>`).join("");
   const body = result.rows
     .slice(0, HTML_ROW_LIMIT)
     .map(
       (row) =>
-        `<tr>${result.columns.map((c) => `<td class="${c.kind}">${cellHtml(row[c.name] ?? null, c.name)}</td>`).join("")}</tr>`,
+        `<tr>${result.columns.map((c) => `<td class="${c.kind}">${cellHtml(row[c.name] ?? null, c.name, attemptAs)}</td>`).join("")}</tr>`,
     )
     .join("");
   return `<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
@@ -73,6 +78,9 @@ th{background:#f1f5f9;position:sticky;top:0}td.number{text-align:right;font-vari
 ul.toc{columns:2;max-width:960px}ul.limits li{margin:4px 0}footer{color:var(--muted);padding:0 32px 32px}
 details.sql{margin:4px 0 10px;max-width:960px}details.sql summary{cursor:pointer;color:var(--muted);font-size:12.5px}
 details.sql pre{background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px 12px;overflow-x:auto;font-size:12px}
+.nodata{background:#fef3c7;border:1px solid #f59e0b;border-left:6px solid #d97706;border-radius:6px;padding:10px 16px;margin:0 0 16px;max-width:960px}
+.nodata-q{color:#b45309;font-weight:600}.attempt{color:#b45309;white-space:nowrap}
+td.verdict-pass{color:#15803d}td.verdict-findings{color:#b91c1c;font-weight:600}td.verdict-no-data{color:#b45309;font-weight:600}td.verdict-not-covered{color:#64748b}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:8px 0 0;color:#cbd5e1}dl.facts dt{color:#94a3b8}dl.facts dd{margin:0}
 `;
 
@@ -151,12 +159,17 @@ export function renderReportHtml(data: ReportData): string {
             ...(query.chart.value && isBytesColumn(query.chart.value) ? { format: formatBytes } : {}),
           })
         : "";
+    const blind = summary?.no_data ?? [];
+    const attemptAs = query.severity === "info" ? undefined : attemptSeverity(query.severity);
+    const attempts = summary?.attempts ?? 0;
     const body =
-      n === 0
-        ? `<p class="none">No ${query.severity === "info" ? "rows" : "findings"} in this period.</p>`
-        : `${chart}${table(result)}${n > HTML_ROW_LIMIT ? `<p class="more">Showing ${HTML_ROW_LIMIT} of ${formatNumber(n)} rows; all of them are in <a href="${esc(csvName(query))}">${esc(csvName(query))}</a>.</p>` : `<p class="more">CSV: <a href="${esc(csvName(query))}">${esc(csvName(query))}</a></p>`}`;
+      n === 0 && blind.length > 0
+        ? `<p class="nodata-q">No data: ${blind.map((t) => `<code>${esc(t)}</code>`).join(", ")} had no rows in this period, so this query could not see anything.</p>`
+        : n === 0
+          ? `<p class="none">No ${query.severity === "info" ? "rows" : "findings"} in this period.</p>`
+          : `${chart}${table(result, attemptAs)}${n > HTML_ROW_LIMIT ? `<p class="more">Showing ${HTML_ROW_LIMIT} of ${formatNumber(n)} rows; all of them are in <a href="${esc(csvName(query))}">${esc(csvName(query))}</a>.</p>` : `<p class="more">CSV: <a href="${esc(csvName(query))}">${esc(csvName(query))}</a></p>`}`;
     parts.push(
-      `<article id="${anchor(query.id)}" data-query="${esc(query.id)}"><h3>${badge(query.severity)} ${esc(query.name)} <span class="count">${formatNumber(n)} row${n === 1 ? "" : "s"}</span></h3><p class="desc">${esc(query.description)}</p>${summary ? sqlDetails(summary) : ""}${body}</article>`,
+      `<article id="${anchor(query.id)}" data-query="${esc(query.id)}"><h3>${badge(query.severity)} ${esc(query.name)} <span class="count">${formatNumber(n)} row${n === 1 ? "" : "s"}${attempts > 0 && attemptAs ? `, ${formatNumber(attempts)} of them attempt${attempts === 1 ? "" : "s"} counted as ${esc(attemptAs)}` : ""}</span></h3><p class="desc">${esc(query.description)}</p>${summary ? sqlDetails(summary) : ""}${body}</article>`,
     );
     sections.set(section, parts);
     toc.push(
@@ -166,6 +179,17 @@ export function renderReportHtml(data: ReportData): string {
   const sectionHtml = [...sections.entries()]
     .map(([name, parts]) => `<section><h2>${esc(name)}</h2>${parts.join("")}</section>`)
     .join("");
+  const noData = s.no_data.length
+    ? `<div class="nodata" id="no-data"><strong>No data</strong> in this period for ${s.no_data.map((t) => `<code>${esc(t)}</code>`).join(", ")}: the queries reading ${s.no_data.length === 1 ? "it" : "them"} found nothing because there was nothing to look at. This is not an all-clear.</div>`
+    : "";
+  const cis = s.cis.length
+    ? `<section id="cis"><h2>CIS AWS Foundations Benchmark v1.5 monitoring controls</h2><div class="scroll"><table><thead><tr><th>Control</th><th>Detection</th><th>Findings</th><th>Verdict</th></tr></thead><tbody>${s.cis
+        .map(
+          (c) =>
+            `<tr><td>${esc(c.control)} ${esc(c.title)}</td><td>${c.detections.map((d) => `<a href="#${anchor(d)}">${esc(d)}</a>`).join("<br>") || '<span class="null">–</span>'}</td><td class="number">${formatNumber(c.findings)}</td><td class="verdict-${c.verdict.replace(" ", "-")}">${esc(c.verdict)}</td></tr>`,
+        )
+        .join("")}</tbody></table></div></section>`
+    : "";
   const limits = s.limits.length
     ? `<section><h2>What this report cannot show</h2><ul class="limits">${s.limits.map((l) => `<li>${esc(l)}</li>`).join("")}</ul></section>`
     : "";
@@ -183,13 +207,13 @@ export function renderReportHtml(data: ReportData): string {
 <header><h1>${esc(s.title)}</h1><p>${esc(period)}</p>
 <dl class="facts"><dt>Lake</dt><dd><code>${esc(s.lake)}</code></dd><dt>Engine</dt><dd>${esc(s.engine)}, ${formatNumber(s.totals.queries)} queries</dd><dt>Scanned</dt><dd>${scannedText(s)}</dd><dt>Generated</dt><dd>${esc(s.generated_at)} by loglake ${esc(s.loglake_version)}</dd></dl></header>
 <main>
-<section id="summary"><h2>Executive summary</h2><p class="desc">${esc(s.description)}</p>
-<p><strong>${formatNumber(s.totals.findings)}</strong> findings from <strong>${formatNumber(s.totals.queries_with_findings)}</strong> of ${formatNumber(s.totals.queries)} queries.</p>
+<section id="summary"><h2>Executive summary</h2>${noData}<p class="desc">${esc(s.description)}</p>
+<p><strong>${formatNumber(s.totals.findings)}</strong> findings${s.totals.attempts > 0 ? ` (${formatNumber(s.totals.attempts)} of them attempts, each counted one severity lower)` : ""} from <strong>${formatNumber(s.totals.queries_with_findings)}</strong> of ${formatNumber(s.totals.queries)} queries.</p>
 <div class="cards">${cards}</div>${severityChart}
 <h3>Findings over time</h3>${timeline}
 <h3>Queries with the most findings</h3>${byQuery}
 <h3>Contents</h3><ul class="toc">${toc.join("")}</ul></section>
-${sectionHtml}${limits}
+${cis}${sectionHtml}${limits}
 </main>
 <footer>Every table links its CSV; <code>summary.json</code> holds the counts above and, for each query, its SQL, the SQL's SHA-256 and the parameter values it ran with.</footer>
 </body>

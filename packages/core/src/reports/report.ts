@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
+import { CONFIG_TABLE_NAMES } from "../detections/allowlist.ts";
+import { ATTACK_TACTICS, CIS_CONTROLS, type CisControl } from "../detections/frameworks.ts";
 import { reportQueries } from "../queries/catalog.ts";
 import { FINDING_SEVERITIES, type FindingSeverity, type SavedQuery, type Severity } from "../queries/header.ts";
 import type { Cell, QueryResult, QueryRunner, ResultColumn } from "../queries/result.ts";
+import { quoteIdent } from "../schema/sql.ts";
 import { LOGLAKE_VERSION } from "../version.ts";
 import { csvName, toCsv } from "./csv.ts";
 import { renderReportHtml } from "./html.ts";
@@ -31,6 +34,36 @@ export interface QuerySummary {
   ran_on: string;
   /** What its own scan read (null when it ran over a candidate scan's rows, or the engine gave no figure). */
   bytes_scanned: number | null;
+  /** Detection metadata from the header, when the query is a detection. */
+  kind?: "event" | "aggregate";
+  tactics?: string[];
+  techniques?: string[];
+  cis?: string[];
+  /** Rows whose `outcome` is `attempt`: counted one severity lower (`attempt_severity`). */
+  attempts: number;
+  attempt_severity?: FindingSeverity;
+  /** Tables the query reads that had no rows in the period: it could not see anything there. */
+  no_data: string[];
+}
+
+/** Rows a lake table holds in the report period; `no_data` when there are none. */
+export interface TableCoverage {
+  table: string;
+  rows: number;
+  no_data: boolean;
+}
+
+/** Verdicts of a CIS control: `not covered` when no detection of the report implements it. */
+export const CIS_VERDICTS = ["pass", "findings", "no data", "not covered"] as const;
+export type CisVerdict = (typeof CIS_VERDICTS)[number];
+
+/** One row of the CIS control table. */
+export interface CisRow {
+  control: CisControl;
+  title: string;
+  detections: string[];
+  findings: number;
+  verdict: CisVerdict;
 }
 
 /** The period as the report states it: its days, the time zone they are in, and the instants they span. */
@@ -60,8 +93,16 @@ export interface ReportSummary {
     queries: number;
     queries_with_findings: number;
     findings: number;
+    /** Findings that were attempts (a denied or failed call), included in `by_severity` one severity lower. */
+    attempts: number;
     by_severity: Record<FindingSeverity, number>;
   };
+  /** Every lake table the report's queries read, with its rows in the period. */
+  tables: TableCoverage[];
+  /** The tables among them with no rows in the period: an empty table is not an all-clear. */
+  no_data: string[];
+  /** CIS AWS Foundations Benchmark v1.5 monitoring controls, when the report holds detections implementing any. */
+  cis: CisRow[];
   /** One entry per day of the period (zero-filled), findings per severity dated by their first time column. */
   findings_by_day: ({ day: string } & Record<FindingSeverity, number>)[];
   limits: string[];
@@ -127,6 +168,64 @@ export function statePeriod(period: ReportPeriod): StatedPeriod {
   };
 }
 
+/** The severity an attempt is counted at: one lower than the detection's, never below `low`. */
+export function attemptSeverity(severity: FindingSeverity): FindingSeverity {
+  return FINDING_SEVERITIES[
+    Math.min(FINDING_SEVERITIES.indexOf(severity) + 1, FINDING_SEVERITIES.length - 1)
+  ] as FindingSeverity;
+}
+
+/** The severity one finding row counts at: the query's, or one lower when the row's `outcome` is `attempt`. */
+export function rowSeverity(severity: FindingSeverity, row: Record<string, Cell>): FindingSeverity {
+  return row.outcome === "attempt" ? attemptSeverity(severity) : severity;
+}
+
+/** The lake tables a set of queries reads (config tables excluded), sorted. */
+export function lakeTablesRead(queries: readonly SavedQuery[]): string[] {
+  return [...new Set(queries.flatMap((q) => q.tables))].filter((t) => !CONFIG_TABLE_NAMES.includes(t)).sort();
+}
+
+/** The statement that counts a table's rows in the period, as a query the runners take. */
+export function rowCountQuery(table: string): SavedQuery {
+  return {
+    id: `coverage/${table.replaceAll("_", "-")}`,
+    name: `Rows of ${table}`,
+    description: `Rows ${table} holds in the report period`,
+    tables: [table],
+    params: ["from", "to"],
+    severity: "info",
+    output: "csv",
+    sql: `SELECT count(*) AS n FROM ${quoteIdent(table)} WHERE dt BETWEEN ? AND ?`,
+  };
+}
+
+/** Findings at or above `severity` (attempts counted one lower), for `--fail-on`. */
+export function findingsAtOrAbove(summary: Pick<ReportSummary, "totals">, severity: FindingSeverity): number {
+  const rank = FINDING_SEVERITIES.indexOf(severity);
+  return FINDING_SEVERITIES.filter((_, i) => i <= rank).reduce((n, s) => n + summary.totals.by_severity[s], 0);
+}
+
+function cisTable(
+  results: readonly { query: SavedQuery; result: QueryResult }[],
+  noData: ReadonlySet<string>,
+): CisRow[] {
+  if (!results.some(({ query }) => (query.detection?.cis.length ?? 0) > 0)) return [];
+  return (Object.keys(CIS_CONTROLS) as CisControl[]).map((control) => {
+    const mapped = results.filter(({ query }) => query.detection?.cis.includes(control));
+    const findings = mapped.reduce((n, { result }) => n + result.rows.length, 0);
+    const blind = mapped.some(({ query }) => query.tables.some((t) => noData.has(t)));
+    const verdict: CisVerdict =
+      mapped.length === 0 ? "not covered" : findings > 0 ? "findings" : blind ? "no data" : "pass";
+    return {
+      control,
+      title: CIS_CONTROLS[control],
+      detections: mapped.map(({ query }) => query.id),
+      findings,
+      verdict,
+    };
+  });
+}
+
 /** Builds the summary from query results (pure: no engine, no clock). */
 export function summarize(args: {
   report: string;
@@ -135,25 +234,31 @@ export function summarize(args: {
   generatedAt: string;
   engine: string;
   results: readonly { query: SavedQuery; result: QueryResult; scan?: string }[];
+  /** Rows per lake table in the period; tables missing here are not judged. */
+  tables?: readonly TableCoverage[];
   scans?: ScanSummary[];
   notCompiled?: { id: string; why: string }[];
   scanned?: ScannedTotals;
   measuredBy?: string;
 }): ReportSummary {
+  const tables = [...(args.tables ?? [])];
+  const noData = new Set(tables.filter((t) => t.no_data).map((t) => t.table));
   const info = reportInfo(args.report);
   const bySeverity = Object.fromEntries(FINDING_SEVERITIES.map((s) => [s, 0])) as Record<FindingSeverity, number>;
   const byDay = new Map(
     daysOf(args.period).map((d) => [d, Object.fromEntries(FINDING_SEVERITIES.map((s) => [s, 0]))] as const),
   );
   let findings = 0;
+  let attempts = 0;
   let withFindings = 0;
   for (const { query, result } of args.results) {
     if (query.severity === "info") continue;
-    const severity = query.severity as FindingSeverity;
-    bySeverity[severity] += result.rows.length;
     findings += result.rows.length;
     if (result.rows.length > 0) withFindings++;
     for (const row of result.rows) {
+      const severity = rowSeverity(query.severity as FindingSeverity, row);
+      if (row.outcome === "attempt") attempts++;
+      bySeverity[severity] += 1;
       const day = findingDay(row);
       const counts = day ? byDay.get(day) : undefined;
       if (counts) counts[severity] = (counts[severity] ?? 0) + 1;
@@ -172,8 +277,12 @@ export function summarize(args: {
       queries: args.results.length,
       queries_with_findings: withFindings,
       findings,
+      attempts,
       by_severity: bySeverity,
     },
+    tables,
+    no_data: [...noData].sort(),
+    cis: cisTable(args.results, noData),
     findings_by_day: [...byDay.entries()].map(([day, counts]) => ({
       day,
       ...(counts as Record<FindingSeverity, number>),
@@ -199,8 +308,33 @@ export function summarize(args: {
       parameters: paramValues(query, args.period),
       ran_on: scan ?? "own",
       bytes_scanned: scan ? null : (result.scanned?.bytes ?? null),
+      ...(query.detection
+        ? {
+            kind: query.detection.kind,
+            tactics: query.detection.tactics,
+            techniques: query.detection.techniques,
+            cis: query.detection.cis,
+          }
+        : {}),
+      attempts: result.rows.filter((r) => r.outcome === "attempt").length,
+      ...(query.severity !== "info" ? { attempt_severity: attemptSeverity(query.severity as FindingSeverity) } : {}),
+      no_data: query.tables.filter((t) => noData.has(t)),
     })),
   };
+}
+
+const TACTIC_ORDER: readonly string[] = Object.values(ATTACK_TACTICS);
+
+/** Sections named after an ATT&CK tactic come first, in the matrix's order; the others keep their order after. */
+function byTactic(queries: readonly SavedQuery[]): SavedQuery[] {
+  const rank = (q: SavedQuery) => {
+    const i = TACTIC_ORDER.indexOf(q.section ?? "");
+    return i < 0 ? TACTIC_ORDER.length : i;
+  };
+  return queries
+    .map((q, i) => [q, i] as const)
+    .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
+    .map(([q]) => q);
 }
 
 /**
@@ -219,13 +353,33 @@ export async function runReport(args: {
   now: Date;
   onQuery?: (query: SavedQuery, result: QueryResult, index: number, total: number) => void;
 }): Promise<ReportData> {
-  const selected = reportQueries(args.queries, args.report);
+  const selected = byTactic(reportQueries(args.queries, args.report));
+  const tables: TableCoverage[] = [];
+  const counted: QueryResult[] = [];
+  for (const table of lakeTablesRead(selected)) {
+    const q = rowCountQuery(table);
+    const r = await args.runner.run(q, paramValues(q, args.period)).catch((e: unknown) => {
+      throw new Error(`counting ${table} rows failed on ${args.runner.engine}: ${(e as Error).message}`, { cause: e });
+    });
+    counted.push(r);
+    const rows = Number(r.rows[0]?.n ?? 0);
+    tables.push({ table, rows, no_data: rows === 0 });
+  }
   const run = await runPlanned({
     runner: args.runner,
     queries: selected,
     period: args.period,
     ...(args.onQuery ? { onQuery: args.onQuery } : {}),
   });
+  // The row counts behind the no-data banners read the lake too.
+  const scanned = { ...run.scanned, statements: run.scanned.statements + counted.length };
+  for (const r of counted) {
+    if (!r.scanned) scanned.unmeasured++;
+    else {
+      scanned.bytes += r.scanned.bytes;
+      scanned.files += r.scanned.files ?? 0;
+    }
+  }
   const summary = summarize({
     report: args.report,
     period: args.period,
@@ -233,9 +387,10 @@ export async function runReport(args: {
     generatedAt: args.now.toISOString(),
     engine: args.runner.engine,
     results: run.results,
+    tables,
     scans: run.scans,
     notCompiled: run.notCompiled,
-    scanned: run.scanned,
+    scanned,
     ...(args.runner.scanMeasure ? { measuredBy: args.runner.scanMeasure } : {}),
   });
   const results = run.results.map(({ query, result }) => ({ query, result }));

@@ -20,8 +20,8 @@ const BODY =
 
 describe("parseSavedQuery", () => {
   it("reads every header field, joins continuation lines and strips the header and trailing semicolon", () => {
-    expect(parseSavedQuery("cloudtrail/root", `${HEADER}${BODY};\n`, TABLES)).toStrictEqual({
-      id: "cloudtrail/root",
+    expect(parseSavedQuery("app/root", `${HEADER}${BODY};\n`, TABLES)).toStrictEqual({
+      id: "app/root",
       name: "Root use",
       description: "Calls made as root. Root should be rare.",
       tables: ["cloudtrail"],
@@ -175,10 +175,17 @@ describe("parseSavedQuery: detection headers", () => {
       "must be the first tactic's name",
     ],
     ["a tactic given twice", DETECTION.replace("TA0003, TA0004", "TA0003, TA0003"), "tactics: lists a value twice"],
-    ["detection keys without kind", DETECTION.replace("-- kind: event\n", ""), '"-- tactics:" needs "-- kind:"'],
+    ["a security CloudTrail query without kind", DETECTION.replace("-- kind: event\n", ""), '"-- kind:" is required'],
   ];
   it.each(bad)("rejects %s", (_what, header, message) => {
     expect(() => parseSavedQuery("cloudtrail/trust", `${header}${SQL}`, KNOWN)).toThrow(message);
+  });
+
+  it("rejects detection keys on a query that is no detection", () => {
+    const adhoc = DETECTION.replace("-- kind: event\n", "").replace("-- report: security\n", "");
+    expect(() => parseSavedQuery("cloudtrail/trust", `${adhoc}${SQL}`, KNOWN)).toThrow(
+      '"-- tactics:" needs "-- kind:"',
+    );
   });
 });
 

@@ -1,10 +1,19 @@
+import type { CisControl } from "@app/core/detections/frameworks";
 import type { SavedQuery } from "@app/core/queries/header";
 import type { QueryResult, QueryRunner } from "@app/core/queries/result";
 import { distinctLabels } from "@app/core/reports/charts";
 import { csvField, toCsv } from "@app/core/reports/csv";
 import { formatBytes, formatNumber, isBytesColumn } from "@app/core/reports/format";
 import { renderReportHtml, topItems } from "@app/core/reports/html";
-import { findingDay, reportFiles, reportPrefix, runReport, sqlSha256 } from "@app/core/reports/report";
+import {
+  attemptSeverity,
+  findingDay,
+  findingsAtOrAbove,
+  reportFiles,
+  reportPrefix,
+  runReport,
+  sqlSha256,
+} from "@app/core/reports/report";
 import { LOGLAKE_VERSION } from "@app/core/version";
 import { describe, expect, it } from "vitest";
 
@@ -64,12 +73,15 @@ const queries = [
   query("other/report", "high", { report: "compliance" }),
 ];
 
-function fakeRunner(calls: [string, readonly string[]][]): QueryRunner {
+/** Rows each table holds in the period, as the report's row counts see them. */
+const COUNTED: QueryResult = { columns: [{ name: "n", kind: "number" }], rows: [{ n: 1251 }] };
+
+function fakeRunner(calls: [string, readonly string[]][], results = RESULTS, counted = COUNTED): QueryRunner {
   return {
     engine: "fake",
     run: async (q, values) => {
       calls.push([q.id, values]);
-      return RESULTS[q.id] as QueryResult;
+      return q.id.startsWith("coverage/") ? counted : (results[q.id] as QueryResult);
     },
   };
 }
@@ -89,6 +101,7 @@ describe("runReport", () => {
     });
     // Assess
     expect(calls).toStrictEqual([
+      ["coverage/cloudtrail", ["2024-03-08", "2024-03-10"]],
       ["ct/tamper", ["2024-03-08", "2024-03-10"]],
       ["ct/bursts", ["2024-03-08", "2024-03-10"]],
       ["ct/top", ["2024-03-08", "2024-03-10"]],
@@ -114,8 +127,12 @@ describe("runReport", () => {
         queries: 3,
         queries_with_findings: 2,
         findings: 3,
+        attempts: 0,
         by_severity: { critical: 2, high: 0, medium: 1, low: 0 },
       },
+      tables: [{ table: "cloudtrail", rows: 1251, no_data: false }],
+      no_data: [],
+      cis: [],
       findings_by_day: [
         { day: "2024-03-08", critical: 1, high: 0, medium: 1, low: 0 },
         { day: "2024-03-09", critical: 1, high: 0, medium: 0, low: 0 },
@@ -164,7 +181,7 @@ describe("runReport", () => {
       engine: "fake",
       run: async (q) => {
         if (q.id === "ct/bursts") throw new Error("boom");
-        return RESULTS[q.id] as QueryResult;
+        return q.id.startsWith("coverage/") ? COUNTED : (RESULTS[q.id] as QueryResult);
       },
     };
     await expect(
@@ -204,6 +221,165 @@ describe("runReport", () => {
   });
 });
 
+describe("runReport: what the report could see", () => {
+  const DAY = { kind: "daily", from: "2024-03-08", to: "2024-03-08", label: "2024-03-08" } as const;
+  const detection = (id: string, cis: CisControl[]) =>
+    query(id, "high", {
+      section: "Defense Evasion",
+      detection: {
+        kind: "event",
+        tactics: ["TA0005"],
+        techniques: ["T1562.008"],
+        cis,
+        stratus: [],
+        alert: false,
+        actor: ["user_identity_arn"],
+        target: ["trail"],
+      },
+    });
+  const catalog = [detection("ct/trail", ["4.5"]), detection("ct/keys", ["4.7"]), query("ct/top", "info")];
+  const trail: QueryResult = {
+    columns: [
+      { name: "event_time", kind: "timestamp" },
+      { name: "outcome", kind: "string" },
+    ],
+    rows: [
+      { event_time: "2024-03-08T01:00:00.000Z", outcome: "success" },
+      { event_time: "2024-03-08T02:00:00.000Z", outcome: "attempt" },
+    ],
+  };
+  const empty: QueryResult = { columns: trail.columns, rows: [] };
+
+  it("counts an attempt one severity lower, never below low, and says how many there were", async () => {
+    const data = await runReport({
+      runner: fakeRunner([], { "ct/trail": trail, "ct/keys": empty, "ct/top": empty }),
+      queries: catalog,
+      report: "security",
+      period: DAY,
+      lake: "/lakes/test",
+      now: new Date("2024-03-09T06:00:00Z"),
+    });
+    expect([
+      data.summary.totals,
+      data.summary.queries.map((q) => [q.id, q.attempts, q.attempt_severity]),
+    ]).toStrictEqual([
+      {
+        queries: 3,
+        queries_with_findings: 1,
+        findings: 2,
+        attempts: 1,
+        by_severity: { critical: 0, high: 1, medium: 1, low: 0 },
+      },
+      [
+        ["ct/keys", 0, "medium"],
+        ["ct/trail", 1, "medium"],
+        ["ct/top", 0, undefined],
+      ],
+    ]);
+    expect(["critical", "high", "medium", "low"].map((s) => attemptSeverity(s as "low"))).toStrictEqual([
+      "high",
+      "medium",
+      "low",
+      "low",
+    ]);
+    expect(renderReportHtml(data)).toContain("attempt · medium");
+  });
+
+  it("fails on a severity only when a finding at or above it exists", async () => {
+    const data = await runReport({
+      runner: fakeRunner([], { "ct/trail": trail, "ct/keys": empty, "ct/top": empty }),
+      queries: catalog,
+      report: "security",
+      period: DAY,
+      lake: "/lakes/test",
+      now: new Date("2024-03-09T06:00:00Z"),
+    });
+    expect(["critical", "high", "medium", "low"].map((s) => findingsAtOrAbove(data.summary, s as "low"))).toStrictEqual(
+      [0, 1, 2, 2],
+    );
+  });
+
+  it("flags every table with no rows in the period and gives its CIS controls no verdict but no data", async () => {
+    const data = await runReport({
+      runner: fakeRunner(
+        [],
+        { "ct/trail": empty, "ct/keys": empty, "ct/top": empty },
+        { columns: COUNTED.columns, rows: [{ n: 0 }] },
+      ),
+      queries: catalog,
+      report: "security",
+      period: DAY,
+      lake: "/lakes/test",
+      now: new Date("2024-03-09T06:00:00Z"),
+    });
+    expect([data.summary.tables, data.summary.no_data, data.summary.queries.map((q) => q.no_data)]).toStrictEqual([
+      [{ table: "cloudtrail", rows: 0, no_data: true }],
+      ["cloudtrail"],
+      [["cloudtrail"], ["cloudtrail"], ["cloudtrail"]],
+    ]);
+    expect(data.summary.cis.filter((c) => c.verdict !== "not covered")).toStrictEqual([
+      {
+        control: "4.5",
+        title: "CloudTrail configuration changes",
+        detections: ["ct/trail"],
+        findings: 0,
+        verdict: "no data",
+      },
+      {
+        control: "4.7",
+        title: "Disabling or scheduled deletion of customer created CMKs",
+        detections: ["ct/keys"],
+        findings: 0,
+        verdict: "no data",
+      },
+    ]);
+    const html = renderReportHtml(data);
+    expect(html).toContain(
+      '<div class="nodata" id="no-data"><strong>No data</strong> in this period for <code>cloudtrail</code>',
+    );
+    expect(html).not.toContain("No findings in this period.");
+  });
+
+  it("gives a CIS control pass with data and no findings, findings with findings, and groups sections by tactic", async () => {
+    const data = await runReport({
+      runner: fakeRunner([], { "ct/trail": trail, "ct/keys": empty, "ct/top": empty }),
+      queries: [query("ct/top", "info", { section: "Context" }), ...catalog.slice(0, 2)],
+      report: "security",
+      period: DAY,
+      lake: "/lakes/test",
+      now: new Date("2024-03-09T06:00:00Z"),
+    });
+    expect(
+      data.summary.cis.filter((c) => c.verdict !== "not covered").map((c) => [c.control, c.findings, c.verdict]),
+    ).toStrictEqual([
+      ["4.5", 2, "findings"],
+      ["4.7", 0, "pass"],
+    ]);
+    expect(data.summary.queries.map((q) => [q.section, q.id])).toStrictEqual([
+      ["Defense Evasion", "ct/keys"],
+      ["Defense Evasion", "ct/trail"],
+      ["Context", "ct/top"],
+    ]);
+    expect(data.summary.cis.map((c) => c.control)).toStrictEqual([
+      "4.1",
+      "4.2",
+      "4.3",
+      "4.4",
+      "4.5",
+      "4.6",
+      "4.7",
+      "4.8",
+      "4.9",
+      "4.10",
+      "4.11",
+      "4.12",
+      "4.13",
+      "4.14",
+      "4.15",
+    ]);
+  });
+});
+
 describe("renderReportHtml", () => {
   it("draws the severity, timeline and per-query charts as inline SVG and escapes log text", async () => {
     const hostile: QueryResult = {
@@ -215,7 +391,8 @@ describe("renderReportHtml", () => {
     };
     const runner: QueryRunner = {
       engine: "fake",
-      run: async (q) => (q.id === "ct/tamper" ? hostile : (RESULTS[q.id] as QueryResult)),
+      run: async (q) =>
+        q.id.startsWith("coverage/") ? COUNTED : q.id === "ct/tamper" ? hostile : (RESULTS[q.id] as QueryResult),
     };
     const data = await runReport({
       runner,
