@@ -139,8 +139,9 @@ describe("runReport", () => {
         { day: "2024-03-10", critical: 0, high: 0, medium: 0, low: 0 },
       ],
       limits: data.info.limits,
-      // The fake runner measures nothing and has no candidate scans: each query is one unmeasured statement.
-      scanned: { bytes: 0, files: 0, statements: 3, unmeasured: 3, measured_by: "not measured" },
+      // The fake runner measures nothing and has no candidate scans: each query and the cloudtrail row count is one
+      // unmeasured statement.
+      scanned: { bytes: 0, files: 0, statements: 4, unmeasured: 4, measured_by: "not measured" },
       scans: [],
       not_compiled: [],
       queries: [
