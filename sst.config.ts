@@ -24,6 +24,8 @@ export default $config({
     const catalog = await import("./stacks/catalog");
     const reports = await import("./stacks/reports");
     await import("./stacks/alarms");
+    const trail = await import("./stacks/trail");
+    const access = await import("./stacks/access");
 
     return {
       lakeBucket: storage.lakeBucket.bucket,
@@ -35,6 +37,9 @@ export default $config({
       workgroup: catalog.workgroup.name,
       alertsTopic: reports.alertsTopic.arn,
       customerRoles: customers.customerHandover(ingest.writerRoleArns),
+      ...(trail.trail ? { trail: trail.trail.arn } : {}),
+      ...(access.securityAnalystRole ? { securityAnalystRole: access.securityAnalystRole.arn } : {}),
+      ...(access.complianceRole ? { complianceRole: access.complianceRole.arn } : {}),
     };
   },
 });

@@ -84,15 +84,35 @@ export const savedQueries = loadQueries(
   QUERYABLE_TABLE_NAMES,
 );
 
-for (const q of namedQueries(savedQueries)) {
+/**
+ * Holds the compliance report's named queries, apart from the others, so the compliance role can read exactly those
+ * (Athena scopes named-query permissions by workgroup). Nobody runs queries in it.
+ */
+export const complianceWorkgroup = new aws.athena.Workgroup("ComplianceWorkgroup", {
+  name: `${prefix}-compliance`,
+  description: `loglake ${$app.stage}: the compliance report's named queries, read by the compliance role`,
+  state: "ENABLED",
+  forceDestroy: stage.forceDestroy,
+  configuration: $resolve([athenaResultsBucket.bucket, kmsKey.arn]).apply(([resultsBucket, kmsKeyArn]) =>
+    workgroupConfiguration({
+      resultsBucket,
+      kmsKeyArn,
+      bytesScannedCutoffPerQuery: deploy.athena.bytesScannedCutoffPerQuery,
+    }),
+  ),
+});
+
+const named = namedQueries(savedQueries);
+savedQueries.forEach((saved, i) => {
+  const q = named[i] as (typeof named)[number];
   new aws.athena.NamedQuery(q.logicalName, {
     name: q.name,
     description: q.description,
     query: q.query,
     database: database.name,
-    workgroup: workgroup.name,
+    workgroup: saved.report === "compliance" ? complianceWorkgroup.name : workgroup.name,
   });
-}
+});
 
 /** ARNs of the Glue catalog, the database and its tables, for the readers' IAM statements. */
 export const glueArns = $resolve([partition, region, accountId, database.name]).apply(([p, r, a, db]) => ({
@@ -100,3 +120,8 @@ export const glueArns = $resolve([partition, region, accountId, database.name]).
   databaseArn: `arn:${p}:glue:${r}:${a}:database/${db}`,
   tablesArn: `arn:${p}:glue:${r}:${a}:table/${db}/*`,
 }));
+
+/** Athena's name for the Glue catalog of the account, which the console reads to list databases and tables. */
+export const dataCatalogArn = $resolve([partition, region, accountId]).apply(
+  ([p, r, a]) => `arn:${p}:athena:${r}:${a}:datacatalog/AwsDataCatalog`,
+);

@@ -5,7 +5,9 @@ import {
   templatePrefixes,
 } from "@app/core/infra/grants";
 import { policyDocument } from "@app/core/infra/policy";
+import { receivesTrailFiles } from "@app/core/infra/trail";
 import { config, deploy, partition } from "./settings";
+import { kmsKey } from "./storage";
 
 const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
 
@@ -32,15 +34,17 @@ export function customerHandover(writerRoleArns: $util.Input<string>[]) {
   const writers: $util.Output<string[]> = $resolve(writerRoleArns);
   return customers.apply((all) =>
     writers.apply((writerArns) =>
-      partition.apply((p) =>
+      $resolve([partition, kmsKey.arn]).apply(([p, keyArn]) =>
         Object.fromEntries(
           all
             .filter((c) => c.roleArn && c.externalId)
             .map((c) => {
+              const sources = config.destinations.find((d) => d.name === c.name)?.sources ?? [];
               const docs = customerRoleDocuments(
                 { ...c, externalId: c.externalId as string },
                 writerArns,
                 sourceScopes(p),
+                deploy.trail && receivesTrailFiles(sources) ? keyArn : undefined,
               );
               return [
                 c.name,

@@ -1,3 +1,4 @@
+import { trailArn } from "@app/core/infra/trail";
 import { loadSettings } from "./config";
 
 /** Validated settings of the stage being deployed. */
@@ -19,3 +20,16 @@ export const prefix = `${$app.name}-${$app.stage}`;
 export function bucketPrefix(purpose: string): string {
   return `${prefix}-${purpose}-`.slice(0, 37);
 }
+
+/**
+ * The ARNs of the trail of `deploy.trail` and its notification topic, known before either exists: the key, bucket
+ * and topic policies name them. Only used when a trail is configured.
+ */
+export const trailIdentity = $resolve([partition, region, accountId]).apply(([p, r, a]) => {
+  const topicName = `${prefix}-trail-notifications`;
+  return {
+    trailArn: trailArn({ partition: p, region: r, accountId: a, name: deploy.trail?.name ?? `${prefix}-trail` }),
+    topicName,
+    topicArn: `arn:${p}:sns:${r}:${a}:${topicName}`,
+  };
+});

@@ -1,16 +1,17 @@
-import {
-  accessLogBucketPolicy,
-  lakeBucketPolicy,
-  privateBucketPolicy,
-  wormBucketPolicy,
-} from "@app/core/infra/buckets";
+import { accessLogBucketPolicy, privateBucketPolicy, wormBucketPolicy } from "@app/core/infra/buckets";
 import { compactorStatements, lakeScope, lambdaTrustPolicy } from "@app/core/infra/grants";
 import { projectKeyPolicy } from "@app/core/infra/keys";
 import { expiringLifecycle, lakeLifecycle, reportsLifecycle, wormLifecycle } from "@app/core/infra/lifecycle";
 import { policyDocument } from "@app/core/infra/policy";
+import { receivesTrailFiles } from "@app/core/infra/trail";
 import { TABLES } from "@app/core/sources/index";
 import { secureBucket } from "./lib/secure-bucket";
-import { accountId, bucketPrefix, config, deploy, partition, prefix, stage, stateful } from "./settings";
+import { accountId, bucketPrefix, config, deploy, partition, prefix, stage, stateful, trailIdentity } from "./settings";
+
+// Customers that copy the trail's files through a role in their account decrypt them with the project key.
+const trailCustomerRoles = config.destinations
+  .filter((d) => d.roleArn !== undefined && receivesTrailFiles(d.sources))
+  .map((d) => d.roleArn as string);
 
 /** The project key: lake, WORM, reports, Athena results, the stream and the alerts topic are encrypted with it. */
 export const kmsKey = new aws.kms.Key(
@@ -20,8 +21,15 @@ export const kmsKey = new aws.kms.Key(
     enableKeyRotation: true,
     // Deleting a key makes everything it encrypted unreadable: wait the longest AWS allows in permanent stages.
     deletionWindowInDays: stage.permanent ? 30 : 7,
-    policy: $resolve([partition, accountId]).apply(([p, a]) =>
-      JSON.stringify(projectKeyPolicy({ partition: p, accountId: a })),
+    policy: $resolve([partition, accountId, trailIdentity.trailArn, trailIdentity.topicArn]).apply(
+      ([p, a, trailArn, topicArn]) =>
+        JSON.stringify(
+          projectKeyPolicy({
+            partition: p,
+            accountId: a,
+            ...(deploy.trail ? { trail: { trailArn, topicArn, customerRoleArns: trailCustomerRoles } } : {}),
+          }),
+        ),
     ),
   },
   stateful,
@@ -68,25 +76,33 @@ function bucketArnOf(sibling: string, bucket: string): string {
 
 const logsTo = (folder: string) => ({ bucket: accessLogBucket.id, prefix: `${folder}/` });
 
-/** Parquet tables, one folder per table, partitioned by event day and hour. */
+/**
+ * Parquet tables, one folder per table, partitioned by event day and hour; each table kept as long as configured
+ * (outside permanent stages at most `deploy.lake.expireDays`). Its policy names every role that reads it, so it is
+ * declared in stacks/access.ts once those roles exist.
+ */
 export const lakeBucket = secureBucket("LakeBucket", {
   role: "lake",
   name: { bucket: config.buckets.lake },
   encryption: { kmsKeyArn },
-  policy: (arn) =>
-    $resolve([arn, kmsKeyArn, compactorRoleArn]).apply(([bucketArn, key, compactor]) =>
-      lakeBucketPolicy({ bucketArn, kmsKeyArn: key, compactorRoleArn: compactor }),
-    ),
+  policy: "declared-later",
   lifecycle: lakeLifecycle({
     noncurrentDays: deploy.lake.noncurrentDays,
-    ...(stage.permanent ? {} : { expireDays: deploy.lake.expireDays }),
+    lakePrefix: config.lakePrefix,
+    tables: TABLES.map((t) => t.name),
+    tableDays: deploy.lake.tables,
+    ...(stage.permanent ? {} : { maxDays: deploy.lake.expireDays }),
   }),
   accessLogs: logsTo("lake"),
   forceDestroy: stage.forceDestroy,
   opts: stateful,
 });
 
-/** Raw copies under Object Lock: retention mode and days from the config, tiered down to Deep Archive. */
+/**
+ * Raw copies under Object Lock, tiered down to Deep Archive and expired after their retention. Permanent stages lock
+ * them in the configured mode for `worm.retentionDays`; other stages in GOVERNANCE for `deploy.worm.
+ * temporaryRetentionDays` (the config is resolved so), which `sst remove` can bypass to empty and delete the bucket.
+ */
 export const wormBucket = secureBucket("WormBucket", {
   role: "worm",
   name: { bucket: config.buckets.worm },
@@ -102,9 +118,10 @@ export const wormBucket = secureBucket("WormBucket", {
   lifecycle: wormLifecycle(config.worm.retentionDays),
   objectLock: { mode: config.worm.mode, days: config.worm.retentionDays },
   accessLogs: logsTo("worm"),
-  // Locked objects cannot be deleted before their retention ends, so emptying the bucket could only fail.
-  forceDestroy: false,
-  opts: { ...stateful, retainOnDelete: true },
+  // Outside permanent stages every copy is GOVERNANCE-locked, which emptying the bucket bypasses (the bucket policy
+  // that denies the bypass is removed first); COMPLIANCE copies of permanent stages could not be deleted at all.
+  forceDestroy: stage.forceDestroy,
+  opts: stateful,
 });
 
 /** Exported reports (CSV, JSON, HTML) under `reports/`. */

@@ -5,8 +5,13 @@
 -- params: from, to
 -- severity: medium
 -- report: security
--- section: Application
+-- section: Impact
 -- schedule: cron(0 6 * * ? *)
+-- kind: aggregate
+-- tactics: TA0040
+-- techniques: T1499.003
+-- runbook: Check whether the errors follow a deploy or a traffic burst from few clients; roll back, or rate-limit the
+--   clients.
 -- chart: path server_errors
 WITH hourly AS (
   SELECT

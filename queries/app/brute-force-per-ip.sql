@@ -5,8 +5,15 @@
 -- params: from, to
 -- severity: high
 -- report: security
--- section: Application
+-- section: Credential Access
 -- schedule: cron(0 6 * * ? *)
+-- kind: aggregate
+-- tactics: TA0006
+-- techniques: T1110.001, T1110.003
+-- runbook: Block or rate-limit the source IP at the edge; check whether any of its attempts succeeded and reset those
+--   passwords.
+-- actor: ip_address
+-- target: hour_start
 -- chart: ip_address failures
 WITH failures AS (
   SELECT

@@ -5,8 +5,14 @@
 -- params: from, to
 -- severity: high
 -- report: security
--- section: Application
+-- section: Credential Access
 -- schedule: cron(0 6 * * ? *)
+-- kind: aggregate
+-- tactics: TA0006
+-- techniques: T1110.001
+-- runbook: Ask the user whether the failures are theirs; lock the account or require a password reset and MFA if not.
+-- actor: user_id
+-- target: user_id
 -- chart: user_id failures
 WITH failures AS (
   SELECT

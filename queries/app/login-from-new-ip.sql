@@ -6,8 +6,14 @@
 -- params: from, to, from, from
 -- severity: medium
 -- report: security
--- section: Application
+-- section: Initial Access
 -- schedule: cron(0 6 * * ? *)
+-- kind: aggregate
+-- tactics: TA0001
+-- techniques: T1078
+-- runbook: Confirm the new IP with the user; if it is not theirs, end the user's sessions and reset the credentials.
+-- actor: user_id
+-- target: ip_address
 -- chart: user_id logins
 WITH logins AS (
   SELECT

@@ -5,8 +5,15 @@
 -- params: from, to
 -- severity: high
 -- report: security
--- section: Application
+-- section: Privilege Escalation
 -- schedule: cron(0 6 * * ? *)
+-- kind: event
+-- tactics: TA0004, TA0003
+-- techniques: T1098
+-- runbook: Confirm the change with the actor's team and the target's owner; revert the role or permission if it was
+--   not approved.
+-- actor: actor
+-- target: target
 -- chart: action
 SELECT
   event_time,

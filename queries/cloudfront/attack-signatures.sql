@@ -6,8 +6,14 @@
 -- params: from, to
 -- severity: high
 -- report: security
--- section: CloudFront
+-- section: Initial Access
 -- schedule: cron(0 6 * * ? *)
+-- kind: aggregate
+-- tactics: TA0001
+-- techniques: T1190
+-- runbook: Check whether any matching request succeeded (2xx) and what the origin did with it; block the client IP
+--   and patch the target.
+-- actor: c_ip
 -- chart: c_ip requests
 WITH flagged AS (
   SELECT

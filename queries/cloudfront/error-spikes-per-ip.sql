@@ -5,8 +5,14 @@
 -- params: from, to
 -- severity: medium
 -- report: security
--- section: CloudFront
+-- section: Reconnaissance
 -- schedule: cron(0 6 * * ? *)
+-- kind: aggregate
+-- tactics: TA0043
+-- techniques: T1595
+-- runbook: Look at the paths the IP requested; block it at the edge when the errors are probing rather than a broken
+--   client.
+-- actor: c_ip
 -- chart: c_ip errors
 WITH hourly AS (
   SELECT

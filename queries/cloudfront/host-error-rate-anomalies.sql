@@ -6,8 +6,13 @@
 -- params: from, to, from
 -- severity: medium
 -- report: security
--- section: CloudFront
+-- section: Impact
 -- schedule: cron(0 6 * * ? *)
+-- kind: aggregate
+-- tactics: TA0040
+-- techniques: T1499
+-- runbook: Check the origin's health and recent deploys for the host; if the errors come from few clients, rate-limit
+--   them.
 -- chart: host errors
 WITH hourly AS (
   SELECT

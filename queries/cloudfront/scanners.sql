@@ -5,8 +5,13 @@
 -- params: from, to
 -- severity: high
 -- report: security
--- section: CloudFront
+-- section: Reconnaissance
 -- schedule: cron(0 6 * * ? *)
+-- kind: aggregate
+-- tactics: TA0043
+-- techniques: T1595.003
+-- runbook: Block or rate-limit the scanning IP; check whether any of the probed paths exists and answered 2xx.
+-- actor: c_ip
 -- chart: c_ip distinct_404_paths
 SELECT
   c_ip,

@@ -11,6 +11,7 @@
 -- tactics: TA0001
 -- techniques: T1078.004
 -- cis: 4.2
+-- stratus: aws.initial-access.console-login-without-mfa
 -- runbook: Confirm the sign-in with the user; require an MFA device for them (or root) and rotate the password if
 --   it was not theirs.
 -- actor: user_identity_arn

@@ -11,7 +11,8 @@
 -- kind: event
 -- tactics: TA0003
 -- techniques: T1136.003, T1098.001
--- stratus: aws.persistence.iam-backdoor-user, aws.persistence.iam-create-user-login-profile
+-- stratus: aws.persistence.iam-backdoor-user, aws.persistence.iam-create-user-login-profile,
+--   aws.privilege-escalation.iam-update-user-login-profile
 -- runbook: Confirm the new user, password or key with its owner; otherwise deactivate and delete the key or login
 --   profile and the user, and check what the key was used for.
 -- actor: user_identity_arn

@@ -12,8 +12,11 @@ export interface SecureBucketArgs {
   /** Exact bucket name, or a prefix for a generated unique name. */
   name: { bucket: string } | { bucketPrefix: string };
   encryption: BucketEncryption;
-  /** Bucket policy for the bucket ARN, from a pure builder in @app/core/infra/buckets. */
-  policy: (bucketArn: $util.Output<string>) => $util.Output<PolicyDocument>;
+  /**
+   * Bucket policy for the bucket ARN, from a pure builder in @app/core/infra/buckets; `declared-later` when it names
+   * resources declared after the bucket (see `secureBucketPolicy`).
+   */
+  policy: ((bucketArn: $util.Output<string>) => $util.Output<PolicyDocument>) | "declared-later";
   lifecycle: LifecycleRule[];
   /** Object Lock is only possible at creation; it implies versioning. */
   objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; days: number };
@@ -81,11 +84,7 @@ export function secureBucket(name: string, args: SecureBucketArgs) {
     },
     child,
   );
-  new aws.s3.BucketPolicy(
-    `${name}Policy`,
-    { bucket: bucket.id, policy: args.policy(bucket.arn).apply((doc) => JSON.stringify(doc)) },
-    { ...child, dependsOn: [publicAccessBlock] },
-  );
+  if (args.policy !== "declared-later") secureBucketPolicy(name, bucket, args.policy(bucket.arn), [publicAccessBlock]);
   new aws.s3.BucketLifecycleConfiguration(
     `${name}Lifecycle`,
     { bucket: bucket.id, rules: args.lifecycle },
@@ -110,4 +109,18 @@ export function secureBucket(name: string, args: SecureBucketArgs) {
     );
   }
   return bucket;
+}
+
+/** The policy of a secure bucket, `<name>Policy`, for a bucket whose policy was declared later. */
+export function secureBucketPolicy(
+  name: string,
+  bucket: aws.s3.Bucket,
+  policy: $util.Output<PolicyDocument>,
+  dependsOn: $util.Resource[] = [],
+) {
+  return new aws.s3.BucketPolicy(
+    `${name}Policy`,
+    { bucket: bucket.id, policy: policy.apply((doc) => JSON.stringify(doc)) },
+    { parent: bucket, dependsOn },
+  );
 }

@@ -9,10 +9,13 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { resolveConfig } from "@app/core/config/validate";
 import { planCopies } from "@app/core/copy/plan";
+import { complianceStatements, humanTrustPolicy, securityAnalystStatements } from "@app/core/infra/access";
 import { lakeBucketPolicy, wormBucketPolicy } from "@app/core/infra/buckets";
 import { checkInvariants } from "@app/core/infra/invariants";
 import type { Inventory, InventoryResource } from "@app/core/infra/inventory";
+import { projectKeyPolicy } from "@app/core/infra/keys";
 import { reportSchedules } from "@app/core/infra/queries";
+import { trailBucketPolicy, trailEventSelectors, trailTopicPolicy } from "@app/core/infra/trail";
 import { kinesisArchiveKey, lakeManifestPrefix, MANIFEST_DIR, s3Lineage, s3ObjectName } from "@app/core/lake-layout";
 import { loadQueries } from "@app/core/queries/catalog";
 import { toGlueColumns } from "@app/core/schema/glue";
@@ -32,7 +35,8 @@ async function inventory(stage: string): Promise<Inventory> {
   const { stdout } = await run(
     process.execPath,
     ["--import", "tsx", "scripts/infra-inventory.ts", "--stage", stage, "--config", CONFIG, "--json"],
-    { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+    // One run took 56 s alone on a loaded 2-core machine (2026-12-01); two run side by side here.
+    { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, timeout: 280_000 },
   );
   return JSON.parse(stdout) as Inventory;
 }
@@ -42,7 +46,7 @@ let dev: Inventory;
 
 beforeAll(async () => {
   [prod, dev] = await Promise.all([inventory("production"), inventory("pr-7")]);
-}, 180_000);
+}, 300_000);
 
 function one(inv: Inventory, type: string, name: string): InventoryResource {
   const found = inv.resources.filter((r) => r.type === `aws:${type}` && r.name === name);
@@ -58,6 +62,16 @@ const inline = (inv: Inventory, role: string) =>
   (one(inv, "iam/role:Role", role).inputs.inlinePolicies as { policy: string }[]).flatMap(
     (p) => json(p.policy).Statement as { Effect: string; Action: string | string[]; Resource: string | string[] }[],
   );
+const roleArn = (inv: Inventory, role: string) =>
+  `arn:aws:iam::123456789012:role/${String(one(inv, "iam/role:Role", role).inputs.name)}`;
+const READERS = ["CompactorRole", "ExportReportRole", "IngestKinesisRole", "IngestSqsRole", "SecurityAnalystRole"];
+const lifecycleOf = (inv: Inventory, bucket: string) =>
+  one(inv, "s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", `${bucket}Lifecycle`).inputs.rules as {
+    id: string;
+    filter: { prefix: string };
+    expiration?: unknown;
+    transitions?: unknown;
+  }[];
 const actionsOn = (inv: Inventory, role: string, resource: string) =>
   inline(inv, role)
     .filter((s) => [s.Resource].flat().includes(resource))
@@ -95,7 +109,7 @@ describe("the SST program under mocks", () => {
 });
 
 describe("storage", () => {
-  it("encrypts the lake with the rotating project key and lets only the compactor delete", () => {
+  it("encrypts the lake with the rotating project key, lets only the compactor delete and only the readers read", () => {
     expect(one(prod, "kms/key:Key", "ProjectKey").inputs.enableKeyRotation).toBe(true);
     const lake = bucketId(prod, "LakeBucket");
     expect(json(one(prod, "s3/bucketPolicy:BucketPolicy", "LakeBucketPolicy").inputs.policy)).toStrictEqual(
@@ -103,6 +117,9 @@ describe("storage", () => {
         bucketArn: arnOf(lake),
         kmsKeyArn: KEY_ARN,
         compactorRoleArn: "arn:aws:iam::123456789012:role/compactorrole-mock",
+        readerRoleArns: READERS.map((r) =>
+          r === "CompactorRole" ? "arn:aws:iam::123456789012:role/compactorrole-mock" : roleArn(prod, r),
+        ),
       }),
     );
     expect(
@@ -119,13 +136,63 @@ describe("storage", () => {
     ]);
   });
 
-  it("expires lake objects only outside permanent stages", () => {
-    const rules = (inv: Inventory) =>
-      one(inv, "s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "LakeBucketLifecycle").inputs.rules as {
-        expiration?: unknown;
-      }[];
-    expect(rules(prod).map((r) => r.expiration)).toStrictEqual([undefined]);
-    expect(rules(dev).map((r) => r.expiration)).toStrictEqual([{ days: 30 }]);
+  it("expires each configured lake table under its own folder, and outside permanent stages every table and manifest", () => {
+    const rules = (inv: Inventory) => lifecycleOf(inv, "LakeBucket").map((r) => [r.id, r.filter.prefix, r.expiration]);
+    expect(rules(prod)).toStrictEqual([
+      ["lake-versions", "", undefined],
+      ["lake-table-cloudfront", "cloudfront/", { days: 400 }],
+      ["lake-table-quarantine", "quarantine/", { days: 90 }],
+    ]);
+    expect(rules(dev)).toStrictEqual([
+      ["lake-versions", "", undefined],
+      ...TABLES.map((t) => [`lake-table-${t.name}`, `${t.name}/`, { days: 30 }]),
+      ["lake-manifests", "_ingest/", { days: 30 }],
+    ]);
+  });
+
+  it("locks and expires WORM copies for 2557 days in the configured mode in production, 90 days in GOVERNANCE elsewhere", () => {
+    const lock = (inv: Inventory) =>
+      one(inv, "s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "WormBucketObjectLock").inputs.rule;
+    const expiry = (inv: Inventory) => lifecycleOf(inv, "WormBucket").map((r) => [r.id, r.expiration]);
+    expect([lock(prod), expiry(prod)]).toStrictEqual([
+      { defaultRetention: { mode: "COMPLIANCE", days: 2557 } },
+      [["worm-retention", { days: 2557 }]],
+    ]);
+    expect([lock(dev), expiry(dev)]).toStrictEqual([
+      { defaultRetention: { mode: "GOVERNANCE", days: 90 } },
+      [["worm-retention", { days: 90 }]],
+    ]);
+    // The functions lock each copy as the bucket does.
+    const env = (inv: Inventory) =>
+      JSON.parse(
+        String(
+          (
+            one(inv, "lambda/function:Function", "IngestSqsFunction").inputs.environment as {
+              variables: Record<string, string>;
+            }
+          ).variables.LOGLAKE_CONFIG,
+        ),
+      ).worm;
+    expect([env(prod).mode, env(prod).retentionDays, env(dev).mode, env(dev).retentionDays]).toStrictEqual([
+      "COMPLIANCE",
+      2557,
+      "GOVERNANCE",
+      90,
+    ]);
+  });
+
+  it("keeps the WORM bucket of a permanent stage, and lets a throwaway stage remove it with its copies", () => {
+    const worm = (inv: Inventory) => one(inv, "s3/bucket:Bucket", "WormBucket");
+    expect([worm(prod).protect, worm(prod).retainOnDelete, worm(prod).inputs.forceDestroy]).toStrictEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect([worm(dev).protect, worm(dev).retainOnDelete, worm(dev).inputs.forceDestroy]).toStrictEqual([
+      false,
+      false,
+      true,
+    ]);
   });
 
   it("creates the WORM bucket with Object Lock, the configured default retention and the bypass guard", () => {
@@ -192,6 +259,21 @@ describe("customers", () => {
         Action: ["sts:AssumeRole"],
         Condition: { StringEquals: { "sts:ExternalId": "loglake-globex" } },
       },
+    ]);
+  });
+
+  it("hands a customer copying the trail's files through its role the decrypt grant on the project key", () => {
+    const handover = (prod.outputs.customerRoles as Record<string, { permissionPolicy: string }>).globex;
+    expect(
+      (json(handover?.permissionPolicy).Statement as { Sid: string; Action: string[]; Resource: string[] }[]).find(
+        (st) => st.Sid === "DecryptLoglakeSources",
+      ),
+    ).toStrictEqual({ Sid: "DecryptLoglakeSources", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [KEY_ARN] });
+    const devHandover = (dev.outputs.customerRoles as Record<string, { permissionPolicy: string }>).globex;
+    expect((json(devHandover?.permissionPolicy).Statement as { Sid: string }[]).map((st) => st.Sid)).toStrictEqual([
+      "ReadLoglakeSources",
+      "WriteCustomerGlobex",
+      "UseCustomerKeyGlobex",
     ]);
   });
 
@@ -419,14 +501,14 @@ describe("least privilege against what the handlers really write", () => {
   });
 });
 
-describe("catalog", () => {
-  const queries = loadQueries(
-    readdirSync(join(ROOT, "queries"), { recursive: true, encoding: "utf8" })
-      .filter((p) => p.endsWith(".sql"))
-      .map((p) => ({ path: p, text: readFileSync(join(ROOT, "queries", p), "utf8") })),
-    TABLES.map((t) => t.name),
-  );
+const queries = loadQueries(
+  readdirSync(join(ROOT, "queries"), { recursive: true, encoding: "utf8" })
+    .filter((p) => p.endsWith(".sql"))
+    .map((p) => ({ path: p, text: readFileSync(join(ROOT, "queries", p), "utf8") })),
+  QUERYABLE_TABLE_NAMES,
+);
 
+describe("catalog", () => {
   it("declares one Glue table per registered table, with the schema's columns and the lake layout", () => {
     const tables = all(prod, "glue/catalogTable:CatalogTable");
     expect(tables.map((t) => t.inputs.name).sort()).toStrictEqual([...QUERYABLE_TABLE_NAMES].sort());
@@ -512,5 +594,224 @@ describe("alarms", () => {
     const topic = "arn:aws:sns:eu-west-1:123456789012:alertstopic-mock";
     for (const a of alarms) expect([a.name, a.inputs.alarmActions]).toStrictEqual([a.name, [topic]]);
     expect(one(prod, "sns/topic:Topic", "AlertsTopic").inputs.kmsMasterKeyId).toBe(KEY_ARN);
+  });
+});
+
+describe("trail", () => {
+  const TRAIL = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/loglake-production-trail";
+  const TOPIC = "arn:aws:sns:eu-west-1:123456789012:loglake-production-trail-notifications";
+
+  it("logs every region with global service events and validated files, encrypted with the project key, to a topic", () => {
+    const t = one(prod, "cloudtrail/trail:Trail", "Trail");
+    expect(t.inputs).toStrictEqual({
+      name: "loglake-production-trail",
+      s3BucketName: "acme-trail-logs",
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      enableLogFileValidation: true,
+      enableLogging: true,
+      isOrganizationTrail: true,
+      kmsKeyId: KEY_ARN,
+      snsTopicName: "loglake-production-trail-notifications",
+      advancedEventSelectors: trailEventSelectors({
+        partition: "aws",
+        buckets: ["acme-loglake-lake", "acme-loglake-worm"],
+        functionArns: ["arn:aws:lambda:eu-west-1:123456789012:function:payments-api"],
+      }),
+    });
+    expect([t.protect, t.retainOnDelete, prod.outputs.trail]).toStrictEqual([true, true, TRAIL]);
+  });
+
+  it("is not deployed by a throwaway stage, whose trail would replace the bucket policy of the permanent one", () => {
+    const trailResources = (inv: Inventory) =>
+      inv.resources
+        .filter((r) => r.type === "aws:cloudtrail/trail:Trail" || r.name.startsWith("Trail"))
+        .map((r) => r.name);
+    expect([trailResources(dev), "trail" in dev.outputs]).toStrictEqual([[], false]);
+    expect(json(one(dev, "kms/key:Key", "ProjectKey").inputs.policy)).toStrictEqual(
+      projectKeyPolicy({ partition: "aws", accountId: "123456789012" }),
+    );
+  });
+
+  it("lets CloudTrail write to the source bucket exactly as documented, for this trail only", () => {
+    const policy = json(one(prod, "s3/bucketPolicy:BucketPolicy", "TrailBucketPolicyAcmeTrailLogs").inputs.policy);
+    expect(policy).toStrictEqual(
+      trailBucketPolicy({
+        bucketArn: "arn:aws:s3:::acme-trail-logs",
+        trailArn: TRAIL,
+        accountId: "123456789012",
+        keyPrefix: "",
+        organizationId: "o-a1b2c3d4e5",
+      }),
+    );
+    const grants = (
+      policy.Statement as {
+        Effect: string;
+        Principal: unknown;
+        Action: string[];
+        Resource: string[];
+        Condition: unknown;
+      }[]
+    )
+      .filter((st) => st.Effect === "Allow")
+      .map((st) => [st.Principal, st.Action, st.Resource, st.Condition]);
+    expect(grants).toStrictEqual([
+      [
+        { Service: "cloudtrail.amazonaws.com" },
+        ["s3:GetBucketAcl"],
+        ["arn:aws:s3:::acme-trail-logs"],
+        { StringEquals: { "aws:SourceArn": TRAIL } },
+      ],
+      [
+        { Service: "cloudtrail.amazonaws.com" },
+        ["s3:PutObject"],
+        ["arn:aws:s3:::acme-trail-logs/AWSLogs/123456789012/*", "arn:aws:s3:::acme-trail-logs/AWSLogs/o-a1b2c3d4e5/*"],
+        { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": TRAIL } },
+      ],
+    ]);
+  });
+
+  it("delivers where the ingest notifications look and the SQS consumer may read", () => {
+    // Prepare: a log file and a digest as CloudTrail names them under each prefix the bucket policy lets it write.
+    const writes = (
+      json(one(prod, "s3/bucketPolicy:BucketPolicy", "TrailBucketPolicyAcmeTrailLogs").inputs.policy).Statement as {
+        Sid: string;
+        Resource: string[];
+      }[]
+    ).find((st) => st.Sid === "CloudTrailWrite")?.Resource as string[];
+    const keys = writes.flatMap((w) => {
+      const under = w.replace("arn:aws:s3:::acme-trail-logs/", "").replace(/\*$/, "");
+      const account = under.includes("o-") ? `${under}111122223333/` : under;
+      return [
+        `${account}CloudTrail/eu-west-1/2024/03/09/111122223333_CloudTrail_eu-west-1_20240309T0705Z_a1.json.gz`,
+        `${account}CloudTrail-Digest/eu-west-1/2024/03/09/111122223333_CloudTrail-Digest_eu-west-1_t_eu-west-1_20240309T070500Z.json.gz`,
+      ];
+    });
+    const notification = all(prod, "s3/bucketNotification:BucketNotification").find(
+      (r) => r.inputs.bucket === "acme-trail-logs",
+    );
+    const filter = String((notification?.inputs.queues as { filterPrefix: string }[] | undefined)?.[0]?.filterPrefix);
+    const reads = inline(prod, "IngestSqsRole")
+      .filter((st) => [st.Action].flat().includes("s3:GetObject"))
+      .flatMap((st) => [st.Resource].flat());
+    // Act
+    const unseen = keys.filter((k) => !k.startsWith(filter));
+    const unread = keys.filter(
+      (k) => !reads.some((r) => r.endsWith("*") && `arn:aws:s3:::acme-trail-logs/${k}`.startsWith(r.slice(0, -1))),
+    );
+    // Assess
+    expect([keys.length, unseen, unread]).toStrictEqual([4, [], []]);
+  });
+
+  it("lets CloudTrail use the project key for this trail and its topic only, and only this trail publish", () => {
+    expect(json(one(prod, "kms/key:Key", "ProjectKey").inputs.policy)).toStrictEqual(
+      projectKeyPolicy({
+        partition: "aws",
+        accountId: "123456789012",
+        // globex copies CloudTrail through its own role; initech receives CloudFront only.
+        trail: {
+          trailArn: TRAIL,
+          topicArn: TOPIC,
+          customerRoleArns: ["arn:aws:iam::444455556666:role/loglake-writer"],
+        },
+      }),
+    );
+    const topic = one(prod, "sns/topic:Topic", "TrailTopic");
+    expect([topic.inputs.name, topic.inputs.kmsMasterKeyId]).toStrictEqual([
+      "loglake-production-trail-notifications",
+      KEY_ARN,
+    ]);
+    expect(json(one(prod, "sns/topicPolicy:TopicPolicy", "TrailTopicPolicy").inputs.policy)).toStrictEqual(
+      trailTopicPolicy({ topicArn: TOPIC, trailArn: TRAIL }),
+    );
+  });
+});
+
+describe("access by role", () => {
+  const config = resolveConfig(fixtureConfig);
+  const reportsBucket = () => arnOf(bucketId(prod, "ReportsBucket"));
+  const scope = () => ({
+    region: "eu-west-1",
+    kmsKeyArn: KEY_ARN,
+    workgroupArn: "arn:aws:athena:eu-west-1:123456789012:workgroup/loglake-production",
+    complianceWorkgroupArn: "arn:aws:athena:eu-west-1:123456789012:workgroup/loglake-production-compliance",
+    dataCatalogArn: "arn:aws:athena:eu-west-1:123456789012:datacatalog/AwsDataCatalog",
+    glue: {
+      catalogArn: "arn:aws:glue:eu-west-1:123456789012:catalog",
+      databaseArn: "arn:aws:glue:eu-west-1:123456789012:database/loglake_production",
+      tablesArn: "arn:aws:glue:eu-west-1:123456789012:table/loglake_production/*",
+    },
+    lake: { bucketArn: arnOf(config.buckets.lake), prefixes: TABLES.map((t) => `${t.name}/`) },
+    resultsBucketArn: arnOf(bucketId(prod, "AthenaResultsBucket")),
+    resultsPrefix: "results/",
+    reports: { bucketArn: reportsBucket(), prefixes: ["reports/"] },
+  });
+  const trust = (role: string) => json(one(prod, "iam/role:Role", role).inputs.assumeRolePolicy).Statement;
+
+  it("lets only the configured principals assume each role, the analyst only with MFA", () => {
+    expect(trust("SecurityAnalystRole")).toStrictEqual(
+      humanTrustPolicy({ principals: ["arn:aws:iam::123456789012:role/SecOpsAnalysts"], requireMfa: true }),
+    );
+    expect(trust("ComplianceRole")).toStrictEqual(
+      humanTrustPolicy({
+        principals: ["arn:aws:iam::123456789012:role/Auditors", "arn:aws:iam::123456789012:user/auditor"],
+        requireMfa: false,
+      }),
+    );
+    for (const role of ["SecurityAnalystRole", "ComplianceRole"]) {
+      const r = one(prod, "iam/role:Role", role).inputs;
+      expect([role, r.maxSessionDuration, r.managedPolicyArns]).toStrictEqual([role, 3600, undefined]);
+    }
+    expect([prod.outputs.securityAnalystRole, prod.outputs.complianceRole]).toStrictEqual([
+      roleArn(prod, "SecurityAnalystRole"),
+      roleArn(prod, "ComplianceRole"),
+    ]);
+  });
+
+  it("gives the analyst the workgroup, the catalog, the lake's tables and the reports, statement by statement", () => {
+    expect(inline(prod, "SecurityAnalystRole")).toStrictEqual(securityAnalystStatements(scope()));
+  });
+
+  it("gives the compliance reader the reports and the compliance queries only", () => {
+    expect(inline(prod, "ComplianceRole")).toStrictEqual(complianceStatements(scope()));
+    const resources = inline(prod, "ComplianceRole").flatMap((st) => [st.Resource].flat());
+    expect(resources.filter((r) => r.includes(config.buckets.lake) || r.includes("athena-mock"))).toStrictEqual([]);
+  });
+
+  it("keeps the compliance report's named queries in the workgroup the compliance role reads, and no other query", () => {
+    const byWorkgroup = (wg: string) =>
+      all(prod, "athena/namedQuery:NamedQuery")
+        .filter((q) => q.inputs.workgroup === wg)
+        .map((q) => q.inputs.name)
+        .sort();
+    expect(one(prod, "athena/workgroup:Workgroup", "ComplianceWorkgroup").inputs.configuration).toStrictEqual(
+      one(prod, "athena/workgroup:Workgroup", "Workgroup").inputs.configuration,
+    );
+    const compliance = queries.filter((q) => q.report === "compliance").map((q) => q.name);
+    expect(byWorkgroup("loglake-production-compliance")).toStrictEqual([...compliance].sort());
+    expect(byWorkgroup("loglake-production")).toStrictEqual(
+      queries
+        .filter((q) => q.report !== "compliance")
+        .map((q) => q.name)
+        .sort(),
+    );
+  });
+
+  it("lets no role but the lake's readers read it, and the readers are exactly the lake's consumers and the analyst", () => {
+    const deny = (
+      json(one(prod, "s3/bucketPolicy:BucketPolicy", "LakeBucketPolicy").inputs.policy).Statement as {
+        Sid: string;
+        Condition: { ArnNotEquals: { "aws:PrincipalArn": string[] } };
+      }[]
+    ).find((st) => st.Sid === "DenyReadExceptReaders");
+    const readers = deny?.Condition.ArnNotEquals["aws:PrincipalArn"];
+    expect(readers).toStrictEqual(
+      READERS.map((r) =>
+        r === "CompactorRole" ? "arn:aws:iam::123456789012:role/compactorrole-mock" : roleArn(prod, r),
+      ).sort(),
+    );
+    expect(readers?.includes(roleArn(prod, "ComplianceRole"))).toBe(false);
+    // Every role whose identity policy reads lake objects is one of them (checked by the invariants as well).
+    expect(checkInvariants(prod.resources).filter((v) => v.rule === "lake-readers")).toStrictEqual([]);
   });
 });

@@ -49,7 +49,7 @@ describe("loglake report", () => {
     expect([r.code, r.stderr]).toStrictEqual([0, ""]);
     const dir = join(out, "reports", "security", "2024-03-08_2024-03-09");
     expect(r.stdout).toBe(
-      "Security report 2024-03-08..2024-03-09: 60 findings (critical 3, high 22, medium 17, low 18) from 28 queries\n" +
+      "Security report 2024-03-08..2024-03-09: 62 findings (critical 2, high 23, medium 15, low 22) from 28 queries\n" +
         `wrote 30 files to ${out}/reports/security/2024-03-08_2024-03-09/\n`,
     );
     const files = (await readdir(dir)).sort();
@@ -60,24 +60,64 @@ describe("loglake report", () => {
       {
         queries: 28,
         queries_with_findings: 25,
-        findings: 60,
-        by_severity: { critical: 3, high: 22, medium: 17, low: 18 },
+        findings: 62,
+        attempts: 24,
+        by_severity: { critical: 2, high: 23, medium: 15, low: 22 },
       },
       [
-        { day: "2024-03-08", critical: 2, high: 10, medium: 11, low: 17 },
-        { day: "2024-03-09", critical: 1, high: 12, medium: 6, low: 1 },
+        { day: "2024-03-08", critical: 1, high: 11, medium: 9, low: 20 },
+        { day: "2024-03-09", critical: 1, high: 12, medium: 6, low: 2 },
       ],
       "duckdb",
     ]);
     expect(await readFile(join(dir, "cloudtrail.cloudtrail-tampering.csv"), "utf8")).toBe(
       [
-        "event_time,event_name,trail,principal,source_ip_address,error_code,event_id",
-        "2024-03-08T23:00:00.000Z,StopLogging,arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail,arn:aws:iam::111122223333:user/bob,203.0.113.66,,00000000-0000-4000-8000-0000000004cd",
-        "2024-03-08T23:02:00.000Z,PutEventSelectors,org-trail,arn:aws:iam::111122223333:user/bob,203.0.113.66,AccessDenied,00000000-0000-4000-8000-0000000004ce",
-        "2024-03-09T06:20:00.000Z,UpdateTrail,org-trail,arn:aws:sts::111122223333:assumed-role/deploy/ci-session,192.0.2.50,,00000000-0000-4000-8000-0000000004d6",
+        "event_time,event_name,outcome,trail,user_identity_arn,source_ip_address,aws_region,recipient_account_id,error_code,event_id",
+        "2024-03-08T23:00:00.000Z,StopLogging,success,arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail,arn:aws:iam::111122223333:user/bob,203.0.113.66,us-east-1,111122223333,,00000000-0000-4000-8000-0000000004cd",
+        "2024-03-08T23:02:00.000Z,PutEventSelectors,attempt,org-trail,arn:aws:iam::111122223333:user/bob,203.0.113.66,us-east-1,111122223333,AccessDenied,00000000-0000-4000-8000-0000000004ce",
+        "2024-03-09T06:20:00.000Z,UpdateTrail,success,org-trail,arn:aws:sts::111122223333:assumed-role/deploy/ci-session,192.0.2.50,us-east-1,111122223333,,00000000-0000-4000-8000-0000000004d6",
         "",
       ].join("\n"),
     );
+  });
+
+  it("exits 1 with --fail-on when a finding at or above the severity exists, 0 when none does", async () => {
+    const args = ["report", "security", "--lake", lake, "--from", "2024-03-08", "--to", "2024-03-09", "--out", out];
+    const critical = await loglake(...args, "--fail-on", "critical", "--json");
+    expect([critical.code, JSON.parse(critical.stdout).totals.by_severity.critical]).toStrictEqual([1, 2]);
+    const quiet = await loglake(
+      ...["report", "security", "--lake", lake, "--from", "2023-01-01", "--to", "2023-01-02", "--out", out],
+      ...["--fail-on", "low", "--json"],
+    );
+    expect([quiet.code, quiet.stderr, JSON.parse(quiet.stdout).totals.findings]).toStrictEqual([0, "", 0]);
+  });
+
+  it("says a period without rows is no data, in summary.json, on stdout and as a banner, never an all-clear", async () => {
+    // Act
+    const r = await loglake(
+      ...["report", "security", "--lake", lake, "--from", "2023-01-01", "--to", "2023-01-07", "--out", out],
+    );
+    // Assess
+    expect([r.code, r.stdout.split("\n")[1]]).toStrictEqual([
+      0,
+      "no data in the period for app_events, cloudfront, cloudtrail: not an all-clear",
+    ]);
+    const dir = join(out, "reports", "security", "2023-01-01_2023-01-07");
+    const summary = JSON.parse(await readFile(join(dir, "summary.json"), "utf8"));
+    expect([summary.no_data, summary.tables]).toStrictEqual([
+      ["app_events", "cloudfront", "cloudtrail"],
+      [
+        { table: "app_events", rows: 0, no_data: true },
+        { table: "cloudfront", rows: 0, no_data: true },
+        { table: "cloudtrail", rows: 0, no_data: true },
+      ],
+    ]);
+    expect(
+      (summary.cis as { verdict: string }[]).every((c) => c.verdict === "no data" || c.verdict === "not covered"),
+    ).toBe(true);
+    const html = await readFile(join(dir, "report.html"), "utf8");
+    expect(html.match(/<div class="nodata" id="no-data">/g)?.length).toBe(1);
+    expect(html.match(/No findings in this period/g)).toBeNull();
   });
 
   it("writes the compliance report with completeness, quarantine and evidence", async () => {
@@ -231,10 +271,10 @@ describe("report.html in headless Chromium", () => {
       const count = (kind: string) => charts.filter((c) => c.kind === kind).length;
       expect([count("chart-severity"), count("chart-timeline"), count("chart-queries")]).toStrictEqual([1, 1, 1]);
       // One top-N chart per query with a "-- chart:" header.
-      expect(count("chart-top")).toBe(22);
+      expect(count("chart-top")).toBe(23);
       expect(charts.every((c) => c.drawn && c.marks > 0)).toBe(true);
       expect(await page.$$eval("article[data-query]", (a) => a.length)).toBe(28);
-      expect(await page.$eval(".card .n", (e) => e.textContent)).toBe("3");
+      expect(await page.$eval(".card .n", (e) => e.textContent)).toBe("2");
       expect(await page.title()).toBe("Security report 2024-03-08_2024-03-09");
       expect([requests, errors]).toStrictEqual([[`file://${html}`], []]);
     } finally {

@@ -264,6 +264,26 @@ export function kinesisRunLineage(
   return `kinesis://${stream}/${shardId}/${firstSequence}-${lastSequence}`;
 }
 
+/** Where in a CloudWatch Logs subscription payload a record arrived: the payload's owner, group, stream and the event id. */
+export interface LogEventLineage {
+  owner: string | null;
+  logGroup: string | null;
+  logStream: string | null;
+  eventId: string | null;
+}
+
+/** The lineage columns of a record that arrived in a CloudWatch Logs event, all null for any other record. */
+export function logEventLineageColumns(
+  l: LogEventLineage | undefined,
+): Pick<QuarantineRow, "cwl_owner" | "cwl_log_group" | "cwl_log_stream" | "cwl_event_id"> {
+  return {
+    cwl_owner: l?.owner ?? null,
+    cwl_log_group: l?.logGroup ?? null,
+    cwl_log_stream: l?.logStream ?? null,
+    cwl_event_id: l?.eventId ?? null,
+  };
+}
+
 /** Lineage id of an SQS message. */
 export function sqsMessageLineage(queue: string, messageId: string): string {
   return `sqs://${queue}/${messageId}`;
@@ -318,6 +338,8 @@ export function quarantineRow(args: {
   reason: RejectReason;
   message: string;
   raw: string | null;
+  /** Set when the record arrived in a CloudWatch Logs event. */
+  logEvent?: LogEventLineage;
 }): QuarantineRow {
   const clipped = args.raw === null ? { raw: null, truncated: false } : clipRaw(args.raw);
   return {
@@ -330,6 +352,7 @@ export function quarantineRow(args: {
     source_object: args.sourceObject,
     source_line: args.line,
     ingest_time: args.ingestTime,
+    ...logEventLineageColumns(args.logEvent),
   };
 }
 

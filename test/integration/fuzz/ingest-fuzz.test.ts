@@ -12,7 +12,7 @@
  *
  * Environment:
  *   LOGLAKE_FUZZ=long        a longer run: every field position of every fixture, 150 random mutations per fixture,
- *                            1 GiB gzip bombs, 24 batches (about 8,000 inputs)
+ *                            1 GiB gzip bombs, 24 batches (about 9,600 inputs)
  *   LOGLAKE_FUZZ_RUNS=<n>    random mutations per fixture (default 8, long 150)
  *   LOGLAKE_FUZZ_SEED=<n>    seed of the generator (default 20240501)
  *   LOGLAKE_FUZZ_KEEP=1      keep the inputs and lakes of failed batches and print where they are

@@ -82,11 +82,8 @@ describe("quarantine rows are dated by the record's own time when it is known", 
       // Own time of a valid eventTime on an object that is no record; none known for an invalid one: arrival.
       q("cloudtrail-export.json", 2, "bad_record", "2024-02-29T23:59:59"),
       q("cloudtrail-export.json", 3, "bad_timestamp", "2030-01-01T00:00:00"),
-      // A CloudWatch Logs event's own timestamp dates its bad message.
-      q("lambda-awslogs.json", 1, "bad_json", "2024-05-01T10:12:03"),
+      // A CloudWatch Logs event's own timestamp dates its bad message (its text messages are cloudwatch_logs rows).
       q("lambda-awslogs.json", 5, "truncated", "2024-05-01T10:12:05"),
-      q("lambda-awslogs.json", 6, "bad_json", "2024-05-01T10:12:05"),
-      q("lambda-awslogs.json", 7, "bad_json", "2024-05-01T10:12:05"),
     ]);
     expect([...partitions].sort()).toStrictEqual([
       "dt=2019-12-13/hour=22",

@@ -97,6 +97,10 @@ describe("createLakeWriter", () => {
         ["source_object", "VARCHAR"],
         ["source_line", "BIGINT"],
         ["ingest_time", "TIMESTAMP"],
+        ["cwl_owner", "VARCHAR"],
+        ["cwl_log_group", "VARCHAR"],
+        ["cwl_log_stream", "VARCHAR"],
+        ["cwl_event_id", "VARCHAR"],
         ["dt", "VARCHAR"],
         ["hour", "INTEGER"],
       ]);

@@ -226,6 +226,34 @@ describe("quarantineRow", () => {
       source_object: "s3://b/k",
       source_line: 4,
       ingest_time: "2024-03-09T07:05:00Z",
+      cwl_owner: null,
+      cwl_log_group: null,
+      cwl_log_stream: null,
+      cwl_event_id: null,
     });
+  });
+
+  it("keeps the CloudWatch Logs event a bad record arrived in", () => {
+    const row = quarantineRow({
+      sourceObject: "kinesis://s/shardId-000000000000/1",
+      ingestTime: "2024-03-09T07:05:00Z",
+      line: 1,
+      sourceKind: "cloudwatch_logs",
+      reason: "truncated",
+      message: "log event message ends inside its JSON",
+      raw: '{"a":',
+      logEvent: {
+        owner: "111122223333",
+        logGroup: "/aws/lambda/f",
+        logStream: "2024/03/09/[$LATEST]ab",
+        eventId: "38",
+      },
+    });
+    expect([row.cwl_owner, row.cwl_log_group, row.cwl_log_stream, row.cwl_event_id]).toStrictEqual([
+      "111122223333",
+      "/aws/lambda/f",
+      "2024/03/09/[$LATEST]ab",
+      "38",
+    ]);
   });
 });

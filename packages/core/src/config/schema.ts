@@ -10,10 +10,11 @@ import {
 import { DEFAULT_MAX_PUBLIC_PREFIX, DEFAULT_MAX_PUBLIC_PREFIX_V6 } from "../detections/allowlist.ts";
 import { ConfigError } from "../errors.ts";
 import { DEFAULT_BYTES_SCANNED_CUTOFF, MIN_BYTES_SCANNED_CUTOFF } from "../infra/athena.ts";
-import { DEFAULT_PERMANENT_STAGES } from "../infra/stage.ts";
+import { DEFAULT_PERMANENT_STAGES, stagePolicy } from "../infra/stage.ts";
+import { trailDeliveryPrefix } from "../infra/trail.ts";
 import { cloudfrontRealtimeSource } from "../sources/cloudfront/index.ts";
 import { validateRealtimeFields } from "../sources/cloudfront/parse.ts";
-import { SOURCES } from "../sources/index.ts";
+import { SOURCES, TABLES } from "../sources/index.ts";
 import type { SourceId } from "../sources/types.ts";
 import { closestKey } from "./closest.ts";
 import { crossRule, problems, strict } from "./issues.ts";
@@ -23,6 +24,9 @@ export const CONFIG_SOURCE_IDS: readonly SourceId[] = SOURCES.map((s) => s.id);
 
 /** Ten years and two leap days: the default WORM retention (7 years is the usual floor; 2557 days keeps a margin). */
 export const DEFAULT_RETENTION_DAYS = 2557;
+
+/** WORM retention of a stage that is not permanent: long enough to test retention, short enough to remove the stage. */
+export const DEFAULT_TEMPORARY_WORM_DAYS = 90;
 
 /** S3's single-request CopyObject limit; larger objects need multipart UploadPartCopy. */
 export const MAX_SINGLE_COPY_BYTES = 5 * 1024 ** 3;
@@ -52,7 +56,12 @@ const KMS_KEY_ARN_RE = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 const ACCOUNT_RE = /^\d{12}$/;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const PRINCIPAL_ARN_RE = /^arn:aws[a-z-]*:(iam|sts)::\d{12}:[\w+=,.@/:-]+$/;
+const TRAIL_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$/;
+const ORG_ID_RE = /^o-[a-z0-9]{10,32}$/;
+const FUNCTION_ARN_RE = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}$/;
+const PRINCIPAL_ARN_RE = /^arn:aws[a-z-]*:iam::\d{12}:(?:root|role\/[\w+=,.@/-]{1,512}|user\/[\w+=,.@/-]{1,512})$/;
+/** A principal a detection may approve: any IAM or STS ARN, assumed-role sessions included. */
+const ALLOWED_PRINCIPAL_ARN_RE = /^arn:aws[a-z-]*:(iam|sts)::\d{12}:[\w+=,.@/:-]+$/;
 const SAML_PROVIDER_RE = /^arn:aws[a-z-]*:iam::\d{12}:saml-provider\/[\w.-]{1,128}$/;
 
 const BUCKET_MESSAGE =
@@ -297,7 +306,7 @@ const configFields = strict({
     strict({
       /** IAM and STS principal ARNs whose changes are approved (automation, break-glass roles), compared exactly. */
       approvedPrincipals: v.optional(
-        v.array(text(PRINCIPAL_ARN_RE, "must be an IAM or STS principal ARN"), "must be a list of ARNs"),
+        v.array(text(ALLOWED_PRINCIPAL_ARN_RE, "must be an IAM or STS principal ARN"), "must be a list of ARNs"),
         [],
       ),
       /** Outside AWS accounts that resources may be shared with and roles may trust. */
@@ -474,6 +483,74 @@ const missingLogsEntries = Object.fromEntries(CONFIG_SOURCE_IDS.map((id) => [id,
   [K in SourceId]: v.OptionalSchema<ReturnType<typeof int>, undefined>;
 };
 
+const tableDaysEntries = Object.fromEntries(TABLES.map((t) => [t.name, v.optional(int(1, 36500, " of days"))])) as {
+  [table: string]: v.OptionalSchema<ReturnType<typeof int>, undefined>;
+};
+
+const trailFields = strict({
+  /** Trail name (default `loglake-<env>-trail`). */
+  name: v.optional(
+    text(
+      TRAIL_NAME_RE,
+      "must be 3-128 letters, digits, dots, hyphens or underscores, starting and ending alphanumeric",
+    ),
+  ),
+  /** Source bucket the trail delivers to (default the first of `sourceBuckets`); its bucket policy is managed. */
+  bucket: v.optional(bucketName),
+  /** Key prefix in front of `AWSLogs/` (default none). */
+  keyPrefix: v.optional(
+    v.pipe(
+      v.string("must be a string"),
+      problems((p: string) =>
+        p === "" ? [] : [...pathProblems(p), ...(p.endsWith("/") ? ['must not end with "/"'] : [])],
+      ),
+    ),
+    "",
+  ),
+  /**
+   * Stages that deploy the trail (default the permanent stages): each stage's trail would replace the bucket policy
+   * of the others, so a throwaway stage deploys none unless listed.
+   */
+  stages: v.optional(
+    v.pipe(
+      v.array(v.string("must be a list of stage names"), "must be a list of stage names"),
+      v.check((s) => s.every((x) => x !== ""), "must be a list of stage names"),
+    ),
+  ),
+  /** An organization trail, logging every account of this organization (deploy from the management account). */
+  organizationId: v.optional(text(ORG_ID_RE, "must be an organization id (o- and 10-32 lowercase letters or digits)")),
+  /** Data events (object-level S3 calls, Lambda invocations) of chosen buckets and functions. */
+  dataEvents: v.optional(
+    strict({
+      buckets: v.optional(v.array(bucketName, "must be a list of bucket names"), []),
+      functions: v.optional(
+        v.array(
+          text(FUNCTION_ARN_RE, "must be a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>)"),
+          "must be a list of function ARNs",
+        ),
+        [],
+      ),
+    }),
+    {},
+  ),
+});
+
+const accessRole = strict({
+  /** Principals that may assume the role: account roots, roles or users (ARNs). */
+  principals: v.pipe(
+    v.array(
+      text(
+        PRINCIPAL_ARN_RE,
+        "must be an IAM principal ARN (arn:aws:iam::<account>:root, :role/<name> or :user/<name>)",
+      ),
+      "must be a list of principal ARNs",
+    ),
+    v.check((p) => p.length > 0, "must list at least one principal"),
+  ),
+  /** Refuse sessions without MFA (principals that are roles assumed without MFA cannot meet it). */
+  requireMfa: v.optional(v.boolean("must be true or false"), false),
+});
+
 /** Deployment-only settings, each with its rule and default. */
 export const deploySchema = strict({
   /** Stages that keep their data on `sst remove` and are protected from it. */
@@ -512,7 +589,29 @@ export const deploySchema = strict({
   ingestMaxConcurrency: v.optional(int(2, 1000), 10),
   /** Replaced lake versions expire after `noncurrentDays`; outside permanent stages current ones after `expireDays`. */
   lake: v.optional(
-    strict({ noncurrentDays: v.optional(int(1, 3650), 30), expireDays: v.optional(int(1, 36500), 30) }),
+    strict({
+      noncurrentDays: v.optional(int(1, 3650), 30),
+      expireDays: v.optional(int(1, 36500), 30),
+      /** Days each table's files are kept, by table name (absent: kept); outside permanent stages at most `expireDays`. */
+      tables: v.optional(strict(tableDaysEntries, "table"), {}),
+    }),
+    {},
+  ),
+  /** WORM retention outside permanent stages: always GOVERNANCE, so the stage can be removed with its copies. */
+  worm: v.optional(
+    strict({ temporaryRetentionDays: v.optional(int(1, 36500, " of days"), DEFAULT_TEMPORARY_WORM_DAYS) }),
+    {},
+  ),
+  /** A CloudTrail trail delivering to a source bucket, deployed with the stages it names; absent: none. */
+  trail: v.optional(trailFields),
+  /** Roles people assume to use the lake; each is created only when it names principals. */
+  access: v.optional(
+    strict({
+      /** Runs queries in the workgroup, reads the lake, the reports and the catalog. */
+      securityAnalyst: v.optional(accessRole),
+      /** Reads the reports and the compliance named queries, nothing else. */
+      compliance: v.optional(accessRole),
+    }),
     {},
   ),
   /** Role that alone may bypass GOVERNANCE retention on the WORM bucket; without it nobody can. */
@@ -618,6 +717,7 @@ const settingsRules = crossRule<SettingsFields>((s, clean) => {
       if (clean(`deploy.sourceBuckets[${i}].name`) && data.includes(b.name))
         out.push([`deploy.sourceBuckets[${i}].name`, "must not be the lake or WORM bucket"]);
     });
+  out.push(...trailRules(s, clean, names?.source));
   if (clean("default.sources") && clean("deploy.alarms.missingLogsHours"))
     for (const id of Object.keys(s.deploy.alarms.missingLogsHours ?? {}) as SourceId[]) {
       if (base.sources[id] === undefined)
@@ -625,6 +725,38 @@ const settingsRules = crossRule<SettingsFields>((s, clean) => {
     }
   return out;
 });
+
+function trailRules(
+  s: SettingsFields,
+  clean: (path: string) => boolean,
+  defaultSource: string | undefined,
+): [string, string][] {
+  const trail = s.deploy?.trail;
+  if (trail === undefined || !clean("deploy.trail") || !clean("deploy.sourceBuckets")) return [];
+  const out: [string, string][] = [];
+  const listed = s.deploy.sourceBuckets ?? (defaultSource === undefined ? [] : [{ name: defaultSource, prefix: "" }]);
+  const name = trail.bucket ?? listed[0]?.name;
+  const bucket = listed.find((b) => b.name === name);
+  if (name !== undefined && bucket === undefined)
+    out.push([
+      "deploy.trail.bucket",
+      `"${name}" is not a source bucket (deploy.sourceBuckets), so nothing would ingest it`,
+    ]);
+  const delivery = trailDeliveryPrefix(trail.keyPrefix);
+  if (bucket !== undefined && !delivery.startsWith(bucket.prefix) && !bucket.prefix.startsWith(delivery))
+    out.push([
+      "deploy.trail.keyPrefix",
+      `the trail delivers under "${delivery}", outside the prefix "${bucket.prefix}" ingested from ${bucket.name}`,
+    ]);
+  trail.dataEvents.buckets.forEach((b, i) => {
+    if (b === name)
+      out.push([
+        `deploy.trail.dataEvents.buckets[${i}]`,
+        "must not be the bucket the trail delivers to: every delivery would be logged and delivered again",
+      ]);
+  });
+  return out;
+}
 
 const settingsFields = strict({ default: configSchema, deploy: v.optional(deploySchema, {}) }, "export");
 
@@ -647,20 +779,46 @@ export function settingsSchema(stage: string) {
           ]
         : [],
     ),
-    v.transform(({ default: config, deploy }) => ({
-      config,
-      deploy: {
-        ...deploy,
-        sourceBuckets: deploy.sourceBuckets ?? [
-          { name: config.buckets.source, prefix: "", notifications: "s3" as const },
-        ],
-        alarms: {
-          ...deploy.alarms,
-          missingLogsHours:
-            deploy.alarms.missingLogsHours ??
-            Object.fromEntries(Object.entries(DEFAULT_MISSING_LOGS_HOURS).filter(([id]) => id in config.sources)),
+    v.transform(({ default: base, deploy }) => {
+      const sourceBuckets = deploy.sourceBuckets ?? [
+        { name: base.buckets.source, prefix: "", notifications: "s3" as const },
+      ];
+      const permanent = stagePolicy(stage, deploy.permanentStages).permanent;
+      // Outside permanent stages copies are locked in GOVERNANCE mode for a short time, so removing the stage can
+      // empty the bucket; the functions receive the same settings, so every copy is locked that way.
+      const config = permanent
+        ? base
+        : {
+            ...base,
+            worm: { ...base.worm, mode: "GOVERNANCE" as const, retentionDays: deploy.worm.temporaryRetentionDays },
+          };
+      const { trail: configured, ...rest } = deploy;
+      const trail =
+        configured && (configured.stages ?? deploy.permanentStages).includes(stage) ? configured : undefined;
+      return {
+        config,
+        deploy: {
+          ...rest,
+          sourceBuckets,
+          ...(trail
+            ? {
+                trail: {
+                  bucket: trail.bucket ?? (sourceBuckets[0] as { name: string }).name,
+                  keyPrefix: trail.keyPrefix,
+                  ...(trail.organizationId ? { organizationId: trail.organizationId } : {}),
+                  dataEvents: trail.dataEvents,
+                  name: trail.name ?? `loglake-${base.env}-trail`,
+                },
+              }
+            : {}),
+          alarms: {
+            ...deploy.alarms,
+            missingLogsHours:
+              deploy.alarms.missingLogsHours ??
+              Object.fromEntries(Object.entries(DEFAULT_MISSING_LOGS_HOURS).filter(([id]) => id in base.sources)),
+          },
         },
-      },
-    })),
+      };
+    }),
   );
 }

@@ -57,11 +57,17 @@ export interface LakeBucketPolicyInput {
   kmsKeyArn: string;
   /** The only principal that may delete lake objects (it rewrites small files into large ones). */
   compactorRoleArn: string;
+  /** The only principals that may list or read the lake; undefined leaves reads to IAM alone. */
+  readerRoleArns?: readonly string[];
 }
 
+/** Sid of the lake bucket statement that denies reads to every principal but the lake's readers. */
+export const LAKE_READERS_SID = "DenyReadExceptReaders";
+
 /**
- * Lake bucket policy: TLS only, SSE-KMS with the project key only, and no object deletion by anyone but the
- * compactor role. Lifecycle expiry is done by S3 itself and is not affected.
+ * Lake bucket policy: TLS only, SSE-KMS with the project key only, no object deletion by anyone but the compactor
+ * role, and, given its readers, no listing or reading by anyone else (account administrators included). Lifecycle
+ * expiry is done by S3 itself and is not affected.
  */
 export function lakeBucketPolicy(input: LakeBucketPolicyInput): PolicyDocument {
   return policyDocument([
@@ -75,6 +81,18 @@ export function lakeBucketPolicy(input: LakeBucketPolicyInput): PolicyDocument {
       Resource: [objectsArn(input.bucketArn)],
       Condition: { ArnNotEquals: { "aws:PrincipalArn": input.compactorRoleArn } },
     },
+    ...(input.readerRoleArns
+      ? [
+          {
+            Sid: LAKE_READERS_SID,
+            Effect: "Deny" as const,
+            Principal: "*" as const,
+            Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"],
+            Resource: [input.bucketArn, objectsArn(input.bucketArn)],
+            Condition: { ArnNotEquals: { "aws:PrincipalArn": [...input.readerRoleArns].sort() } },
+          },
+        ]
+      : []),
   ]);
 }
 

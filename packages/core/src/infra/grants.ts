@@ -207,12 +207,14 @@ export function customerStatements(c: CustomerGrantInput): Statement[] {
 /**
  * The documents a customer applies in its own account so our functions can write through its role: the role's
  * trust policy (our function roles, only with the agreed ExternalId) and the role's permission policy (reads of our
- * source objects, since a copy runs as the role, then its bucket prefixes and its key).
+ * source objects, since a copy runs as the role, then its bucket prefixes and its key). `sourceKeyArn` is the key our
+ * trail encrypts source objects with, when the customer receives them: the role then decrypts with it too.
  */
 export function customerRoleDocuments(
   c: CustomerGrantInput & { externalId: string },
   writerRoleArns: readonly string[],
   sources: readonly BucketScope[],
+  sourceKeyArn?: string,
 ): { trustPolicy: Statement[]; permissionPolicy: Statement[] } {
   const direct = customerStatements({ ...c, roleArn: undefined });
   // CopyObject runs as the assumed role, so the role reads the source objects (their bucket policy must allow it).
@@ -222,6 +224,13 @@ export function customerRoleDocuments(
     Action: ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging"],
     Resource: sources.flatMap(objectArns),
   });
+  if (sourceKeyArn)
+    direct.splice(1, 0, {
+      Sid: "DecryptLoglakeSources",
+      Effect: "Allow",
+      Action: ["kms:Decrypt"],
+      Resource: [sourceKeyArn],
+    });
   return {
     trustPolicy: [
       {

@@ -1,3 +1,5 @@
+import { ACCESS_TAG } from "./access.ts";
+import { LAKE_READERS_SID } from "./buckets.ts";
 import { type InventoryResource, policyOf } from "./inventory.ts";
 
 /** A compliance rule a resource breaks. */
@@ -100,19 +102,57 @@ function iamRules(r: InventoryResource, out: Violation[]): void {
     if (bucketWide.length > 0) bad("no-wildcard-resources", `names every bucket: ${bucketWide.join(", ")}`);
   }
   if (r.type === T.role) {
+    const human = (r.inputs.tags as Json | undefined)?.[ACCESS_TAG] !== undefined;
     const trust = policyOf(r.inputs.assumeRolePolicy);
     for (const s of trust?.Statement ?? []) {
-      const p = s.Principal as Json | undefined;
-      if (p && typeof p === "object" && "AWS" in p)
+      const p = s.Principal as Json | string | undefined;
+      if (p === "*" || (p && typeof p === "object" && list(p.AWS).includes("*")))
+        bad("no-public-trust", "trusts every principal");
+      else if (p && typeof p === "object" && "AWS" in p && !human)
         bad("service-trust-only", `trusts account principals ${list(p.AWS).join(", ")}, not only a service`);
     }
   }
 }
 
+// The role ARN a statement or policy names, matched to a role of the inventory by its physical name.
+function roleNamed(arn: string, roleName: string): boolean {
+  return arn.endsWith(`:role/${roleName}`);
+}
+
+/** Every role that may read lake objects by its identity policy is one of the readers the lake bucket lets read. */
+function lakeReaderRules(all: readonly InventoryResource[], lake: InventoryResource, out: Violation[]): void {
+  const bad = (message: string) => out.push({ rule: "lake-readers", resource: lake.name, message });
+  const policy = policyOf(forBucket(all, T.policy, lake)[0]?.inputs.policy);
+  const deny = policy?.Statement.find((s) => s.Sid === LAKE_READERS_SID && s.Effect === "Deny");
+  if (!deny) {
+    bad("the lake bucket policy denies listing and reading to all but the lake's readers");
+    return;
+  }
+  const readers = list((deny.Condition?.ArnNotEquals as Json | undefined)?.["aws:PrincipalArn"]);
+  const objects = new RegExp(`^arn:aws[a-z-]*:s3:::${lake.id.replace(/[.]/g, "\\.")}/`);
+  for (const r of all) {
+    if (r.type !== T.role && r.type !== T.rolePolicy) continue;
+    const roleName = r.type === T.role ? r.id : String(r.inputs.role);
+    const reads = identityStatements(r).some(
+      (s) =>
+        s.Effect === "Allow" &&
+        list(s.Action).some((a) => a === "s3:GetObject" || a === "s3:GetObjectVersion") &&
+        list(s.Resource).some((x) => objects.test(x)),
+    );
+    if (reads && !readers.some((arn) => roleNamed(arn, roleName)))
+      out.push({
+        rule: "lake-readers",
+        resource: r.name,
+        message: `reads the lake, but the lake bucket policy denies reads to role ${roleName}: add it to the readers`,
+      });
+  }
+}
+
 /**
  * Compliance invariants over everything a program declares: buckets private, versioned, encrypted and TLS-only,
- * Object Lock and the bypass guard on the WORM bucket, the delete guard on the lake, no wildcard grants, roles that
- * only services can assume, encrypted queues, stream and topic, an enforced Athena workgroup, partial batch
+ * Object Lock and the bypass guard on the WORM bucket, the delete and read guards on the lake (every role that reads
+ * it is one of its readers), no wildcard grants, roles that only services can assume (people's roles: only named
+ * principals), encrypted queues, stream and topic, an enforced Athena workgroup, partial batch
  * responses and the Lambda runtime. An empty list means the program complies.
  */
 export function checkInvariants(resources: readonly InventoryResource[]): Violation[] {
@@ -123,6 +163,7 @@ export function checkInvariants(resources: readonly InventoryResource[]): Violat
     switch (r.type) {
       case T.bucket:
         bucketRules(resources, r, out);
+        if ((r.inputs.tags as Json | undefined)?.["loglake:data"] === "lake") lakeReaderRules(resources, r, out);
         break;
       case T.role:
       case T.rolePolicy:

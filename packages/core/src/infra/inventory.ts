@@ -139,6 +139,7 @@ export function describeResource(r: InventoryResource): string[] {
     case "aws:iam/role:Role":
       return [
         `assume: ${describePolicy(i.assumeRolePolicy).join("; ")}`,
+        ...(i.maxSessionDuration !== undefined ? [`maxSessionDuration=${i.maxSessionDuration}`] : []),
         ...((i.inlinePolicies as Json[] | undefined) ?? []).flatMap((p) => describePolicy(p.policy)),
         ...list(i.managedPolicyArns).map((a) => `managed: ${a}`),
       ];
@@ -189,6 +190,29 @@ export function describeResource(r: InventoryResource): string[] {
       return [pick(i, ["kmsMasterKeyId"])];
     case "aws:cloudwatch/eventRule:EventRule":
       return [`pattern=${i.eventPattern}`];
+    case "aws:cloudtrail/trail:Trail":
+      return [
+        pick(i, [
+          "name",
+          "s3BucketName",
+          "s3KeyPrefix",
+          "isMultiRegionTrail",
+          "includeGlobalServiceEvents",
+          "enableLogFileValidation",
+          "isOrganizationTrail",
+          "kmsKeyId",
+          "snsTopicName",
+        ]),
+        ...((i.advancedEventSelectors as Json[] | undefined) ?? []).map(
+          (sel) =>
+            `selector "${sel.name}": ${((sel.fieldSelectors as Json[] | undefined) ?? [])
+              .map(
+                (f) =>
+                  `${f.field} ${f.equals ? `= ${list(f.equals).join(",")}` : `starts with ${list(f.startsWiths).join(",")}`}`,
+              )
+              .join(" and ")}`,
+        ),
+      ];
     default:
       return [];
   }

@@ -1,11 +1,16 @@
 import { type PolicyDocument, policyDocument } from "./policy.ts";
+import { type TrailKeyInput, trailKeyStatements } from "./trail.ts";
 
 /**
  * Policy of the project KMS key. Account principals are authorised by their IAM policies (the functions get only
  * Decrypt and GenerateDataKey on this key); CloudWatch may use it only to publish alarms of this account to the
- * encrypted alerts topic.
+ * encrypted alerts topic; with a deployed trail, CloudTrail may use it for that trail's files and notifications.
  */
-export function projectKeyPolicy(input: { partition: string; accountId: string }): PolicyDocument {
+export function projectKeyPolicy(input: {
+  partition: string;
+  accountId: string;
+  trail?: Omit<TrailKeyInput, "partition" | "accountId">;
+}): PolicyDocument {
   return policyDocument([
     {
       Sid: "EnableIamPolicies",
@@ -22,6 +27,9 @@ export function projectKeyPolicy(input: { partition: string; accountId: string }
       Resource: ["*"],
       Condition: { StringEquals: { "aws:SourceAccount": input.accountId } },
     },
+    ...(input.trail
+      ? trailKeyStatements({ ...input.trail, partition: input.partition, accountId: input.accountId })
+      : []),
   ]);
 }
 

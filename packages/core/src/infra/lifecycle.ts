@@ -1,3 +1,5 @@
+import { lakeManifestPrefix, tableDir } from "../lake-layout.ts";
+
 /** One S3 lifecycle rule in the shape `aws.s3.BucketLifecycleConfiguration` takes. */
 export interface LifecycleRule {
   id: string;
@@ -22,46 +24,83 @@ export const WORM_TIERS: readonly { days: number; storageClass: StorageClass }[]
 // Parts of an upload that never completed are billed forever unless aborted.
 const ABORT_MULTIPART = { daysAfterInitiation: 7 };
 
-/** How long the lake keeps data, by stage. */
+/** How long the lake keeps data, by table. */
 export interface LakeRetention {
   /** Days before a replaced or deleted Parquet version is removed for good. */
   noncurrentDays: number;
-  /** Days before current objects expire; production stages keep them (undefined). */
-  expireDays?: number;
+  /** Key prefix of the tables in the lake bucket. */
+  lakePrefix: string;
+  /** Every table of the lake. */
+  tables: readonly string[];
+  /** Days each table's files are kept; a table without an entry is kept. */
+  tableDays: Readonly<Partial<Record<string, number>>>;
+  /** Upper bound of every table's days (stages that are not permanent); undefined for none. */
+  maxDays?: number;
 }
 
-/** Lake bucket lifecycle: aborted uploads and old versions are cleaned up; non-production data expires. */
+/** Days each table's files are kept under `retention` (undefined: kept), in the order of `retention.tables`. */
+export function tableRetentionDays(retention: LakeRetention): { table: string; days?: number }[] {
+  return retention.tables.map((table) => {
+    const days = [retention.tableDays[table], retention.maxDays].filter((d): d is number => d !== undefined);
+    return days.length > 0 ? { table, days: Math.min(...days) } : { table };
+  });
+}
+
+/**
+ * Lake bucket lifecycle: aborted uploads and old versions are cleaned up everywhere, each table's files expire under
+ * its own folder (the lake layout's), and manifests expire with the longest-kept table, so while any row is left its
+ * input's manifest is too. A table without retention is kept, and so are the manifests then.
+ */
 export function lakeLifecycle(retention: LakeRetention): LifecycleRule[] {
-  return [
+  const perTable = tableRetentionDays(retention);
+  const rules: LifecycleRule[] = [
     {
       id: "lake-versions",
       status: "Enabled",
       filter: { prefix: "" },
       abortIncompleteMultipartUpload: ABORT_MULTIPART,
       noncurrentVersionExpiration: { noncurrentDays: retention.noncurrentDays },
-      ...(retention.expireDays !== undefined ? { expiration: { days: retention.expireDays } } : {}),
     },
   ];
+  for (const t of perTable) {
+    if (t.days === undefined) continue;
+    rules.push({
+      id: `lake-table-${t.table}`,
+      status: "Enabled",
+      filter: { prefix: `${retention.lakePrefix}${tableDir(t.table)}` },
+      expiration: { days: t.days },
+    });
+  }
+  const kept = perTable.map((t) => t.days);
+  if (kept.length > 0 && kept.every((d) => d !== undefined)) {
+    rules.push({
+      id: "lake-manifests",
+      status: "Enabled",
+      filter: { prefix: lakeManifestPrefix(retention.lakePrefix) },
+      expiration: { days: Math.max(...(kept as number[])) },
+    });
+  }
+  return rules;
 }
 
 /**
- * WORM bucket lifecycle: current and older versions move down the storage tiers. Nothing expires before the
- * Object Lock retention ends: versions are only removed `retentionDays` after they became noncurrent, and S3
- * refuses to delete a locked version anyway.
+ * WORM bucket lifecycle: copies move down the storage tiers and expire `retentionDays` after they were written.
+ * Nothing goes before its Object Lock retention ends: a copy is locked until its event time plus `retentionDays`,
+ * which is never later than its write time plus `retentionDays`; expiring a current version only puts a delete
+ * marker over it, and the version itself is removed `retentionDays` after it became noncurrent.
  */
 export function wormLifecycle(retentionDays: number): LifecycleRule[] {
+  // S3 rejects a transition that is not earlier than the expiration of the same versions.
+  const tiers = WORM_TIERS.filter((t) => t.days < retentionDays);
   return [
     {
-      id: "worm-tiering",
+      id: "worm-retention",
       status: "Enabled",
       filter: { prefix: "" },
       abortIncompleteMultipartUpload: ABORT_MULTIPART,
-      transitions: WORM_TIERS.map((t) => ({ ...t })),
-      // S3 rejects a transition that is not earlier than the expiration of the same versions.
-      noncurrentVersionTransitions: WORM_TIERS.filter((t) => t.days < retentionDays).map((t) => ({
-        noncurrentDays: t.days,
-        storageClass: t.storageClass,
-      })),
+      transitions: tiers.map((t) => ({ ...t })),
+      expiration: { days: retentionDays },
+      noncurrentVersionTransitions: tiers.map((t) => ({ noncurrentDays: t.days, storageClass: t.storageClass })),
       noncurrentVersionExpiration: { noncurrentDays: retentionDays },
     },
   ];

@@ -1,5 +1,5 @@
 import { asError } from "../errors.ts";
-import { keyTimeHint, quarantineRow } from "../lake-layout.ts";
+import { keyTimeHint, type LogEventLineage, logEventLineageColumns, quarantineRow } from "../lake-layout.ts";
 import type { TableDef } from "../schema/table.ts";
 import { type InputFlag, quarantineTable, type RejectReason } from "../sources/quarantine/schema.ts";
 import type { LogSource, ParseContext, ParseEvent, SkipKind, SourceId } from "../sources/types.ts";
@@ -96,9 +96,17 @@ export async function ingestObject(args: {
 
   // A bad record is dated by its own time when the parser could read it, else by its object's key, else arrival.
   const keyTime = keyTimeHint(args.context.key);
-  const quarantine = async (line: number, reason: RejectReason, message: string, raw: string, time?: unknown) => {
+  const quarantine = async (
+    line: number,
+    reason: RejectReason,
+    message: string,
+    raw: string,
+    time?: unknown,
+    logEvent?: LogEventLineage,
+  ) => {
     const eventTime = typeof time === "string" && isIsoUtc(time) ? time : keyTime;
-    const row = quarantineRow({ ...lineage, eventTime, line, sourceKind: summary.source, reason, message, raw });
+    const sourceKind = summary.source;
+    const row = quarantineRow({ ...lineage, eventTime, line, sourceKind, reason, message, raw, logEvent });
     summary.records++;
     summary.quarantined[reason] = (summary.quarantined[reason] ?? 0) + 1;
     await sink.write(quarantineTable, row);
@@ -205,21 +213,30 @@ export async function ingestObject(args: {
           "bad_timestamp",
           `${ev.table.name}.${ev.table.timeColumn} is not a valid UTC instant`,
           JSON.stringify(ev.row),
+          undefined,
+          ev.logEvent,
         );
         continue;
       }
       try {
-        const w = sink.write(ev.table, stamp(ev.row, ev.line, lineage));
+        const w = sink.write(ev.table, stamp(ev.row, ev.line, lineage, ev.logEvent));
         if (w) await w;
       } catch (e) {
         if (!(e instanceof RowRejectedError)) throw e;
-        await quarantine(ev.line, e.reason, `${ev.table.name}: ${e.message}`, JSON.stringify(ev.row), time);
+        await quarantine(
+          ev.line,
+          e.reason,
+          `${ev.table.name}: ${e.message}`,
+          JSON.stringify(ev.row),
+          time,
+          ev.logEvent,
+        );
         continue;
       }
       summary.records++;
       summary.rows[ev.table.name] = (summary.rows[ev.table.name] ?? 0) + 1;
     } else if (ev.kind === "reject") {
-      await quarantine(ev.line, ev.reason, ev.message, ev.raw, ev.time);
+      await quarantine(ev.line, ev.reason, ev.message, ev.raw, ev.time, ev.logEvent);
     } else {
       summary.records++;
       summary.skipped[ev.skip] = (summary.skipped[ev.skip] ?? 0) + 1;
@@ -236,11 +253,16 @@ export async function ingestObject(args: {
   return finish();
 }
 
-function stamp(row: Record<string, unknown>, line: number, lineage: Lineage): Record<string, unknown> {
+function stamp(
+  row: Record<string, unknown>,
+  line: number,
+  lineage: Lineage,
+  logEvent: LogEventLineage | undefined,
+): Record<string, unknown> {
   row.source_object = lineage.sourceObject;
   row.source_line = line;
   row.ingest_time = lineage.ingestTime;
-  return row;
+  return Object.assign(row, logEventLineageColumns(logEvent));
 }
 
 /** Adds one object's summary into a running total. */

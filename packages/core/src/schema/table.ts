@@ -14,6 +14,10 @@ export const lineageColumns = {
     "When the source object arrived (S3 event time, Kinesis arrival time or file mtime), UTC; deterministic so redelivery rewrites identical bytes",
     { nullable: false },
   ),
+  cwl_owner: column.string("CloudWatch Logs: account that owns the log group the record arrived in; null otherwise"),
+  cwl_log_group: column.string("CloudWatch Logs: log group the record arrived in; null otherwise"),
+  cwl_log_stream: column.string("CloudWatch Logs: log stream the record arrived in; null otherwise"),
+  cwl_event_id: column.string("CloudWatch Logs: id of the log event that carried the record; null otherwise"),
 } as const;
 
 export type ColumnMap = Readonly<Record<string, ColumnDef>>;

@@ -7,8 +7,6 @@ import { clip, DEFAULT_READERS, isObject, type MapResult, plainInput } from "./v
 export interface Embedding {
   /** Time to use when the record has no usable time of its own (a string or epoch number). */
   fallbackTime?: string | number;
-  /** Fields added to the rest column; a record field of the same name gives way to them. */
-  rest?: Readonly<Record<string, string>>;
   /** Column values to use where the record gives none. */
   defaults?: Readonly<Record<string, string | null>>;
 }
@@ -117,7 +115,7 @@ export function recordMapper<T extends TableDef>(
     if (embedding?.defaults) {
       for (const [k, v] of Object.entries(embedding.defaults)) if (row[k] === null && k in row) row[k] = v;
     }
-    if (rest !== undefined) row[rest] = restText(record, used, embedding?.rest);
+    if (rest !== undefined) row[rest] = restText(record, used);
     return { ok: true, row: row as ParsedRowOf<T> };
   };
 }
@@ -199,21 +197,13 @@ function defaultTimeMessage(table: TableDef): (tried: readonly TriedTime[]) => s
 }
 
 /** `{…}` of the top-level fields no column used, each as the input wrote it, then the envelope's own fields. */
-function restText(
-  record: JsonRecord,
-  used: Uint8Array,
-  extra: Readonly<Record<string, string>> | undefined,
-): string | null {
+function restText(record: JsonRecord, used: Uint8Array): string | null {
   const members = record.members();
   let out = "";
   for (let i = 0; i < members.length; i++) {
     const m = members[i] as Member;
-    if (used[i] === 1 || !record.isLast(m) || (extra && Object.hasOwn(extra, m.key))) continue;
+    if (used[i] === 1 || !record.isLast(m)) continue;
     out += `${out.length === 0 ? "" : ","}${record.keyText(m)}:${record.memberText(m)}`;
-  }
-  if (extra) {
-    for (const [k, v] of Object.entries(extra))
-      out += `${out.length === 0 ? "" : ","}${JSON.stringify(k)}:${JSON.stringify(v)}`;
   }
   return out.length === 0 ? null : `{${out}}`;
 }

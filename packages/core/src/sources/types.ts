@@ -1,3 +1,4 @@
+import type { LogEventLineage } from "../lake-layout.ts";
 import type { TableDef } from "../schema/table.ts";
 import type { SOURCES } from "./index.ts";
 import type { JsonRecord } from "./json-record.ts";
@@ -10,7 +11,14 @@ export type SkipKind = "header" | "blank" | "control_message" | "comment";
 
 /** What a parser says about one input record. Every record yields exactly one event. */
 export type ParseEvent =
-  | { kind: "row"; table: TableDef; line: number; row: Record<string, unknown> }
+  | {
+      kind: "row";
+      table: TableDef;
+      line: number;
+      row: Record<string, unknown>;
+      /** Set when the record arrived in a CloudWatch Logs event: stamped on the row's `cwl_*` lineage columns. */
+      logEvent?: LogEventLineage;
+    }
   | {
       kind: "reject";
       line: number;
@@ -19,6 +27,8 @@ export type ParseEvent =
       raw: string;
       /** The record's own time (ISO-8601 UTC) when it could be read although the record is bad. */
       time?: string;
+      /** Set when the record arrived in a CloudWatch Logs event: kept on the quarantine row. */
+      logEvent?: LogEventLineage;
     }
   | { kind: "skip"; line: number; skip: SkipKind };
 

@@ -21,6 +21,7 @@ import {
   cloudtrailSecondaryHour,
   type DeliveredLogFile,
 } from "./cloudtrail.ts";
+import { evasionIncidents } from "./incidents-evasion.ts";
 import { realtimeRecordsText, subscriptionControl, subscriptionData } from "./kinesis.ts";
 import { DEMO } from "./scenario.ts";
 
@@ -117,6 +118,7 @@ export function demoFiles(options: DemoOptions = {}): DemoFile[] {
     if (lastDay && hour === STREAM_HOUR) realtime = requests.slice(0, 120);
 
     const ctRecords = cloudtrailHour(ctRng, hourMs, lastDayMs);
+    if (lastDay) ctRecords.push(...evasionIncidents(hourMs));
     const primary = ctRecords.filter((r) => r.awsRegion === DEMO.region);
     secondary.push(...ctRecords.filter((r) => r.awsRegion !== DEMO.region), ...cloudtrailSecondaryHour(ctRng, hourMs));
     const delivered = cloudtrailFile(ctRng, DEMO.region, hourMs + 55 * 60_000, primary);

@@ -119,12 +119,17 @@ describe("config validation over arbitrary input", () => {
     );
   });
 
-  it("accepts or names the bad fields of any config module with deploy settings", () => {
+  it("accepts or names the bad fields of any config module with deploy settings, the base config resolved for the stage", () => {
     fc.assert(
       fc.property(baseConfig, fc.oneof({ weight: 1, arbitrary: junk }, { weight: 9, arbitrary: deploy }), (b, d) => {
         const stage = typeof b.env === "string" ? b.env : "p";
         const settings = outcome(() => resolveSettings({ default: b, deploy: d }, stage));
-        if (settings !== undefined) expect(settings.config).toStrictEqual(resolveConfig(b));
+        if (settings === undefined) return;
+        // Stages that are not permanent lock WORM copies in GOVERNANCE for the temporary retention.
+        const base = resolveConfig(b);
+        const worm = { ...base.worm, mode: "GOVERNANCE", retentionDays: settings.deploy.worm.temporaryRetentionDays };
+        const permanent = settings.deploy.permanentStages.includes(stage);
+        expect(settings.config).toStrictEqual(permanent ? base : { ...base, worm });
       }),
       { numRuns: 400 },
     );

@@ -443,7 +443,9 @@ describe("resolveSettings", () => {
       sourceBuckets: [{ name: "loglake-prod-source", prefix: "", notifications: "s3" }],
       stream: { mode: "on-demand", retentionHours: 24 },
       ingestMaxConcurrency: 10,
-      lake: { noncurrentDays: 30, expireDays: 30 },
+      lake: { noncurrentDays: 30, expireDays: 30, tables: {} },
+      worm: { temporaryRetentionDays: 90 },
+      access: {},
       athena: { bytesScannedCutoffPerQuery: 53_687_091_200, resultsExpireDays: 7, projectionStart: "2020-01-01" },
       accessLogDays: 365,
       logRetentionDays: 30,
@@ -473,7 +475,115 @@ describe("resolveSettings", () => {
     expect(deploy.alarms.missingLogsHours).toStrictEqual({ cloudtrail: 2, cloudfront: 6 });
   });
 
+  it("keeps the configured WORM lock in a permanent stage and locks a throwaway stage's copies in GOVERNANCE for 90 days", () => {
+    // Prepare
+    const file = (env: string) => ({ default: { env, worm: { mode: "COMPLIANCE", retentionDays: 2557 } } });
+    // Act
+    const prod = resolveSettings(file("prod"), "prod").config;
+    const dev = resolveSettings(file("pr-7"), "pr-7").config;
+    const short = resolveSettings({ ...file("pr-8"), deploy: { worm: { temporaryRetentionDays: 3 } } }, "pr-8").config;
+    // Assess
+    expect([prod.worm.mode, prod.worm.retentionDays]).toStrictEqual(["COMPLIANCE", 2557]);
+    expect([dev.worm.mode, dev.worm.retentionDays]).toStrictEqual(["GOVERNANCE", 90]);
+    expect([short.worm.mode, short.worm.retentionDays]).toStrictEqual(["GOVERNANCE", 3]);
+    expect(JSON.parse(functionConfigJson(dev)).worm.mode).toBe("GOVERNANCE");
+  });
+
+  it("names the trail after the env and delivers it to the first source bucket by default", () => {
+    const { deploy } = resolveSettings(
+      { default: base, deploy: { sourceBuckets: [{ name: "trail-in", prefix: "AWSLogs/" }], trail: {} } },
+      "prod",
+    );
+    expect(deploy.trail).toStrictEqual({
+      name: "loglake-prod-trail",
+      bucket: "trail-in",
+      keyPrefix: "",
+      dataEvents: { buckets: [], functions: [] },
+    });
+  });
+
+  it("deploys the trail in permanent stages only, unless it names the stages", () => {
+    const file = (trail: object) => ({
+      default: { env: "pr-7" },
+      deploy: { sourceBuckets: [{ name: "trail-in" }], trail },
+    });
+    expect(resolveSettings(file({}), "pr-7").deploy.trail).toBeUndefined();
+    expect(resolveSettings(file({ stages: ["pr-7"] }), "pr-7").deploy.trail?.name).toBe("loglake-pr-7-trail");
+  });
+
+  it("resolves the people's roles and per-table lake retention of the fixture", () => {
+    const { deploy } = resolveSettings(fixture, "production");
+    expect([deploy.access, deploy.lake.tables]).toStrictEqual([
+      {
+        securityAnalyst: { principals: ["arn:aws:iam::123456789012:role/SecOpsAnalysts"], requireMfa: true },
+        compliance: {
+          principals: ["arn:aws:iam::123456789012:role/Auditors", "arn:aws:iam::123456789012:user/auditor"],
+          requireMfa: false,
+        },
+      },
+      { cloudfront: 400, quarantine: 90 },
+    ]);
+  });
+
   it.each<[string, unknown, string, string[]]>([
+    [
+      "a trail delivering to a bucket that is no source",
+      {
+        default: base,
+        deploy: {
+          sourceBuckets: [{ name: "trail-in", prefix: "cloudtrail/" }],
+          trail: { bucket: "elsewhere" },
+        },
+      },
+      "prod",
+      ['deploy.trail.bucket: "elsewhere" is not a source bucket (deploy.sourceBuckets), so nothing would ingest it'],
+    ],
+    [
+      "a trail whose files the notifications would not see and that logs its own bucket's objects",
+      {
+        default: base,
+        deploy: {
+          sourceBuckets: [{ name: "trail-in", prefix: "cloudtrail/" }],
+          trail: { dataEvents: { buckets: ["trail-in"] } },
+        },
+      },
+      "prod",
+      [
+        'deploy.trail.keyPrefix: the trail delivers under "AWSLogs/", outside the prefix "cloudtrail/" ingested from trail-in',
+        "deploy.trail.dataEvents.buckets[0]: must not be the bucket the trail delivers to: every delivery would be logged and delivered again",
+      ],
+    ],
+    [
+      "bad trail, role and retention fields",
+      {
+        default: base,
+        deploy: {
+          trail: {
+            name: "x",
+            keyPrefix: "/logs/",
+            organizationId: "org-1",
+            dataEvents: { functions: ["payments"] },
+          },
+          access: { securityAnalyst: { principals: [] }, compliance: { principals: ["*"], requireMfa: "yes" } },
+          lake: { tables: { cloudtrial: 30, quarantine: 0 } },
+          worm: { temporaryRetentionDays: 0 },
+        },
+      },
+      "prod",
+      [
+        "deploy.lake.tables.quarantine: must be a whole number of days from 1 to 36500",
+        'deploy.lake.tables.cloudtrial: unknown table "cloudtrial" (did you mean "cloudtrail"?)',
+        "deploy.worm.temporaryRetentionDays: must be a whole number of days from 1 to 36500",
+        "deploy.trail.name: must be 3-128 letters, digits, dots, hyphens or underscores, starting and ending alphanumeric",
+        'deploy.trail.keyPrefix: must not start with "/"',
+        'deploy.trail.keyPrefix: must not end with "/"',
+        "deploy.trail.organizationId: must be an organization id (o- and 10-32 lowercase letters or digits)",
+        "deploy.trail.dataEvents.functions[0]: must be a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>)",
+        "deploy.access.securityAnalyst.principals: must list at least one principal",
+        "deploy.access.compliance.principals[0]: must be an IAM principal ARN (arn:aws:iam::<account>:root, :role/<name> or :user/<name>)",
+        "deploy.access.compliance.requireMfa: must be true or false",
+      ],
+    ],
     [
       "a queue visibility below six function timeouts",
       { default: { env: "prod", queues: { visibilityTimeoutSeconds: 960 } } },

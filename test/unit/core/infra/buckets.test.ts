@@ -79,6 +79,39 @@ describe("lakeBucketPolicy", () => {
   });
 });
 
+describe("lakeBucketPolicy with its readers", () => {
+  const readers = ["arn:aws:iam::111122223333:role/ingest", "arn:aws:iam::111122223333:role/analyst", COMPACTOR];
+
+  it("denies listing and reading the lake to every principal but its readers", () => {
+    const doc = lakeBucketPolicy({
+      bucketArn: LAKE,
+      kmsKeyArn: KEY,
+      compactorRoleArn: COMPACTOR,
+      readerRoleArns: readers,
+    });
+    expect(sid(doc, "DenyReadExceptReaders")).toStrictEqual({
+      Sid: "DenyReadExceptReaders",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"],
+      Resource: [LAKE, `${LAKE}/*`],
+      Condition: { ArnNotEquals: { "aws:PrincipalArn": [...readers].sort() } },
+    });
+    expect(doc.Statement.map((s) => s.Effect)).toStrictEqual(doc.Statement.map(() => "Deny"));
+  });
+
+  it("leaves reads to IAM alone when no readers are given", () => {
+    const doc = lakeBucketPolicy({ bucketArn: LAKE, kmsKeyArn: KEY, compactorRoleArn: COMPACTOR });
+    expect(doc.Statement.map((s) => s.Sid)).toStrictEqual([
+      "DenyInsecureTransport",
+      "DenyOutdatedTls",
+      "DenyNonKmsEncryption",
+      "DenyOtherKmsKey",
+      "DenyDeleteExceptCompactor",
+    ]);
+  });
+});
+
 describe("wormBucketPolicy", () => {
   it("denies BypassGovernanceRetention to everyone but the break-glass role", () => {
     const doc = wormBucketPolicy({ bucketArn: WORM, kmsKeyArn: KEY, breakGlassRoleArn: BREAK_GLASS });

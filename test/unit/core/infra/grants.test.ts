@@ -251,6 +251,36 @@ describe("customerRoleDocuments", () => {
   });
 });
 
+describe("customerRoleDocuments with trail-encrypted sources", () => {
+  it("lets the role decrypt our source objects with the key they are encrypted with, and nothing more", () => {
+    const docs = customerRoleDocuments(
+      {
+        name: "acme",
+        bucketArn: "arn:aws:s3:::acme-logs",
+        prefixes: ["prod/"],
+        roleArn: "arn:aws:iam::444455556666:role/w",
+        externalId: "loglake-acme",
+      },
+      ["arn:aws:iam::111122223333:role/IngestSqsRole"],
+      [{ bucketArn: "arn:aws:s3:::trail-logs", prefixes: ["AWSLogs/"] }],
+      KEY,
+    );
+    expect(docs.permissionPolicy.map((s) => [s.Sid, s.Action, s.Resource])).toStrictEqual([
+      [
+        "ReadLoglakeSources",
+        ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging"],
+        ["arn:aws:s3:::trail-logs/AWSLogs/*"],
+      ],
+      ["DecryptLoglakeSources", ["kms:Decrypt"], [KEY]],
+      [
+        "WriteCustomerAcme",
+        ["s3:AbortMultipartUpload", "s3:PutObject", "s3:PutObjectTagging"],
+        ["arn:aws:s3:::acme-logs/prod/*"],
+      ],
+    ]);
+  });
+});
+
 describe("exportReportStatements", () => {
   const statements = exportReportStatements({
     kmsKeyArn: KEY,

@@ -4,6 +4,7 @@ import type { InventoryResource } from "@app/core/infra/inventory";
 import { describe, expect, it } from "vitest";
 
 const KEY = "arn:aws:kms:eu-west-1:111122223333:key/k";
+const READERS = ["arn:aws:iam::1:role/FnRole-id", "arn:aws:iam::1:role/c"];
 
 function res(type: string, name: string, inputs: Record<string, unknown>, id = `${name}-id`): InventoryResource {
   return { type, name, id, custom: true, inputs, protect: false, retainOnDelete: false };
@@ -52,7 +53,12 @@ function compliant(): InventoryResource[] {
       "Lake",
       "lake",
       "lake",
-      lakeBucketPolicy({ bucketArn: "arn:aws:s3:::lake", kmsKeyArn: KEY, compactorRoleArn: "arn:aws:iam::1:role/c" }),
+      lakeBucketPolicy({
+        bucketArn: "arn:aws:s3:::lake",
+        kmsKeyArn: KEY,
+        compactorRoleArn: "arn:aws:iam::1:role/c",
+        readerRoleArns: READERS,
+      }),
     ),
     ...bucketSet("Worm", "worm", "worm", wormBucketPolicy({ bucketArn: "arn:aws:s3:::worm", kmsKeyArn: KEY }), {
       objectLockEnabled: true,
@@ -147,11 +153,17 @@ describe("checkInvariants", () => {
     const policy = { Statement: [{ Sid: "X", Effect: "Deny", Principal: "*", Action: ["s3:DeleteObject*"] }] };
     expect(rules(patched(compliant(), "LakePolicy", { policy: JSON.stringify(policy) }))).toStrictEqual([
       "tls-only Lake",
+      "lake-readers Lake",
     ]);
   });
 
   it("flags a lake policy that lets anyone delete", () => {
-    const doc = lakeBucketPolicy({ bucketArn: "arn:aws:s3:::lake", kmsKeyArn: KEY, compactorRoleArn: "c" });
+    const doc = lakeBucketPolicy({
+      bucketArn: "arn:aws:s3:::lake",
+      kmsKeyArn: KEY,
+      compactorRoleArn: "c",
+      readerRoleArns: READERS,
+    });
     const policy = { ...doc, Statement: doc.Statement.filter((s) => s.Sid !== "DenyDeleteExceptCompactor") };
     expect(rules(patched(compliant(), "LakePolicy", { policy: JSON.stringify(policy) }))).toStrictEqual([
       "lake-delete Lake",
@@ -205,6 +217,58 @@ describe("checkInvariants", () => {
     expect(rules(patched(compliant(), "FnRole", { assumeRolePolicy: trust }))).toStrictEqual([
       "service-trust-only FnRole",
     ]);
+  });
+
+  it("flags a lake policy that lets every principal read", () => {
+    const doc = lakeBucketPolicy({ bucketArn: "arn:aws:s3:::lake", kmsKeyArn: KEY, compactorRoleArn: "c" });
+    expect(rules(patched(compliant(), "LakePolicy", { policy: JSON.stringify(doc) }))).toStrictEqual([
+      "lake-readers Lake",
+    ]);
+  });
+
+  it("flags a role or role policy that reads the lake without being one of its readers", () => {
+    const reads = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: ["s3:GetObjectVersion"], Resource: ["arn:aws:s3:::lake/_ingest/*"] }],
+    });
+    const roleAndPolicy = [
+      res("aws:iam/role:Role", "Verify", { inlinePolicies: [{ name: "inline", policy: reads }] }, "verify-role"),
+      res("aws:iam/rolePolicy:RolePolicy", "VerifyPolicy", { role: "other-role", policy: reads }),
+    ];
+    expect(rules([...compliant(), ...roleAndPolicy])).toStrictEqual([
+      "lake-readers Verify",
+      "lake-readers VerifyPolicy",
+    ]);
+    const granted = patched(compliant(), "LakePolicy", {
+      policy: JSON.stringify(
+        lakeBucketPolicy({
+          bucketArn: "arn:aws:s3:::lake",
+          kmsKeyArn: KEY,
+          compactorRoleArn: "c",
+          readerRoleArns: [...READERS, "arn:aws:iam::1:role/verify-role", "arn:aws:iam::1:role/other-role"],
+        }),
+      ),
+    });
+    expect(rules([...granted, ...roleAndPolicy])).toStrictEqual([]);
+  });
+
+  it("lets a role people use trust named principals, and no role trust everyone", () => {
+    const trust = (principal: unknown) =>
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: principal, Action: "sts:AssumeRole" }],
+      });
+    const human = res("aws:iam/role:Role", "Analyst", {
+      assumeRolePolicy: trust({ AWS: ["arn:aws:iam::1:role/Analysts"] }),
+      tags: { "loglake:access": "security-analyst" },
+    });
+    expect(rules([...compliant(), human])).toStrictEqual([]);
+    expect(
+      rules([...compliant(), { ...human, inputs: { ...human.inputs, assumeRolePolicy: trust("*") } }]),
+    ).toStrictEqual(["no-public-trust Analyst"]);
+    expect(
+      rules([...compliant(), { ...human, inputs: { ...human.inputs, assumeRolePolicy: trust({ AWS: "*" }) } }]),
+    ).toStrictEqual(["no-public-trust Analyst"]);
   });
 
   it("flags unencrypted queues, streams and topics", () => {

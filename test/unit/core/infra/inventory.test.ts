@@ -1,4 +1,5 @@
 import { describePolicy, describeResource, formatInventory, type Inventory } from "@app/core/infra/inventory";
+import { trailEventSelectors } from "@app/core/infra/trail";
 import { describe, expect, it } from "vitest";
 
 describe("describePolicy", () => {
@@ -105,5 +106,35 @@ describe("formatInventory", () => {
         retainOnDelete: false,
       }),
     ).toStrictEqual(["worm-tiering: STANDARD_IA@30d noncurrent-expire@2557d"]);
+  });
+
+  it("describes a trail: where it delivers, its guarantees, its key and topic, and each event selector", () => {
+    expect(
+      describeResource({
+        type: "aws:cloudtrail/trail:Trail",
+        name: "Trail",
+        id: "t",
+        custom: true,
+        inputs: {
+          name: "loglake-prod-trail",
+          s3BucketName: "trail-logs",
+          isMultiRegionTrail: true,
+          includeGlobalServiceEvents: true,
+          enableLogFileValidation: true,
+          isOrganizationTrail: false,
+          kmsKeyId: "arn:aws:kms:eu-west-1:1:key/k",
+          snsTopicName: "loglake-prod-trail-notifications",
+          advancedEventSelectors: trailEventSelectors({ partition: "aws", buckets: ["lake"], functionArns: [] }),
+        },
+        protect: true,
+        retainOnDelete: true,
+      }),
+    ).toStrictEqual([
+      "name=loglake-prod-trail s3BucketName=trail-logs isMultiRegionTrail=true includeGlobalServiceEvents=true " +
+        "enableLogFileValidation=true isOrganizationTrail=false kmsKeyId=arn:aws:kms:eu-west-1:1:key/k " +
+        "snsTopicName=loglake-prod-trail-notifications",
+      'selector "Management events": eventCategory = Management',
+      'selector "S3 object events": eventCategory = Data and resources.type = AWS::S3::Object and resources.ARN starts with arn:aws:s3:::lake/',
+    ]);
   });
 });

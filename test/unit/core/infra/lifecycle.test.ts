@@ -1,4 +1,11 @@
-import { expiringLifecycle, lakeLifecycle, reportsLifecycle, wormLifecycle } from "@app/core/infra/lifecycle";
+import {
+  expiringLifecycle,
+  lakeLifecycle,
+  reportsLifecycle,
+  tableRetentionDays,
+  wormLifecycle,
+} from "@app/core/infra/lifecycle";
+import { lakeWritePrefixes } from "@app/core/lake-layout";
 import { describe, expect, it } from "vitest";
 
 describe("wormLifecycle", () => {
@@ -11,33 +18,101 @@ describe("wormLifecycle", () => {
     ]);
   });
 
-  it("never expires current objects, and older versions only after the retention period", () => {
+  it("expires current copies after the retention period, and older versions the retention after they were replaced", () => {
     const [rule] = wormLifecycle(2557);
-    expect(rule?.expiration).toBeUndefined();
+    expect(rule?.expiration).toStrictEqual({ days: 2557 });
     expect(rule?.noncurrentVersionExpiration).toStrictEqual({ noncurrentDays: 2557 });
   });
 
-  it("drops noncurrent transitions that would not come before the noncurrent expiry", () => {
-    const [rule] = wormLifecycle(90);
-    expect(rule?.noncurrentVersionTransitions).toStrictEqual([{ noncurrentDays: 30, storageClass: "STANDARD_IA" }]);
+  it("keeps only the tiers that come before the expiry, for current and older versions", () => {
+    expect(wormLifecycle(90)).toStrictEqual([
+      {
+        id: "worm-retention",
+        status: "Enabled",
+        filter: { prefix: "" },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+        transitions: [{ days: 30, storageClass: "STANDARD_IA" }],
+        expiration: { days: 90 },
+        noncurrentVersionTransitions: [{ noncurrentDays: 30, storageClass: "STANDARD_IA" }],
+        noncurrentVersionExpiration: { noncurrentDays: 90 },
+      },
+    ]);
   });
 });
 
 describe("lakeLifecycle", () => {
-  it("keeps current objects in a permanent stage and removes old versions and aborted uploads", () => {
-    expect(lakeLifecycle({ noncurrentDays: 30 })).toStrictEqual([
+  const tables = ["cloudtrail", "cloudfront", "quarantine"];
+  const versions = {
+    id: "lake-versions",
+    status: "Enabled",
+    filter: { prefix: "" },
+    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+    noncurrentVersionExpiration: { noncurrentDays: 30 },
+  };
+
+  it("keeps every table and the manifests when no table has a retention", () => {
+    expect(lakeLifecycle({ noncurrentDays: 30, lakePrefix: "", tables, tableDays: {} })).toStrictEqual([versions]);
+  });
+
+  it("expires each table with a retention under its own folder, and keeps the manifests while a table is kept", () => {
+    expect(
+      lakeLifecycle({
+        noncurrentDays: 30,
+        lakePrefix: "lake/",
+        tables,
+        tableDays: { cloudfront: 400, quarantine: 90 },
+      }),
+    ).toStrictEqual([
+      versions,
       {
-        id: "lake-versions",
+        id: "lake-table-cloudfront",
         status: "Enabled",
-        filter: { prefix: "" },
-        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-        noncurrentVersionExpiration: { noncurrentDays: 30 },
+        filter: { prefix: "lake/cloudfront/" },
+        expiration: { days: 400 },
+      },
+      {
+        id: "lake-table-quarantine",
+        status: "Enabled",
+        filter: { prefix: "lake/quarantine/" },
+        expiration: { days: 90 },
       },
     ]);
   });
 
-  it("expires current objects of a throwaway stage", () => {
-    expect(lakeLifecycle({ noncurrentDays: 7, expireDays: 14 })[0]?.expiration).toStrictEqual({ days: 14 });
+  it("caps every table outside permanent stages and expires the manifests with the longest-kept table", () => {
+    const rules = lakeLifecycle({
+      noncurrentDays: 30,
+      lakePrefix: "",
+      tables,
+      tableDays: { cloudfront: 400, quarantine: 7 },
+      maxDays: 30,
+    });
+    expect(rules.map((r) => [r.id, r.filter.prefix, r.expiration])).toStrictEqual([
+      ["lake-versions", "", undefined],
+      ["lake-table-cloudtrail", "cloudtrail/", { days: 30 }],
+      ["lake-table-cloudfront", "cloudfront/", { days: 30 }],
+      ["lake-table-quarantine", "quarantine/", { days: 7 }],
+      ["lake-manifests", "_ingest/", { days: 30 }],
+    ]);
+  });
+
+  it("covers exactly the prefixes the lake writer puts objects under", () => {
+    const rules = lakeLifecycle({ noncurrentDays: 30, lakePrefix: "l/", tables, tableDays: {}, maxDays: 30 });
+    expect(rules.slice(1).map((r) => r.filter.prefix)).toStrictEqual(lakeWritePrefixes("l/", tables));
+  });
+});
+
+describe("tableRetentionDays", () => {
+  it("takes the shorter of a table's days and the stage's cap, and leaves a table without either kept", () => {
+    expect(
+      tableRetentionDays({ noncurrentDays: 1, lakePrefix: "", tables: ["a", "b", "c"], tableDays: { a: 10, b: 90 } }),
+    ).toStrictEqual([{ table: "a", days: 10 }, { table: "b", days: 90 }, { table: "c" }]);
+    expect(
+      tableRetentionDays({ noncurrentDays: 1, lakePrefix: "", tables: ["a", "c"], tableDays: { a: 10 }, maxDays: 5 }),
+    ).toStrictEqual([
+      { table: "a", days: 5 },
+      { table: "c", days: 5 },
+    ]);
   });
 });
 

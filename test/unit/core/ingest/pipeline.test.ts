@@ -87,6 +87,10 @@ describe("ingestObject", () => {
       source_object: "s3://bucket/x.probe",
       source_line: 3,
       ingest_time: "2024-05-01T00:00:00Z",
+      cwl_owner: null,
+      cwl_log_group: null,
+      cwl_log_stream: null,
+      cwl_event_id: null,
     });
   });
 

@@ -1,9 +1,22 @@
 import { gzipSync } from "node:zlib";
+import { ingestObject } from "@app/core/ingest/pipeline";
 import { decodeBase64Payload } from "@app/core/sources/cloudwatch-logs/parse";
-import { cloudwatchLogsSource } from "@app/core/sources/index";
+import { cloudwatchLogsSource, SOURCES } from "@app/core/sources/index";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { expectIngestInvariants, ingestFixture } from "../../../helpers/source-fixtures.ts";
+import { chunked, expectIngestInvariants, INGEST_TIME, ingestFixture } from "../../../helpers/source-fixtures.ts";
+
+async function ingestObjectSummary(bytes: Uint8Array, maxRecordChars: number) {
+  return ingestObject({
+    sources: SOURCES,
+    bytes: chunked(bytes, 1000),
+    context: { key: "x.txt", options: {} },
+    lineage: { sourceObject: "x", ingestTime: INGEST_TIME },
+    sink: { write: () => undefined },
+    forced: "cloudwatch_logs",
+    maxRecordChars,
+  });
+}
 
 const payload = (logEvents: unknown[], extra: Record<string, unknown> = {}) => ({
   messageType: "DATA_MESSAGE",
@@ -78,18 +91,86 @@ describe("decodeBase64Payload", () => {
 });
 
 describe("cloudwatch_logs parsing", () => {
-  it("keeps log event id, group, stream and owner in app event attributes and falls back to the event time", async () => {
+  it("keeps log event id, group, stream and owner as lineage columns and falls back to the event time", async () => {
     // Prepare
     const body = payload([{ id: "3828", timestamp: 1714557600000, message: '{"type":"auth","user_id":"u-1"}' }]);
     // Act
     const { rows } = await ingestFixture(new TextEncoder().encode(JSON.stringify(body)), "x", "x", 1024);
     // Assess
-    expect(rows.app_events?.map((r) => [r.event_time, r.attributes])).toStrictEqual([
-      [
-        "2024-05-01T10:00:00.000Z",
-        '{"cwl_event_id":"3828","cwl_log_group":"/aws/lambda/auth-service","cwl_log_stream":"2024/05/01/[$LATEST]abc","cwl_owner":"111122223333"}',
-      ],
+    expect(
+      rows.app_events?.map((r) => [
+        r.event_time,
+        r.attributes,
+        r.cwl_owner,
+        r.cwl_log_group,
+        r.cwl_log_stream,
+        r.cwl_event_id,
+      ]),
+    ).toStrictEqual([
+      ["2024-05-01T10:00:00.000Z", null, "111122223333", "/aws/lambda/auth-service", "2024/05/01/[$LATEST]abc", "3828"],
     ]);
+  });
+
+  it("keeps a record's own cwl_ fields in attributes, apart from the lineage columns", async () => {
+    // Prepare
+    const message = '{"type":"audit","cwl_owner":"spoofed"}';
+    const body = payload([{ id: "7", timestamp: 1714557600000, message }]);
+    // Act
+    const { rows } = await ingestFixture(new TextEncoder().encode(JSON.stringify(body)), "x", "x", 1024);
+    // Assess
+    expect(rows.app_events?.map((r) => [r.attributes, r.cwl_owner])).toStrictEqual([
+      ['{"cwl_owner":"spoofed"}', "111122223333"],
+    ]);
+  });
+
+  it("keeps every message that is no JSON record in cloudwatch_logs, exactly as sent", async () => {
+    // Prepare
+    const messages = [
+      "2 111122223333 eni-0a1b2c3d 203.0.113.12 10.0.1.25 49761 443 6 12 5120 1714557600 1714557660 ACCEPT OK",
+      "REPORT RequestId: r-1\tDuration: 1.00 ms\t\n",
+      "  leading and trailing spaces  ",
+      "[1,2]",
+      "{'level': 'error', 'order': 42}",
+      "",
+    ];
+    const body = payload(messages.map((message, i) => ({ id: String(i), timestamp: 1714557600000 + i, message })));
+    // Act
+    const { summary, rows } = await ingestFixture(new TextEncoder().encode(JSON.stringify(body)), "x", "x", 7);
+    // Assess
+    expect(summary.rows).toStrictEqual({ cloudwatch_logs: 6 });
+    expect(
+      rows.cloudwatch_logs?.map((r) => [r.event_time, r.message, r.subscription_filters, r.cwl_event_id]),
+    ).toStrictEqual(messages.map((m, i) => [`2024-05-01T10:00:00.00${i}Z`, m, '["f"]', String(i)]));
+  });
+
+  it("quarantines a wrapped base64 payload longer than the record limit as one too_large record", async () => {
+    // Prepare
+    const events = Array.from({ length: 200 }, (_, n) => ({
+      id: String(n),
+      timestamp: 1714557600000,
+      message: `m${n}`.repeat(40),
+    }));
+    const b64 = Buffer.from(gzipSync(JSON.stringify(payload(events)), { level: 0 })).toString("base64");
+    const text = `${b64.replace(/(.{76})/g, "$1\n")}\n`;
+    const bytes = new TextEncoder().encode(text);
+    // Act
+    const whole = await ingestObjectSummary(bytes, Number.MAX_SAFE_INTEGER);
+    const capped = await ingestObjectSummary(bytes, 4096);
+    // Assess
+    expect(whole).toStrictEqual({
+      source: "cloudwatch_logs",
+      records: 200,
+      rows: { cloudwatch_logs: 200 },
+      quarantined: {},
+      skipped: {},
+    });
+    expect(capped).toStrictEqual({
+      source: "cloudwatch_logs",
+      records: 1,
+      rows: {},
+      quarantined: { too_large: 1 },
+      skipped: {},
+    });
   });
 
   it("reads base64 wrapped over lines as one payload, and base64 lines as one payload each", async () => {

@@ -1,11 +1,14 @@
 import { constants, gunzipSync } from "node:zlib";
 import { isTruncatedJson, type JsonElement, jsonElementBatches, splitJson } from "../../ingest/json-stream.ts";
+import { MAX_RECORD_CHARS } from "../../ingest/text.ts";
+import type { LogEventLineage } from "../../lake-layout.ts";
 import { toIsoUtc } from "../../time.ts";
 import { JsonRecord } from "../json-record.ts";
-import { arrayItems, spanText } from "../json-text.ts";
+import { arrayItems, spanText, wholeSpan } from "../json-text.ts";
 import type { RejectReason } from "../quarantine/schema.ts";
 import type { ParseEvent, RecordKind } from "../types.ts";
-import { isObject, type JsonObject } from "../values.ts";
+import { isObject } from "../values.ts";
+import { cloudwatchLogsTable } from "./schema.ts";
 
 /** The record kinds log event messages are mapped to: CloudTrail records first, any other JSON as an app event. */
 export interface MessageKinds {
@@ -71,8 +74,47 @@ function salvageGzip(bytes: Buffer): string | undefined {
   }
 }
 
-function reject(line: number, reason: RejectReason, message: string, raw: string, time?: string | null): ParseEvent {
-  return { kind: "reject", line, reason, message, raw, ...(typeof time === "string" ? { time } : {}) };
+function reject(
+  line: number,
+  reason: RejectReason,
+  message: string,
+  raw: string,
+  time?: string | null,
+  logEvent?: LogEventLineage,
+): ParseEvent {
+  return {
+    kind: "reject",
+    line,
+    reason,
+    message,
+    raw,
+    ...(typeof time === "string" ? { time } : {}),
+    ...(logEvent ? { logEvent } : {}),
+  };
+}
+
+/** What a payload says about all of its log events. */
+export interface PayloadInfo {
+  owner: string | null;
+  logGroup: string | null;
+  logStream: string | null;
+  /** The payload's own JSON text of `subscriptionFilters`, when it is an array. */
+  subscriptionFilters: string | null;
+}
+
+function idText(v: unknown): string | null {
+  return typeof v === "string" || typeof v === "number" ? String(v) : null;
+}
+
+function payloadInfo(payload: JsonRecord): PayloadInfo {
+  const filters = payload.member("subscriptionFilters");
+  return {
+    owner: idText(payload.value.owner),
+    logGroup: idText(payload.value.logGroup),
+    logStream: idText(payload.value.logStream),
+    subscriptionFilters:
+      filters && Array.isArray(payload.value.subscriptionFilters) ? payload.memberText(filters) : null,
+  };
 }
 
 function* decodedEvents(b64: string, counter: Counter, depth: number, raw: string): Iterable<ParseEvent> {
@@ -110,6 +152,19 @@ function payloadField(head: string, name: string): string | undefined {
   }
 }
 
+const FILTERS_FIELD = /(?<!\\)"subscriptionFilters"\s*:\s*(\[(?:\s*"(?:[^"\\]|\\.)*"\s*,?)*\s*\])/;
+
+/** The `subscriptionFilters` text of a cut payload (an array of names), read from the text before its `logEvents`. */
+function payloadFilters(head: string): string | null {
+  const text = FILTERS_FIELD.exec(head)?.[1];
+  if (text === undefined) return null;
+  try {
+    return Array.isArray(JSON.parse(text)) ? spanText(text, wholeSpan(text)) : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * A payload cut short (a Firehose object or gzip stream that ends early): the log events that are complete are
  * kept, the one that was cut is `truncated`. Without a `logEvents` array the payload is one truncated record.
@@ -122,22 +177,25 @@ function* truncatedPayloadEvents(text: string, counter: Counter): Iterable<Parse
     return;
   }
   const head = text.slice(0, at);
-  const payload: JsonObject = {
-    owner: payloadField(head, "owner"),
-    logGroup: payloadField(head, "logGroup"),
-    logStream: payloadField(head, "logStream"),
+  const payload: PayloadInfo = {
+    owner: payloadField(head, "owner") ?? null,
+    logGroup: payloadField(head, "logGroup") ?? null,
+    logStream: payloadField(head, "logStream") ?? null,
+    subscriptionFilters: payloadFilters(head),
   };
+  const { owner, logGroup, logStream } = payload;
+  const lineage: LogEventLineage = { owner, logGroup, logStream, eventId: null };
   for (const part of parts) {
     const line = ++counter.n;
     if (part.status !== "complete") {
-      yield reject(line, "truncated", "input ends inside this log event", part.text);
+      yield reject(line, "truncated", "input ends inside this log event", part.text, null, lineage);
       continue;
     }
     let logEvent: unknown;
     try {
       logEvent = JSON.parse(part.text);
     } catch {
-      yield reject(line, "bad_json", "log event is not valid JSON", part.text);
+      yield reject(line, "bad_json", "log event is not valid JSON", part.text, null, lineage);
       continue;
     }
     yield logEventEvent(line, logEvent, () => part.text, payload, counter.kinds);
@@ -186,6 +244,7 @@ export function* payloadEvents(el: JsonElement, counter: Counter, depth = 0): It
     return;
   }
   const payload = new JsonRecord(el.text, value);
+  const info = payloadInfo(payload);
   let items: string[] | undefined;
   // The text of a log event is needed only for a quarantine row, so the array is scanned only then.
   const rawAt = (i: number) => () => {
@@ -196,69 +255,68 @@ export function* payloadEvents(el: JsonElement, counter: Counter, depth = 0): It
     return items[i] ?? "";
   };
   for (let i = 0; i < value.logEvents.length; i++) {
-    yield logEventEvent(++counter.n, value.logEvents[i], rawAt(i), value, counter.kinds);
+    yield logEventEvent(++counter.n, value.logEvents[i], rawAt(i), info, counter.kinds);
   }
 }
 
 /**
- * One log event to one parse event: a CloudTrail record goes to `cloudtrail`, any other JSON object to
- * `app_events` with the log event's id, group, stream and owner in `attributes` (`cwl_event_id`, `cwl_log_group`,
- * `cwl_log_stream`, `cwl_owner`) and its timestamp as fallback time. `raw` gives the log event's own text.
+ * One log event to one parse event, with the payload's owner, group and stream and the event's id as its lineage: a
+ * CloudTrail record goes to `cloudtrail`, a JSON object (or a Lambda text line carrying one) to `app_events` with the
+ * log event's timestamp as fallback time, a JSON object cut short to quarantine as `truncated`, and any other
+ * message (VPC flow logs, Lambda platform lines, text that is not JSON) to `cloudwatch_logs`, exactly as sent. `raw`
+ * gives the log event's own text.
  */
 export function logEventEvent(
   line: number,
   logEvent: unknown,
   raw: () => string,
-  payload: JsonObject,
+  payload: PayloadInfo,
   kinds: MessageKinds,
 ): ParseEvent {
+  const lineage: LogEventLineage = {
+    owner: payload.owner,
+    logGroup: payload.logGroup,
+    logStream: payload.logStream,
+    eventId: isObject(logEvent) ? idText(logEvent.id) : null,
+  };
   if (!isObject(logEvent) || typeof logEvent.message !== "string") {
-    return reject(line, "bad_record", "log event has no message", raw());
+    return reject(line, "bad_record", "log event has no message", raw(), null, lineage);
   }
   const message = logEvent.message;
   // The log event's own timestamp dates a bad message.
   const at = toIsoUtc(logEvent.timestamp);
-  let json = message.trim();
-  let lambda: RegExpExecArray | null = null;
-  if (!json.startsWith("{")) {
-    lambda = LAMBDA_PREFIX.exec(json);
-    if (lambda === null) return reject(line, "bad_json", "log event message is not JSON", message, at);
-    json = lambda[4] ?? "";
+  const trimmed = message.trim();
+  const lambda = trimmed.startsWith("{") ? null : LAMBDA_PREFIX.exec(trimmed);
+  const json = lambda?.[4] ?? trimmed;
+  const rec = trimmed.startsWith("{") || lambda !== null ? JsonRecord.parse(json) : undefined;
+  // A JSON object cut short is a damaged record; other text (a Python dict, a flow log line) is a message as sent.
+  if (rec === "bad_json" && isTruncatedJson(json)) {
+    return reject(line, "truncated", "log event message ends inside its JSON", message, at, lineage);
   }
-  const rec = JsonRecord.parse(json);
-  if (rec === "bad_json") {
-    return isTruncatedJson(json)
-      ? reject(line, "truncated", "log event message ends inside its JSON", message, at)
-      : reject(line, "bad_json", "log event message is not valid JSON", message, at);
+  if (!(rec instanceof JsonRecord)) {
+    if (at === null) {
+      return reject(line, "bad_timestamp", "log event has no valid timestamp", raw(), null, lineage);
+    }
+    const row = { event_time: at, message, subscription_filters: payload.subscriptionFilters };
+    return { kind: "row", line, table: cloudwatchLogsTable, row, logEvent: lineage };
   }
-  if (rec === "not_object")
-    return reject(line, "bad_record", "log event message is JSON but not an object", message, at);
 
   const trail = lambda === null ? kinds.cloudtrail.find(rec) : undefined;
   if (trail !== undefined) {
     const mapped = kinds.cloudtrail.map(trail);
     return mapped.ok
-      ? { kind: "row", line, table: kinds.cloudtrail.table, row: mapped.row }
-      : reject(line, mapped.reason, mapped.message, message, at);
+      ? { kind: "row", line, table: kinds.cloudtrail.table, row: mapped.row, logEvent: lineage }
+      : reject(line, mapped.reason, mapped.message, message, at, lineage);
   }
-  const lineage: Record<string, string> = {};
-  const add = (name: string, v: unknown) => {
-    if (typeof v === "string" || typeof v === "number") lineage[name] = String(v);
-  };
-  add("cwl_event_id", logEvent.id);
-  add("cwl_log_group", payload.logGroup);
-  add("cwl_log_stream", payload.logStream);
-  add("cwl_owner", payload.owner);
   const timestamp = logEvent.timestamp;
   const mapped = kinds.app.map(rec, {
     fallbackTime:
       lambda?.[1] ?? (typeof timestamp === "number" || typeof timestamp === "string" ? timestamp : undefined),
-    rest: lineage,
     defaults: lambda ? { level: lambda[3]?.toLowerCase() ?? null, request_id: lambda[2] || null } : undefined,
   });
   return mapped.ok
-    ? { kind: "row", line, table: kinds.app.table, row: mapped.row }
-    : reject(line, mapped.reason, mapped.message, message, at);
+    ? { kind: "row", line, table: kinds.app.table, row: mapped.row, logEvent: lineage }
+    : reject(line, mapped.reason, mapped.message, message, at, lineage);
 }
 
 const BASE64_LINE = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -276,15 +334,25 @@ export async function* parseCloudWatchLogs(
   maxRecordChars?: number,
 ): AsyncIterable<ParseEvent> {
   const counter: Counter = { n: 0, kinds };
+  const limit = maxRecordChars ?? MAX_RECORD_CHARS;
   // Lines of one base64 payload wrapped as `base64` (76 columns) or openssl (64) print it: it starts with "H4sI"
-  // (gzip magic), every line but the last has that width, and continuations never start with "H4sI".
+  // (gzip magic), every line but the last has that width, and continuations never start with "H4sI". Lines past the
+  // record limit are counted, not kept, so one endless payload costs no more memory than one long line.
   let wrapped: string[] = [];
+  let wrappedChars = 0;
+  let oversize = false;
   let width = 0;
   let lastWidth = 0;
   const flush = function* (): Iterable<ParseEvent> {
     if (wrapped.length === 0) return;
     const joined = wrapped.join("");
     wrapped = [];
+    wrappedChars = 0;
+    if (oversize) {
+      oversize = false;
+      yield reject(++counter.n, "too_large", `wrapped base64 payload exceeds ${limit} characters`, joined);
+      return;
+    }
     yield* payloadEvents({ index: 0, line: 0, status: "complete", text: joined }, counter);
   };
   for await (const batch of jsonElementBatches(text, { arrayKeys: CWL_ARRAY_KEYS, maxElementChars: maxRecordChars })) {
@@ -292,14 +360,16 @@ export async function* parseCloudWatchLogs(
       const gzipStart = el.text.startsWith("H4sI");
       const base64 = el.status === "complete" && BASE64_LINE.test(el.text);
       if (base64 && !gzipStart && wrapped.length > 0 && WRAP_WIDTHS.has(width) && lastWidth === width) {
-        wrapped.push(el.text);
+        if (wrappedChars + el.text.length > limit) oversize = true;
+        if (!oversize) wrapped.push(el.text);
+        wrappedChars += el.text.length;
         lastWidth = el.text.length;
         continue;
       }
       yield* flush();
       if (base64 && gzipStart) {
         wrapped.push(el.text);
-        width = lastWidth = el.text.length;
+        wrappedChars = width = lastWidth = el.text.length;
       } else yield* payloadEvents(el, counter);
     }
   }

@@ -1,0 +1,39 @@
+-- name: S3 server access logging turned off
+-- description: PutBucketLogging whose BucketLoggingStatus has no LoggingEnabled element: the bucket stops writing
+--  server access logs. Enabling logging or pointing it at another target bucket is not a finding.
+-- tables: cloudtrail, detection_allowlist
+-- params: from, to
+-- severity: medium
+-- report: security
+-- section: Defense Evasion
+-- schedule: cron(0 6 * * ? *)
+-- kind: event
+-- tactics: TA0005
+-- techniques: T1562.008
+-- runbook: Check who turned logging off and what was read or written since; set LoggingEnabled back
+--  (PutBucketLogging).
+-- actor: user_identity_arn
+-- target: bucket
+-- chart: event_name
+SELECT
+  event_time,
+  event_name,
+  CASE WHEN error_code IS NULL THEN 'success' ELSE 'attempt' END AS outcome,
+  user_identity_arn,
+  user_identity_type,
+  json_extract_scalar(request_parameters, '$.bucketName') AS bucket,
+  source_ip_address,
+  aws_region,
+  recipient_account_id,
+  error_code,
+  event_id
+FROM cloudtrail
+WHERE dt BETWEEN ? AND ?
+  AND event_source = 's3.amazonaws.com'
+  AND event_name = 'PutBucketLogging'
+  AND json_extract(request_parameters, '$.BucketLoggingStatus.LoggingEnabled') IS NULL
+  AND coalesce(user_identity_invoked_by, '') <> 'cloudformation.amazonaws.com'
+  AND coalesce(user_identity_session_issuer_arn, '') NOT LIKE '%:role/aws-service-role/%'
+  AND coalesce(user_identity_arn, '') NOT IN (SELECT value FROM detection_allowlist WHERE kind = 'principal')
+  AND coalesce(user_identity_session_issuer_arn, '') NOT IN (SELECT value FROM detection_allowlist WHERE kind = 'principal')
+ORDER BY event_time, event_id
