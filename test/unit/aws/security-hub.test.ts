@@ -35,6 +35,10 @@ function row(i: number): FindingRow {
     source_object: "report://security/2025-07-01",
     source_line: i + 1,
     ingest_time: "2025-07-02T06:00:00.000Z",
+    cwl_owner: null,
+    cwl_log_group: null,
+    cwl_log_stream: null,
+    cwl_event_id: null,
   };
 }
 

@@ -73,6 +73,10 @@ export function findingRows(args: {
         source_object: sourceObject,
         source_line: rows.length + 1,
         ingest_time: args.reportTime,
+        cwl_owner: null,
+        cwl_log_group: null,
+        cwl_log_stream: null,
+        cwl_event_id: null,
       });
     }
   }
