@@ -1,6 +1,7 @@
 import { gzipSync } from "node:zlib";
 import { s3NotificationBody } from "@app/cli/dev/s3-notifier";
 import { readSavedQueries } from "@app/cli/saved-queries";
+import { alertDetections } from "@app/core/alerts/alert";
 import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -143,7 +144,7 @@ describe("loglake dev alerts", () => {
     await drained();
     const later = await drainInbox();
     // Assess
-    expect(p.env.ready.alerts.detections).toStrictEqual(["cloudtrail/root-account-usage"]);
+    expect(p.env.ready.alerts.detections).toStrictEqual(alertDetections(await readSavedQueries()).map((d) => d.id));
     expect(later).toStrictEqual([]);
     expect(first.map((a) => ({ ...a, row: undefined }))).toStrictEqual([
       {
