@@ -8,6 +8,7 @@ import { type DevEnvironment, startDevEnvironment } from "@app/cli/dev/environme
 import { kinesisLambdaRecord } from "@app/cli/dev/kinesis-source";
 import { resolveConfig } from "@app/core/config/index";
 import type { LoglakeConfig, LoglakeConfigInput } from "@app/core/config/types";
+import type { SavedQuery } from "@app/core/queries/header";
 import { TABLES } from "@app/core/sources/index";
 import type { LogSource } from "@app/core/sources/types";
 import { openLake } from "@app/lake/query";
@@ -48,6 +49,8 @@ export async function startTestPipeline(
     sources?: readonly LogSource[];
     assumeRoles?: boolean;
     notify?: boolean;
+    /** Saved queries whose `alert: true` detections the consumers evaluate. */
+    queries?: readonly SavedQuery[];
   } = {},
 ): Promise<TestPipeline> {
   const config = opts.config ?? testConfig();
@@ -59,6 +62,7 @@ export async function startTestPipeline(
     ...(opts.sources ? { sources: opts.sources } : {}),
     ...(opts.assumeRoles !== undefined ? { assumeRoles: opts.assumeRoles } : {}),
     ...(opts.notify !== undefined ? { notify: opts.notify } : {}),
+    ...(opts.queries ? { queries: opts.queries } : {}),
   });
   const direct = { region: config.region, endpoint: env.ready.endpoint };
   return {

@@ -1,6 +1,7 @@
 import type { SavedQuery } from "@app/core/queries/header";
 import { type Cell, kindOfType, type QueryResult, type QueryRunner, toCell } from "@app/core/queries/result";
-import { quoteLiteral } from "@app/core/schema/sql";
+import { quoteIdent, quoteLiteral } from "@app/core/schema/sql";
+import { runOverRows } from "@app/lake/candidates";
 import {
   type AthenaClient,
   GetQueryExecutionCommand,
@@ -51,16 +52,24 @@ export function executionParameter(value: string): string {
   return quoteLiteral(value);
 }
 
+/** One statement's result as Athena returns it: column names and types, values as text (undefined for NULL). */
+export interface AthenaRawResult {
+  columns: { name: string; type: string }[];
+  rows: (string | undefined)[][];
+  /** `Statistics.DataScannedInBytes` of the execution. */
+  scannedBytes?: number;
+}
+
 /**
  * Runs one statement: StartQueryExecution in the workgroup with positional execution parameters, status polling
  * with exponential backoff, then every page of GetQueryResults (the first row of the first page repeats the column
- * names and is skipped). Values are normalised as the DuckDB runner does, so reports compare across engines.
+ * names and is skipped). Values stay Athena's text.
  */
-export async function runAthenaQuery(
+export async function fetchAthenaQuery(
   opts: AthenaRunnerOptions,
   sql: string,
   values: readonly string[],
-): Promise<QueryResult> {
+): Promise<AthenaRawResult> {
   const sleep = opts.sleep ?? defaultSleep;
   const started = await opts.client.send(
     new StartQueryExecutionCommand({
@@ -78,12 +87,16 @@ export async function runAthenaQuery(
   const maxWait = opts.pollMaxMs ?? 5_000;
   let wait = opts.pollInitialMs ?? 250;
   let waited = 0;
+  let scannedBytes: number | undefined;
   for (;;) {
     const status: GetQueryExecutionCommandOutput = await opts.client.send(
       new GetQueryExecutionCommand({ QueryExecutionId: id }),
     );
     const state = status.QueryExecution?.Status?.State;
-    if (state === "SUCCEEDED") break;
+    if (state === "SUCCEEDED") {
+      scannedBytes = status.QueryExecution?.Statistics?.DataScannedInBytes;
+      break;
+    }
     if (state === "FAILED" || state === "CANCELLED") {
       const reason =
         status.QueryExecution?.Status?.AthenaError?.ErrorMessage ??
@@ -100,33 +113,71 @@ export async function runAthenaQuery(
     wait = Math.min(wait * 2, maxWait);
   }
 
-  let columns: QueryResult["columns"] | undefined;
-  const rows: Record<string, Cell>[] = [];
+  let columns: AthenaRawResult["columns"] | undefined;
+  const rows: AthenaRawResult["rows"] = [];
   let first = true;
   for await (const page of paginateGetQueryResults({ client: opts.client, pageSize: 1000 }, { QueryExecutionId: id })) {
     columns ??= (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => ({
       name: c.Name ?? c.Label ?? "",
-      kind: kindOfType(c.Type ?? "varchar"),
+      type: c.Type ?? "varchar",
     }));
     const data = page.ResultSet?.Rows ?? [];
     for (const [i, r] of data.entries()) {
       if (first && i === 0) continue;
-      const row: Record<string, Cell> = {};
-      columns.forEach((c, j) => {
-        row[c.name] = toCell(r.Data?.[j]?.VarCharValue, c.kind);
-      });
-      rows.push(row);
+      rows.push(columns.map((_, j) => r.Data?.[j]?.VarCharValue));
     }
     first = false;
   }
-  return { columns: columns ?? [], rows };
+  return { columns: columns ?? [], rows, ...(scannedBytes !== undefined ? { scannedBytes } : {}) };
 }
 
-/** Runs saved queries on Athena; Athena has no local emulator, so its tests mock the client. */
+/**
+ * Runs one statement (see `fetchAthenaQuery`). Values are normalised as the DuckDB runner does, so reports compare
+ * across engines; `scanned` carries the execution's `DataScannedInBytes`.
+ */
+export async function runAthenaQuery(
+  opts: AthenaRunnerOptions,
+  sql: string,
+  values: readonly string[],
+): Promise<QueryResult> {
+  const raw = await fetchAthenaQuery(opts, sql, values);
+  const columns = raw.columns.map((c) => ({ name: c.name, kind: kindOfType(c.type) }));
+  const rows = raw.rows.map((r) => {
+    const row: Record<string, Cell> = {};
+    columns.forEach((c, j) => {
+      row[c.name] = toCell(r[j], c.kind);
+    });
+    return row;
+  });
+  return { columns, rows, ...(raw.scannedBytes !== undefined ? { scanned: { bytes: raw.scannedBytes } } : {}) };
+}
+
+/**
+ * Runs saved queries on Athena; Athena has no local emulator, so its tests mock the client. A candidate scan is one
+ * Athena execution (plus one per configuration table its conditions read); its rows are loaded into an embedded
+ * DuckDB, where each detection's unchanged statement runs over them.
+ */
 export function athenaRunner(opts: AthenaRunnerOptions): QueryRunner {
   return {
     engine: `athena (${opts.workGroup})`,
+    scanMeasure: "Athena: DataScannedInBytes of each query execution",
     run: (query: SavedQuery, values: readonly string[]) => runAthenaQuery(opts, query.sql, values),
+    async runScan(scan, values, detectionValues) {
+      const fetched = [{ table: scan.table, raw: await fetchAthenaQuery(opts, scan.sql, values) }];
+      for (const t of scan.reads)
+        fetched.push({ table: t, raw: await fetchAthenaQuery(opts, `SELECT * FROM ${quoteIdent(t)}`, []) });
+      const results = await runOverRows({
+        tables: fetched.map((f) => ({ name: f.table, columns: f.raw.columns.map((c) => c.name), rows: f.raw.rows })),
+        statements: scan.detections.map((d, i) => ({ sql: d.sql, values: detectionValues[i] ?? [] })),
+      });
+      const measured = fetched.map((f) => f.raw.scannedBytes);
+      const bytes = measured.every((b) => b !== undefined) ? measured.reduce((a, b) => a + b, 0) : undefined;
+      return {
+        candidates: fetched[0]?.raw.rows.length ?? 0,
+        results,
+        ...(bytes !== undefined ? { scanned: { bytes } } : {}),
+      };
+    },
   };
 }
 

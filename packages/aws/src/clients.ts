@@ -1,5 +1,6 @@
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
@@ -47,6 +48,11 @@ export function makeS3Client(opts: AwsClientOptions = {}): S3Client {
 /** An SQS client. */
 export function makeSqsClient(opts: AwsClientOptions = {}): SQSClient {
   return new SQSClient(common(opts));
+}
+
+/** An SNS client. */
+export function makeSnsClient(opts: AwsClientOptions = {}): SNSClient {
+  return new SNSClient(common(opts));
 }
 
 /** A Kinesis client on HTTP/1.1. */

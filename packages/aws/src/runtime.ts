@@ -2,6 +2,7 @@ import type { CustomerDestination, LoglakeConfig } from "@app/core/config/types"
 import type { LogSource } from "@app/core/sources/types";
 import { openDuckDb } from "@app/lake/duckdb";
 import type { LakeStore } from "@app/lake/store";
+import type { AlertRuntime } from "@app/pipeline/alerts";
 import type { Log } from "@app/pipeline/log";
 import { type PipelineRuntime, sourceSettings } from "@app/pipeline/runtime";
 import type { S3Client } from "@aws-sdk/client-s3";
@@ -34,6 +35,7 @@ export function wireRuntime(args: {
   /** The config's enabled sources by default (tests add one that fails on purpose). */
   sources?: readonly LogSource[];
   customerClient?: (dest: CustomerDestination) => S3Client;
+  alerts?: AlertRuntime;
 }): AwsRuntime {
   const { config, s3, sqs, log } = args;
   const objects = new S3Objects(s3, args.customerClient);
@@ -55,6 +57,7 @@ export function wireRuntime(args: {
       intervalSeconds: config.sizes.heartbeatSeconds,
       log,
     }),
+    ...(args.alerts ? { alerts: args.alerts } : {}),
   };
 }
 
@@ -68,6 +71,8 @@ export async function createRuntime(args: {
   db?: DuckDBConnection;
   /** False writes to every destination with the function's own credentials (emulators have no STS). */
   assumeRoles?: boolean;
+  /** Near-real-time alerts on ingest (see `awsAlerts`). */
+  alerts?: AlertRuntime;
 }): Promise<AwsRuntime> {
   const { config } = args;
   const aws: AwsClientOptions = { region: config.region, ...args.aws };
@@ -80,6 +85,7 @@ export async function createRuntime(args: {
     db: args.db ?? (await openDuckDb({ threads: 1 })),
     log: args.log,
     ...(args.sources ? { sources: args.sources } : {}),
+    ...(args.alerts ? { alerts: args.alerts } : {}),
     customerClient(dest) {
       if (!dest.roleArn || !dest.externalId || args.assumeRoles === false) return s3;
       let client = customerClients.get(dest.name);

@@ -1,15 +1,19 @@
+import { awsAlerts } from "@app/aws/alerts";
 import { createRuntime } from "@app/aws/runtime";
 import { createIngestSqsHandler } from "./handlers/ingest-sqs.ts";
-import { loadFunctionConfig } from "./lib/config.ts";
+import { loadAlertSettings, loadFunctionConfig } from "./lib/config.ts";
 import { powertoolsLog } from "./lib/log.ts";
 import { ingestMetrics, publishIngestMetrics } from "./lib/metrics.ts";
 
 // Cold start: a bad config fails here, before any message is received.
 const { config, aws } = loadFunctionConfig();
+const { topicArn, queriesDir } = loadAlertSettings();
+const alerts = topicArn ? await awsAlerts({ config, aws, topicArn, queriesDir }) : undefined;
 const metrics = ingestMetrics();
 const log = powertoolsLog("loglake-ingest-sqs");
 
 /** Lambda entry point for the ingest queue's event source mapping. */
-export const handler = createIngestSqsHandler(await createRuntime({ config, aws, log }), (counts) =>
-  publishIngestMetrics(counts, metrics),
+export const handler = createIngestSqsHandler(
+  await createRuntime({ config, aws, log, ...(alerts ? { alerts } : {}) }),
+  (counts) => publishIngestMetrics(counts, metrics),
 );

@@ -8,10 +8,12 @@ import {
 } from "@app/core/detections/allowlist";
 import { type Cell, kindOfType, type QueryResult, type QueryRunner, toCell } from "@app/core/queries/result";
 import { toDuckDbEmptyView, toDuckDbView } from "@app/core/schema/duckdb";
+import { quoteIdent } from "@app/core/schema/sql";
 import { TABLES } from "@app/core/sources/index";
 import { type DuckDBConnection, type DuckDBResultReader, StatementType } from "@duckdb/node-api";
 import { installTrinoCompat } from "./compat.ts";
 import { openDuckDb } from "./duckdb.ts";
+import { LOCAL_SCAN_MEASURE, type ScanMeter } from "./scan-meter.ts";
 import type { LakeStore } from "./store.ts";
 
 /**
@@ -181,10 +183,43 @@ export async function runPrepared(
   }
 }
 
-/** Runs saved queries on a DuckDB connection opened with `openLake` (Trino compatibility macros installed). */
-export function duckDbRunner(connection: DuckDBConnection): QueryRunner {
+/**
+ * Runs saved queries on a DuckDB connection opened with `openLake` (Trino compatibility macros installed). A
+ * candidate scan is materialised as a temporary table named like the lake table, which the detections' unchanged
+ * statements then read instead of the lake view, and dropped afterwards. With `meter`, each lake scan's files and
+ * bytes are measured.
+ */
+export function duckDbRunner(connection: DuckDBConnection, opts: { meter?: ScanMeter } = {}): QueryRunner {
+  const { meter } = opts;
   return {
     engine: "duckdb",
-    run: (query, values) => runPrepared(connection, query.sql, values),
+    ...(meter ? { scanMeasure: LOCAL_SCAN_MEASURE } : {}),
+    async run(query, values) {
+      const result = await runPrepared(connection, query.sql, values);
+      if (!meter) return result;
+      return {
+        ...result,
+        scanned: await meter({ sql: query.sql, tables: query.tables, params: query.params, values }),
+      };
+    },
+    async runScan(scan, values, detectionValues) {
+      const temp = `temp.main.${quoteIdent(scan.table)}`;
+      const candidates = await runPrepared(
+        connection,
+        `CREATE TEMP TABLE ${quoteIdent(scan.table)} AS ${scan.sql}`,
+        values,
+      );
+      try {
+        const results: QueryResult[] = [];
+        for (const [i, d] of scan.detections.entries())
+          results.push(await runPrepared(connection, d.sql, detectionValues[i] ?? []));
+        const scanned = meter
+          ? await meter({ sql: scan.sql, tables: [scan.table, ...scan.reads], params: scan.params, values })
+          : undefined;
+        return { candidates: Number(candidates.rows[0]?.Count ?? 0), results, ...(scanned ? { scanned } : {}) };
+      } finally {
+        await connection.run(`DROP TABLE IF EXISTS ${temp}`);
+      }
+    },
   };
 }

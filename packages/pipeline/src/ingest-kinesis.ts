@@ -23,6 +23,7 @@ import type { TableDef } from "@app/core/schema/table";
 import { quarantineTable } from "@app/core/sources/quarantine/schema";
 import { unwritableRow, unwritableSummary, writeManifest, writeRows } from "@app/lake/ingest";
 import { createLakeWriter, WriteFailedError } from "@app/lake/writer";
+import { alertOnRows } from "./alerts.ts";
 import type { PipelineRuntime } from "./runtime.ts";
 
 /** The Kinesis record fields the pipeline reads (a subset of Lambda's KinesisStreamRecord). */
@@ -272,6 +273,8 @@ export class KinesisBatch {
       summary: { source: "unknown", ...summary },
       files,
     });
+    if (this.rt.alerts)
+      await alertOnRows({ alerts: this.rt.alerts, lake: this.rt.lake, db: this.rt.db, files, log: this.rt.log });
     return { files, archives, summary };
   }
 }

@@ -14,6 +14,7 @@ import { quarantineTable } from "@app/core/sources/quarantine/schema";
 import { toIsoUtc } from "@app/core/time";
 import { ingestToLake, SupersededError } from "@app/lake/ingest";
 import { createLakeWriter } from "@app/lake/writer";
+import { alertOnRows } from "./alerts.ts";
 import { type IngestCounts, tally } from "./counts.ts";
 import { ObjectGoneError, type VisibilityLease } from "./ports.ts";
 import type { PipelineRuntime } from "./runtime.ts";
@@ -25,6 +26,8 @@ export interface ObjectResult {
   summary?: IngestSummary;
   files: string[];
   copies: { kind: CopyTarget["kind"]; bucket: string; key: string; multipart: boolean }[];
+  /** Alerts published for its rows (present when alerts are on). */
+  alerts?: number;
 }
 
 /** What happened to one SQS message. */
@@ -82,6 +85,12 @@ export async function ingestS3Object(rt: PipelineRuntime, ref: S3ObjectRef): Pro
     // The pipeline may stop reading early (unknown source); release the connection.
     await bytes.return?.(undefined);
   }
+  // Before the copies: an alert should not wait for a large raw copy, and a failed copy redelivers the message,
+  // whose alerts are then already claimed.
+  const alerts = rt.alerts
+    ? (await alertOnRows({ alerts: rt.alerts, lake: rt.lake, db: rt.db, files: manifest.files, log: rt.log })).published
+        .length
+    : undefined;
   const source = manifest.summary.source;
   const copies: ObjectResult["copies"] = [];
   if (source !== "unknown") {
@@ -104,7 +113,14 @@ export async function ingestS3Object(rt: PipelineRuntime, ref: S3ObjectRef): Pro
       copies.push({ kind: t.kind, bucket: t.bucket, key: t.key, multipart });
     }
   }
-  return { object, outcome: "ingested", summary: manifest.summary, files: manifest.files, copies };
+  return {
+    object,
+    outcome: "ingested",
+    summary: manifest.summary,
+    files: manifest.files,
+    copies,
+    ...(alerts !== undefined ? { alerts } : {}),
+  };
 }
 
 function destinationOf(rt: PipelineRuntime, name: string) {

@@ -3,6 +3,7 @@ import { SOURCES } from "@app/core/sources/index";
 import type { LogSource, SourceOptions } from "@app/core/sources/types";
 import type { LakeStore } from "@app/lake/store";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import type { AlertRuntime } from "./alerts.ts";
 import type { Log } from "./log.ts";
 import type { KeepInvisible, ObjectCopier, ObjectReader, ObjectWriter } from "./ports.ts";
 
@@ -23,6 +24,8 @@ export interface PipelineRuntime {
   log: Log;
   /** Keeps slow batches invisible on their queue; absent where nothing redelivers (tests). */
   keepInvisible?: KeepInvisible;
+  /** Near-real-time alerts on the rows just written; absent when no detection alerts or no topic is set. */
+  alerts?: AlertRuntime;
 }
 
 /** The sources a config enables, in registry order, and the options they read from it. */

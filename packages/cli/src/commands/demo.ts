@@ -15,13 +15,25 @@ export async function runDemo(
   const out = resolve(outDir);
   const logs = join(out, "logs");
   const lake = join(out, "lake");
-  const [{ DEMO_DEFAULTS, demoFiles }, { runReport }, { duckDbRunner }, { localReportSink, writeReport }] =
-    await Promise.all([
-      import("@app/samples/demo/index"),
-      import("@app/core/reports/report"),
-      import("@app/lake/query"),
-      import("@app/lake/report"),
-    ]);
+  const [
+    { DEMO_DEFAULTS, demoFiles },
+    { runReport },
+    { duckDbRunner },
+    { localReportSink, writeReport },
+    { localScanMeter },
+    { writeReportFindings },
+    { openDuckDb },
+    { LocalLakeStore },
+  ] = await Promise.all([
+    import("@app/samples/demo/index"),
+    import("@app/core/reports/report"),
+    import("@app/lake/query"),
+    import("@app/lake/report"),
+    import("@app/lake/scan-meter"),
+    import("@app/lake/findings"),
+    import("@app/lake/duckdb"),
+    import("@app/lake/store"),
+  ]);
   const files = demoFiles();
   for (const f of files) {
     const path = join(logs, f.path);
@@ -40,14 +52,20 @@ export async function runDemo(
   const reports: string[] = [];
   try {
     for (const report of ["security", "compliance"]) {
-      const data = await runReport({ runner: duckDbRunner(conn), queries, report, period, lake, now: new Date() });
+      const runner = duckDbRunner(conn, { meter: localScanMeter(lake) });
+      const data = await runReport({ runner, queries, report, period, lake, now: new Date() });
       const written = await writeReport(data, sink);
+      const db = await openDuckDb();
+      await writeReportFindings({ db, store: new LocalLakeStore(lake), data }).finally(() => db.closeSync());
       const html = written.find((f) => f.endsWith(".html"));
       const t = data.summary.totals;
       const bySeverity = Object.entries(t.by_severity)
         .map(([k, v]) => `${k} ${v}`)
         .join(", ");
-      log(`${data.summary.title} ${period.label}: ${t.findings} findings (${bySeverity}) -> ${join(out, html ?? "")}`);
+      const scanned = `${data.summary.scanned.bytes} bytes in ${data.summary.scanned.files} files scanned`;
+      log(
+        `${data.summary.title} ${period.label}: ${t.findings} findings (${bySeverity}), ${scanned} -> ${join(out, html ?? "")}`,
+      );
       if (html) reports.push(join(out, html));
     }
   } finally {

@@ -38,10 +38,11 @@ export function registerDev(program: Command): void {
             throw new InputError(`${file}: the default export must be the config object (use defineConfig)`);
           input = mod.default as LoglakeConfigInput;
         }
-        const [{ jsonLog }, { devConfig }, { startDevEnvironment }] = await Promise.all([
+        const [{ jsonLog }, { devConfig }, { startDevEnvironment }, { readSavedQueries }] = await Promise.all([
           import("@app/pipeline/log"),
           import("../dev/config.ts"),
           import("../dev/environment.ts"),
+          import("../saved-queries.ts"),
         ]);
         const config = devConfig(input);
         // stdout carries the ready line only; logs go to stderr.
@@ -49,6 +50,7 @@ export function registerDev(program: Command): void {
         const env = await startDevEnvironment({
           config,
           log,
+          queries: await readSavedQueries(),
           ...(opts.port !== undefined ? { port: opts.port } : {}),
           ...(opts.kinesisPort !== undefined ? { kinesisPort: opts.kinesisPort } : {}),
           ...(opts.inMemory ? {} : { dataDir: opts.dataDir ?? DEFAULT_DATA_DIR }),

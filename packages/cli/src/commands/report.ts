@@ -31,6 +31,7 @@ interface ReportOptions {
   endpoint?: string;
   format?: string;
   json?: boolean;
+  oneScan: boolean;
   failOn?: string;
 }
 
@@ -74,6 +75,21 @@ function queryRows(data: ReportData): QueryResult {
   };
 }
 
+/** Writes a report's findings to a local lake's `findings` table, on a connection of its own (the query one is confined). */
+async function writeLocalFindings(root: string, data: ReportData): Promise<void> {
+  const [{ openDuckDb }, { LocalLakeStore }, { writeReportFindings }] = await Promise.all([
+    import("@app/lake/duckdb"),
+    import("@app/lake/store"),
+    import("@app/lake/findings"),
+  ]);
+  const db = await openDuckDb();
+  try {
+    await writeReportFindings({ db, store: new LocalLakeStore(root), data });
+  } finally {
+    db.closeSync();
+  }
+}
+
 function failOnOption(): Option {
   const o = new Option(
     "--fail-on <severity>",
@@ -103,6 +119,7 @@ export function registerReport(program: Command): void {
     .option("--from <day>", `first day (with --to, instead of --period): ${DATE_FORMS}`)
     .option("--to <day>", "last day, inclusive")
     .option("--queries <dir>", "saved queries folder (default: the repository's queries/)")
+    .option("--no-one-scan", "run every detection on its own instead of one candidate scan per table (to compare)")
     .addOption(failOnOption())
     .addOption(endpointOption());
   for (const o of formatOptions()) cmd.addOption(o);
@@ -135,11 +152,18 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
     }
     const sink = await outputSink(opts.out, opts.endpoint, lake.region);
     const conn = await openLakeForQuery(lake);
-    const [{ runReport, findingsAtOrAbove }, { duckDbRunner }, { writeReport }] = await Promise.all([
-      import("@app/core/reports/report"),
-      import("@app/lake/query"),
-      import("@app/lake/report"),
-    ]);
+    const [{ runReport, findingsAtOrAbove }, { duckDbRunner }, { writeReport }, { localScanMeter }] = await Promise.all(
+      [
+        import("@app/core/reports/report"),
+        import("@app/lake/query"),
+        import("@app/lake/report"),
+        import("@app/lake/scan-meter"),
+      ],
+    );
+    // A lake on S3 is read through a cache of what the period needs, so only a local lake's files are measured.
+    const meter = parseS3Url(lake.lake) ? undefined : localScanMeter(lake.lake);
+    const runner = duckDbRunner(conn, meter ? { meter } : {});
+    const measure = runner.scanMeasure ? { scanMeasure: runner.scanMeasure } : {};
     const total = queries.filter((q) => q.report === report).length;
     let done = 0;
     let current = "";
@@ -149,7 +173,7 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
     );
     try {
       const data = await runReport({
-        runner: duckDbRunner(conn),
+        runner: opts.oneScan ? runner : { engine: runner.engine, run: runner.run, ...measure },
         queries,
         report,
         period,
@@ -163,6 +187,7 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
       });
       line.stop();
       const files = await writeReport(data, sink);
+      if (!parseS3Url(lake.lake)) await writeLocalFindings(lake.lake, data);
       process.stdout.write(
         format === "json"
           ? `${JSON.stringify(data.summary, null, 2)}\n`

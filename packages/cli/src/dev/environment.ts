@@ -1,16 +1,23 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { snsAlertPublisher } from "@app/aws/alerts";
 import type { AwsClientOptions } from "@app/aws/clients";
-import { makeKinesisClient, makeS3Client, makeSqsClient } from "@app/aws/clients";
+import { makeKinesisClient, makeS3Client, makeSnsClient, makeSqsClient } from "@app/aws/clients";
 import { type AwsRuntime, createRuntime } from "@app/aws/runtime";
+import { alertDetections } from "@app/core/alerts/alert";
 import type { LoglakeConfig } from "@app/core/config/types";
+import type { SavedQuery } from "@app/core/queries/header";
 import type { LogSource } from "@app/core/sources/types";
 import { createIngestKinesisHandler } from "@app/functions/handlers/ingest-kinesis";
 import { createIngestSqsHandler } from "@app/functions/handlers/ingest-sqs";
+import { localAlertClaims } from "@app/lake/alert-claims";
 import type { Log } from "@app/pipeline/log";
 import { claimDataDir, dataDirLayout, IN_MEMORY_NOT_KEPT, NOT_KEPT } from "./data-dir.ts";
 import { type Emulators, startEmulators } from "./emulators.ts";
 import { type KeptState, openKeptState } from "./kept-state.ts";
 import { KinesisEventSource } from "./kinesis-source.ts";
-import { type Provisioned, provision } from "./provision.ts";
+import { type Provisioned, provision, provisionAlerts } from "./provision.ts";
 import { S3Notifier } from "./s3-notifier.ts";
 import { SqsEventSource } from "./sqs-source.ts";
 
@@ -23,6 +30,8 @@ export interface ReadyInfo {
   buckets: { source: string; lake: string; worm: string; customer: string[] };
   queues: { ingest: string; dlq: string };
   stream: string;
+  /** The alerts topic, the queue subscribed to it (read it to see alerts), and the detections that alert. */
+  alerts: { topic: string; inbox: string; detections: string[] };
   state: ReadyState;
 }
 
@@ -70,6 +79,8 @@ export async function startDevEnvironment(opts: {
   notify?: boolean;
   /** Keep state in this folder across restarts (created when missing). */
   dataDir?: string;
+  /** The saved queries whose `alert: true` detections run on ingest. */
+  queries?: readonly SavedQuery[];
 }): Promise<DevEnvironment> {
   const { config, log } = opts;
   const dir = opts.dataDir !== undefined ? dataDirLayout(opts.dataDir) : undefined;
@@ -100,6 +111,12 @@ export async function startDevEnvironment(opts: {
     const sqs = makeSqsClient(direct);
     const kinesis = makeKinesisClient({ region: config.region, endpoint: emulators.kinesisEndpoint });
     const provisioned = await provision(config, { s3, sqs, kinesis });
+    // SNS state is not kept, so its calls go to the emulator itself, past the persisting endpoint.
+    const sns = makeSnsClient({ region: config.region, endpoint: emulators.endpoint });
+    const alertTopic = await provisionAlerts(config, { sns, sqs });
+    // The emulator's S3 ignores If-None-Match, so claims are marker files (O_EXCL) next to the kept state.
+    const claimsDir = dir ? join(dir.root, "alerts") : await mkdtemp(join(tmpdir(), "loglake-dev-alerts-"));
+    const detections = alertDetections(opts.queries ?? []);
     const messages = kept
       ? await kept.restoreMessages(sqs, {
           [config.queues.ingest]: provisioned.queues.ingest,
@@ -126,6 +143,15 @@ export async function startDevEnvironment(opts: {
       log,
       ...(opts.sources ? { sources: opts.sources } : {}),
       assumeRoles: opts.assumeRoles ?? false,
+      ...(detections.length > 0
+        ? {
+            alerts: {
+              detections,
+              claims: localAlertClaims(claimsDir),
+              publisher: snsAlertPublisher(sns, alertTopic.topicArn),
+            },
+          }
+        : {}),
     });
     const sqsSource = new SqsEventSource({
       sqs,
@@ -183,6 +209,7 @@ export async function startDevEnvironment(opts: {
         buckets: provisioned.buckets,
         queues: { ingest: provisioned.queues.ingest, dlq: provisioned.queues.dlq },
         stream: provisioned.stream.name,
+        alerts: { topic: alertTopic.topicArn, inbox: alertTopic.inboxUrl, detections: detections.map((d) => d.id) },
         state,
       },
       emulators,
@@ -198,7 +225,8 @@ export async function startDevEnvironment(opts: {
           await Promise.all([sqsSource.stop(), kinesisSource.stop()]);
           runtime.db.closeSync();
           // Close pooled keep-alive sockets, so the process can exit as soon as the emulators are down.
-          for (const c of [s3, sqs, kinesis, runtime.s3, runtime.sqs]) c.destroy();
+          for (const c of [s3, sqs, sns, kinesis, runtime.s3, runtime.sqs]) c.destroy();
+          if (!dir) await rm(claimsDir, { recursive: true, force: true });
           await kept?.close();
           await running.stop();
           await release();

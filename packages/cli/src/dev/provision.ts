@@ -1,6 +1,7 @@
 import type { LoglakeConfig } from "@app/core/config/types";
 import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
+import { CreateTopicCommand, type SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 
 /** What `provision` created, named as the stacks name them. */
@@ -74,4 +75,28 @@ async function queueArn(sqs: SQSClient, url: string): Promise<string> {
   const arn = res.Attributes?.QueueArn;
   if (!arn) throw new Error(`queue ${url} has no QueueArn`);
   return arn;
+}
+
+/**
+ * Creates the alerts topic and a queue subscribed to it with raw delivery, where the alerts the consumers publish
+ * can be read. Idempotent.
+ */
+export async function provisionAlerts(
+  config: LoglakeConfig,
+  clients: { sns: SNSClient; sqs: SQSClient },
+): Promise<{ topicArn: string; inboxUrl: string }> {
+  const name = `loglake-${config.env}-alerts`;
+  const topic = await clients.sns.send(new CreateTopicCommand({ Name: name }));
+  const topicArn = topic.TopicArn as string;
+  const inbox = await clients.sqs.send(new CreateQueueCommand({ QueueName: `${name}-inbox` }));
+  const inboxUrl = inbox.QueueUrl as string;
+  await clients.sns.send(
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: "sqs",
+      Endpoint: await queueArn(clients.sqs, inboxUrl),
+      Attributes: { RawMessageDelivery: "true" },
+    }),
+  );
+  return { topicArn, inboxUrl };
 }

@@ -292,6 +292,15 @@ const configFields = strict({
     }),
     {},
   ),
+  securityHub: v.optional(
+    strict({
+      /** Export each scheduled report's findings to AWS Security Hub (ASFF, BatchImportFindings) in the report's region. */
+      enabled: v.optional(v.boolean("must be true or false"), false),
+      /** The account Security Hub imports into (the product ARN's account); required when enabled. */
+      accountId: v.optional(text(ACCOUNT_RE, "must be a 12-digit AWS account id")),
+    }),
+    {},
+  ),
   /** Allow-lists and thresholds the detections read through the `detection_allowlist` lake table. */
   detections: v.optional(
     strict({

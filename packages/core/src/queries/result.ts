@@ -1,3 +1,4 @@
+import type { CandidateScan } from "./compile.ts";
 import type { SavedQuery } from "./header.ts";
 
 /** One cell of a query result, the same whichever engine produced it. */
@@ -12,16 +13,43 @@ export interface ResultColumn {
   kind: CellKind;
 }
 
+/**
+ * What one statement read from the lake. Athena: `DataScannedInBytes` of the query execution (the columns it read).
+ * DuckDB: the Parquet files under the partitions the statement's `dt` filters select, and their whole size.
+ */
+export interface ScanStats {
+  bytes: number;
+  /** Files read, where the engine tells. */
+  files?: number;
+}
+
 /** Rows of one query, normalised so DuckDB and Athena results compare equal. */
 export interface QueryResult {
   columns: ResultColumn[];
   rows: Record<string, Cell>[];
+  /** What the statement read from the lake, when the engine measures it. */
+  scanned?: ScanStats;
+}
+
+/** A candidate scan run: each detection's rows, in the scan's order, and what the one scan read from the lake. */
+export interface ScanResult {
+  /** Rows the candidate statement selected. */
+  candidates: number;
+  results: QueryResult[];
+  scanned?: ScanStats;
 }
 
 /** Runs saved queries on one engine (DuckDB locally, Athena in AWS) with positional parameter values. */
 export interface QueryRunner {
   readonly engine: string;
+  /** How this engine's `scanned` figures are measured, as the report states it. */
+  readonly scanMeasure?: string;
   run(query: SavedQuery, values: readonly string[]): Promise<QueryResult>;
+  /**
+   * Runs a candidate scan once (`values` for its `?`s), then each of its detections' own statements unchanged over
+   * the candidate rows only (`detectionValues[i]` for detection i). Engines without it run every detection alone.
+   */
+  runScan?(scan: CandidateScan, values: readonly string[], detectionValues: readonly string[][]): Promise<ScanResult>;
 }
 
 /** Engine type name (DuckDB or Trino spelling, any case) to the neutral kind; lists, structs and maps are strings. */

@@ -8,6 +8,11 @@ export interface SqlScan {
   placeholdersInComments: number;
   /** The text with comments replaced by spaces and string literals emptied, for keyword checks. */
   code: string;
+  /**
+   * The text with the same length and offsets: comments and the inside of string literals blanked to spaces, so a
+   * keyword found in it is SQL and its offset cuts the original text.
+   */
+  mask: string;
   /** True when a string literal, quoted identifier or block comment is left open. */
   unterminated: boolean;
 }
@@ -23,6 +28,7 @@ export function scanSql(sql: string): SqlScan {
   let unterminated = false;
   let pendingSeparator = false;
   const code: string[] = [];
+  const mask: string[] = [];
   let i = 0;
   const n = sql.length;
   while (i < n) {
@@ -33,6 +39,7 @@ export function scanSql(sql: string): SqlScan {
       const stop = end === -1 ? n : end;
       placeholdersInComments += count(sql.slice(i, stop), "?");
       code.push(" ".repeat(stop - i));
+      mask.push(" ".repeat(stop - i));
       i = stop;
       continue;
     }
@@ -42,6 +49,7 @@ export function scanSql(sql: string): SqlScan {
       const stop = end === -1 ? n : end + 2;
       placeholdersInComments += count(sql.slice(i, stop), "?");
       code.push(" ".repeat(stop - i));
+      mask.push(blank(sql.slice(i, stop)));
       i = stop;
       continue;
     }
@@ -63,6 +71,7 @@ export function scanSql(sql: string): SqlScan {
       }
       // Keep identifiers (they matter to keyword checks); empty string literals so their text cannot match.
       code.push(ch === '"' ? sql.slice(i, j) : "''");
+      mask.push(ch === '"' ? sql.slice(i, j) : `'${" ".repeat(Math.max(0, j - i - 2))}${j - i >= 2 ? "'" : ""}`);
       if (pendingSeparator) separators++;
       pendingSeparator = false;
       i = j;
@@ -71,6 +80,7 @@ export function scanSql(sql: string): SqlScan {
     if (ch === ";") {
       pendingSeparator = true;
       code.push(" ");
+      mask.push(" ");
       i++;
       continue;
     }
@@ -80,9 +90,15 @@ export function scanSql(sql: string): SqlScan {
     }
     if (ch === "?") placeholders++;
     code.push(ch);
+    mask.push(ch);
     i++;
   }
-  return { placeholders, separators, placeholdersInComments, code: code.join(""), unterminated };
+  return { placeholders, separators, placeholdersInComments, code: code.join(""), mask: mask.join(""), unterminated };
+}
+
+/** Spaces in place of every character but line breaks, so a block comment keeps the lines around it apart. */
+function blank(s: string): string {
+  return s.replace(/[^\n]/g, " ");
 }
 
 function count(s: string, c: string): number {

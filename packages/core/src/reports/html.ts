@@ -3,7 +3,7 @@ import type { Cell, QueryResult } from "../queries/result.ts";
 import { barChart, esc, SEVERITY_COLORS, stackedColumns } from "./charts.ts";
 import { csvName } from "./csv.ts";
 import { formatBytes, formatNumber, isBytesColumn } from "./format.ts";
-import { attemptSeverity, type QuerySummary, type ReportData } from "./report.ts";
+import { attemptSeverity, type QuerySummary, type ReportData, type ReportSummary } from "./report.ts";
 
 /** Rows shown per table in the HTML; the CSV next to it has all of them. */
 export const HTML_ROW_LIMIT = 50;
@@ -205,7 +205,7 @@ export function renderReportHtml(data: ReportData): string {
 </head>
 <body>
 <header><h1>${esc(s.title)}</h1><p>${esc(period)}</p>
-<dl class="facts"><dt>Lake</dt><dd><code>${esc(s.lake)}</code></dd><dt>Engine</dt><dd>${esc(s.engine)}, ${formatNumber(s.totals.queries)} queries</dd><dt>Generated</dt><dd>${esc(s.generated_at)} by loglake ${esc(s.loglake_version)}</dd></dl></header>
+<dl class="facts"><dt>Lake</dt><dd><code>${esc(s.lake)}</code></dd><dt>Engine</dt><dd>${esc(s.engine)}, ${formatNumber(s.totals.queries)} queries</dd><dt>Scanned</dt><dd>${scannedText(s)}</dd><dt>Generated</dt><dd>${esc(s.generated_at)} by loglake ${esc(s.loglake_version)}</dd></dl></header>
 <main>
 <section id="summary"><h2>Executive summary</h2>${noData}<p class="desc">${esc(s.description)}</p>
 <p><strong>${formatNumber(s.totals.findings)}</strong> findings${s.totals.attempts > 0 ? ` (${formatNumber(s.totals.attempts)} of them attempts, each counted one severity lower)` : ""} from <strong>${formatNumber(s.totals.queries_with_findings)}</strong> of ${formatNumber(s.totals.queries)} queries.</p>
@@ -219,4 +219,16 @@ ${cis}${sectionHtml}${limits}
 </body>
 </html>
 `;
+}
+
+/** What the report's statements read from the lake, and what the figure could not see. */
+function scannedText(s: ReportSummary): string {
+  const c = s.scanned;
+  const shared = s.scans.map((x) => `${x.table} once for ${formatNumber(x.detections.length)} detections`).join(", ");
+  const parts = [
+    `${formatBytes(c.bytes)} (${formatNumber(c.bytes)} bytes) in ${formatNumber(c.files)} files by ${formatNumber(c.statements)} statements`,
+    ...(shared ? [shared] : []),
+    ...(c.unmeasured > 0 ? [`${formatNumber(c.unmeasured)} statements not measured`] : []),
+  ];
+  return `${esc(parts.join("; "))} <small>(${esc(c.measured_by)})</small>`;
 }

@@ -10,6 +10,7 @@ import { csvName, toCsv } from "./csv.ts";
 import { renderReportHtml } from "./html.ts";
 import { type ReportInfo, reportInfo } from "./info.ts";
 import { paramValues, parseDay, type ReportPeriod } from "./period.ts";
+import { runPlanned, type ScannedTotals, type ScanSummary } from "./run.ts";
 
 /** Columns that date a finding, in the order they are looked for. */
 export const TIME_COLUMNS = ["event_time", "hour_start", "first_seen", "day"] as const;
@@ -29,6 +30,10 @@ export interface QuerySummary {
   sql: string;
   sql_sha256: string;
   parameters: string[];
+  /** `own`: the statement scanned the lake itself; else the table whose candidate scan its statement ran over. */
+  ran_on: string;
+  /** What its own scan read (null when it ran over a candidate scan's rows, or the engine gave no figure). */
+  bytes_scanned: number | null;
   /** Detection metadata from the header, when the query is a detection. */
   kind?: "event" | "aggregate";
   tactics?: string[];
@@ -101,6 +106,12 @@ export interface ReportSummary {
   /** One entry per day of the period (zero-filled), findings per severity dated by their first time column. */
   findings_by_day: ({ day: string } & Record<FindingSeverity, number>)[];
   limits: string[];
+  /** What the report's statements read from the lake, and how the figure was measured. */
+  scanned: ScannedTotals & { measured_by: string };
+  /** The candidate scans, each reading the lake once for many `kind: event` detections. */
+  scans: ScanSummary[];
+  /** Event detections that ran on their own, and why they could not share a scan. */
+  not_compiled: { id: string; why: string }[];
   queries: QuerySummary[];
 }
 
@@ -222,9 +233,13 @@ export function summarize(args: {
   lake: string;
   generatedAt: string;
   engine: string;
-  results: readonly { query: SavedQuery; result: QueryResult }[];
+  results: readonly { query: SavedQuery; result: QueryResult; scan?: string }[];
   /** Rows per lake table in the period; tables missing here are not judged. */
   tables?: readonly TableCoverage[];
+  scans?: ScanSummary[];
+  notCompiled?: { id: string; why: string }[];
+  scanned?: ScannedTotals;
+  measuredBy?: string;
 }): ReportSummary {
   const tables = [...(args.tables ?? [])];
   const noData = new Set(tables.filter((t) => t.no_data).map((t) => t.table));
@@ -273,7 +288,13 @@ export function summarize(args: {
       ...(counts as Record<FindingSeverity, number>),
     })),
     limits: info.limits,
-    queries: args.results.map(({ query, result }) => ({
+    scanned: {
+      ...(args.scanned ?? { bytes: 0, files: 0, statements: args.results.length, unmeasured: args.results.length }),
+      measured_by: args.measuredBy ?? "not measured",
+    },
+    scans: args.scans ?? [],
+    not_compiled: args.notCompiled ?? [],
+    queries: args.results.map(({ query, result, scan }) => ({
       id: query.id,
       name: query.name,
       description: query.description,
@@ -285,6 +306,8 @@ export function summarize(args: {
       sql: query.sql,
       sql_sha256: sqlSha256(query.sql),
       parameters: paramValues(query, args.period),
+      ran_on: scan ?? "own",
+      bytes_scanned: scan ? null : (result.scanned?.bytes ?? null),
       ...(query.detection
         ? {
             kind: query.detection.kind,
@@ -315,9 +338,10 @@ function byTactic(queries: readonly SavedQuery[]): SavedQuery[] {
 }
 
 /**
- * Runs every query of a report for the period, one after another (Athena workgroups limit concurrency, and DuckDB
- * uses its threads per query), and assembles the summary. A failing query fails the report: a scheduled export
- * must not look complete when part of it is missing.
+ * Runs every query of a report for the period, one statement after another (Athena workgroups limit concurrency,
+ * and DuckDB uses its threads per query): the `kind: event` detections through one candidate scan per table, the
+ * rest on their own (see `runPlanned`), and assembles the summary. A failing statement fails the report: a
+ * scheduled export must not look complete when part of it is missing.
  */
 export async function runReport(args: {
   runner: QueryRunner;
@@ -331,24 +355,30 @@ export async function runReport(args: {
 }): Promise<ReportData> {
   const selected = byTactic(reportQueries(args.queries, args.report));
   const tables: TableCoverage[] = [];
+  const counted: QueryResult[] = [];
   for (const table of lakeTablesRead(selected)) {
     const q = rowCountQuery(table);
     const r = await args.runner.run(q, paramValues(q, args.period)).catch((e: unknown) => {
       throw new Error(`counting ${table} rows failed on ${args.runner.engine}: ${(e as Error).message}`, { cause: e });
     });
+    counted.push(r);
     const rows = Number(r.rows[0]?.n ?? 0);
     tables.push({ table, rows, no_data: rows === 0 });
   }
-  const results: { query: SavedQuery; result: QueryResult }[] = [];
-  for (const [i, query] of selected.entries()) {
-    let result: QueryResult;
-    try {
-      result = await args.runner.run(query, paramValues(query, args.period));
-    } catch (e) {
-      throw new Error(`query ${query.id} failed on ${args.runner.engine}: ${(e as Error).message}`, { cause: e });
+  const run = await runPlanned({
+    runner: args.runner,
+    queries: selected,
+    period: args.period,
+    ...(args.onQuery ? { onQuery: args.onQuery } : {}),
+  });
+  // The row counts behind the no-data banners read the lake too.
+  const scanned = { ...run.scanned, statements: run.scanned.statements + counted.length };
+  for (const r of counted) {
+    if (!r.scanned) scanned.unmeasured++;
+    else {
+      scanned.bytes += r.scanned.bytes;
+      scanned.files += r.scanned.files ?? 0;
     }
-    results.push({ query, result });
-    args.onQuery?.(query, result, i, selected.length);
   }
   const summary = summarize({
     report: args.report,
@@ -356,9 +386,14 @@ export async function runReport(args: {
     lake: args.lake,
     generatedAt: args.now.toISOString(),
     engine: args.runner.engine,
-    results,
+    results: run.results,
     tables,
+    scans: run.scans,
+    notCompiled: run.notCompiled,
+    scanned,
+    ...(args.runner.scanMeasure ? { measuredBy: args.runner.scanMeasure } : {}),
   });
+  const results = run.results.map(({ query, result }) => ({ query, result }));
   return { summary, results, info: reportInfo(args.report) };
 }
 

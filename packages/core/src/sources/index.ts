@@ -1,4 +1,5 @@
 import { CONFIG_TABLE_NAMES } from "../detections/allowlist.ts";
+import { findingsTable } from "../findings/schema.ts";
 import type { TableDef } from "../schema/table.ts";
 import { createAppJsonSource } from "./app-json/index.ts";
 import { appEventRecords } from "./app-json/parse.ts";
@@ -30,10 +31,11 @@ export const SOURCES = [
   appJsonSource,
 ] as const satisfies readonly LogSource<string>[];
 
-/** Every table in the lake: each source's tables, then quarantine. */
+/** Every table in the lake: each source's tables, then quarantine, then the reports' findings. */
 export const TABLES: readonly TableDef[] = [
   ...new Map(SOURCES.flatMap((s) => s.tables).map((t) => [t.name, t])).values(),
   quarantineTable,
+  findingsTable,
 ];
 
 /** Looks a table up by name. */

@@ -59,6 +59,7 @@ describe("resolveConfig", () => {
         maxRetryAttempts: 3,
         maxRecordAgeSeconds: 3600,
       },
+      securityHub: { enabled: false },
       detections: {
         approvedPrincipals: [],
         approvedAccounts: [],
@@ -402,7 +403,7 @@ describe("resolveConfig", () => {
       {
         field: "colour",
         message:
-          'unknown key "colour" (known: env, region, sources, buckets, lakePrefix, worm, destinations, queues, stream, detections, sizes)',
+          'unknown key "colour" (known: env, region, sources, buckets, lakePrefix, worm, destinations, queues, stream, securityHub, detections, sizes)',
       },
     ],
   ])("rejects an unknown key: %s", (_name, input, expected) => {

@@ -198,6 +198,7 @@ describe("scanSql", () => {
       separators: 0,
       placeholdersInComments: 2,
       code: `SELECT '', "a?b", x         \nFROM t         WHERE y = ? AND z = '' AND w = ? `,
+      mask: `SELECT ' ', "a?b", x         \nFROM t         WHERE y = ? AND z = '       ' AND w = ? `,
       unterminated: false,
     });
   });

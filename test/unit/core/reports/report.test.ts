@@ -139,6 +139,11 @@ describe("runReport", () => {
         { day: "2024-03-10", critical: 0, high: 0, medium: 0, low: 0 },
       ],
       limits: data.info.limits,
+      // The fake runner measures nothing and has no candidate scans: each query and the cloudtrail row count is one
+      // unmeasured statement.
+      scanned: { bytes: 0, files: 0, statements: 4, unmeasured: 4, measured_by: "not measured" },
+      scans: [],
+      not_compiled: [],
       queries: [
         ["ct/tamper", 2, "ct.tamper.csv"],
         ["ct/bursts", 1, "ct.bursts.csv"],

@@ -1,0 +1,57 @@
+import { findingRows, findingsName } from "@app/core/findings/rows";
+import type { FindingRow } from "@app/core/findings/schema";
+import { findingsTable } from "@app/core/findings/schema";
+import type { ReportData } from "@app/core/reports/report";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { LakeStore } from "./store.ts";
+import { createLakeWriter } from "./writer.ts";
+
+/** Lake-relative key of the record of the files a findings run wrote. */
+export function findingsRecordKey(name: string): string {
+  return `_findings/${name}.json`;
+}
+
+/**
+ * Writes a report run's findings to the `findings` table under `name` (one per report and period): files are named
+ * from it, and files an earlier run of the same name wrote that this one did not rewrite are deleted, so the table
+ * holds each period's findings once, as the last run found them. Returns the files written.
+ */
+export async function writeFindings(args: {
+  db: DuckDBConnection;
+  store: LakeStore;
+  name: string;
+  rows: readonly FindingRow[];
+}): Promise<string[]> {
+  const recordKey = findingsRecordKey(args.name);
+  const earlier = await args.store.getText(recordKey);
+  const before: string[] = earlier === undefined ? [] : (JSON.parse(earlier) as { files: string[] }).files;
+  const writer = await createLakeWriter({ db: args.db, publish: (rel, local) => args.store.putFile(rel, local) });
+  try {
+    for (const row of args.rows) await writer.sink.write(findingsTable, row);
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+  const { files } = await writer.finish(args.name);
+  const keep = new Set(files);
+  for (const old of before) if (!keep.has(old)) await args.store.delete(old);
+  await args.store.putText(recordKey, `${JSON.stringify({ name: args.name, files }, null, 2)}\n`);
+  return files;
+}
+
+/** Writes the findings of a finished report to the lake's `findings` table (see `writeFindings`). */
+export async function writeReportFindings(args: {
+  db: DuckDBConnection;
+  store: LakeStore;
+  data: ReportData;
+}): Promise<{ rows: FindingRow[]; files: string[] }> {
+  const s = args.data.summary;
+  const rows = findingRows({
+    report: s.report,
+    period: s.period,
+    reportTime: s.generated_at,
+    results: args.data.results,
+  });
+  const files = await writeFindings({ ...args, name: findingsName(s.report, s.period), rows });
+  return { rows, files };
+}
