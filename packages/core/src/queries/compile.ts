@@ -20,6 +20,9 @@ export interface CandidateScan {
   reads: string[];
 }
 
+/** The most conditions with a configuration-table subquery that one candidate scan carries (see `planReport`). */
+export const CONDITIONS_WITH_SUBQUERIES = 16;
+
 /** How a report runs: candidate scans, each serving many detections, and queries that scan the lake on their own. */
 export interface ReportPlan {
   scans: CandidateScan[];
@@ -105,9 +108,13 @@ export function candidateSql(table: string, conditions: readonly string[]): stri
  * not compiled: its own statement is already one scan.
  */
 export function planReport(queries: readonly SavedQuery[]): ReportPlan & { notCompiled: NotCompiled[] } {
+  // Conditions that read a configuration table go in groups of at most CONDITIONS_WITH_SUBQUERIES per scan: DuckDB
+  // plans each such subquery as a join carrying the whole row, and 80 of them in one statement ran a 9k-row day of
+  // CloudTrail out of its 512 MB. Conditions without one all share a single scan.
   const byTable = new Map<string, { detections: SavedQuery[]; conditions: string[]; reads: Set<string> }>();
   const notCompiled: NotCompiled[] = [];
   const own = new Set<string>();
+  const subqueryCount = new Map<string, number>();
   for (const q of queries) {
     if (q.detection?.kind !== "event") {
       own.add(q.id);
@@ -119,14 +126,21 @@ export function planReport(queries: readonly SavedQuery[]): ReportPlan & { notCo
       own.add(q.id);
       continue;
     }
-    const entry = byTable.get(c.table) ?? { detections: [], conditions: [], reads: new Set<string>() };
+    let group = c.table;
+    if (c.reads.length > 0) {
+      const n = (subqueryCount.get(c.table) ?? 0) + 1;
+      subqueryCount.set(c.table, n);
+      group = `${c.table}#${Math.ceil(n / CONDITIONS_WITH_SUBQUERIES)}`;
+    }
+    const entry = byTable.get(group) ?? { detections: [], conditions: [], reads: new Set<string>() };
     entry.detections.push(q);
     entry.conditions.push(c.condition);
     for (const r of c.reads) entry.reads.add(r);
-    byTable.set(c.table, entry);
+    byTable.set(group, entry);
   }
   const scans: CandidateScan[] = [];
-  for (const [table, e] of byTable) {
+  for (const [group, e] of byTable) {
+    const table = group.split("#")[0] as string;
     if (e.detections.length < 2) {
       for (const d of e.detections) own.add(d.id);
       continue;
