@@ -340,6 +340,8 @@ export interface IngestTotals {
   files: number;
   records: number;
   rows: Record<string, number>;
+  /** Rows records added to child tables (a digest's listed log files), when there were some. */
+  child_rows?: Record<string, number>;
   quarantined: Record<string, number>;
   skipped: Record<string, number>;
 }

@@ -103,10 +103,12 @@ describe("demo data through the real parsers", () => {
       cloudfront_realtime: true,
       cloudtrail: true,
       cloudtrail_digest: true,
+      cloudtrail_digest_log_file: true,
       quarantine: true,
     });
     expect(table("cloudfront_realtime").length).toBe(120);
     expect(table("cloudtrail_digest").length).toBe(24);
+    expect(table("cloudtrail_digest_log_file").length).toBe(24);
   });
 });
 
