@@ -1,7 +1,9 @@
 import type { TrailObjects } from "@app/core/integrity/cloudtrail";
+import type { ChainSigner } from "@app/core/integrity/lake";
 import { type ListedPublicKey, listedPublicKeys, type PublicKeys } from "@app/core/integrity/public-keys";
 import { uncompressed } from "@app/lake/trail-files";
 import { CloudTrailClient, ListPublicKeysCommand } from "@aws-sdk/client-cloudtrail";
+import { KMSClient, SignCommand } from "@aws-sdk/client-kms";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { type AwsClientOptions, awsClientConfig } from "./clients.ts";
 import { headObject } from "./s3.ts";
@@ -73,4 +75,26 @@ export function cloudTrailPublicKeys(client: CloudTrailClient): PublicKeys {
     } while (token);
     return keys;
   });
+}
+
+/** A KMS client (for `Sign` on the lake's chain heads). */
+export function makeKmsClient(opts: AwsClientOptions = {}): KMSClient {
+  return new KMSClient(awsClientConfig(opts));
+}
+
+/**
+ * Signs the lake's chain heads with an asymmetric KMS key (`ECC_NIST_P256`, `SIGN_VERIFY`): `ECDSA_SHA_256` over the
+ * message, DER signature. The private key never leaves KMS; its public key (`GetPublicKey`) checks the heads.
+ */
+export function kmsChainSigner(client: KMSClient, keyId: string): ChainSigner {
+  return {
+    keyId,
+    async sign(message) {
+      const res = await client.send(
+        new SignCommand({ KeyId: keyId, Message: message, MessageType: "RAW", SigningAlgorithm: "ECDSA_SHA_256" }),
+      );
+      if (!res.Signature) throw new Error(`KMS Sign with ${keyId} returned no signature`);
+      return res.Signature;
+    },
+  };
 }

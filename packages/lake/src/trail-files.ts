@@ -1,7 +1,10 @@
-import { readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { TrailObjects } from "@app/core/integrity/cloudtrail";
+import type { LakeFiles } from "@app/core/integrity/lake";
+import type { LakeStore } from "./store.ts";
 
 /**
  * Uncompressed bytes of a stored object: `.gz` objects are gunzipped, as the documented hashes cover the uncompressed
@@ -54,5 +57,25 @@ export function localTrailObjects(root: string, signatures: Readonly<Record<stri
     },
     signature: async (key) => lookup(key),
     describe: (key) => join(root, ...key.split("/")),
+  };
+}
+
+/** A lake's files as `verifyLake` reads them, through any `LakeStore` (a directory or an S3 bucket). */
+export function lakeStoreFiles(store: LakeStore): LakeFiles {
+  return {
+    list: () => store.list(""),
+    async read(key) {
+      const dir = await mkdtemp(join(tmpdir(), "loglake-verify-"));
+      try {
+        const local = join(dir, "f");
+        await store.getToFile(key, local);
+        return await readFile(local);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as Error).name === "NoSuchKey") return undefined;
+        throw e;
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
   };
 }

@@ -1,5 +1,8 @@
-import { cloudTrailPublicKeys } from "@app/aws/integrity";
+import { generateKeyPairSync, sign, verify } from "node:crypto";
+import { cloudTrailPublicKeys, kmsChainSigner } from "@app/aws/integrity";
+import { chainHeadMessage } from "@app/core/lake-layout";
 import { CloudTrailClient, ListPublicKeysCommand } from "@aws-sdk/client-cloudtrail";
+import { KMSClient, SignCommand } from "@aws-sdk/client-kms";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { rsaKeyPair } from "../../helpers/trail.ts";
@@ -48,5 +51,34 @@ describe("cloudTrailPublicKeys", () => {
       { StartTime: new Date("2024-05-01T11:00:31Z"), EndTime: new Date("2024-05-01T11:00:31Z"), NextToken: undefined },
       { StartTime: new Date("2024-05-01T11:00:31Z"), EndTime: new Date("2024-05-01T11:00:31Z"), NextToken: "n" },
     ]);
+  });
+});
+
+// There is no KMS emulator: the KMS client is mocked, and only it. It signs with a P-256 key generated here, as an
+// asymmetric KMS key would, and the head it signs is checked with that key's public half.
+const kms = mockClient(KMSClient);
+
+describe("kmsChainSigner", () => {
+  it("asks KMS Sign for ECDSA_SHA_256 over the raw head message and returns its DER signature", async () => {
+    // Prepare
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    kms.on(SignCommand).callsFake((input: { Message: Uint8Array }) => ({
+      Signature: new Uint8Array(sign("sha256", input.Message, privateKey)),
+    }));
+    const signer = kmsChainSigner(new KMSClient({ region: "us-east-1" }), "arn:aws:kms:us-east-1:111122223333:key/k");
+    const message = Buffer.from(chainHeadMessage({ table: "cloudtrail", dt: "2024-05-01", seq: 3, link_sha256: "ab" }));
+    // Act
+    const signature = await signer.sign(message);
+    // Assess
+    expect(verify("sha256", message, publicKey, signature)).toBe(true);
+    expect(kms.commandCalls(SignCommand).map((c) => ({ ...c.args[0].input, Message: undefined }))).toStrictEqual([
+      {
+        KeyId: "arn:aws:kms:us-east-1:111122223333:key/k",
+        Message: undefined,
+        MessageType: "RAW",
+        SigningAlgorithm: "ECDSA_SHA_256",
+      },
+    ]);
+    kms.restore();
   });
 });

@@ -5,7 +5,7 @@ import type { PublicKeys } from "@app/core/integrity/public-keys";
 import { type IntegrityResult, isFinding } from "@app/core/integrity/results";
 import type { Command } from "commander";
 import { EXIT, InputError } from "../errors.ts";
-import { endpointOption, parseS3Url } from "../lake.ts";
+import { endpointOption, lakeOption, lakeStore, parseS3Url, resolveLake } from "../lake.ts";
 import { chosenFormat, formatOptions, formatResult } from "../output.ts";
 
 /** What one `loglake verify` run checked, as the command prints it. */
@@ -22,6 +22,7 @@ interface VerifyOptions {
   publicKeys?: string;
   signatures?: string;
   lake?: string;
+  lakePublicKey?: string;
   endpoint?: string;
   region?: string;
   all?: boolean;
@@ -102,6 +103,36 @@ export async function runVerify(inputs: readonly string[], opts: VerifyOptions):
       report.findings += v.findings;
     }
   }
+  if (opts.lake !== undefined) {
+    const [{ verifyLake }, { lakeStoreFiles }, { LOCAL_SIGNING_PUBLIC_KEY }, { createPublicKey }] = await Promise.all([
+      import("@app/core/integrity/lake"),
+      import("@app/lake/trail-files"),
+      import("@app/core/lake-layout"),
+      import("node:crypto"),
+    ]);
+    const lake = await resolveLake(opts);
+    const store = await lakeStore(lake);
+    const pem =
+      opts.lakePublicKey !== undefined
+        ? await readFile(opts.lakePublicKey, "utf8").catch(() => {
+            throw new InputError(`--lake-public-key ${opts.lakePublicKey}: not a readable file`);
+          })
+        : await store.getText(LOCAL_SIGNING_PUBLIC_KEY);
+    let publicKey: ReturnType<typeof createPublicKey> | undefined;
+    try {
+      publicKey = pem === undefined ? undefined : createPublicKey(pem);
+    } catch {
+      throw new InputError(`${opts.lakePublicKey ?? LOCAL_SIGNING_PUBLIC_KEY}: not a PEM public key`);
+    }
+    const started = performance.now();
+    const v = await verifyLake({ files: lakeStoreFiles(store), publicKey, describe: (k) => `${store.location}/${k}` });
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    report.summary.push(
+      `${store.location}: ${v.chains} chain(s), ${v.manifests} manifest(s), ${v.files} Parquet file(s), ${v.filesValid} valid, ${v.findings} finding(s) in ${seconds}s`,
+    );
+    report.results.push(...v.results);
+    report.findings += v.findings;
+  }
   return report;
 }
 
@@ -125,6 +156,11 @@ export function registerVerify(program: Command): void {
     .option(
       "--signatures <file>",
       "local inputs: JSON object of digest key to hex x-amz-meta-signature (local copies lose S3 metadata)",
+    )
+    .addOption(lakeOption("also verify this lake: its manifest chains, signed heads and every Parquet file's hash"))
+    .option(
+      "--lake-public-key <pem>",
+      "public key the lake's chain heads are checked with (default: the embedded lake's own _integrity/lake-signing-key.pub.pem)",
     )
     .option("--region <region>", "AWS region for S3 and ListPublicKeys")
     .option("--all", "list valid objects too (table format)")
