@@ -26,6 +26,7 @@ interface VerifyOptions {
   endpoint?: string;
   region?: string;
   all?: boolean;
+  record?: boolean;
   format?: string;
   json?: boolean;
 }
@@ -132,6 +133,12 @@ export async function runVerify(inputs: readonly string[], opts: VerifyOptions):
     );
     report.results.push(...v.results);
     report.findings += v.findings;
+    if (opts.record !== false) {
+      const { recordIntegrity } = await import("@app/lake/integrity");
+      const checkedAt = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+      const n = await recordIntegrity(store, report.results, checkedAt);
+      report.summary.push(`recorded ${n} result(s) in the integrity table of ${store.location}`);
+    }
   }
   return report;
 }
@@ -164,6 +171,7 @@ export function registerVerify(program: Command): void {
     )
     .option("--region <region>", "AWS region for S3 and ListPublicKeys")
     .option("--all", "list valid objects too (table format)")
+    .option("--no-record", "with --lake: do not write the results to the lake's integrity table")
     .addOption(endpointOption());
   for (const o of formatOptions()) cmd.addOption(o);
   cmd.action(async (inputs: string[], opts: VerifyOptions) => {

@@ -156,6 +156,10 @@ export async function verifyLake(args: {
   let files = 0;
   let filesValid = 0;
   const present = new Set<string>();
+  const hourOf = (k: string) => {
+    const m = /\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{1,2})\//.exec(k);
+    return m ? `${m[1]}T${(m[2] as string).padStart(2, "0")}` : undefined;
+  };
   for (const k of keys) {
     if (!lakeFileTableDay(k)) continue;
     files++;
@@ -164,22 +168,41 @@ export async function verifyLake(args: {
     const bytes = await args.files.read(k);
     const got = bytes === undefined ? "" : sha(bytes);
     if (want === undefined) {
-      results.push({ object: name(k), kind: "parquet_file", verdict: "added", detail: "no chain link records it" });
+      results.push({
+        object: name(k),
+        kind: "parquet_file",
+        verdict: "added",
+        detail: "no chain link records it",
+        hour: hourOf(k),
+      });
     } else if (got !== want) {
       results.push({
         object: name(k),
         kind: "parquet_file",
         verdict: "modified",
         detail: `SHA-256 is ${got}; its chain link recorded ${want}`,
+        hour: hourOf(k),
       });
     } else {
       filesValid++;
-      results.push({ object: name(k), kind: "parquet_file", verdict: "valid", detail: "hash matches its chain link" });
+      results.push({
+        object: name(k),
+        kind: "parquet_file",
+        verdict: "valid",
+        detail: "hash matches its chain link",
+        hour: hourOf(k),
+      });
     }
   }
   for (const [k] of expectedFiles) {
     if (!present.has(k))
-      results.push({ object: name(k), kind: "parquet_file", verdict: "missing", detail: "recorded by a chain link" });
+      results.push({
+        object: name(k),
+        kind: "parquet_file",
+        verdict: "missing",
+        detail: "recorded by a chain link",
+        hour: hourOf(k),
+      });
   }
   const sorted = sortResults(results);
   return {
