@@ -4,7 +4,7 @@ import { join, relative, sep } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { TrailObjects } from "@app/core/integrity/cloudtrail";
 import type { LakeFiles } from "@app/core/integrity/lake";
-import type { LakeStore } from "./store.ts";
+import { type LakeStore, LocalLakeStore } from "./store.ts";
 
 /**
  * Uncompressed bytes of a stored object: `.gz` objects are gunzipped, as the documented hashes cover the uncompressed
@@ -62,6 +62,17 @@ export function localTrailObjects(root: string, signatures: Readonly<Record<stri
 
 /** A lake's files as `verifyLake` reads them, through any `LakeStore` (a directory or an S3 bucket). */
 export function lakeStoreFiles(store: LakeStore): LakeFiles {
+  if (store instanceof LocalLakeStore) {
+    const root = store.root;
+    return {
+      list: () => store.list(""),
+      read: (key) =>
+        readFile(join(root, ...key.split("/"))).catch((e: NodeJS.ErrnoException) => {
+          if (e.code === "ENOENT") return undefined;
+          throw e;
+        }),
+    };
+  }
   return {
     list: () => store.list(""),
     async read(key) {
