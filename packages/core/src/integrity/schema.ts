@@ -1,3 +1,4 @@
+import { logEventLineageColumns } from "../lake-layout.ts";
 import { column } from "../schema/column.ts";
 import { defineTable, type ParsedRowOf } from "../schema/table.ts";
 import type { IntegrityResult } from "./results.ts";
@@ -41,5 +42,6 @@ export function integrityRows(
     source_object: run,
     source_line: i + 1,
     ingest_time: checkedAt,
+    ...logEventLineageColumns(undefined),
   }));
 }
