@@ -579,24 +579,19 @@ describe("catalog", () => {
       const target = s.inputs.target as { arn: string; input: string };
       return [s.inputs.scheduleExpression, s.inputs.scheduleExpressionTimezone, target.arn, json(target.input)];
     });
-    expect(schedules.sort()).toStrictEqual(
-      reportSchedules(queries)
-        .map((r) => [
-          r.schedule,
-          "UTC",
-          "arn:aws:lambda:eu-west-1:123456789012:function:loglake-production-export-report",
-          r.event,
-        ])
-        .concat([
-          [
-            "cron(30 * * * ? *)",
-            "UTC",
-            "arn:aws:lambda:eu-west-1:123456789012:function:loglake-production-verify-integrity",
-            {},
-          ],
-        ])
-        .sort(),
-    );
+    const expected: unknown[][] = reportSchedules(queries).map((r) => [
+      r.schedule,
+      "UTC",
+      "arn:aws:lambda:eu-west-1:123456789012:function:loglake-production-export-report",
+      r.event,
+    ]);
+    expected.push([
+      "cron(30 * * * ? *)",
+      "UTC",
+      "arn:aws:lambda:eu-west-1:123456789012:function:loglake-production-verify-integrity",
+      {},
+    ]);
+    expect(schedules.sort()).toStrictEqual(expected.sort());
   });
 });
 
