@@ -3,6 +3,7 @@ import {
   dlqDepthAlarm,
   functionErrorsAlarm,
   INGEST_METRICS,
+  integrityFindingsAlarm,
   iteratorAgeAlarm,
   missingLogsAlarm,
   quarantineRateAlarm,
@@ -10,7 +11,7 @@ import {
 import { logicalName } from "@app/core/infra/queries";
 import { ingestDlq, ingestKinesis, ingestSqs, streamFailureQueue, streamFailureQueueName } from "./ingest";
 import { functionName } from "./lib/function";
-import { alertsTopic, exportReport, scheduleDlq, scheduleDlqName } from "./reports";
+import { alertsTopic, exportReport, scheduleDlq, scheduleDlqName, verifyIntegrity } from "./reports";
 import { config, deploy, prefix } from "./settings";
 
 function alarm(spec: AlarmSpec, dependsOn: $util.Resource[] = []) {
@@ -36,6 +37,9 @@ alarm(dlqDepthAlarm("ReportScheduleDlqDepth", scheduleDlqName), [scheduleDlq]);
 alarm(functionErrorsAlarm("IngestSqsErrors", functionName("ingest-sqs")), [ingestSqs]);
 alarm(functionErrorsAlarm("IngestKinesisErrors", functionName("ingest-kinesis")), [ingestKinesis]);
 alarm(functionErrorsAlarm("ExportReportErrors", functionName("export-report")), [exportReport]);
+alarm(functionErrorsAlarm("VerifyIntegrityErrors", functionName("verify-integrity")), [verifyIntegrity]);
+// Hourly runs: two hours without a data point, or any finding, alarms.
+alarm(integrityFindingsAlarm("IntegrityFindings", 2 * 3600), [verifyIntegrity]);
 
 alarm(
   iteratorAgeAlarm("StreamIteratorAge", functionName("ingest-kinesis"), deploy.alarms.iteratorAgeMinutes * 60_000),

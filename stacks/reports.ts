@@ -1,10 +1,10 @@
-import { exportReportStatements, lakeScope } from "@app/core/infra/grants";
+import { exportReportStatements, lakeScope, verifyIntegrityStatements } from "@app/core/infra/grants";
 import { alertsTopicPolicy } from "@app/core/infra/keys";
 import { reportSchedules } from "@app/core/infra/queries";
 import { TABLES } from "@app/core/sources/index";
 import { database, glueArns, savedQueries, workgroup } from "./catalog";
-import { functionName, permissionsOf } from "./lib/function";
-import { accountId, config, deploy, prefix } from "./settings";
+import { functionEnvironment, functionName, permissionsOf } from "./lib/function";
+import { accountId, config, deploy, partition, prefix } from "./settings";
 import { athenaResultsBucket, kmsKey, lakeBucket, reportsBucket } from "./storage";
 
 /** Alarms and failed exports are published here. */
@@ -76,3 +76,29 @@ export const schedules = reportSchedules(savedQueries).map(
       dlq: scheduleDlq.arn,
     }),
 );
+
+/** Hourly CloudTrail log file validation over the source buckets; its findings feed the integrity alarm. */
+export const verifyIntegrity = new sst.aws.Function("VerifyIntegrity", {
+  name: functionName("verify-integrity"),
+  handler: "packages/functions/src/verify-integrity.handler",
+  description: "CloudTrail log file validation: digest signatures, the digest chain and log file hashes",
+  timeout: "15 minutes",
+  environment: { ...functionEnvironment, TRAIL_BUCKETS: deploy.sourceBuckets.map((b) => b.name).join(",") },
+  permissions: permissionsOf(
+    $resolve([kmsKey.arn, partition]).apply(([kmsKeyArn, p]) =>
+      verifyIntegrityStatements({
+        kmsKeyArn,
+        trailBucketArns: deploy.sourceBuckets.map((b) => `arn:${p}:s3:::${b.name}`),
+      }),
+    ),
+  ),
+});
+
+/** Runs just after CloudTrail delivers each hour's digests. */
+export const verifyIntegritySchedule = new sst.aws.CronV2("VerifyIntegritySchedule", {
+  function: verifyIntegrity.arn,
+  schedule: "cron(30 * * * ? *)",
+  timezone: "UTC",
+  retries: 2,
+  dlq: scheduleDlq.arn,
+});

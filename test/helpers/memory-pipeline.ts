@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { CustomerDestination } from "@app/core/config/types";
+import { UNSIGNED } from "@app/lake/chain";
 import type { LakeStore } from "@app/lake/store";
 import type { Log } from "@app/pipeline/log";
 import {
@@ -69,6 +70,7 @@ export class MemoryObjects implements ObjectReader, ObjectCopier, ObjectWriter {
 export class MemoryLakeStore implements LakeStore {
   readonly files = new Map<string, Uint8Array>();
   readonly location = "memory://lake";
+  readonly chainSigner = async () => UNSIGNED;
 
   async putFile(relPath: string, localPath: string): Promise<void> {
     this.files.set(relPath, new Uint8Array(await readFile(localPath)));

@@ -72,7 +72,7 @@ export const count = (o: Record<string, number | undefined>): number =>
 
 /**
  * Ingests arbitrary bytes through the real pipeline and asserts the invariants every source keeps: nothing throws,
- * records = rows + quarantined + skipped, every row and quarantine entry reaches the sink, and each fits its table.
+ * records = rows + quarantined + skipped, every row, child row and quarantine entry reaches the sink, and each fits its table.
  */
 export async function expectIngestInvariants(bytes: Uint8Array, key: string, chunkSize: number, forced: SourceId) {
   const written: { table: TableDef; row: Record<string, unknown> }[] = [];
@@ -85,7 +85,7 @@ export async function expectIngestInvariants(bytes: Uint8Array, key: string, chu
     forced,
   });
   expect(summary.records).toBe(count(summary.rows) + count(summary.quarantined) + count(summary.skipped));
-  expect(written.length).toBe(count(summary.rows) + count(summary.quarantined));
+  expect(written.length).toBe(count(summary.rows) + count(summary.quarantined) + count(summary.child_rows ?? {}));
   for (const { table, row } of written) expect(schemaProblems(table, row)).toStrictEqual([]);
 }
 

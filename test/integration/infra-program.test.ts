@@ -16,7 +16,14 @@ import type { Inventory, InventoryResource } from "@app/core/infra/inventory";
 import { projectKeyPolicy } from "@app/core/infra/keys";
 import { reportSchedules } from "@app/core/infra/queries";
 import { trailBucketPolicy, trailEventSelectors, trailTopicPolicy } from "@app/core/infra/trail";
-import { kinesisArchiveKey, lakeManifestPrefix, MANIFEST_DIR, s3Lineage, s3ObjectName } from "@app/core/lake-layout";
+import {
+  CHAIN_DIR,
+  kinesisArchiveKey,
+  lakeManifestPrefix,
+  MANIFEST_DIR,
+  s3Lineage,
+  s3ObjectName,
+} from "@app/core/lake-layout";
 import { loadQueries } from "@app/core/queries/catalog";
 import { toGlueColumns } from "@app/core/schema/glue";
 import { QUERYABLE_TABLE_NAMES, SOURCES, TABLES } from "@app/core/sources/index";
@@ -104,6 +111,7 @@ describe("the SST program under mocks", () => {
       ["ExportReport", "packages/functions/src/export-report.handler", []],
       ["IngestKinesis", "packages/functions/src/ingest-kinesis.handler", ["@duckdb/node-api"]],
       ["IngestSqs", "packages/functions/src/ingest-sqs.handler", ["@duckdb/node-api"]],
+      ["VerifyIntegrity", "packages/functions/src/verify-integrity.handler", []],
     ]);
   });
 });
@@ -486,11 +494,19 @@ describe("least privilege against what the handlers really write", () => {
       }
     });
     // Act
-    const written = (await store.list("")).map((rel) => `${config.lakePrefix}${rel}`);
+    // The local key file under _integrity/ is the embedded lake's signer; S3 lakes sign chain heads with KMS.
+    const written = (await store.list(""))
+      .filter((rel) => !rel.startsWith("_integrity/"))
+      .map((rel) => `${config.lakePrefix}${rel}`);
     const manifests = written.filter((k) => k.startsWith(lakeManifestPrefix(config.lakePrefix)));
     // Assess
     expect(new Set(written.map((k) => k.split("/")[0]))).toStrictEqual(
-      new Set([...TABLES.map((t) => t.name), MANIFEST_DIR.replace("/", "")]),
+      new Set([
+        // The integrity table is written by verify, not by the consumers.
+        ...TABLES.filter((t) => t.name !== "integrity").map((t) => t.name),
+        MANIFEST_DIR.replace("/", ""),
+        CHAIN_DIR.replace("/", ""),
+      ]),
     );
     const denied = (role: string, action: string, keys: string[]) =>
       keys.filter((k) => !allowed(prod, role, action, `arn:aws:s3:::${config.buckets.lake}/${k}`));
@@ -563,33 +579,38 @@ describe("catalog", () => {
       const target = s.inputs.target as { arn: string; input: string };
       return [s.inputs.scheduleExpression, s.inputs.scheduleExpressionTimezone, target.arn, json(target.input)];
     });
-    expect(schedules.sort()).toStrictEqual(
-      reportSchedules(queries)
-        .map((r) => [
-          r.schedule,
-          "UTC",
-          "arn:aws:lambda:eu-west-1:123456789012:function:loglake-production-export-report",
-          r.event,
-        ])
-        .sort(),
-    );
+    const expected: unknown[][] = reportSchedules(queries).map((r) => [
+      r.schedule,
+      "UTC",
+      "arn:aws:lambda:eu-west-1:123456789012:function:loglake-production-export-report",
+      r.event,
+    ]);
+    expected.push([
+      "cron(30 * * * ? *)",
+      "UTC",
+      "arn:aws:lambda:eu-west-1:123456789012:function:loglake-production-verify-integrity",
+      {},
+    ]);
+    expect(schedules.sort()).toStrictEqual(expected.sort());
   });
 });
 
 describe("alarms", () => {
-  it("alarms on DLQ depth, iterator age, function errors, quarantine rate and missing logs, to the alerts topic", () => {
+  it("alarms on DLQ depth, iterator age, function errors, quarantine rate, missing logs and integrity findings, to the alerts topic", () => {
     const alarms = all(prod, "cloudwatch/metricAlarm:MetricAlarm");
     expect(alarms.map((a) => a.name).sort()).toStrictEqual([
       "ExportReportErrors",
       "IngestDlqDepth",
       "IngestKinesisErrors",
       "IngestSqsErrors",
+      "IntegrityFindings",
       "MissingLogsCloudfront",
       "MissingLogsCloudtrail",
       "QuarantineRate",
       "ReportScheduleDlqDepth",
       "StreamFailureQueueDepth",
       "StreamIteratorAge",
+      "VerifyIntegrityErrors",
     ]);
     const topic = "arn:aws:sns:eu-west-1:123456789012:alertstopic-mock";
     for (const a of alarms) expect([a.name, a.inputs.alarmActions]).toStrictEqual([a.name, [topic]]);

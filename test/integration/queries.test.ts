@@ -42,6 +42,7 @@ describe("saved queries on the fixture lake", () => {
       "cloudtrail",
       "cloudtrail_digest",
       "detection_allowlist",
+      "integrity",
       "quarantine",
     ]);
   });

@@ -137,6 +137,8 @@ describe("loglake report", () => {
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.queries.map((q: { id: string; rows: number }) => [q.id, q.rows])).toStrictEqual([
+      ["compliance/integrity-failures", 119],
+      ["compliance/integrity-evidence", 2],
       ["compliance/completeness", 4],
       ["compliance/quarantine-summary", 3],
       ["compliance/cloudtrail-digest-evidence", 1],

@@ -60,6 +60,11 @@ export function makeKinesisClient(opts: AwsClientOptions = {}): KinesisClient {
   return new KinesisClient(common(opts));
 }
 
+/** Settings any other SDK client is built with (CloudTrail, KMS): region, endpoint, retries and timeouts. */
+export function awsClientConfig(opts: AwsClientOptions = {}) {
+  return common(opts);
+}
+
 /** Settings of the STS client that `fromTemporaryCredentials` builds to assume customer roles. */
 export function stsClientConfig(opts: AwsClientOptions = {}) {
   return common(opts);

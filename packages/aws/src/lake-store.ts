@@ -3,6 +3,8 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import type { ChainSigner } from "@app/core/integrity/lake";
+import { UNSIGNED } from "@app/lake/chain";
 import { type LakeStore, partialPath } from "@app/lake/store";
 import {
   DeleteObjectCommand,
@@ -27,12 +29,19 @@ export class S3LakeStore implements LakeStore {
   readonly bucket: string;
   readonly prefix: string;
   readonly s3: S3Client;
+  private readonly signer: ChainSigner;
 
-  constructor(args: { bucket: string; prefix?: string; client?: S3Client } & AwsClientOptions) {
+  /** `signer`: signs chain heads (`kmsChainSigner`); without one, heads are written unsigned and verify says so. */
+  constructor(args: { bucket: string; prefix?: string; client?: S3Client; signer?: ChainSigner } & AwsClientOptions) {
     this.bucket = args.bucket;
+    this.signer = args.signer ?? UNSIGNED;
     // Accept "lake", "lake/" and "" alike.
     this.prefix = (args.prefix ?? "").replace(/^\/+|\/+$/g, "");
     this.s3 = args.client ?? makeS3Client(args);
+  }
+
+  async chainSigner(): Promise<ChainSigner> {
+    return this.signer;
   }
 
   get location(): string {

@@ -11,13 +11,14 @@ import { registerSchema } from "./commands/schema.ts";
 import { registerSources } from "./commands/sources.ts";
 import { registerStatus } from "./commands/status.ts";
 import { registerValidate } from "./commands/validate.ts";
+import { registerVerify } from "./commands/verify.ts";
 import { EXIT, reportError } from "./errors.ts";
 import { debugFromEnv, ui } from "./ui.ts";
 
 const EPILOGUE = `
 Environment: LOGLAKE_LAKE (--lake), LOGLAKE_ENDPOINT (--endpoint), LOGLAKE_CONFIG (config file, default
 ./loglake.config.ts, whose lake bucket is the default --lake), LOGLAKE_DEBUG=1 (--verbose), NO_COLOR.
-Exit codes: 0 ok, 1 findings (status with a Critical stream), 2 usage or input error, 3 unexpected error.`;
+Exit codes: 0 ok, 1 findings (status with a Critical stream, verify with a finding), 2 usage or input error, 3 unexpected error.`;
 
 /** Builds the `loglake` program; every command registers itself. */
 export function buildProgram(): Command {
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
     registerSources,
     registerDev,
     registerValidate,
+    registerVerify,
     registerCompletion,
   ])
     register(program);

@@ -219,9 +219,16 @@ export function manifestKey(name: string): string {
 /** Lake-relative key a writer puts once to prove it may write the lake before parsing anything. */
 export const WRITE_CHECK_KEY = `${MANIFEST_DIR}.write-check`;
 
-/** Key prefixes (under a bucket's `lakePrefix`) a writer of `tables` puts objects under: each table and manifests. */
+/**
+ * Key prefixes (under a bucket's `lakePrefix`) a writer of `tables` puts objects under: each table, the manifests
+ * and the manifest chains.
+ */
 export function lakeWritePrefixes(lakePrefix: string, tables: readonly string[]): string[] {
-  return [...tables.map((t) => `${lakePrefix}${tableDir(t)}`), lakeManifestPrefix(lakePrefix)];
+  return [
+    ...tables.map((t) => `${lakePrefix}${tableDir(t)}`),
+    lakeManifestPrefix(lakePrefix),
+    `${lakePrefix}${CHAIN_DIR}`,
+  ];
 }
 
 /** Key prefix of the manifests under a bucket's `lakePrefix`. */
@@ -236,6 +243,8 @@ export interface IngestManifest {
   ingest_time: string;
   summary: IngestSummary;
   files: string[];
+  /** SHA-256 (hex) of each Parquet file written, by lake-relative path, taken before it was published. */
+  file_sha256?: Record<string, string>;
   /** Files of an earlier ingest of the same input that this one did not rewrite and could not delete. */
   stale_files?: string[];
   /** SHA-256 (hex) of the input's bytes as read (compressed, if it was); absent when reading stopped early. */
@@ -274,12 +283,95 @@ export function parseManifest(text: string, where = "manifest"): IngestManifest 
     m.summary === null ||
     !strings(m.files) ||
     (m.stale_files !== undefined && !strings(m.stale_files)) ||
+    (m.file_sha256 !== undefined &&
+      (typeof m.file_sha256 !== "object" ||
+        m.file_sha256 === null ||
+        Object.values(m.file_sha256).some((x) => typeof x !== "string"))) ||
     [m.content_sha256, m.version_id, m.etag, m.sequencer].some((x) => x !== undefined && typeof x !== "string")
   ) {
     throw new Error(`${where}: not an ingest manifest`);
   }
   return m as IngestManifest;
 }
+
+// ─── Manifest chains ────────────────────────────────────────────────────────────────────────────────────────────
+
+// Every table and day has a chain of links, one per manifest written with files there: each link names its manifest's
+// SHA-256, the SHA-256 of every file that manifest put in that table and day, and the SHA-256 of the link before it.
+// The head names the last link and is signed, so a changed, removed or added file and a rewritten manifest show.
+
+/** Lake-relative folder of the manifest chains (with the trailing `/`). */
+export const CHAIN_DIR = "_chain/";
+
+/** Lake-relative folder of the chain of one table and day. */
+export function chainDir(table: string, dt: string): string {
+  return `${CHAIN_DIR}${table}/dt=${dt}/`;
+}
+
+/** Lake-relative key of link `seq` (from 0) of a table and day's chain. */
+export function chainLinkKey(table: string, dt: string, seq: number): string {
+  return `${chainDir(table, dt)}${String(seq).padStart(10, "0")}.json`;
+}
+
+/** Lake-relative key of the signed head of a table and day's chain. */
+export function chainHeadKey(table: string, dt: string): string {
+  return `${chainDir(table, dt)}head.json`;
+}
+
+/** Reads `_chain/<table>/dt=<day>/<file>` back into its parts, or undefined for another key. */
+export function parseChainKey(key: string): { table: string; dt: string; seq?: number; head?: true } | undefined {
+  const m = /^_chain\/([^/]+)\/dt=(\d{4}-\d{2}-\d{2})\/(?:(\d{10})\.json|(head)\.json)$/.exec(key);
+  if (!m) return undefined;
+  return { table: m[1] as string, dt: m[2] as string, ...(m[3] ? { seq: Number(m[3]) } : { head: true as const }) };
+}
+
+/** The table and day of a lake file key (`<table>/dt=YYYY-MM-DD/hour=HH/<file>.parquet`), or undefined. */
+export function lakeFileTableDay(key: string): { table: string; dt: string } | undefined {
+  const m = /^([a-z][a-z0-9_]*)\/dt=(\d{4}-\d{2}-\d{2})\/hour=\d{1,2}\/[^/]+\.parquet$/.exec(key);
+  return m ? { table: m[1] as string, dt: m[2] as string } : undefined;
+}
+
+/** One link of a manifest chain. */
+export interface ChainLink {
+  table: string;
+  dt: string;
+  seq: number;
+  /** SHA-256 (hex) of the previous link's text; null for the first. */
+  previous_sha256: string | null;
+  /** Lake-relative key of the manifest this link records. */
+  manifest: string;
+  /** SHA-256 (hex) of the manifest's text. */
+  manifest_sha256: string;
+  /** The manifest's files in this table and day, with their SHA-256 (empty when a re-ingest moved them away). */
+  files: Record<string, string>;
+}
+
+/** The signed head of a chain: its last link and the signature over `chainHeadMessage`. */
+export interface ChainHead {
+  table: string;
+  dt: string;
+  seq: number;
+  link_sha256: string;
+  /** `ECDSA_SHA_256` over the head message, DER, hex. */
+  signature: string;
+  /** Which key signed: a KMS key ARN, or `local:<SHA-256 of the public key>`. */
+  key_id: string;
+}
+
+/** What a chain head's signature covers. */
+export function chainHeadMessage(h: Pick<ChainHead, "table" | "dt" | "seq" | "link_sha256">): string {
+  return `loglake-chain-head\n${h.table}\n${h.dt}\n${h.seq}\n${h.link_sha256}`;
+}
+
+/** The stored text of a chain link or head. */
+export function serializeChainRecord(r: ChainLink | ChainHead): string {
+  return `${JSON.stringify(r, null, 2)}\n`;
+}
+
+/** Lake-relative key of the embedded lake's signing key when the config names no other path. */
+export const LOCAL_SIGNING_KEY = "_integrity/lake-signing-key.pem";
+/** Lake-relative key of its public half, which `loglake verify --lake` checks heads with. */
+export const LOCAL_SIGNING_PUBLIC_KEY = "_integrity/lake-signing-key.pub.pem";
 
 // ─── Lineage ────────────────────────────────────────────────────────────────────────────────────────────────────
 

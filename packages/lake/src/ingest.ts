@@ -20,9 +20,10 @@ import type { TableDef } from "@app/core/schema/table";
 import { type QuarantineRow, quarantineTable } from "@app/core/sources/quarantine/schema";
 import type { LogSource, SourceId, SourceOptions } from "@app/core/sources/types";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { appendChainLinks } from "./chain.ts";
 import { siblingConnection } from "./duckdb.ts";
 import type { LakeStore } from "./store.ts";
-import { createLakeWriter, type LakeWriter, WriteFailedError } from "./writer.ts";
+import { createLakeWriter, type LakeWriter, WriteFailedError, type WrittenFiles } from "./writer.ts";
 
 /** Arguments of `ingestToLake` and `stageObject`. */
 export interface IngestArgs {
@@ -166,7 +167,7 @@ export async function writeRows(args: {
   store: LakeStore;
   name: string;
   rows: readonly [TableDef, Record<string, unknown>][];
-}): Promise<string[]> {
+}): Promise<WrittenFiles> {
   const writer = await createLakeWriter({ db: args.db, publish: (rel, local) => args.store.putFile(rel, local) });
   try {
     for (const [table, row] of args.rows) await writer.sink.write(table, row);
@@ -174,7 +175,7 @@ export async function writeRows(args: {
     await writer.abort();
     throw e;
   }
-  return (await writer.finish(args.name)).files;
+  return writer.finish(args.name);
 }
 
 async function publishStaged(
@@ -190,17 +191,18 @@ async function publishStaged(
     await writer.abort();
     throw e;
   });
-  let files: string[];
+  let written: WrittenFiles;
   let summary = parsed;
   try {
-    ({ files } = await writer.finish(name));
+    written = await writer.finish(name);
   } catch (e) {
     if (!(e instanceof WriteFailedError)) throw e;
     // The object is quarantined as a whole, under the same name, so a retry or re-ingest converges.
     summary = unwritableSummary(parsed);
     const row = unwritableRow({ ...args, summary: parsed, error: e, raw: null });
-    files = await writeRows({ db: args.db, store: args.store, name, rows: [[quarantineTable, row]] });
+    written = await writeRows({ db: args.db, store: args.store, name, rows: [[quarantineTable, row]] });
   }
+  const { files } = written;
   const keep = new Set(files);
   const stale = [...(earlier?.files ?? []), ...(earlier?.stale_files ?? [])].filter((f) => !keep.has(f));
   if (args.staleFiles !== "record") for (const old of stale) await args.store.delete(old);
@@ -210,6 +212,7 @@ async function publishStaged(
     ingest_time: args.ingestTime,
     summary,
     files,
+    file_sha256: written.sha256,
     ...(args.staleFiles === "record" && stale.length > 0 ? { stale_files: [...new Set(stale)].sort() } : {}),
     ...(contentSha256 !== undefined ? { content_sha256: contentSha256 } : {}),
     ...args.version,
@@ -241,9 +244,30 @@ export async function readManifest(store: LakeStore, name: string): Promise<Inge
   return text === undefined ? undefined : parseManifest(text, `${store.location}/${key}`);
 }
 
-/** Writes an ingest's manifest: the last step of an ingest, after every file it names is in place. */
+/**
+ * Writes an ingest's manifest: the last step of an ingest, after every file it names is in place. Then each table and
+ * day it touches (or touched before a re-ingest) gets a chain link recording the manifest's and its files' hashes,
+ * and a newly signed head.
+ */
 export async function writeManifest(store: LakeStore, manifest: IngestManifest): Promise<void> {
-  await store.putText(manifestKey(manifest.name), serializeManifest(manifest));
+  const key = manifestKey(manifest.name);
+  const earlier = await store.getText(key);
+  const text = serializeManifest(manifest);
+  await store.putText(key, text);
+  await appendChainLinks(store, {
+    key,
+    text,
+    manifest,
+    earlier: earlier === undefined ? undefined : tryParse(earlier),
+  });
+}
+
+function tryParse(text: string): IngestManifest | undefined {
+  try {
+    return parseManifest(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Why a path met while walking directories was not ingested. */
@@ -340,6 +364,8 @@ export interface IngestTotals {
   files: number;
   records: number;
   rows: Record<string, number>;
+  /** Rows records added to child tables (a digest's listed log files), when there were some. */
+  child_rows?: Record<string, number>;
   quarantined: Record<string, number>;
   skipped: Record<string, number>;
 }

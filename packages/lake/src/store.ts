@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
+import type { ChainSigner } from "@app/core/integrity/lake";
+import { localChainSigner } from "./chain.ts";
 
 /**
  * A sibling of `target` to write before renaming onto it, unique to this process and call: concurrent writers of
@@ -30,11 +32,24 @@ export interface LakeStore {
   listAfter(start: string, after: string): Promise<string[]>;
   /** Copies `relPath` to a local file. */
   getToFile(relPath: string, localPath: string): Promise<void>;
+  /** What signs the heads of this lake's manifest chains. */
+  chainSigner(): Promise<ChainSigner>;
 }
 
-/** A lake in a local directory. */
+/** A lake in a local directory; its chain heads are signed with a local key file (generated on first use). */
 export class LocalLakeStore implements LakeStore {
-  constructor(readonly root: string) {}
+  private signer?: Promise<ChainSigner>;
+
+  /** `signingKey`: lake-relative path of the key file (default `LOCAL_SIGNING_KEY`). */
+  constructor(
+    readonly root: string,
+    private readonly signingKey?: string,
+  ) {}
+
+  chainSigner(): Promise<ChainSigner> {
+    this.signer ??= localChainSigner(this, this.signingKey);
+    return this.signer;
+  }
 
   get location(): string {
     return this.root;

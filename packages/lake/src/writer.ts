@@ -1,4 +1,5 @@
-import { closeSync, openSync, rmSync, writeSync, writevSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, createReadStream, openSync, rmSync, writeSync, writevSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
@@ -114,9 +115,16 @@ async function removeStaging(dir: string): Promise<void> {
   liveStaging.delete(dir);
 }
 
-/** Result of a finished write: lake-relative paths of the files written. */
+/** Result of a finished write: lake-relative paths of the files written, and each file's SHA-256 (hex). */
 export interface WrittenFiles {
   files: string[];
+  sha256: Record<string, string>;
+}
+
+async function fileSha256(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
 }
 
 /** Streams rows into partitioned Parquet (one writer per input object). */
@@ -285,12 +293,15 @@ export async function createLakeWriter(args: {
           .filter((e) => e.isFile() && e.name.endsWith(".parquet"))
           .map((e) => join(e.parentPath, e.name));
         const files: string[] = [];
+        const sha256: Record<string, string> = {};
         for (const local of staged.sort()) {
           const rel = lakeKeyOfStaged(relative(outRoot, local).split(sep).join("/"), name);
+          // Hashed before publishing: an uploaded file is gone from disk, and this is the hash the chain records.
+          sha256[rel] = await fileSha256(local);
           await args.publish(rel, local);
           files.push(rel);
         }
-        return { files };
+        return { files, sha256 };
       } finally {
         await pending;
         closeStages();

@@ -216,9 +216,9 @@ export class KinesisBatch {
       return { record: r, ...p };
     });
     const write = () => writeRows({ db: this.rt.db, store: this.rt.lake, name, rows: parsed.flatMap((p) => p.rows) });
-    let files: string[];
+    let written: Awaited<ReturnType<typeof write>>;
     try {
-      files = await write();
+      written = await write();
     } catch (e) {
       if (!(e instanceof WriteFailedError)) throw e;
       // Some record's rows cannot be written: find which, quarantine each of those as a whole and write the others
@@ -236,7 +236,7 @@ export class KinesisBatch {
         ];
         p.summary = unwritableSummary(p.summary);
       }
-      files = await write();
+      written = await write();
     }
     for (const p of parsed) mergeSummary(summary, p.summary);
     const firstArrival = kinesisArrivalTime(first.kinesis.approximateArrivalTimestamp);
@@ -271,10 +271,11 @@ export class KinesisBatch {
       source_object: kinesisRunLineage(stream, shardId, first.kinesis.sequenceNumber, last.kinesis.sequenceNumber),
       ingest_time: firstArrival,
       summary: { source: "unknown", ...summary },
-      files,
+      files: written.files,
+      file_sha256: written.sha256,
     });
     if (this.rt.alerts)
-      await alertOnRows({ alerts: this.rt.alerts, lake: this.rt.lake, db: this.rt.db, files, log: this.rt.log });
-    return { files, archives, summary };
+      await alertOnRows({ alerts: this.rt.alerts, lake: this.rt.lake, db: this.rt.db, files: written.files, log: this.rt.log });
+    return { files: written.files, archives, summary };
   }
 }

@@ -47,6 +47,7 @@ async function keys(p: TestPipeline, bucket: string, prefix: string): Promise<st
 function crashingAfterManifest(lake: LakeStore, crashes: { left: number }): LakeStore {
   return {
     location: lake.location,
+    chainSigner: () => lake.chainSigner(),
     putFile: (rel, local) => lake.putFile(rel, local),
     async putText(rel, text) {
       await lake.putText(rel, text);

@@ -172,12 +172,19 @@ describe("an S3 object's identity is its bucket and key", () => {
       { object, method: "POST", n: 1 },
     ]);
     const stored = parseManifest((await store.getText(`_ingest/${s3ObjectName({ bucket: "logs", key })}.json`)) ?? "");
-    expect({ ...stored, summary: undefined, content_sha256: stored.content_sha256?.length }).toStrictEqual({
+    const fileHashes = Object.entries(stored.file_sha256 ?? {}).map(([f, h]) => [f, /^[0-9a-f]{64}$/.test(h)]);
+    expect({
+      ...stored,
+      summary: undefined,
+      content_sha256: stored.content_sha256?.length,
+      file_sha256: fileHashes,
+    }).toStrictEqual({
       name: s3ObjectName({ bucket: "logs", key }),
       source_object: object,
       ingest_time: "2019-12-04T21:10:00Z",
       summary: undefined,
       files: second.files,
+      file_sha256: second.files.map((f) => [f, true]),
       content_sha256: 64,
       version_id: "v2",
       etag: "etag-v2",

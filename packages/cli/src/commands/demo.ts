@@ -1,11 +1,13 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
+import { isFinding } from "@app/core/integrity/results";
 import { customPeriod } from "@app/core/reports/period";
 import type { Command } from "commander";
 import { openLakeForQuery } from "../lake.ts";
 import { readSavedQueries } from "../saved-queries.ts";
 import { formatTotals, runIngest } from "./ingest.ts";
+import { runVerify } from "./verify.ts";
 
 /** The embedded main job: sample logs -> lake -> security and compliance reports. */
 export async function runDemo(
@@ -44,6 +46,22 @@ export async function runDemo(
   const totals = await runIngest({ paths: [logs], lake });
   log(formatTotals(totals, lake));
 
+  // The digests are signed with the demo key; local copies carry no S3 metadata, so the signatures sit beside them.
+  const { DEMO_TRAIL_FINGERPRINT, DEMO_TRAIL_PUBLIC_KEY } = await import("@app/samples/demo/trail-key");
+  const keys = join(out, "trail-public-keys");
+  const signatures = join(out, "trail-signatures.json");
+  await mkdir(keys, { recursive: true });
+  await writeFile(join(keys, `${DEMO_TRAIL_FINGERPRINT}.pem`), DEMO_TRAIL_PUBLIC_KEY);
+  const sigs = Object.fromEntries(files.filter((f) => f.signature).map((f) => [f.path, f.signature]));
+  await writeFile(signatures, `${JSON.stringify(sigs, null, 2)}\n`);
+  const verified = await runVerify([logs], { publicKeys: keys, signatures, lake });
+  for (const line of verified.summary) log(`verify ${line}`);
+  for (const r of verified.results.filter((x) => isFinding(x.verdict)))
+    log(`verify finding: ${r.verdict} ${r.kind} ${r.object}: ${r.detail}`);
+  log(
+    `verify: ${verified.findings} finding(s); \`loglake verify ${logs} --public-keys ${keys} --signatures ${signatures} --lake ${lake}\` exits ${verified.findings > 0 ? 1 : 0}`,
+  );
+
   // The last day holds the incidents; the days before it are the baseline the anomaly queries compare against.
   const period = customPeriod(DEMO_DEFAULTS.endDate, DEMO_DEFAULTS.endDate);
   const queries = await readSavedQueries();
@@ -81,8 +99,8 @@ export function registerDemo(program: Command): void {
   program
     .command("demo")
     .description(
-      "Generate realistic sample logs of every source (fixed seed), ingest them into a local lake, and write the " +
-        "security and compliance reports",
+      "Generate realistic sample logs of every source (fixed seed), ingest them into a local lake, verify the " +
+        "signed CloudTrail digest chain and the lake, and write the security and compliance reports",
     )
     .option("--out <dir>", "where to write logs/, lake/ and reports/", "demo")
     .action(async (opts: { out: string }) => {

@@ -20,6 +20,7 @@ export type IngestReport = IngestTotals & { skipped_paths: PathWalk["skipped"] }
 export function formatTotals(t: IngestReport, lake: string): string {
   const lines = [`ingested ${t.files} file(s), ${t.records} record(s) into ${lake}`];
   for (const [table, n] of Object.entries(t.rows).sort()) lines.push(`  rows        ${table.padEnd(20)} ${n}`);
+  for (const [table, n] of Object.entries(t.child_rows ?? {}).sort()) lines.push(`  child rows  ${table} ${n}`);
   for (const [reason, n] of Object.entries(t.quarantined).sort()) lines.push(`  quarantined ${reason.padEnd(20)} ${n}`);
   for (const [kind, n] of Object.entries(t.skipped).sort()) lines.push(`  skipped     ${kind.padEnd(20)} ${n}`);
   for (const [why, n] of Object.entries(t.skipped_paths).sort())
@@ -61,6 +62,9 @@ function totalsResult(t: IngestReport): QueryResult {
     ...Object.entries(t.rows)
       .sort()
       .map(([name, count]) => ({ kind: "rows", name, count })),
+    ...Object.entries(t.child_rows ?? {})
+      .sort()
+      .map(([name, count]) => ({ kind: "child_rows", name, count })),
     ...Object.entries(t.quarantined)
       .sort()
       .map(([name, count]) => ({ kind: "quarantined", name, count })),

@@ -51,6 +51,13 @@ export const INGEST_METRICS: IngestMetrics = {
   sourceDimension: "source",
 };
 
+/** Where the scheduled integrity check publishes its finding count (Powertools Metrics, embedded metric format). */
+export const INTEGRITY_METRICS = {
+  namespace: "loglake",
+  service: "loglake-verify-integrity",
+  findings: "IntegrityFindings",
+} as const;
+
 const FIVE_MINUTES = 300;
 
 /** Any message in a dead-letter queue is a batch that failed every retry: alarm at the first one. */
@@ -109,6 +116,30 @@ export function functionErrorsAlarm(logicalName: string, functionName: string): 
       dimensions: { FunctionName: functionName },
       statistic: "Sum",
       period: FIVE_MINUTES,
+    },
+  };
+}
+
+/**
+ * Any integrity finding (a modified, missing or uncovered log file, a broken or restarted digest chain) alarms at
+ * once; a run that published nothing is missing data, which counts as breaching: an unchecked day is not a clean one.
+ */
+export function integrityFindingsAlarm(logicalName: string, periodSeconds: number): AlarmSpec {
+  return {
+    logicalName,
+    alarmDescription:
+      "CloudTrail log file validation found a modified, missing or uncovered log file or a broken digest chain, or did not run. See the verify-integrity function's log.",
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: 0,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: "breaching",
+    metric: {
+      namespace: INTEGRITY_METRICS.namespace,
+      metricName: INTEGRITY_METRICS.findings,
+      dimensions: { service: INTEGRITY_METRICS.service },
+      statistic: "Maximum",
+      period: periodSeconds,
     },
   };
 }

@@ -298,6 +298,27 @@ export function exportReportStatements(input: {
   ];
 }
 
+/**
+ * IAM statements of the scheduled integrity check: list and read the trail buckets (digests, log files, metadata)
+ * and fetch CloudTrail's public keys; `ListPublicKeys` has no resource-level permissions, so its resource is `*`.
+ */
+export function verifyIntegrityStatements(input: {
+  kmsKeyArn: string;
+  trailBucketArns: readonly string[];
+}): Statement[] {
+  return [
+    { Sid: "ListTrails", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [...input.trailBucketArns] },
+    {
+      Sid: "ReadTrails",
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: input.trailBucketArns.map((b) => objectsArn(b)),
+    },
+    { Sid: "CloudTrailPublicKeys", Effect: "Allow", Action: ["cloudtrail:ListPublicKeys"], Resource: ["*"] },
+    { Sid: "UseProjectKey", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [input.kmsKeyArn] },
+  ];
+}
+
 /** IAM statements of the compactor role: the only principal the lake bucket lets delete objects. */
 export function compactorStatements(input: { kmsKeyArn: string; lake: BucketScope }): Statement[] {
   return [

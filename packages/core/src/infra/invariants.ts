@@ -91,13 +91,18 @@ function identityStatements(r: InventoryResource): { Effect?: string; Action?: u
   return ((r.inputs.inlinePolicies as Json[] | undefined) ?? []).flatMap((p) => policyOf(p.policy)?.Statement ?? []);
 }
 
+/** Actions IAM cannot scope to a resource (no resource types): a statement of only these may name `*`. */
+const UNSCOPED_ACTIONS = new Set(["cloudtrail:ListPublicKeys"]);
+
 function iamRules(r: InventoryResource, out: Violation[]): void {
   const bad = (rule: string, message: string) => out.push({ rule, resource: r.name, message });
   for (const s of identityStatements(r)) {
     if (s.Effect !== "Allow") continue;
     const wild = list(s.Action).filter((a) => a === "*" || a.endsWith(":*"));
     if (wild.length > 0) bad("no-wildcard-actions", `allows ${wild.join(", ")}`);
-    if (list(s.Resource).includes("*")) bad("no-wildcard-resources", `allows ${list(s.Action).join(", ")} on *`);
+    const unscoped = list(s.Action).length > 0 && list(s.Action).every((a) => UNSCOPED_ACTIONS.has(a));
+    if (list(s.Resource).includes("*") && !unscoped)
+      bad("no-wildcard-resources", `allows ${list(s.Action).join(", ")} on *`);
     const bucketWide = list(s.Resource).filter((x) => /^arn:aws[a-z-]*:s3:::\*/.test(x));
     if (bucketWide.length > 0) bad("no-wildcard-resources", `names every bucket: ${bucketWide.join(", ")}`);
   }

@@ -31,11 +31,16 @@ export interface RowSink {
   write(table: TableDef, row: Record<string, unknown>): void | Promise<void>;
 }
 
-/** Per-object accounting: records = sum(rows) + sum(quarantined) + sum(skipped). */
+/**
+ * Per-object accounting: records = sum(rows) + sum(quarantined) + sum(skipped). Rows a record adds to child tables
+ * (a digest's listed log files) are counted apart, in `child_rows`, so each record is counted once.
+ */
 export interface IngestSummary {
   source: SourceId | "unknown";
   records: number;
   rows: Record<string, number>;
+  /** Rows written to child tables, present only when there were some. */
+  child_rows?: Record<string, number>;
   quarantined: Partial<Record<RejectReason, number>>;
   skipped: Partial<Record<SkipKind, number>>;
   /**
@@ -235,6 +240,13 @@ export async function ingestObject(args: {
       }
       summary.records++;
       summary.rows[ev.table.name] = (summary.rows[ev.table.name] ?? 0) + 1;
+      // Child rows are small and fixed in shape (a digest's log file entries), so the sink never refuses them.
+      for (const child of ev.children ?? []) {
+        const c = sink.write(child.table, stamp(child.row, ev.line, lineage, ev.logEvent));
+        if (c) await c;
+        summary.child_rows ??= {};
+        summary.child_rows[child.table.name] = (summary.child_rows[child.table.name] ?? 0) + 1;
+      }
     } else if (ev.kind === "reject") {
       await quarantine(ev.line, ev.reason, ev.message, ev.raw, ev.time, ev.logEvent);
     } else {
@@ -269,6 +281,10 @@ function stamp(
 export function mergeSummary(into: Omit<IngestSummary, "source">, s: Omit<IngestSummary, "source">): void {
   into.records += s.records;
   for (const [k, v] of Object.entries(s.rows)) into.rows[k] = (into.rows[k] ?? 0) + v;
+  for (const [k, v] of Object.entries(s.child_rows ?? {})) {
+    into.child_rows ??= {};
+    into.child_rows[k] = (into.child_rows[k] ?? 0) + v;
+  }
   for (const [k, v] of Object.entries(s.quarantined) as [RejectReason, number][])
     into.quarantined[k] = (into.quarantined[k] ?? 0) + v;
   for (const [k, v] of Object.entries(s.skipped) as [SkipKind, number][]) into.skipped[k] = (into.skipped[k] ?? 0) + v;

@@ -19,14 +19,15 @@ export const REPORT_INFO: Readonly<Record<string, ReportInfo>> = {
     title: "Compliance report",
     description:
       "Evidence that logs were collected completely and kept: completeness per source and day, quarantined records, " +
-      "CloudTrail digest coverage, retained days and the source objects each day was built from.",
+      "CloudTrail digest coverage, integrity evidence from loglake verify, retained days and the source objects each " +
+      "day was built from.",
     limits: [
       "Object Lock mode and retain-until dates of the WORM copies are S3 object settings, not lake rows: verify them " +
         "with S3 Inventory or GetObjectRetention on the archive bucket.",
       "Delivery of raw copies to customer buckets is not recorded in the lake; the copy function's metrics and the " +
         "destination buckets are the evidence for it.",
-      "CloudTrail digest rows prove which digests were delivered, not that their signatures verify: run " +
-        "`aws cloudtrail validate-logs` for cryptographic validation.",
+      "Integrity evidence covers the hours a loglake verify run checked and recorded; CloudTrail log files outside " +
+        "every digest's span, and lake files written before manifests were chained, are counted as unchecked, not valid.",
     ],
   },
 };

@@ -1,5 +1,6 @@
 import { CONFIG_TABLE_NAMES } from "../detections/allowlist.ts";
 import { findingsTable } from "../findings/schema.ts";
+import { integrityTable } from "../integrity/schema.ts";
 import type { TableDef } from "../schema/table.ts";
 import { createAppJsonSource } from "./app-json/index.ts";
 import { appEventRecords } from "./app-json/parse.ts";
@@ -31,11 +32,12 @@ export const SOURCES = [
   appJsonSource,
 ] as const satisfies readonly LogSource<string>[];
 
-/** Every table in the lake: each source's tables, then quarantine, then the reports' findings. */
+/** Every table in the lake: each source's tables, then quarantine, the reports' findings and the integrity checks' results. */
 export const TABLES: readonly TableDef[] = [
   ...new Map(SOURCES.flatMap((s) => s.tables).map((t) => [t.name, t])).values(),
   quarantineTable,
   findingsTable,
+  integrityTable,
 ];
 
 /** Looks a table up by name. */

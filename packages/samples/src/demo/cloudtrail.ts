@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
+import { digestSigningString } from "@app/core/integrity/cloudtrail";
 import { awsDisplayDate, DAY_MS, HOUR_MS, isoSeconds, utcParts } from "../clock.ts";
 import { MIXED_ALNUM, type Rng, UPPER_ALNUM } from "../random.ts";
 import { DEMO, INCIDENT_COUNTS, INCIDENT_HOURS } from "./scenario.ts";
+import { DEMO_TRAIL_FINGERPRINT, signWithDemoKey } from "./trail-key.ts";
 
 /** A CloudTrail record as AWS writes it (field order kept, absent fields omitted). */
 export type CloudTrailRecord = Record<string, unknown>;
@@ -942,16 +944,15 @@ export interface DeliveredLogFile {
 }
 
 /**
- * Digest files for consecutive hours, chained by previousDigestHashValue. Hashes are SHA-256 over the uncompressed
- * text, as CloudTrail computes them; the signatures are placeholders (no private key exists for demo data).
+ * Digest files for consecutive hours, chained through previousDigest* and signed with the demo key exactly as the
+ * CloudTrail user guide describes: hashes are SHA-256 over the uncompressed text, the signature (what S3 would hold
+ * as `x-amz-meta-signature`) is SHA256withRSA over the data signing string.
  */
 export function cloudtrailDigests(
-  rng: Rng,
   hours: readonly { startMs: number; files: readonly DeliveredLogFile[] }[],
-): { key: string; text: string }[] {
-  const out: { key: string; text: string }[] = [];
-  let previous: { key: string; text: string } | undefined;
-  const fingerprint = rng.hex(32);
+): { key: string; text: string; signature: string }[] {
+  const out: { key: string; text: string; signature: string }[] = [];
+  let previous: { key: string; text: string; signature: string } | undefined;
   for (const h of hours) {
     const endMs = h.startMs + HOUR_MS - 1_000;
     const key = cloudtrailDigestKey(DEMO.accountId, DEMO.region, DEMO.trailName, endMs);
@@ -962,7 +963,7 @@ export function cloudtrailDigests(
       digestEndTime: isoSeconds(endMs),
       digestS3Bucket: DEMO.trailBucket,
       digestS3Object: key,
-      digestPublicKeyFingerprint: fingerprint,
+      digestPublicKeyFingerprint: DEMO_TRAIL_FINGERPRINT,
       digestSignatureAlgorithm: "SHA256withRSA",
       newestEventTime: times[times.length - 1] ?? null,
       oldestEventTime: times[0] ?? null,
@@ -970,7 +971,7 @@ export function cloudtrailDigests(
       previousDigestS3Object: previous ? previous.key : null,
       previousDigestHashValue: previous ? sha256(previous.text) : null,
       previousDigestHashAlgorithm: previous ? "SHA-256" : null,
-      previousDigestSignature: previous ? rng.hex(512) : null,
+      previousDigestSignature: previous ? previous.signature : null,
       logFiles: h.files.map((f) => ({
         s3Bucket: DEMO.trailBucket,
         s3Object: f.key,
@@ -980,7 +981,15 @@ export function cloudtrailDigests(
         oldestEventTime: f.oldestEventTime,
       })),
     };
-    const entry = { key, text: JSON.stringify(digest) };
+    const text = JSON.stringify(digest);
+    const signing = digestSigningString({
+      digestEndTime: isoSeconds(endMs),
+      digestS3Bucket: DEMO.trailBucket,
+      digestS3Object: key,
+      digestSha256: sha256(text),
+      previousDigestSignature: previous?.signature ?? null,
+    });
+    const entry = { key, text, signature: signWithDemoKey(signing) };
     out.push(entry);
     previous = entry;
   }

@@ -42,6 +42,8 @@ export interface DemoFile {
   records: number;
   /** Records in the file that are deliberately malformed and must be quarantined. */
   bad: number;
+  /** A digest's signature, hex: what S3 would hold as the object's `x-amz-meta-signature`. */
+  signature?: string;
 }
 
 /** Options of the demo data set. */
@@ -63,6 +65,11 @@ const STREAMED_ACCOUNT = "444455556666";
 const STREAM_HOUR = 14;
 /** UTC hour on the last day whose files carry the deliberately malformed lines. */
 const BAD_LINES_HOUR = 12;
+/**
+ * UTC hour on the last day whose CloudTrail log file is edited after its digest hashed it (one userAgent changed,
+ * every record kept): `loglake verify` must name it `modified`.
+ */
+export const DEMO_TAMPERED_HOUR = 1;
 
 /**
  * Generates the demo data set: CloudFront standard and real-time logs, CloudTrail log and digest files, app JSON lines
@@ -89,6 +96,7 @@ export function demoFiles(options: DemoOptions = {}): DemoFile[] {
   const files: DemoFile[] = [];
   const digestHours: { startMs: number; files: DeliveredLogFile[] }[] = [];
   let secondary: CloudTrailRecord[] = [];
+  let tampered: DemoFile | undefined;
   let realtime: CfRequest[] = [];
 
   for (let hourMs = startMs; hourMs < endMs; hourMs += HOUR_MS) {
@@ -127,6 +135,7 @@ export function demoFiles(options: DemoOptions = {}): DemoFile[] {
     if (delivered) {
       files.push(delivered.file);
       if (lastDay) digestHours.push({ startMs: hourMs, files: [delivered.log] });
+      if (lastDay && hour === DEMO_TAMPERED_HOUR) tampered = delivered.file;
     }
     if (hour % 6 === 5) {
       const second = cloudtrailFile(ctRng, DEMO.secondaryRegion, hourMs + 58 * 60_000, secondary);
@@ -144,9 +153,19 @@ export function demoFiles(options: DemoOptions = {}): DemoFile[] {
     files.push(appFile(DEMO.appServices.api, hourMs, api, bad));
   }
 
-  for (const d of cloudtrailDigests(ctRng, digestHours)) {
-    files.push({ path: d.key, contents: d.text, gzip: true, source: "cloudtrail_digest", records: 1, bad: 0 });
+  for (const d of cloudtrailDigests(digestHours)) {
+    files.push({
+      path: d.key,
+      contents: d.text,
+      gzip: true,
+      source: "cloudtrail_digest",
+      records: 1,
+      bad: 0,
+      signature: d.signature,
+    });
   }
+  if (tampered)
+    tampered.contents = tampered.contents.replace(/"userAgent":"[^"]*"/, '"userAgent":"edited-after-delivery"');
   files.push(...streamFiles(streamRng, app, lastDayMs + STREAM_HOUR * HOUR_MS, realtime));
   return files;
 }

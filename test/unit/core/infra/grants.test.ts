@@ -109,7 +109,7 @@ describe("ingestSqsStatements", () => {
       Sid: "WriteLake",
       Effect: "Allow",
       Action: ["s3:AbortMultipartUpload", "s3:PutObject"],
-      Resource: [`${LAKE}/cloudtrail/*`, `${LAKE}/quarantine/*`, `${LAKE}/_ingest/*`],
+      Resource: [`${LAKE}/cloudtrail/*`, `${LAKE}/quarantine/*`, `${LAKE}/_ingest/*`, `${LAKE}/_chain/*`],
     });
     expect(statements.flatMap((s) => s.Action).filter((a) => a.startsWith("s3:Delete"))).toStrictEqual([]);
   });

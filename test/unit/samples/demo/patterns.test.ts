@@ -1,7 +1,8 @@
-import { createHash } from "node:crypto";
+import { createHash, createPublicKey, verify } from "node:crypto";
 import { type IngestSummary, ingestObject } from "@app/core/ingest/pipeline";
 import { SOURCES } from "@app/core/sources/index";
 import { DEMO, type DemoFile, demoFiles, INCIDENT_COUNTS } from "@app/samples/demo/index";
+import { DEMO_TRAIL_PUBLIC_KEY } from "@app/samples/demo/trail-key";
 import { beforeAll, describe, expect, it } from "vitest";
 
 type Row = Record<string, unknown>;
@@ -103,10 +104,12 @@ describe("demo data through the real parsers", () => {
       cloudfront_realtime: true,
       cloudtrail: true,
       cloudtrail_digest: true,
+      cloudtrail_digest_log_file: true,
       quarantine: true,
     });
     expect(table("cloudfront_realtime").length).toBe(120);
     expect(table("cloudtrail_digest").length).toBe(24);
+    expect(table("cloudtrail_digest_log_file").length).toBe(24);
   });
 });
 
@@ -298,6 +301,7 @@ describe("CloudTrail digests", () => {
     const digests = parsed.files.filter((f) => f.source === "cloudtrail_digest");
     expect(digests.length).toBe(24);
     let previous: DemoFile | undefined;
+    const edited: string[] = [];
     for (const d of digests) {
       const body = JSON.parse(d.contents) as {
         digestS3Object: string;
@@ -307,9 +311,25 @@ describe("CloudTrail digests", () => {
       expect(body.digestS3Object).toBe(d.path);
       expect(body.previousDigestHashValue).toBe(previous ? sha(previous.contents) : null);
       expect(body.logFiles.length).toBe(1);
-      for (const lf of body.logFiles) expect(lf.hashValue).toBe(sha(byPath.get(lf.s3Object) ?? ""));
+      for (const lf of body.logFiles) {
+        if (sha(byPath.get(lf.s3Object) ?? "") !== lf.hashValue) edited.push(lf.s3Object);
+      }
       previous = d;
     }
+    // One log file was edited after its digest hashed it, so that verify has something to find.
+    expect(edited).toStrictEqual([expect.stringMatching(/_CloudTrail_us-east-1_20250612T0155Z_/)]);
+  });
+
+  it("are signed with the demo key over the documented data signing string", () => {
+    const sha = (t: string) => createHash("sha256").update(t, "utf8").digest("hex");
+    const key = createPublicKey(DEMO_TRAIL_PUBLIC_KEY);
+    const digests = parsed.files.filter((f) => f.source === "cloudtrail_digest");
+    const ok = digests.map((d) => {
+      const body = JSON.parse(d.contents) as { digestEndTime: string; previousDigestSignature: string | null };
+      const signing = `${body.digestEndTime}\n${DEMO.trailBucket}/${d.path}\n${sha(d.contents)}\n${body.previousDigestSignature ?? "null"}`;
+      return verify("sha256", Buffer.from(signing), key, Buffer.from(d.signature ?? "", "hex"));
+    });
+    expect(ok).toStrictEqual(digests.map(() => true));
   });
 });
 

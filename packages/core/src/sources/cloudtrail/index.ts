@@ -1,7 +1,7 @@
 import { firstJsonRecord } from "../json-record.ts";
 import type { LogSource } from "../types.ts";
 import { CLOUDTRAIL_ARRAY_KEYS, findCloudTrailRecord, isCloudTrailDigest, parseCloudTrail } from "./parse.ts";
-import { cloudtrailDigestTable, cloudtrailTable } from "./schema.ts";
+import { cloudtrailDigestLogFileTable, cloudtrailDigestTable, cloudtrailTable } from "./schema.ts";
 
 // AWSLogs/[o-org/]<acct>/CloudTrail[-Insight]/<region>/YYYY/MM/DD/<file>.json[.gz], or the bare delivered file name.
 const TRAIL_KEY =
@@ -25,7 +25,7 @@ const EVENT_TIME_FIELD = /(?<!\\)"(?:eventTime|@timestamp)"\s*:/;
 export const cloudtrailSource: LogSource<"cloudtrail"> = {
   id: "cloudtrail",
   description: "CloudTrail log files, exports and EventBridge CloudTrail events",
-  tables: [cloudtrailTable, cloudtrailDigestTable],
+  tables: [cloudtrailTable, cloudtrailDigestTable, cloudtrailDigestLogFileTable],
   matchKey: (key) => !DIGEST_KEY.test(key) && (TRAIL_KEY.test(key) || TRAIL_FILE.test(key)),
   sniff(head) {
     const first = firstJsonRecord(head, CLOUDTRAIL_ARRAY_KEYS);
@@ -47,7 +47,7 @@ export const cloudtrailSource: LogSource<"cloudtrail"> = {
 export const cloudtrailDigestSource: LogSource<"cloudtrail_digest"> = {
   id: "cloudtrail_digest",
   description: "CloudTrail digest files (log file integrity validation)",
-  tables: [cloudtrailDigestTable],
+  tables: [cloudtrailDigestTable, cloudtrailDigestLogFileTable],
   matchKey: (key) => DIGEST_KEY.test(key),
   sniff(head) {
     const first = firstJsonRecord(head, []);

@@ -3,8 +3,8 @@ import { toIsoUtc } from "../../time.ts";
 import { JsonRecord } from "../json-record.ts";
 import { recordMapper } from "../mapping.ts";
 import type { ParseEvent, RecordKind } from "../types.ts";
-import { isObject, type JsonObject } from "../values.ts";
-import { cloudtrailDigestTable, cloudtrailTable } from "./schema.ts";
+import { isObject, type JsonObject, plainInput, readString, readTimestamp } from "../values.ts";
+import { cloudtrailDigestLogFileTable, cloudtrailDigestTable, cloudtrailTable } from "./schema.ts";
 
 /** Top-level keys whose array holds the records: trail files (`Records`) and `lookup-events` output (`Events`). */
 export const CLOUDTRAIL_ARRAY_KEYS = ["Records", "Events"] as const;
@@ -64,6 +64,34 @@ export const toDigestRow = recordMapper(
   (tried) => `CloudTrail digest has no valid digestEndTime: ${tried[0]?.text ?? "null"}`,
 );
 
+function plain(value: unknown, read: typeof readString): string | null {
+  if (typeof value !== "string" && typeof value !== "number") return null;
+  return read(plainInput(value)) ?? null;
+}
+
+/**
+ * The `cloudtrail_digest_log_file` rows of a digest body: one per `logFiles` entry, dated by the digest's end time.
+ * A field of the wrong type is null, as in every other column.
+ */
+export function digestLogFileRows(digest: JsonObject, digestEndTime: string): Record<string, unknown>[] {
+  const files = Array.isArray(digest.logFiles) ? digest.logFiles : [];
+  return files.map((f: unknown, i) => {
+    const o = isObject(f) ? f : {};
+    return {
+      event_time: digestEndTime,
+      digest_s3_bucket: plain(digest.digestS3Bucket, readString),
+      digest_s3_object: plain(digest.digestS3Object, readString),
+      file_index: i,
+      s3_bucket: plain(o.s3Bucket, readString),
+      s3_object: plain(o.s3Object, readString),
+      hash_value: plain(o.hashValue, readString),
+      hash_algorithm: plain(o.hashAlgorithm, readString),
+      newest_event_time: plain(o.newestEventTime, readTimestamp),
+      oldest_event_time: plain(o.oldestEventTime, readTimestamp),
+    };
+  });
+}
+
 /** CloudTrail records as other sources carry them (CloudWatch Logs messages, for one). */
 export const cloudtrailRecords: RecordKind = {
   table: cloudtrailTable,
@@ -104,9 +132,12 @@ export function cloudTrailElementEvent(el: JsonElement, accept: CloudTrailAccept
   }
   if (isCloudTrailDigest(parsed.value)) {
     const mapped = toDigestRow(parsed);
-    return mapped.ok
-      ? { kind: "row", line, table: cloudtrailDigestTable, row: mapped.row }
-      : { kind: "reject", line, reason: mapped.reason, message: mapped.message, raw: el.text };
+    if (!mapped.ok) return { kind: "reject", line, reason: mapped.reason, message: mapped.message, raw: el.text };
+    const children = digestLogFileRows(parsed.value, mapped.row.event_time).map((row) => ({
+      table: cloudtrailDigestLogFileTable,
+      row,
+    }));
+    return { kind: "row", line, table: cloudtrailDigestTable, row: mapped.row, children };
   }
   if (accept === "digests") {
     return { kind: "reject", line, reason: "bad_record", message: "not a CloudTrail digest file", raw: el.text };

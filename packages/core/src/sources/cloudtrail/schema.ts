@@ -94,7 +94,8 @@ export type CloudTrailParsedRow = ParsedRowOf<typeof cloudtrailTable>;
 /** CloudTrail digest files, kept for log-file integrity validation. */
 export const cloudtrailDigestTable = defineTable({
   name: "cloudtrail_digest",
-  description: "CloudTrail digest files, one row per digest, kept for log file integrity validation",
+  description:
+    "CloudTrail digest files, one row per digest, kept for log file integrity validation; the log files each lists are in cloudtrail_digest_log_file",
   referenceUrl:
     "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html",
   timeColumn: "event_time",
@@ -110,15 +111,48 @@ export const cloudtrailDigestTable = defineTable({
     }),
     newest_event_time: column.timestamp("newestEventTime over the listed log files", { from: "newestEventTime" }),
     oldest_event_time: column.timestamp("oldestEventTime over the listed log files", { from: "oldestEventTime" }),
+    previous_digest_s3_bucket: column.string("previousDigestS3Bucket; null in a chain's starting digest", {
+      from: "previousDigestS3Bucket",
+    }),
     previous_digest_s3_object: column.string("previousDigestS3Object", { from: "previousDigestS3Object" }),
-    previous_digest_hash_value: column.string("previousDigestHashValue", { from: "previousDigestHashValue" }),
-    previous_digest_signature: column.string("previousDigestSignature", { from: "previousDigestSignature" }),
-    log_file_count: column.int32("Number of log files listed", { from: "logFiles", read: readArrayLength }),
-    log_files: column.json(
-      "logFiles as a JSON array of {s3Bucket, s3Object, hashValue, hashAlgorithm, newestEventTime, oldestEventTime}",
-      { from: "logFiles" },
-    ),
+    previous_digest_hash_value: column.string("previousDigestHashValue: hex SHA-256 of the previous digest file", {
+      from: "previousDigestHashValue",
+    }),
+    previous_digest_hash_algorithm: column.string("previousDigestHashAlgorithm, e.g. SHA-256", {
+      from: "previousDigestHashAlgorithm",
+    }),
+    previous_digest_signature: column.string("previousDigestSignature: hex signature of the previous digest file", {
+      from: "previousDigestSignature",
+    }),
+    log_file_count: column.int32("Number of log files listed (one cloudtrail_digest_log_file row each)", {
+      from: "logFiles",
+      read: readArrayLength,
+    }),
   },
 });
 export type CloudTrailDigestRow = RowOf<typeof cloudtrailDigestTable>;
 export type CloudTrailDigestParsedRow = ParsedRowOf<typeof cloudtrailDigestTable>;
+
+/** The log files a CloudTrail digest lists, one row each, next to their digest's row. */
+export const cloudtrailDigestLogFileTable = defineTable({
+  name: "cloudtrail_digest_log_file",
+  description:
+    "Log files listed by CloudTrail digests (logFiles[]), one row per listed file, partitioned like the digest that lists it",
+  referenceUrl:
+    "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html",
+  timeColumn: "event_time",
+  columns: {
+    event_time: column.timestamp("digestEndTime of the listing digest, UTC", { nullable: false }),
+    digest_s3_bucket: column.string("digestS3Bucket of the listing digest"),
+    digest_s3_object: column.string("digestS3Object of the listing digest"),
+    file_index: column.int32("Position of the file in the digest's logFiles, from 0", { nullable: false }),
+    s3_bucket: column.string("logFiles[].s3Bucket"),
+    s3_object: column.string("logFiles[].s3Object"),
+    hash_value: column.string("logFiles[].hashValue: hex SHA-256 of the uncompressed log file"),
+    hash_algorithm: column.string("logFiles[].hashAlgorithm, e.g. SHA-256"),
+    newest_event_time: column.timestamp("logFiles[].newestEventTime, UTC"),
+    oldest_event_time: column.timestamp("logFiles[].oldestEventTime, UTC"),
+  },
+});
+export type CloudTrailDigestLogFileRow = RowOf<typeof cloudtrailDigestLogFileTable>;
+export type CloudTrailDigestLogFileParsedRow = ParsedRowOf<typeof cloudtrailDigestLogFileTable>;
