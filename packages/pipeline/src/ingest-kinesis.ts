@@ -275,7 +275,13 @@ export class KinesisBatch {
       file_sha256: written.sha256,
     });
     if (this.rt.alerts)
-      await alertOnRows({ alerts: this.rt.alerts, lake: this.rt.lake, db: this.rt.db, files: written.files, log: this.rt.log });
+      await alertOnRows({
+        alerts: this.rt.alerts,
+        lake: this.rt.lake,
+        db: this.rt.db,
+        files: written.files,
+        log: this.rt.log,
+      });
     return { files: written.files, archives, summary };
   }
 }

@@ -110,11 +110,21 @@ export function candidateSql(table: string, conditions: readonly string[]): stri
 export function planReport(queries: readonly SavedQuery[]): ReportPlan & { notCompiled: NotCompiled[] } {
   // Conditions that read a configuration table go in groups of at most CONDITIONS_WITH_SUBQUERIES per scan: DuckDB
   // plans each such subquery as a join carrying the whole row, and 80 of them in one statement ran a 9k-row day of
-  // CloudTrail out of its 512 MB. Conditions without one all share a single scan.
+  // CloudTrail out of its 512 MB. Conditions without one all share the first scan.
   const byTable = new Map<string, { detections: SavedQuery[]; conditions: string[]; reads: Set<string> }>();
   const notCompiled: NotCompiled[] = [];
   const own = new Set<string>();
-  const subqueryCount = new Map<string, number>();
+  // Chunks are assigned in id order, so the plan does not depend on the order the report lists its queries in.
+  const chunks = new Map<string, number>();
+  const withSubqueries = new Map<string, string[]>();
+  for (const q of queries) {
+    if (q.detection?.kind !== "event") continue;
+    const c = eventCondition(q);
+    if ("why" in c || c.reads.length === 0) continue;
+    withSubqueries.set(c.table, [...(withSubqueries.get(c.table) ?? []), q.id]);
+  }
+  for (const ids of withSubqueries.values())
+    ids.sort().forEach((id, i) => chunks.set(id, Math.floor(i / CONDITIONS_WITH_SUBQUERIES) + 1));
   for (const q of queries) {
     if (q.detection?.kind !== "event") {
       own.add(q.id);
@@ -126,12 +136,7 @@ export function planReport(queries: readonly SavedQuery[]): ReportPlan & { notCo
       own.add(q.id);
       continue;
     }
-    let group = c.table;
-    if (c.reads.length > 0) {
-      const n = (subqueryCount.get(c.table) ?? 0) + 1;
-      subqueryCount.set(c.table, n);
-      group = `${c.table}#${Math.ceil(n / CONDITIONS_WITH_SUBQUERIES)}`;
-    }
+    const group = `${c.table}#${chunks.get(q.id) ?? 1}`;
     const entry = byTable.get(group) ?? { detections: [], conditions: [], reads: new Set<string>() };
     entry.detections.push(q);
     entry.conditions.push(c.condition);
