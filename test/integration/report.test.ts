@@ -49,24 +49,24 @@ describe("loglake report", () => {
     expect([r.code, r.stderr]).toStrictEqual([0, ""]);
     const dir = join(out, "reports", "security", "2024-03-08_2024-03-09");
     expect(r.stdout).toBe(
-      "Security report 2024-03-08..2024-03-09: 62 findings (critical 2, high 23, medium 15, low 22) from 28 queries\n" +
-        `wrote 30 files to ${out}/reports/security/2024-03-08_2024-03-09/\n`,
+      "Security report 2024-03-08..2024-03-09: 71 findings (critical 2, high 27, medium 16, low 26) from 136 queries\n" +
+        `wrote 138 files to ${out}/reports/security/2024-03-08_2024-03-09/\n`,
     );
     const files = (await readdir(dir)).sort();
-    expect(files.length).toBe(30);
+    expect(files.length).toBe(138);
     expect(files.filter((f) => !f.endsWith(".csv"))).toStrictEqual(["report.html", "summary.json"]);
     const summary = JSON.parse(await readFile(join(dir, "summary.json"), "utf8"));
     expect([summary.totals, summary.findings_by_day, summary.engine]).toStrictEqual([
       {
-        queries: 28,
-        queries_with_findings: 25,
-        findings: 62,
-        attempts: 24,
-        by_severity: { critical: 2, high: 23, medium: 15, low: 22 },
+        queries: 136,
+        queries_with_findings: 31,
+        findings: 71,
+        attempts: 25,
+        by_severity: { critical: 2, high: 27, medium: 16, low: 26 },
       },
       [
-        { day: "2024-03-08", critical: 1, high: 11, medium: 9, low: 20 },
-        { day: "2024-03-09", critical: 1, high: 12, medium: 6, low: 2 },
+        { day: "2024-03-08", critical: 1, high: 14, medium: 10, low: 21 },
+        { day: "2024-03-09", critical: 1, high: 13, medium: 6, low: 5 },
       ],
       "duckdb",
     ]);
@@ -216,7 +216,11 @@ describe("loglake status", () => {
       ["cloudfront_realtime", 0, 0],
       ["cloudtrail", 216, 1],
       ["cloudtrail_digest", 24, 1],
+      ["cloudtrail_digest_log_file", 24, 1],
       ["cloudwatch_logs", 0, 0],
+      // Written by the report runs above, into the same lake.
+      ["findings", 23, 2],
+      ["integrity", 32, 1],
       ["quarantine", 2, 1],
     ]);
     const auth = status.streams.find((s: { stream: string }) => s.stream === "app_events.auth");
@@ -236,7 +240,7 @@ describe("loglake status", () => {
     );
     expect(r.stdout.split("\n").filter((l) => l.startsWith("cloudtrail "))).toStrictEqual([
       "cloudtrail           critical     Healthy  2024-03-09T23:45Z  2024-03-10T00:20Z  1001             0              0            0.00%",
-      "cloudtrail             216      2.2 MiB        10.6 KiB              216                   1                   1                     0",
+      "cloudtrail                    216      2.2 MiB        10.6 KiB              216                   1                   1                     0",
     ]);
   });
 
@@ -290,9 +294,9 @@ describe("report.html in headless Chromium", () => {
       const count = (kind: string) => charts.filter((c) => c.kind === kind).length;
       expect([count("chart-severity"), count("chart-timeline"), count("chart-queries")]).toStrictEqual([1, 1, 1]);
       // One top-N chart per query with a "-- chart:" header.
-      expect(count("chart-top")).toBe(23);
+      expect(count("chart-top")).toBe(29);
       expect(charts.every((c) => c.drawn && c.marks > 0)).toBe(true);
-      expect(await page.$$eval("article[data-query]", (a) => a.length)).toBe(28);
+      expect(await page.$$eval("article[data-query]", (a) => a.length)).toBe(136);
       expect(await page.$eval(".card .n", (e) => e.textContent)).toBe("2");
       expect(await page.title()).toBe("Security report 2024-03-08_2024-03-09");
       expect([requests, errors]).toStrictEqual([[`file://${html}`], []]);

@@ -1,6 +1,5 @@
 import type { Cell, QueryResult } from "@app/core/queries/result";
-import { SOURCES } from "@app/core/sources/index";
-import { quarantineTable } from "@app/core/sources/quarantine/schema";
+import { SOURCES, TABLES } from "@app/core/sources/index";
 import {
   CRITICALITIES,
   type Criticality,
@@ -234,7 +233,10 @@ export function registerStatus(program: Command): void {
     const window = statusWindow(now, opts.days);
 
     const root = await queryableLakeRoot(await resolveLake(opts));
-    const files = await lakeFiles(root, [...STATUS_TABLES, quarantineTable.name]);
+    const files = await lakeFiles(
+      root,
+      TABLES.map((t) => t.name),
+    );
     const conn = await openLakeAt(root);
     let report: StatusReport;
     try {

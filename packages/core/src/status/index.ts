@@ -1,8 +1,8 @@
 import { ConfigError } from "../errors.ts";
 import { parsePartitionPath } from "../lake-layout.ts";
 import { quoteIdent } from "../schema/sql.ts";
-import { TABLES } from "../sources/index.ts";
-import { quarantineTable } from "../sources/quarantine/schema.ts";
+import { cloudtrailDigestLogFileTable } from "../sources/cloudtrail/schema.ts";
+import { SOURCES, TABLES } from "../sources/index.ts";
 
 /** How much a stream matters: critical gaps page someone, optional streams never raise more than a warning. */
 export const CRITICALITIES = ["critical", "standard", "optional"] as const;
@@ -27,10 +27,14 @@ export const DEFAULT_CRITICALITY: Readonly<Record<string, Criticality>> = {
   cloudwatch_logs: "optional",
 };
 
-/** Tables `loglake status` watches (every table of the registry but quarantine), and the one split by event type. */
-export const STATUS_TABLES: readonly string[] = TABLES.filter((t) => t.name !== quarantineTable.name).map(
-  (t) => t.name,
-);
+/**
+ * Tables `loglake status` watches: every table a log source writes, except the digests' log-file list, which
+ * arrives with its digest and so is as fresh as `cloudtrail_digest`. Findings and integrity results are the
+ * reports' and checks' output, not log streams.
+ */
+export const STATUS_TABLES: readonly string[] = [
+  ...new Set(SOURCES.flatMap((s) => s.tables).map((t) => t.name)),
+].filter((name) => name !== cloudtrailDigestLogFileTable.name);
 const TYPED_TABLE = "app_events";
 // A CloudWatch Logs subscription writes CloudTrail and app rows as well as its own table's: its records are every row
 // that arrived in a log event, whatever the table.
@@ -327,7 +331,7 @@ export function computeStatus(args: {
   });
   const tables = computeTableFiles(
     args.files ?? [],
-    [...STATUS_TABLES, quarantineTable.name],
+    TABLES.map((t) => t.name),
     thresholds.maxFilesPerPartitionHour,
   );
   const behind = tables.some((t) => t.over_threshold.length > 0);
