@@ -123,8 +123,10 @@ export function planReport(queries: readonly SavedQuery[]): ReportPlan & { notCo
     if ("why" in c || c.reads.length === 0) continue;
     withSubqueries.set(c.table, [...(withSubqueries.get(c.table) ?? []), q.id]);
   }
-  for (const ids of withSubqueries.values())
-    ids.sort().forEach((id, i) => chunks.set(id, Math.floor(i / CONDITIONS_WITH_SUBQUERIES) + 1));
+  for (const ids of withSubqueries.values()) {
+    ids.sort();
+    for (const [i, id] of ids.entries()) chunks.set(id, Math.floor(i / CONDITIONS_WITH_SUBQUERIES) + 1);
+  }
   for (const q of queries) {
     if (q.detection?.kind !== "event") {
       own.add(q.id);

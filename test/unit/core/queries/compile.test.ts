@@ -1,4 +1,10 @@
-import { candidateSql, eventCondition, lookbackDays, planReport } from "@app/core/queries/compile";
+import {
+  CONDITIONS_WITH_SUBQUERIES,
+  candidateSql,
+  eventCondition,
+  lookbackDays,
+  planReport,
+} from "@app/core/queries/compile";
 import type { DetectionMeta, SavedQuery } from "@app/core/queries/header";
 import { describe, expect, it } from "vitest";
 
@@ -132,5 +138,20 @@ describe("lookbackDays", () => {
     ["SELECT 1 FROM t WHERE dt >= CAST(CAST(? AS date) - INTERVAL '3' DAY AS varchar)", undefined],
   ])("%s reaches back %s days", (sql, days) => {
     expect(lookbackDays(sql)).toBe(days);
+  });
+});
+
+describe("planReport chunks", () => {
+  it("puts allow-list conditions in scans of at most CONDITIONS_WITH_SUBQUERIES, in id order, the plain ones in the first", () => {
+    const withList = Array.from({ length: CONDITIONS_WITH_SUBQUERIES + 2 }, (_, i) =>
+      detection(`cloudtrail/list-${String(i).padStart(2, "0")}`, TRUST),
+    );
+    const plain = detection("cloudtrail/plain", TRUST.replace(/\n\s+AND coalesce.*\n/, "\n"));
+    const plan = planReport([...withList].reverse().concat(plain));
+    const groups = plan.scans.map((s) => s.detections.map((d) => d.id).sort());
+    expect(groups.sort((a, b) => (a[0] ?? "").localeCompare(b[0] ?? ""))).toStrictEqual([
+      [...withList.slice(0, CONDITIONS_WITH_SUBQUERIES).map((d) => d.id), "cloudtrail/plain"].sort(),
+      withList.slice(CONDITIONS_WITH_SUBQUERIES).map((d) => d.id),
+    ]);
   });
 });
