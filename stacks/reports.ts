@@ -30,6 +30,8 @@ export const exportReport = new sst.aws.Function("ExportReport", {
   timeout: "15 minutes",
   memory: "1024 MB",
   copyFiles: [{ from: "queries", to: "queries" }],
+  // Candidate rows of the one-scan report are evaluated by each detection's own SQL in embedded DuckDB.
+  nodejs: { install: ["@duckdb/node-api"] },
   environment: {
     ATHENA_WORKGROUP: workgroup.name,
     GLUE_DATABASE: database.name,

@@ -106,9 +106,9 @@ describe("the SST program under mocks", () => {
     expect(prod.app.providers).toStrictEqual({ aws: { version: "7.20.0", region: "eu-west-1" } });
   });
 
-  it("bundles every handler, with DuckDB installed beside the ingest functions", () => {
+  it("bundles every handler, with DuckDB installed beside the ingest functions and the report exporter", () => {
     expect(prod.builds.map((b) => [b.functionID, b.handler, b.install]).sort()).toStrictEqual([
-      ["ExportReport", "packages/functions/src/export-report.handler", []],
+      ["ExportReport", "packages/functions/src/export-report.handler", ["@duckdb/node-api"]],
       ["IngestKinesis", "packages/functions/src/ingest-kinesis.handler", ["@duckdb/node-api"]],
       ["IngestSqs", "packages/functions/src/ingest-sqs.handler", ["@duckdb/node-api"]],
       ["VerifyIntegrity", "packages/functions/src/verify-integrity.handler", []],
@@ -155,6 +155,7 @@ describe("storage", () => {
       ["lake-versions", "", undefined],
       ...TABLES.map((t) => [`lake-table-${t.name}`, `${t.name}/`, { days: 30 }]),
       ["lake-manifests", "_ingest/", { days: 30 }],
+      ["lake-chain", "_chain/", { days: 30 }],
     ]);
   });
 
@@ -502,8 +503,8 @@ describe("least privilege against what the handlers really write", () => {
     // Assess
     expect(new Set(written.map((k) => k.split("/")[0]))).toStrictEqual(
       new Set([
-        // The integrity table is written by verify, not by the consumers.
-        ...TABLES.filter((t) => t.name !== "integrity").map((t) => t.name),
+        // The integrity table is written by verify and findings by the report runs, not by the consumers.
+        ...TABLES.filter((t) => t.name !== "integrity" && t.name !== "findings").map((t) => t.name),
         MANIFEST_DIR.replace("/", ""),
         CHAIN_DIR.replace("/", ""),
       ]),

@@ -1,4 +1,5 @@
 import { type ChildProcessWithoutNullStreams, execFile, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -189,8 +190,19 @@ describe("loglake dev", () => {
   });
 
   it("prints one ready line naming the endpoints, buckets, queues, stream and kept state of the config", () => {
+    const alerting = readdirSync(join(ROOT, "queries"), { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".sql") && /^-- alert: true$/m.test(readFileSync(join(ROOT, "queries", f), "utf8")))
+      .map((f) => f.replace(/\.sql$/, ""))
+      .sort();
     expect(PORTS(dev.ready)).toStrictEqual({
       ready: true,
+      alerts: {
+        detections: alerting,
+        inbox: expect.stringMatching(
+          /^http:\/\/sqs\.us-east-1\.localhost:\d+\/000000000000\/loglake-clitest-alerts-inbox$/,
+        ),
+        topic: "arn:aws:sns:us-east-1:000000000000:loglake-clitest-alerts",
+      },
       endpoint: "http://127.0.0.1:PORT",
       kinesisEndpoint: "http://127.0.0.1:PORT",
       region: "us-east-1",

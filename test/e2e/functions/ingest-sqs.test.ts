@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { gunzipSync } from "node:zlib";
 import { s3NotificationBody } from "@app/cli/dev/s3-notifier";
 import { type DemoFile, demoFiles } from "@app/samples/demo/index";
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
@@ -112,6 +113,13 @@ describe("ingest-sqs handler on emulators", () => {
       expected[table] = (expected[table] ?? 0) + f.records - f.bad;
     }
     expected.quarantine = files.reduce((n, f) => n + f.bad, 0) + 3;
+    // Each log file a digest lists is a row of its own table.
+    for (const f of files.filter((x) => x.source === "cloudtrail_digest")) {
+      const bytes = demoBytes(f);
+      const text = Buffer.from(f.path.endsWith(".gz") ? gunzipSync(bytes) : bytes).toString("utf8");
+      const listed = (JSON.parse(text) as { logFiles: unknown[] }).logFiles.length;
+      expected.cloudtrail_digest_log_file = (expected.cloudtrail_digest_log_file ?? 0) + listed;
+    }
     // Assess
     expect(counts.rows).toStrictEqual(expected);
     expect(counts.duplicates).toStrictEqual({});

@@ -77,12 +77,12 @@ describe("no silent wrong answers", () => {
       [
         2,
         true,
-        'loglake: unknown saved query "cloudtrail/root-acount-usage"; did you mean cloudtrail/root-account-usage? (`loglake queries` lists all 33)\n',
+        'loglake: unknown saved query "cloudtrail/root-acount-usage"; did you mean cloudtrail/root-account-usage? (`loglake queries` lists all 143)\n',
       ],
       [
         2,
         true,
-        "loglake: --critical cloudtrial: unknown stream; did you mean cloudtrail? (streams: app_events, app_events.api, app_events.audit, app_events.auth, cloudfront, cloudfront_realtime, cloudtrail, cloudtrail_digest, or app_events.<type>)\n",
+        "loglake: --critical cloudtrial: unknown stream; did you mean cloudtrail? (streams: app_events, app_events.api, app_events.audit, app_events.auth, cloudfront, cloudfront_realtime, cloudtrail, cloudtrail_digest, cloudwatch_logs, or app_events.<type>)\n",
       ],
     ]);
   });
@@ -182,7 +182,7 @@ describe("conventions", () => {
     const json = await loglake("queries", "--format", "json");
     const table = await loglake("queries");
     const list = JSON.parse(json.stdout) as { id: string }[];
-    expect(list.length).toBe(33);
+    expect(list.length).toBe(143);
     expect(list.find((q) => q.id === "cloudtrail/root-account-usage")).toStrictEqual({
       id: "cloudtrail/root-account-usage",
       severity: "high",
@@ -195,7 +195,7 @@ describe("conventions", () => {
     const head = table.stdout.split("\n");
     expect([head[0]?.split(/\s+/), head.at(-2)]).toStrictEqual([
       ["id", "severity", "params", "report", "tables", "description"],
-      "(33 rows)",
+      "(143 rows)",
     ]);
   });
 

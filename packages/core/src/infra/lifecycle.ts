@@ -1,4 +1,4 @@
-import { lakeManifestPrefix, tableDir } from "../lake-layout.ts";
+import { CHAIN_DIR, lakeManifestPrefix, tableDir } from "../lake-layout.ts";
 
 /** One S3 lifecycle rule in the shape `aws.s3.BucketLifecycleConfiguration` takes. */
 export interface LifecycleRule {
@@ -48,7 +48,7 @@ export function tableRetentionDays(retention: LakeRetention): { table: string; d
 
 /**
  * Lake bucket lifecycle: aborted uploads and old versions are cleaned up everywhere, each table's files expire under
- * its own folder (the lake layout's), and manifests expire with the longest-kept table, so while any row is left its
+ * its own folder (the lake layout's), and manifests and their hash chain expire with the longest-kept table, so while any row is left its
  * input's manifest is too. A table without retention is kept, and so are the manifests then.
  */
 export function lakeLifecycle(retention: LakeRetention): LifecycleRule[] {
@@ -77,6 +77,13 @@ export function lakeLifecycle(retention: LakeRetention): LifecycleRule[] {
       id: "lake-manifests",
       status: "Enabled",
       filter: { prefix: lakeManifestPrefix(retention.lakePrefix) },
+      expiration: { days: Math.max(...(kept as number[])) },
+    });
+    // The manifests' hash chain goes with them: a link outliving its manifest proves nothing.
+    rules.push({
+      id: "lake-chain",
+      status: "Enabled",
+      filter: { prefix: `${retention.lakePrefix}${CHAIN_DIR}` },
       expiration: { days: Math.max(...(kept as number[])) },
     });
   }

@@ -93,6 +93,7 @@ describe("lakeLifecycle", () => {
       ["lake-table-cloudfront", "cloudfront/", { days: 30 }],
       ["lake-table-quarantine", "quarantine/", { days: 7 }],
       ["lake-manifests", "_ingest/", { days: 30 }],
+      ["lake-chain", "_chain/", { days: 30 }],
     ]);
   });
 
