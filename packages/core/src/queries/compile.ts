@@ -111,22 +111,10 @@ export function planReport(queries: readonly SavedQuery[]): ReportPlan & { notCo
   // Conditions that read a configuration table go in groups of at most CONDITIONS_WITH_SUBQUERIES per scan: DuckDB
   // plans each such subquery as a join carrying the whole row, and 80 of them in one statement ran a 9k-row day of
   // CloudTrail out of its 512 MB. Conditions without one all share the first scan.
-  const byTable = new Map<string, { detections: SavedQuery[]; conditions: string[]; reads: Set<string> }>();
+  type Group = { table: string; detections: SavedQuery[]; conditions: string[]; reads: Set<string> };
   const notCompiled: NotCompiled[] = [];
   const own = new Set<string>();
-  // Chunks are assigned in id order, so the plan does not depend on the order the report lists its queries in.
-  const chunks = new Map<string, number>();
-  const withSubqueries = new Map<string, string[]>();
-  for (const q of queries) {
-    if (q.detection?.kind !== "event") continue;
-    const c = eventCondition(q);
-    if ("why" in c || c.reads.length === 0) continue;
-    withSubqueries.set(c.table, [...(withSubqueries.get(c.table) ?? []), q.id]);
-  }
-  for (const ids of withSubqueries.values()) {
-    ids.sort();
-    for (const [i, id] of ids.entries()) chunks.set(id, Math.floor(i / CONDITIONS_WITH_SUBQUERIES) + 1);
-  }
+  const compiled: { query: SavedQuery; table: string; condition: string; reads: string[] }[] = [];
   for (const q of queries) {
     if (q.detection?.kind !== "event") {
       own.add(q.id);
@@ -138,26 +126,39 @@ export function planReport(queries: readonly SavedQuery[]): ReportPlan & { notCo
       own.add(q.id);
       continue;
     }
-    const group = `${c.table}#${chunks.get(q.id) ?? 1}`;
-    const entry = byTable.get(group) ?? { detections: [], conditions: [], reads: new Set<string>() };
-    entry.detections.push(q);
-    entry.conditions.push(c.condition);
-    for (const r of c.reads) entry.reads.add(r);
-    byTable.set(group, entry);
+    compiled.push({ query: q, ...c });
+  }
+  // Chunks are assigned in id order, so the plan does not depend on the order the report lists its queries in.
+  const chunks = new Map<string, number>();
+  const withSubqueries = new Map<string, string[]>();
+  for (const c of compiled) {
+    if (c.reads.length > 0) withSubqueries.set(c.table, [...(withSubqueries.get(c.table) ?? []), c.query.id]);
+  }
+  for (const ids of withSubqueries.values()) {
+    ids.sort();
+    for (const [i, id] of ids.entries()) chunks.set(id, Math.floor(i / CONDITIONS_WITH_SUBQUERIES) + 1);
+  }
+  const groups = new Map<string, Group>();
+  for (const c of compiled) {
+    const key = `${c.table}#${chunks.get(c.query.id) ?? 1}`;
+    const group = groups.get(key) ?? { table: c.table, detections: [], conditions: [], reads: new Set<string>() };
+    group.detections.push(c.query);
+    group.conditions.push(c.condition);
+    for (const r of c.reads) group.reads.add(r);
+    groups.set(key, group);
   }
   const scans: CandidateScan[] = [];
-  for (const [group, e] of byTable) {
-    const table = group.split("#")[0] as string;
-    if (e.detections.length < 2) {
-      for (const d of e.detections) own.add(d.id);
+  for (const g of groups.values()) {
+    if (g.detections.length < 2) {
+      for (const d of g.detections) own.add(d.id);
       continue;
     }
     scans.push({
-      table,
-      sql: candidateSql(table, e.conditions),
+      table: g.table,
+      sql: candidateSql(g.table, g.conditions),
       params: ["from", "to"],
-      detections: e.detections,
-      reads: [...e.reads].sort(),
+      detections: g.detections,
+      reads: [...g.reads].sort(),
     });
   }
   return { scans, standalone: queries.filter((q) => own.has(q.id)), notCompiled };
