@@ -6,6 +6,7 @@ import { registerDev } from "./commands/dev.ts";
 import { registerIngest } from "./commands/ingest.ts";
 import { registerQueries } from "./commands/queries.ts";
 import { registerQuery } from "./commands/query.ts";
+import { registerReplay } from "./commands/replay.ts";
 import { registerReport } from "./commands/report.ts";
 import { registerSchema } from "./commands/schema.ts";
 import { registerSources } from "./commands/sources.ts";
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
     registerQuery,
     registerQueries,
     registerReport,
+    registerReplay,
     registerStatus,
     registerSchema,
     registerSources,

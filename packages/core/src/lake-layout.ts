@@ -253,6 +253,27 @@ export interface IngestManifest {
   version_id?: string;
   etag?: string;
   sequencer?: string;
+  /** Each `loglake replay` that moved quarantined records of this input to their tables, oldest first. */
+  replays?: ReplayRecord[];
+}
+
+/**
+ * One replay of an input's quarantined records: when, the files it wrote (named `replayOutputName`), how many rows
+ * it moved to each table (their `source_line`s listed), how many records it left quarantined under a new reason,
+ * and the quarantine files it replaced (deleted after this manifest was written; a re-run deletes any left).
+ */
+export interface ReplayRecord {
+  replay_time: string;
+  files: string[];
+  moved: Record<string, number>;
+  moved_lines: number[];
+  requarantined: number;
+  replaced: string[];
+}
+
+/** Output name of the `k`th replay (from 1) of the input named `name`: its files sort beside the input's own. */
+export function replayOutputName(name: string, k: number): string {
+  return `${name}.replay${k}`;
 }
 
 /** The fields of a manifest that say which version of its input was read. */
@@ -287,7 +308,8 @@ export function parseManifest(text: string, where = "manifest"): IngestManifest 
       (typeof m.file_sha256 !== "object" ||
         m.file_sha256 === null ||
         Object.values(m.file_sha256).some((x) => typeof x !== "string"))) ||
-    [m.content_sha256, m.version_id, m.etag, m.sequencer].some((x) => x !== undefined && typeof x !== "string")
+    [m.content_sha256, m.version_id, m.etag, m.sequencer].some((x) => x !== undefined && typeof x !== "string") ||
+    (m.replays !== undefined && !Array.isArray(m.replays))
   ) {
     throw new Error(`${where}: not an ingest manifest`);
   }

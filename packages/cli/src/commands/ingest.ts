@@ -167,7 +167,7 @@ export async function runIngest(opts: {
 }
 
 /** The CloudFront real-time field list given on the command line, checked like the deployment config checks it. */
-function realtimeOptions(list: string | undefined): SourceOptions {
+export function realtimeOptions(list: string | undefined): SourceOptions {
   if (list === undefined) return {};
   const fields = list.split(",").map((f) => f.trim());
   try {
