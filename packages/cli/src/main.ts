@@ -6,6 +6,7 @@ import { registerDev } from "./commands/dev.ts";
 import { registerIngest } from "./commands/ingest.ts";
 import { registerQueries } from "./commands/queries.ts";
 import { registerQuery } from "./commands/query.ts";
+import { registerRedrive } from "./commands/redrive.ts";
 import { registerReplay } from "./commands/replay.ts";
 import { registerReport } from "./commands/report.ts";
 import { registerSchema } from "./commands/schema.ts";
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
     registerQueries,
     registerReport,
     registerReplay,
+    registerRedrive,
     registerStatus,
     registerSchema,
     registerSources,
