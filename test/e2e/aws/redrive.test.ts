@@ -124,6 +124,35 @@ describe("loglake redrive", () => {
     ]);
   });
 
+  it("waits with --wait for the source queue and reports the DLQ after it", async () => {
+    // Prepare: nothing consumes the source queue, so it does not drain; the DLQ stays empty.
+    const q = await queues("c");
+    await fill(q.dlq, 2);
+    // Act
+    const r = await loglake(
+      "redrive",
+      "--dlq",
+      q.dlq,
+      "--to",
+      q.ingest,
+      "--wait",
+      "1",
+      "--endpoint",
+      emulators.endpoint,
+    );
+    // Assess
+    expect([r.code, r.stdout]).toStrictEqual([
+      0,
+      [
+        `dlq    ${q.dlq}: 2 visible, 0 in flight`,
+        `target ${q.ingest}: 0 visible, 0 in flight`,
+        "moved 2 message(s) to the source queue; 0 refused (left in the DLQ), 0 sent but not deleted (sent again next run)",
+        "waited 1s: source queue not drained; DLQ now 0 visible, 0 in flight",
+        "",
+      ].join("\n"),
+    ]);
+  });
+
   it("refuses a queue SQS does not know with one line and exit code 2", async () => {
     const r = await loglake("redrive", "--dlq", "nope-dlq", "--to", "nope", "--endpoint", emulators.endpoint);
     expect([r.code, r.stderr]).toStrictEqual([2, "loglake: --dlq nope-dlq: no such queue\n"]);
