@@ -143,6 +143,9 @@ async function replayInputOf(args: ReplayArgs, manifest: IngestManifest, summary
   const select = args.select ?? {};
   const qfiles = manifest.files.filter((f) => f.startsWith(QUARANTINE_DIR));
   if (qfiles.length === 0 || !inPeriod(qfiles, select.from, select.to)) return;
+  // The summary says which reasons an input quarantined: an input without a chosen one is not read.
+  const reasons = Object.keys(manifest.summary.quarantined) as RejectReason[];
+  if (select.reasons && !reasons.some((r) => select.reasons?.includes(r))) return;
   const rows = await readQuarantine(args.db, args.store, qfiles);
   const outcomes: Outcome[] = [];
   const headers = await cloudfrontHeaders(args, rows, select);

@@ -9,11 +9,11 @@ import {
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loglake } from "../../helpers/cli.ts";
-import { type Emulators, startEmulators } from "../../helpers/emulators.ts";
+import { startEmulators } from "../../helpers/emulators.ts";
 
 // fauxqs has no StartMessageMoveTask or ListMessageMoveTasks, so the redrive is a receive/send/delete loop and is
 // tested here against fauxqs, never against a mocked client.
-let emulators: Emulators;
+let emulators: Awaited<ReturnType<typeof startEmulators>>;
 let sqs: SQSClient;
 
 beforeAll(async () => {
