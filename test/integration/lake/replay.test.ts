@@ -1,6 +1,6 @@
 import { createPublicKey } from "node:crypto";
 import { createReadStream, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { verifyLake } from "@app/core/integrity/lake";
@@ -208,5 +208,42 @@ describe("replayQuarantine", () => {
     };
     // Assess
     expect(await tables(replayed)).toStrictEqual(await tables(direct));
+  });
+
+  it("deletes on the next run a replaced quarantine file a replay was stopped before deleting", async () => {
+    // Prepare: a replay that stopped after its manifest is one whose replaced files are back in place.
+    const root = join(dir, "stopped");
+    const stopped = new LocalLakeStore(root);
+    const walk = await expandPaths([join(dir, "in")]);
+    await ingestFiles({ db, store: stopped, sources: SOURCES, files: walk.files, keys: walk.keys });
+    const old = (await stopped.list("quarantine")).filter((f) => f.endsWith(".parquet"));
+    const saved = await Promise.all(old.map((f) => readFile(join(root, f))));
+    await replayQuarantine({
+      db,
+      store: stopped,
+      sources: CHANGED,
+      replayTime: "2024-06-01T00:00:00.000Z",
+      readSource,
+    });
+    await Promise.all(old.map((f, i) => writeFile(join(root, f), saved[i] as Buffer)));
+    // Act
+    const again = await replayQuarantine({
+      db,
+      store: stopped,
+      sources: CHANGED,
+      replayTime: "2024-06-02T00:00:00.000Z",
+      readSource,
+    });
+    const left = (await stopped.list("quarantine")).filter((f) => f.endsWith(".parquet"));
+    const publicKey = createPublicKey((await stopped.getText(LOCAL_SIGNING_PUBLIC_KEY)) as string);
+    const verified = await verifyLake({ files: lakeStoreFiles(stopped), publicKey });
+    // Assess
+    expect(again.moved).toStrictEqual({});
+    // The CloudFront input has no quarantine left; the app input's is the file its replay wrote.
+    expect([left.filter((f) => old.includes(f)), left.map((f) => /\.replay\d+-/.exec(f)?.[0])]).toStrictEqual([
+      [],
+      [".replay1-"],
+    ]);
+    expect(verified.results.filter((r) => r.verdict !== "valid")).toStrictEqual([]);
   });
 });
