@@ -67,17 +67,41 @@ function replayResult(s: ReplaySummary): QueryResult {
   };
 }
 
-/** Bytes of a local source object, when its lineage id is a file that is still there. */
-function localSource(sourceObject: string): AsyncIterable<Uint8Array> | undefined {
-  if (!sourceObject.startsWith("/")) return undefined;
-  const st = (() => {
-    try {
-      return statSync(sourceObject);
-    } catch {
-      return undefined;
+/**
+ * Bytes of a source object when they can still be read: a local file that is still there, or an S3 object through
+ * the same endpoint and region as the lake. A read that fails lends nothing (the record stays `no_context`).
+ */
+function sourceReader(opts: { endpoint?: string; region?: string }): {
+  read: (sourceObject: string) => AsyncIterable<Uint8Array> | undefined;
+  close: () => Promise<void>;
+} {
+  type S3Reader = { read: (bucket: string, key: string) => AsyncIterable<Uint8Array>; close: () => void };
+  let s3: Promise<S3Reader> | undefined;
+  const openS3 = async (): Promise<S3Reader> => {
+    const [{ makeS3Client }, { readObject }] = await Promise.all([import("@app/aws/clients"), import("@app/aws/s3")]);
+    const client = makeS3Client({ endpoint: opts.endpoint, region: opts.region });
+    return { read: (bucket, key) => readObject(client, { bucket, key }), close: () => client.destroy() };
+  };
+  const read = (sourceObject: string): AsyncIterable<Uint8Array> | undefined => {
+    const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(sourceObject);
+    if (m) {
+      s3 ??= openS3();
+      const reader = s3;
+      return (async function* () {
+        yield* (await reader).read(m[1] as string, m[2] as string);
+      })();
     }
-  })();
-  return st?.isFile() ? (createReadStream(sourceObject) as AsyncIterable<Uint8Array>) : undefined;
+    if (!sourceObject.startsWith("/")) return undefined;
+    const st = (() => {
+      try {
+        return statSync(sourceObject);
+      } catch {
+        return undefined;
+      }
+    })();
+    return st?.isFile() ? (createReadStream(sourceObject) as AsyncIterable<Uint8Array>) : undefined;
+  };
+  return { read, close: async () => (await s3)?.close() };
 }
 
 /** Runs a replay of a lake's quarantine through the registered parsers. */
@@ -97,6 +121,7 @@ export async function runReplay(opts: {
     throw new InputError(`--lake ${opts.lake}: no lake there`);
   const store = await lakeStore(opts);
   const db = await openDuckDb();
+  const sources = sourceReader(opts);
   try {
     return await replayQuarantine({
       db,
@@ -105,10 +130,11 @@ export async function runReplay(opts: {
       options,
       select: opts.select,
       replayTime: new Date().toISOString(),
-      readSource: localSource,
+      readSource: sources.read,
     });
   } finally {
     db.closeSync();
+    await sources.close();
   }
 }
 
