@@ -1,6 +1,7 @@
 import { keyTimeHint } from "@app/core/lake-layout";
 import { toAppEventRow } from "@app/core/sources/app-json/parse";
 import { appEventsTable } from "@app/core/sources/app-json/schema";
+import { cloudwatchLogsTable } from "@app/core/sources/cloudwatch-logs/schema";
 import { JsonRecord } from "@app/core/sources/json-record";
 import type { LogSource, ParseEvent } from "@app/core/sources/types";
 
@@ -45,6 +46,21 @@ export function byteSuffixCloudFront(base: LogSource): LogSource {
         yield tail.replace(/\t(\d+)B\t/g, "\t$1\t");
       }
       return base.parse(fixed(), ctx);
+    },
+  };
+}
+
+/** CloudWatch Logs that keeps a JSON message cut short as the text it is, where the registered source says `truncated`. */
+export function truncatedMessagesAsText(base: LogSource): LogSource {
+  return {
+    ...base,
+    async *parse(text, ctx): AsyncIterable<ParseEvent> {
+      for await (const ev of base.parse(text, ctx)) {
+        if (ev.kind === "reject" && ev.reason === "truncated" && ev.time !== undefined && ev.logEvent) {
+          const row = { event_time: ev.time, message: ev.raw, subscription_filters: null };
+          yield { kind: "row", table: cloudwatchLogsTable, line: ev.line, row, logEvent: ev.logEvent };
+        } else yield ev;
+      }
     },
   };
 }

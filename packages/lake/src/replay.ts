@@ -225,6 +225,10 @@ async function replayRow(args: ReplayArgs, q: QuarantineRow, cloudfrontFields: s
     return { kind: "requarantined", row: { ...q, reason: again.reason, message: again.message } };
   }
   if (args.select?.table !== undefined && first[0].name !== args.select.table) return { kind: "keep" };
+  // A quarantine row keeps no payload's subscription filters: a row that would carry them cannot be rebuilt whole.
+  if (q.source_kind === "cloudwatch_logs" && "subscription_filters" in first[1]) {
+    return { kind: "not_replayable", why: "no_context" };
+  }
   const lineage = {
     source_object: q.source_object,
     source_line: q.source_line,

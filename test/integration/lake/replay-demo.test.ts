@@ -15,7 +15,7 @@ import { demoFiles } from "@app/samples/demo/index";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runIngest } from "../../../packages/cli/src/commands/ingest.ts";
-import { plainTextAppLines, withChangedSource } from "../../helpers/changed-parsers.ts";
+import { plainTextAppLines, truncatedMessagesAsText, withChangedSource } from "../../helpers/changed-parsers.ts";
 
 // The demo's logs ingested as `loglake demo` ingests them, then its quarantine replayed after a parser change.
 let dir: string;
@@ -51,7 +51,13 @@ describe("replay of the demo's quarantine", () => {
   it("moves the plain-text app line once a changed app JSON parser reads it, and nothing on a second run", async () => {
     // Prepare
     const store = new LocalLakeStore(lake);
-    const sources = withChangedSource(SOURCES, "app_json", plainTextAppLines);
+    // Two parser changes: plain-text app lines become app events, and CloudWatch Logs keeps a cut JSON message as
+    // text, which would make a `cloudwatch_logs` row whose subscription filters the quarantine row does not keep.
+    const sources = withChangedSource(
+      withChangedSource(SOURCES, "app_json", plainTextAppLines),
+      "cloudwatch_logs",
+      truncatedMessagesAsText,
+    );
     const replay = () =>
       replayQuarantine({
         db,
@@ -81,16 +87,16 @@ describe("replay of the demo's quarantine", () => {
       inputs: 1,
       selected: 5,
       moved: { app_events: 1 },
-      still_quarantined: { bad_field_count: 2, truncated: 2 },
-      not_replayable: {},
+      still_quarantined: { bad_field_count: 2, truncated: 1 },
+      not_replayable: { no_context: 1 },
     });
     expect(after).toStrictEqual({ app_events: 11126, "quarantine.bad_field_count": 2, "quarantine.truncated": 2 });
     expect(second).toStrictEqual({
       inputs: 0,
       selected: 4,
       moved: {},
-      still_quarantined: { bad_field_count: 2, truncated: 2 },
-      not_replayable: {},
+      still_quarantined: { bad_field_count: 2, truncated: 1 },
+      not_replayable: { no_context: 1 },
     });
     // The one manifest verify cannot check (an input that wrote no file) is the demo's own, before and after.
     expect(verifiedBefore.map((r) => r.verdict)).toStrictEqual(["unchecked"]);
