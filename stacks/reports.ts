@@ -34,40 +34,32 @@ export const exportReport = new sst.aws.Function("ExportReport", {
     LAKE_PREFIX: config.lakePrefix,
   },
   permissions: permissionsOf(
-    $resolve([
-      kmsKey.arn,
-      workgroup.arn,
-      lakeBucket.arn,
-      athenaResultsBucket.arn,
-      reportsBucket.arn,
-      partition,
-      region,
-    ]).apply(([kmsKeyArn, workgroupArn, lakeArn, resultsBucketArn, reportsArn, p, r]) =>
-      glueArns.apply((glue) =>
-        exportReportStatements({
-          kmsKeyArn,
-          workgroupArn,
-          glue,
-          lake: lakeScope(
-            lakeArn,
-            config.lakePrefix,
-            TABLES.map((t) => t.name),
-          ),
-          resultsBucketArn,
-          reports: { bucketArn: reportsArn, prefixes: ["reports/"] },
-          findings: findingsScope(config.lakePrefix, findingsTable.name),
-          ...(config.securityHub.enabled && config.securityHub.accountId
-            ? {
-                securityHub: securityHubScope({
-                  partition: p,
-                  region: r,
-                  accountId: config.securityHub.accountId,
-                  lakePrefix: config.lakePrefix,
-                }),
-              }
-            : {}),
-        }),
-      ),
+    $resolve([kmsKey.arn, workgroup.arn, lakeBucket.arn, athenaResultsBucket.arn, reportsBucket.arn, region]).apply(
+      ([kmsKeyArn, workgroupArn, lakeArn, resultsBucketArn, reportsArn, r]) =>
+        glueArns.apply((glue) =>
+          exportReportStatements({
+            kmsKeyArn,
+            workgroupArn,
+            glue,
+            lake: lakeScope(
+              lakeArn,
+              config.lakePrefix,
+              TABLES.map((t) => t.name),
+            ),
+            resultsBucketArn,
+            reports: { bucketArn: reportsArn, prefixes: ["reports/"] },
+            findings: findingsScope(config.lakePrefix, findingsTable.name),
+            ...(config.securityHub.enabled && config.securityHub.accountId
+              ? {
+                  securityHub: securityHubScope({
+                    region: r,
+                    accountId: config.securityHub.accountId,
+                    lakePrefix: config.lakePrefix,
+                  }),
+                }
+              : {}),
+          }),
+        ),
     ),
   ),
 });

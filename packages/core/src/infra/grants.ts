@@ -1,4 +1,5 @@
 import type { KeyTemplatePart } from "../copy/key-template.ts";
+import { defaultProductArn } from "../findings/asff.ts";
 import {
   ALERTS_DIR,
   FINDINGS_RUNS_DIR,
@@ -308,14 +309,16 @@ export function findingsScope(lakePrefix: string, findingsTable: string): { tabl
   return { table: `${lakePrefix}${tableDir(findingsTable)}`, runs: `${lakePrefix}${FINDINGS_RUNS_DIR}` };
 }
 
-/** Where the exporter imports findings into Security Hub, and the lake prefix of its export markers. */
-export function securityHubScope(input: { partition: string; region: string; accountId: string; lakePrefix: string }): {
+/**
+ * Where the exporter imports findings into Security Hub (the product ARN the ASFF findings name) and the lake prefix
+ * of its export markers.
+ */
+export function securityHubScope(input: { region: string; accountId: string; lakePrefix: string }): {
   productArn: string;
   markerPrefix: string;
 } {
-  const { partition, region, accountId } = input;
   return {
-    productArn: `arn:${partition}:securityhub:${region}:${accountId}:product/${accountId}/default`,
+    productArn: defaultProductArn(input.region, input.accountId),
     markerPrefix: `${input.lakePrefix}${SECURITY_HUB_EXPORTS_DIR}`,
   };
 }

@@ -369,7 +369,6 @@ describe("exportReportStatements", () => {
     const hub = exportReportStatements({
       ...input,
       securityHub: securityHubScope({
-        partition: "aws",
         region: "eu-west-1",
         accountId: "111122223333",
         lakePrefix: "",
