@@ -20,9 +20,10 @@ export default $config({
 
     const storage = await import("./stacks/storage");
     const customers = await import("./stacks/customers");
+    const alerts = await import("./stacks/alerts");
     const ingest = await import("./stacks/ingest");
     const catalog = await import("./stacks/catalog");
-    const reports = await import("./stacks/reports");
+    await import("./stacks/reports");
     await import("./stacks/alarms");
     const trail = await import("./stacks/trail");
     const access = await import("./stacks/access");
@@ -35,7 +36,7 @@ export default $config({
       stream: ingest.stream.name,
       database: catalog.database.name,
       workgroup: catalog.workgroup.name,
-      alertsTopic: reports.alertsTopic.arn,
+      alertsTopic: alerts.alertsTopic.arn,
       customerRoles: customers.customerHandover(ingest.writerRoleArns),
       ...(trail.trail ? { trail: trail.trail.arn } : {}),
       ...(access.securityAnalystRole ? { securityAnalystRole: access.securityAnalystRole.arn } : {}),

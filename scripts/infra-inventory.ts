@@ -5,9 +5,9 @@
 // broken handler fails here. What this needs of SST's internals lives in lib/sst-internals.ts.
 //
 //   npm run infra:inventory -- [--stage <name>] [--config <loglake.config.ts>] [--json]
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { formatInventory, type Inventory, type InventoryResource } from "@app/core/infra/inventory";
@@ -170,13 +170,21 @@ async function buildHandler(
     })
     .catch((e: { errors?: { text: string }[] }) => ({ errors: e.errors ?? [{ text: String(e) }] }) as EsbuildResult);
   if (result.errors.length > 0) return { errors: result.errors.map((e) => `${handler}: ${e.text}`) };
+  const files: string[] = [];
   for (const copy of req.copyFiles) {
     const from = isAbsolute(copy.from) ? copy.from : join(root, copy.from);
     if (!existsSync(from)) return { errors: [`${functionID}: copyFiles source ${copy.from} does not exist`] };
     cpSync(from, join(out, copy.to), { recursive: true });
+    const to = join(out, copy.to);
+    const copied = statSync(to).isDirectory()
+      ? readdirSync(to, { recursive: true, withFileTypes: true })
+          .filter((e) => e.isFile())
+          .map((e) => join(e.parentPath, e.name))
+      : [to];
+    files.push(...copied.map((f) => relative(out, f).split(sep).join("/")));
   }
   const bytes = Object.values(result.metafile?.outputs ?? {}).reduce((n, o) => n + o.bytes, 0);
-  builds.push({ functionID, handler, bytes, install });
+  builds.push({ functionID, handler, bytes, install, files: files.sort() });
   return { handler, out, errors: [], sourcemaps: [] };
 }
 

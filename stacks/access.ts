@@ -1,3 +1,4 @@
+import { findingsTable } from "@app/core/findings/schema";
 import {
   ACCESS_TAG,
   type AccessGrantsInput,
@@ -8,6 +9,7 @@ import {
   securityAnalystStatements,
 } from "@app/core/infra/access";
 import { lakeBucketPolicy } from "@app/core/infra/buckets";
+import { alertScope, findingsScope } from "@app/core/infra/grants";
 import { policyDocument, type Statement } from "@app/core/infra/policy";
 import { TABLES } from "@app/core/sources/index";
 import { complianceWorkgroup, dataCatalogArn, glueArns, workgroup } from "./catalog";
@@ -84,11 +86,32 @@ const lakeReaders = [
   ...(securityAnalystRole ? [securityAnalystRole.arn] : []),
 ];
 
+// Derived state some functions replace: the consumers give back an alert claim whose alert failed to publish, and a
+// re-run report deletes the findings files it no longer writes.
+const alertClaims = alertScope(config.lakePrefix, []).claimPrefix;
+const findingsFiles = findingsScope(config.lakePrefix, findingsTable.name).table;
+
 secureBucketPolicy(
   "LakeBucket",
   lakeBucket,
-  $resolve([lakeBucket.arn, kmsKey.arn, compactorRoleArn, ...lakeReaders]).apply(
-    ([bucketArn, kmsKeyArn, compactor, ...readers]) =>
-      lakeBucketPolicy({ bucketArn, kmsKeyArn, compactorRoleArn: compactor, readerRoleArns: readers }),
+  $resolve([
+    lakeBucket.arn,
+    kmsKey.arn,
+    compactorRoleArn,
+    ingestSqs.nodes.role.arn,
+    ingestKinesis.nodes.role.arn,
+    exportReport.nodes.role.arn,
+    ...lakeReaders,
+  ]).apply(([bucketArn, kmsKeyArn, compactor, sqsRole, kinesisRole, exporterRole, ...readers]) =>
+    lakeBucketPolicy({
+      bucketArn,
+      kmsKeyArn,
+      compactorRoleArn: compactor,
+      readerRoleArns: readers,
+      derivedDeletes: [
+        { prefix: alertClaims, roleArns: [sqsRole, kinesisRole] },
+        { prefix: findingsFiles, roleArns: [exporterRole] },
+      ],
+    }),
   ),
 );

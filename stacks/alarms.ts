@@ -9,9 +9,10 @@ import {
   quarantineRateAlarm,
 } from "@app/core/infra/alarms";
 import { logicalName } from "@app/core/infra/queries";
+import { alertsTopic } from "./alerts";
 import { ingestDlq, ingestKinesis, ingestSqs, streamFailureQueue, streamFailureQueueName } from "./ingest";
 import { functionName } from "./lib/function";
-import { alertsTopic, exportReport, scheduleDlq, scheduleDlqName, verifyIntegrity } from "./reports";
+import { exportReport, scheduleDlq, scheduleDlqName, verifyIntegrity } from "./reports";
 import { config, deploy, prefix } from "./settings";
 
 function alarm(spec: AlarmSpec, dependsOn: $util.Resource[] = []) {

@@ -1,7 +1,17 @@
+import { alertDetections } from "@app/core/alerts/alert";
+import { CONFIG_TABLE_NAMES } from "@app/core/detections/allowlist";
 import { ingestQueuePolicy } from "@app/core/infra/buckets";
-import { ingestKinesisStatements, ingestSqsStatements, lakeScope, templatePrefixes } from "@app/core/infra/grants";
+import {
+  alertScope,
+  ingestKinesisStatements,
+  ingestSqsStatements,
+  lakeScope,
+  templatePrefixes,
+} from "@app/core/infra/grants";
 import { logicalName } from "@app/core/infra/queries";
 import { TABLES } from "@app/core/sources/index";
+import { alertsTopic } from "./alerts";
+import { savedQueries } from "./catalog";
 import { customerGrants } from "./customers";
 import { functionEnvironment, functionName, functionSize, permissionsOf } from "./lib/function";
 import { config, deploy, partition, stateful } from "./settings";
@@ -116,9 +126,22 @@ const s3WormSources = Object.entries(config.sources)
   .filter(([, s]) => s?.worm)
   .map(([id]) => id);
 
-function writeScopes(lakeArn: string, wormArn: string, wormSources: string[]) {
+// The consumers evaluate the `alert: true` detections on the rows they write: they read those rows back, with the
+// allow-list, claim each alert in the lake and publish it to the alerts topic.
+const alertTables = alertDetections(savedQueries).flatMap((d) => d.tables);
+const alertScopes = alertScope(config.lakePrefix, [...alertTables, ...CONFIG_TABLE_NAMES]);
+
+/** What both consumers need to alert: the alerts topic, and the detections' SQL bundled as `queries/`. */
+const alerting = {
+  // Read at cold start from `queries/` beside the handler (the working directory of a Lambda function).
+  copyFiles: [{ from: "queries", to: "queries" }],
+  environment: { ...functionEnvironment, ALERTS_TOPIC_ARN: alertsTopic.arn },
+};
+
+function writeScopes(lakeArn: string, wormArn: string, wormSources: string[], topicArn: string) {
   return {
     lake: lakeScope(lakeArn, config.lakePrefix, tables),
+    alerts: { topicArn, ...alertScopes },
     ...(wormSources.length > 0
       ? {
           worm: {
@@ -137,15 +160,15 @@ export const ingestSqs = new sst.aws.Function("IngestSqs", {
   description: "S3 notifications: parse into the lake, copy raw objects to WORM and customer buckets",
   ...functionSize,
   nodejs: { install: ["@duckdb/node-api"] },
-  environment: functionEnvironment,
+  ...alerting,
   permissions: permissionsOf(
-    $resolve([ingestQueue.arn, lakeBucket.arn, wormBucket.arn, kmsKey.arn, partition]).apply(
-      ([queueArn, lakeArn, wormArn, kmsKeyArn, p]) =>
+    $resolve([ingestQueue.arn, lakeBucket.arn, wormBucket.arn, kmsKey.arn, partition, alertsTopic.arn]).apply(
+      ([queueArn, lakeArn, wormArn, kmsKeyArn, p, topicArn]) =>
         customerGrants.apply((customers) =>
           ingestSqsStatements({
             kmsKeyArn,
             queueArn,
-            ...writeScopes(lakeArn, wormArn, s3WormSources),
+            ...writeScopes(lakeArn, wormArn, s3WormSources, topicArn),
             sources: deploy.sourceBuckets.map((b) => ({ bucketArn: `arn:${p}:s3:::${b.name}`, prefixes: [b.prefix] })),
             customers,
           }),
@@ -161,16 +184,16 @@ export const ingestKinesis = new sst.aws.Function("IngestKinesis", {
   description: "Kinesis records: parse into the lake, archive the raw batch to WORM",
   ...functionSize,
   nodejs: { install: ["@duckdb/node-api"] },
-  environment: functionEnvironment,
+  ...alerting,
   // Kinesis batches are archived to WORM only; customers receive copies of S3 objects alone.
   permissions: permissionsOf(
-    $resolve([stream.arn, streamFailureQueue.arn, lakeBucket.arn, wormBucket.arn, kmsKey.arn]).apply(
-      ([streamArn, failureQueueArn, lakeArn, wormArn, kmsKeyArn]) =>
+    $resolve([stream.arn, streamFailureQueue.arn, lakeBucket.arn, wormBucket.arn, kmsKey.arn, alertsTopic.arn]).apply(
+      ([streamArn, failureQueueArn, lakeArn, wormArn, kmsKeyArn, topicArn]) =>
         ingestKinesisStatements({
           kmsKeyArn,
           streamArn,
           failureQueueArn,
-          ...writeScopes(lakeArn, wormArn, ["kinesis"]),
+          ...writeScopes(lakeArn, wormArn, ["kinesis"], topicArn),
           customers: [],
         }),
     ),

@@ -1,25 +1,17 @@
-import { exportReportStatements, lakeScope, verifyIntegrityStatements } from "@app/core/infra/grants";
-import { alertsTopicPolicy } from "@app/core/infra/keys";
+import { findingsTable } from "@app/core/findings/schema";
+import {
+  exportReportStatements,
+  findingsScope,
+  lakeScope,
+  securityHubScope,
+  verifyIntegrityStatements,
+} from "@app/core/infra/grants";
 import { reportSchedules } from "@app/core/infra/queries";
 import { TABLES } from "@app/core/sources/index";
 import { database, glueArns, savedQueries, workgroup } from "./catalog";
 import { functionEnvironment, functionName, permissionsOf } from "./lib/function";
-import { accountId, config, deploy, partition, prefix } from "./settings";
+import { config, deploy, partition, prefix, region } from "./settings";
 import { athenaResultsBucket, kmsKey, lakeBucket, reportsBucket } from "./storage";
-
-/** Alarms and failed exports are published here. */
-export const alertsTopic = new aws.sns.Topic("AlertsTopic", { kmsMasterKeyId: kmsKey.arn });
-
-new aws.sns.TopicPolicy("AlertsTopicPolicy", {
-  arn: alertsTopic.arn,
-  policy: $resolve([alertsTopic.arn, accountId]).apply(([topicArn, account]) =>
-    JSON.stringify(alertsTopicPolicy({ topicArn, accountId: account })),
-  ),
-});
-
-for (const [i, email] of deploy.alarms.emails.entries()) {
-  new aws.sns.TopicSubscription(`AlertsEmail${i}`, { topic: alertsTopic.arn, protocol: "email", endpoint: email });
-}
 
 /** Runs a report's saved queries on Athena and writes CSV, JSON and HTML under `reports/` in the reports bucket. */
 export const exportReport = new sst.aws.Function("ExportReport", {
@@ -32,14 +24,18 @@ export const exportReport = new sst.aws.Function("ExportReport", {
   copyFiles: [{ from: "queries", to: "queries" }],
   // Candidate rows of the one-scan report are evaluated by each detection's own SQL in embedded DuckDB.
   nodejs: { install: ["@duckdb/node-api"] },
+  // Findings go to the lake's findings table, and to Security Hub when the config enables it (LOGLAKE_CONFIG).
   environment: {
+    ...functionEnvironment,
     ATHENA_WORKGROUP: workgroup.name,
     GLUE_DATABASE: database.name,
     REPORTS_BUCKET: reportsBucket.bucket,
+    LAKE_BUCKET: lakeBucket.bucket,
+    LAKE_PREFIX: config.lakePrefix,
   },
   permissions: permissionsOf(
-    $resolve([kmsKey.arn, workgroup.arn, lakeBucket.arn, athenaResultsBucket.arn, reportsBucket.arn]).apply(
-      ([kmsKeyArn, workgroupArn, lakeArn, resultsBucketArn, reportsArn]) =>
+    $resolve([kmsKey.arn, workgroup.arn, lakeBucket.arn, athenaResultsBucket.arn, reportsBucket.arn, region]).apply(
+      ([kmsKeyArn, workgroupArn, lakeArn, resultsBucketArn, reportsArn, r]) =>
         glueArns.apply((glue) =>
           exportReportStatements({
             kmsKeyArn,
@@ -52,6 +48,16 @@ export const exportReport = new sst.aws.Function("ExportReport", {
             ),
             resultsBucketArn,
             reports: { bucketArn: reportsArn, prefixes: ["reports/"] },
+            findings: findingsScope(config.lakePrefix, findingsTable.name),
+            ...(config.securityHub.enabled && config.securityHub.accountId
+              ? {
+                  securityHub: securityHubScope({
+                    region: r,
+                    accountId: config.securityHub.accountId,
+                    lakePrefix: config.lakePrefix,
+                  }),
+                }
+              : {}),
           }),
         ),
     ),

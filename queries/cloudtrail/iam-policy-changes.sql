@@ -3,7 +3,8 @@
 --   attached to a user, group or role, or an inline policy, new policy or policy version whose statement allows
 --   Action "*" or "iam:*" on Resource "*" without a condition. Creating a policy version is a known
 --   privilege-escalation path. Narrower grants, detaches and deletions are left out, as are changes CloudFormation
---   makes and approved principals (detections.approvedPrincipals).
+--   makes and approved principals (detections.approvedPrincipals). Every IAM policy change, as CIS 4.4 lists them, is
+--   flagged at low severity by cloudtrail/iam-policy-change-any.
 -- tables: cloudtrail, detection_allowlist
 -- params: from, to
 -- severity: high
@@ -13,7 +14,6 @@
 -- kind: event
 -- tactics: TA0004, TA0003
 -- techniques: T1098.003, T1484
--- cis: 4.4
 -- stratus: aws.persistence.iam-create-admin-user
 -- alert: true
 -- runbook: Confirm the grant with the actor's team; detach the policy or delete the inline policy or version, and

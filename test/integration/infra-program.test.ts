@@ -2,13 +2,15 @@
 // once for a throwaway one, with the fixture config in test/unit/infra/fixtures. Each security property is checked
 // on the resources the program really declares, not on the builders alone.
 import { execFile } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import { promisify } from "node:util";
+import { alertClaimKey, alertDetections } from "@app/core/alerts/alert";
 import { resolveConfig } from "@app/core/config/validate";
 import { planCopies } from "@app/core/copy/plan";
+import { findingsTable } from "@app/core/findings/schema";
 import { complianceStatements, humanTrustPolicy, securityAnalystStatements } from "@app/core/infra/access";
 import { lakeBucketPolicy, wormBucketPolicy } from "@app/core/infra/buckets";
 import { checkInvariants } from "@app/core/infra/invariants";
@@ -18,16 +20,22 @@ import { reportSchedules } from "@app/core/infra/queries";
 import { trailBucketPolicy, trailEventSelectors, trailTopicPolicy } from "@app/core/infra/trail";
 import {
   CHAIN_DIR,
+  configTableKey,
+  findingsRecordKey,
   kinesisArchiveKey,
+  lakeFileKey,
   lakeManifestPrefix,
   MANIFEST_DIR,
   s3Lineage,
   s3ObjectName,
+  securityHubExportKey,
 } from "@app/core/lake-layout";
 import { loadQueries } from "@app/core/queries/catalog";
 import { toGlueColumns } from "@app/core/schema/glue";
 import { QUERYABLE_TABLE_NAMES, SOURCES, TABLES } from "@app/core/sources/index";
 import type { SourceId } from "@app/core/sources/types";
+import { loadAlertSettings, loadFunctionConfig } from "@app/functions/lib/config";
+import { securityHubAccount } from "@app/functions/lib/findings-export";
 import { ingestToLake } from "@app/lake/ingest";
 import { LocalLakeStore } from "@app/lake/store";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -117,7 +125,7 @@ describe("the SST program under mocks", () => {
 });
 
 describe("storage", () => {
-  it("encrypts the lake with the rotating project key, lets only the compactor delete and only the readers read", () => {
+  it("encrypts the lake with the rotating project key, lets only the compactor delete (derived state aside) and only the readers read", () => {
     expect(one(prod, "kms/key:Key", "ProjectKey").inputs.enableKeyRotation).toBe(true);
     const lake = bucketId(prod, "LakeBucket");
     expect(json(one(prod, "s3/bucketPolicy:BucketPolicy", "LakeBucketPolicy").inputs.policy)).toStrictEqual(
@@ -128,6 +136,10 @@ describe("storage", () => {
         readerRoleArns: READERS.map((r) =>
           r === "CompactorRole" ? "arn:aws:iam::123456789012:role/compactorrole-mock" : roleArn(prod, r),
         ),
+        derivedDeletes: [
+          { prefix: "_alerts/", roleArns: [roleArn(prod, "IngestSqsRole"), roleArn(prod, "IngestKinesisRole")] },
+          { prefix: "findings/", roleArns: [roleArn(prod, "ExportReportRole")] },
+        ],
       }),
     );
     expect(
@@ -401,12 +413,14 @@ describe("ingest", () => {
     ]);
   });
 
-  it("gives the SQS consumer only its queue, its source prefixes, lake folders, WORM prefixes and keys", () => {
+  it("gives the SQS consumer only its queue, its source prefixes, lake folders, WORM prefixes, keys and the alerts topic", () => {
     const resources = inline(prod, "IngestSqsRole").flatMap((s) => [s.Resource].flat());
     const foreign = resources.filter(
       (r) =>
         !/^arn:aws:s3:::acme-(trail|cdn)-logs\/(AWSLogs|cloudfront)\/\*$/.test(r) &&
         !/^arn:aws:s3:::acme-loglake-lake\/[a-z_]+\/\*$/.test(r) &&
+        r !== "arn:aws:s3:::acme-loglake-lake" &&
+        r !== "arn:aws:sns:eu-west-1:123456789012:alertstopic-mock" &&
         !/^arn:aws:s3:::acme-loglake-worm\/production\/[a-z_]+\/\*$/.test(r) &&
         r !== "arn:aws:sqs:eu-west-1:123456789012:loglake-production-ingest" &&
         r !== KEY_ARN &&
@@ -593,6 +607,152 @@ describe("catalog", () => {
       {},
     ]);
     expect(schedules.sort()).toStrictEqual(expected.sort());
+  });
+});
+
+describe("alerts on ingest and the report's findings", () => {
+  const config = resolveConfig(fixtureConfig);
+  const TOPIC = "arn:aws:sns:eu-west-1:123456789012:alertstopic-mock";
+  const lake = (key: string) => `arn:aws:s3:::${config.buckets.lake}/${config.lakePrefix}${key}`;
+  const covers = (pattern: string, arn: string) =>
+    new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*")}$`).test(arn);
+  const allowed = (inv: Inventory, role: string, action: string, arn: string) =>
+    inline(inv, role).some(
+      (st) =>
+        st.Effect === "Allow" &&
+        [st.Action].flat().includes(action) &&
+        [st.Resource].flat().some((r) => covers(r, arn)),
+    );
+  /** True when a Deny of the lake bucket policy refuses `role` a DeleteObject of `arn`. */
+  const deleteDenied = (inv: Inventory, role: string, arn: string) =>
+    (
+      json(one(inv, "s3/bucketPolicy:BucketPolicy", "LakeBucketPolicy").inputs.policy).Statement as {
+        Effect: string;
+        Action: string[];
+        Resource?: string[];
+        NotResource?: string[];
+        Condition: { ArnNotEquals: { "aws:PrincipalArn": string | string[] } };
+      }[]
+    ).some(
+      (st) =>
+        st.Effect === "Deny" &&
+        st.Action.includes("s3:DeleteObject*") &&
+        (st.Resource ? st.Resource.some((r) => covers(r, arn)) : !(st.NotResource ?? []).some((r) => covers(r, arn))) &&
+        ![st.Condition.ArnNotEquals["aws:PrincipalArn"]].flat().includes(roleArn(inv, role)),
+    );
+  const env = (inv: Inventory, fn: string) =>
+    (one(inv, "lambda/function:Function", fn).inputs.environment as { variables: Record<string, string> }).variables;
+  const claim = lake(alertClaimKey({ detection_id: "cloudtrail/root-account-usage", event_id: "e-1" }));
+  const trailFile = lake(
+    lakeFileKey({ table: "cloudtrail", partition: { dt: "2025-07-01", hour: "09" }, name: "n", chunk: 0, index: 0 }),
+  );
+
+  it("bundles the queries folder where the consumers and the exporter read it, with every alert detection", () => {
+    const sql = readdirSync(join(ROOT, "queries"), { recursive: true, encoding: "utf8" })
+      .filter((p) => statSync(join(ROOT, "queries", p)).isFile())
+      .map((p) => `queries/${p.split(sep).join("/")}`)
+      .sort();
+    const alerting = alertDetections(queries).map((q) => `queries/${q.id}.sql`);
+    for (const fn of ["IngestSqs", "IngestKinesis", "ExportReport"]) {
+      const files = prod.builds.find((b) => b.functionID === fn)?.files ?? [];
+      expect([fn, files, alerting.filter((f) => !files.includes(f))]).toStrictEqual([fn, sql, []]);
+    }
+    expect(alerting.length).toBeGreaterThan(0);
+  });
+
+  it("gives both consumers the alerts topic, and the default queries folder beside the handler", () => {
+    for (const inv of [prod, dev])
+      for (const fn of ["IngestSqsFunction", "IngestKinesisFunction"])
+        expect([fn, loadAlertSettings({ ...env(inv, fn), QUERIES_DIR: undefined })]).toStrictEqual([
+          fn,
+          { topicArn: TOPIC, queriesDir: join(process.cwd(), "queries") },
+        ]);
+    expect(env(prod, "IngestSqsFunction").QUERIES_DIR).toBeUndefined();
+  });
+
+  it("lets both consumers publish alerts, read back the rows and the allow-list, and claim under _alerts/", () => {
+    const allowList = lake(configTableKey("detection_allowlist"));
+    for (const role of ["IngestSqsRole", "IngestKinesisRole"]) {
+      expect([
+        role,
+        allowed(prod, role, "sns:Publish", TOPIC),
+        allowed(prod, role, "s3:GetObject", trailFile),
+        allowed(prod, role, "s3:GetObject", allowList),
+        allowed(prod, role, "s3:ListBucket", `arn:aws:s3:::${config.buckets.lake}`),
+        allowed(prod, role, "s3:PutObject", claim),
+        allowed(prod, role, "s3:DeleteObject", claim),
+        deleteDenied(prod, role, claim),
+        allowed(prod, role, "s3:DeleteObject", trailFile),
+        deleteDenied(prod, role, trailFile),
+      ]).toStrictEqual([role, true, true, true, true, true, true, false, false, true]);
+    }
+  });
+
+  it("gives the exporter the lake, its config, the findings table and Security Hub only where the config enables it", () => {
+    const findingsFile = lake(
+      lakeFileKey({
+        table: findingsTable.name,
+        partition: { dt: "2025-07-01", hour: "09" },
+        name: "n",
+        chunk: 0,
+        index: 0,
+      }),
+    );
+    const record = lake(findingsRecordKey("findings-security-2025-07-01"));
+    const marker = lake(securityHubExportKey("2025-07-01", "f1"));
+    const product = "arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default";
+    const seen = (inv: Inventory) => {
+      const vars = env(inv, "ExportReportFunction");
+      const hubActions = inline(inv, "ExportReportRole")
+        .flatMap((st) => [st.Action].flat())
+        .filter((a) => a.startsWith("securityhub:"));
+      return [
+        vars.LAKE_BUCKET,
+        vars.LAKE_PREFIX,
+        securityHubAccount(loadFunctionConfig(vars).config),
+        allowed(inv, "ExportReportRole", "s3:PutObject", findingsFile),
+        allowed(inv, "ExportReportRole", "s3:DeleteObject", findingsFile),
+        deleteDenied(inv, "ExportReportRole", findingsFile),
+        deleteDenied(inv, "ExportReportRole", trailFile),
+        allowed(inv, "ExportReportRole", "s3:GetObject", record),
+        allowed(inv, "ExportReportRole", "s3:PutObject", record),
+        hubActions,
+        allowed(inv, "ExportReportRole", "securityhub:BatchImportFindings", product),
+        allowed(inv, "ExportReportRole", "s3:PutObject", marker),
+      ];
+    };
+    const lakeAndFindings = [config.buckets.lake, config.lakePrefix] as const;
+    expect(seen(prod)).toStrictEqual([
+      ...lakeAndFindings,
+      "123456789012",
+      true,
+      true,
+      false,
+      true,
+      true,
+      true,
+      ["securityhub:BatchImportFindings"],
+      true,
+      true,
+    ]);
+    expect(seen(dev)).toStrictEqual([
+      ...lakeAndFindings,
+      undefined,
+      true,
+      true,
+      false,
+      true,
+      true,
+      true,
+      [],
+      false,
+      false,
+    ]);
+    // The consumers may not delete findings, nor the exporter alert claims.
+    expect([
+      deleteDenied(prod, "IngestSqsRole", findingsFile),
+      deleteDenied(prod, "ExportReportRole", claim),
+    ]).toStrictEqual([true, true]);
   });
 });
 

@@ -30,8 +30,11 @@ beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), "loglake-reports-"));
 }, 180_000);
 
+// One security report over the fixture lake (137 queries) took 81 s on the shared 2-core machine (2026-12-01).
+const REPORT_RUN = { timeout: 240_000 };
+
 describe("loglake report", () => {
-  it("writes one CSV per query, summary.json and report.html for the security report", async () => {
+  it("writes one CSV per query, summary.json and report.html for the security report", REPORT_RUN, async () => {
     // Act
     const r = await loglake(
       "report",
@@ -49,24 +52,24 @@ describe("loglake report", () => {
     expect([r.code, r.stderr]).toStrictEqual([0, ""]);
     const dir = join(out, "reports", "security", "2024-03-08_2024-03-09");
     expect(r.stdout).toBe(
-      "Security report 2024-03-08..2024-03-09: 71 findings (critical 2, high 27, medium 16, low 26) from 136 queries\n" +
-        `wrote 138 files to ${out}/reports/security/2024-03-08_2024-03-09/\n`,
+      "Security report 2024-03-08..2024-03-09: 74 findings (critical 2, high 27, medium 16, low 29) from 137 queries\n" +
+        `wrote 139 files to ${out}/reports/security/2024-03-08_2024-03-09/\n`,
     );
     const files = (await readdir(dir)).sort();
-    expect(files.length).toBe(138);
+    expect(files.length).toBe(139);
     expect(files.filter((f) => !f.endsWith(".csv"))).toStrictEqual(["report.html", "summary.json"]);
     const summary = JSON.parse(await readFile(join(dir, "summary.json"), "utf8"));
     expect([summary.totals, summary.findings_by_day, summary.engine]).toStrictEqual([
       {
-        queries: 136,
-        queries_with_findings: 31,
-        findings: 71,
-        attempts: 25,
-        by_severity: { critical: 2, high: 27, medium: 16, low: 26 },
+        queries: 137,
+        queries_with_findings: 32,
+        findings: 74,
+        attempts: 26,
+        by_severity: { critical: 2, high: 27, medium: 16, low: 29 },
       },
       [
-        { day: "2024-03-08", critical: 1, high: 14, medium: 10, low: 21 },
-        { day: "2024-03-09", critical: 1, high: 13, medium: 6, low: 5 },
+        { day: "2024-03-08", critical: 1, high: 14, medium: 10, low: 23 },
+        { day: "2024-03-09", critical: 1, high: 13, medium: 6, low: 6 },
       ],
       "duckdb",
     ]);
@@ -81,44 +84,52 @@ describe("loglake report", () => {
     );
   });
 
-  it("exits 1 with --fail-on when a finding at or above the severity exists, 0 when none does", async () => {
-    const args = ["report", "security", "--lake", lake, "--from", "2024-03-08", "--to", "2024-03-09", "--out", out];
-    const critical = await loglake(...args, "--fail-on", "critical", "--json");
-    expect([critical.code, JSON.parse(critical.stdout).totals.by_severity.critical]).toStrictEqual([1, 2]);
-    const quiet = await loglake(
-      ...["report", "security", "--lake", lake, "--from", "2023-01-01", "--to", "2023-01-02", "--out", out],
-      ...["--fail-on", "low", "--json"],
-    );
-    expect([quiet.code, quiet.stderr, JSON.parse(quiet.stdout).totals.findings]).toStrictEqual([0, "", 0]);
-  });
+  it(
+    "exits 1 with --fail-on when a finding at or above the severity exists, 0 when none does",
+    REPORT_RUN,
+    async () => {
+      const args = ["report", "security", "--lake", lake, "--from", "2024-03-08", "--to", "2024-03-09", "--out", out];
+      const critical = await loglake(...args, "--fail-on", "critical", "--json");
+      expect([critical.code, JSON.parse(critical.stdout).totals.by_severity.critical]).toStrictEqual([1, 2]);
+      const quiet = await loglake(
+        ...["report", "security", "--lake", lake, "--from", "2023-01-01", "--to", "2023-01-02", "--out", out],
+        ...["--fail-on", "low", "--json"],
+      );
+      expect([quiet.code, quiet.stderr, JSON.parse(quiet.stdout).totals.findings]).toStrictEqual([0, "", 0]);
+    },
+  );
 
-  it("says a period without rows is no data, in summary.json, on stdout and as a banner, never an all-clear", async () => {
-    // Act
-    const r = await loglake(
-      ...["report", "security", "--lake", lake, "--from", "2023-01-01", "--to", "2023-01-07", "--out", out],
-    );
-    // Assess
-    expect([r.code, r.stdout.split("\n")[1]]).toStrictEqual([
-      0,
-      "no data in the period for app_events, cloudfront, cloudtrail: not an all-clear",
-    ]);
-    const dir = join(out, "reports", "security", "2023-01-01_2023-01-07");
-    const summary = JSON.parse(await readFile(join(dir, "summary.json"), "utf8"));
-    expect([summary.no_data, summary.tables]).toStrictEqual([
-      ["app_events", "cloudfront", "cloudtrail"],
-      [
-        { table: "app_events", rows: 0, no_data: true },
-        { table: "cloudfront", rows: 0, no_data: true },
-        { table: "cloudtrail", rows: 0, no_data: true },
-      ],
-    ]);
-    expect(
-      (summary.cis as { verdict: string }[]).every((c) => c.verdict === "no data" || c.verdict === "not covered"),
-    ).toBe(true);
-    const html = await readFile(join(dir, "report.html"), "utf8");
-    expect(html.match(/<div class="nodata" id="no-data">/g)?.length).toBe(1);
-    expect(html.match(/No findings in this period/g)).toBeNull();
-  });
+  it(
+    "says a period without rows is no data, in summary.json, on stdout and as a banner, never an all-clear",
+    REPORT_RUN,
+    async () => {
+      // Act
+      const r = await loglake(
+        ...["report", "security", "--lake", lake, "--from", "2023-01-01", "--to", "2023-01-07", "--out", out],
+      );
+      // Assess
+      expect([r.code, r.stdout.split("\n")[1]]).toStrictEqual([
+        0,
+        "no data in the period for app_events, cloudfront, cloudtrail: not an all-clear",
+      ]);
+      const dir = join(out, "reports", "security", "2023-01-01_2023-01-07");
+      const summary = JSON.parse(await readFile(join(dir, "summary.json"), "utf8"));
+      expect([summary.no_data, summary.tables]).toStrictEqual([
+        ["app_events", "cloudfront", "cloudtrail"],
+        [
+          { table: "app_events", rows: 0, no_data: true },
+          { table: "cloudfront", rows: 0, no_data: true },
+          { table: "cloudtrail", rows: 0, no_data: true },
+        ],
+      ]);
+      expect(
+        (summary.cis as { verdict: string }[]).every((c) => c.verdict === "no data" || c.verdict === "not covered"),
+      ).toBe(true);
+      const html = await readFile(join(dir, "report.html"), "utf8");
+      expect(html.match(/<div class="nodata" id="no-data">/g)?.length).toBe(1);
+      expect(html.match(/No findings in this period/g)).toBeNull();
+    },
+  );
 
   it("writes the compliance report with completeness, quarantine and evidence", async () => {
     const r = await loglake(
@@ -294,9 +305,9 @@ describe("report.html in headless Chromium", () => {
       const count = (kind: string) => charts.filter((c) => c.kind === kind).length;
       expect([count("chart-severity"), count("chart-timeline"), count("chart-queries")]).toStrictEqual([1, 1, 1]);
       // One top-N chart per query with a "-- chart:" header.
-      expect(count("chart-top")).toBe(29);
+      expect(count("chart-top")).toBe(30);
       expect(charts.every((c) => c.drawn && c.marks > 0)).toBe(true);
-      expect(await page.$$eval("article[data-query]", (a) => a.length)).toBe(136);
+      expect(await page.$$eval("article[data-query]", (a) => a.length)).toBe(137);
       expect(await page.$eval(".card .n", (e) => e.textContent)).toBe("2");
       expect(await page.title()).toBe("Security report 2024-03-08_2024-03-09");
       expect([requests, errors]).toStrictEqual([[`file://${html}`], []]);

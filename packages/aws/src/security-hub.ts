@@ -11,13 +11,24 @@ export class SecurityHubImportError extends Error {
  * the export, naming the first refusal, after every batch was sent: a scheduled export must not look complete when
  * part of it is missing.
  */
-export async function importFindings(client: SecurityHubClient, findings: readonly AsffFinding[]): Promise<number> {
+export async function importFindings(
+  client: SecurityHubClient,
+  findings: readonly AsffFinding[],
+  /** Receives the ids of each batch's findings Security Hub took, before the next batch is sent. */
+  onImported?: (ids: string[]) => Promise<void>,
+): Promise<number> {
   const failed: string[] = [];
   let imported = 0;
   for (let i = 0; i < findings.length; i += ASFF_BATCH) {
-    const res = await client.send(new BatchImportFindingsCommand({ Findings: findings.slice(i, i + ASFF_BATCH) }));
+    const batch = findings.slice(i, i + ASFF_BATCH);
+    const res = await client.send(new BatchImportFindingsCommand({ Findings: batch }));
     imported += res.SuccessCount ?? 0;
-    for (const f of res.FailedFindings ?? []) failed.push(`${f.Id}: ${f.ErrorCode} ${f.ErrorMessage}`);
+    const refused = new Set<string>();
+    for (const f of res.FailedFindings ?? []) {
+      failed.push(`${f.Id}: ${f.ErrorCode} ${f.ErrorMessage}`);
+      if (f.Id) refused.add(f.Id);
+    }
+    await onImported?.(batch.map((f) => f.Id).filter((id) => !refused.has(id)));
   }
   if (failed.length > 0)
     throw new SecurityHubImportError(

@@ -316,6 +316,40 @@ export function parseManifest(text: string, where = "manifest"): IngestManifest 
   return m as IngestManifest;
 }
 
+// ─── Alert claims, findings runs and exports ────────────────────────────────────────────────────────────────────
+
+/** Lake-relative folder of the alert claims: one marker per (detection, event) an ingest consumer alerted on. */
+export const ALERTS_DIR = "_alerts/";
+
+/** Lake-relative key of the marker that claims the alert of one detection and event (`event` already key-safe). */
+export function alertClaimPath(detectionId: string, event: string): string {
+  return `${ALERTS_DIR}${detectionId}/${event}.json`;
+}
+
+/** Lake-relative folder of the records of the files each findings run wrote. */
+export const FINDINGS_RUNS_DIR = "_findings/";
+
+/** Lake-relative key of the record of the files the findings run named `name` wrote. */
+export function findingsRecordKey(name: string): string {
+  return `${FINDINGS_RUNS_DIR}${name}.json`;
+}
+
+/** Lake-relative folder of the markers of findings exported to AWS Security Hub. */
+export const SECURITY_HUB_EXPORTS_DIR = "_exports/securityhub/";
+
+/**
+ * Lake-relative folder of the Security Hub export markers of the findings whose event falls on `day`: a run lists
+ * only the days its findings fall on, however long the export has been running.
+ */
+export function securityHubExportDir(day: string): string {
+  return `${SECURITY_HUB_EXPORTS_DIR}dt=${day}/`;
+}
+
+/** Lake-relative key of the marker saying a finding (its stable `finding_id`) was imported into Security Hub. */
+export function securityHubExportKey(day: string, findingId: string): string {
+  return `${securityHubExportDir(day)}${findingId}`;
+}
+
 // ─── Manifest chains ────────────────────────────────────────────────────────────────────────────────────────────
 
 // Every table and day has a chain of links, one per manifest written with files there: each link names its manifest's

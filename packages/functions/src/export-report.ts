@@ -48,12 +48,13 @@ export async function handler(event: ExportReportEvent): Promise<{ files: string
   const data = await runReport({ runner, queries, report: event.report, period, lake: where, now });
   const files = await writeReport(data, s3ReportSink(s3, bucket as string, process.env.REPORTS_PREFIX ?? ""));
   const findings = data.summary.totals.findings;
-  await exportFindings({ data, ...(lake ? { lake } : {}), ...(securityHub ? { securityHub } : {}) });
+  const exported = await exportFindings({ data, ...(lake ? { lake } : {}), ...(securityHub ? { securityHub } : {}) });
   log.info("report exported", {
     report: event.report,
     period,
     files: files.length,
     findings,
+    securityHubImported: exported.imported,
     scanned: data.summary.scanned,
   });
   return { files, findings };

@@ -1,15 +1,11 @@
 import { findingRows, findingsName } from "@app/core/findings/rows";
 import type { FindingRow } from "@app/core/findings/schema";
 import { findingsTable } from "@app/core/findings/schema";
+import { findingsRecordKey, securityHubExportDir, securityHubExportKey } from "@app/core/lake-layout";
 import type { ReportData } from "@app/core/reports/report";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { LakeStore } from "./store.ts";
 import { createLakeWriter } from "./writer.ts";
-
-/** Lake-relative key of the record of the files a findings run wrote. */
-export function findingsRecordKey(name: string): string {
-  return `_findings/${name}.json`;
-}
 
 /**
  * Writes a report run's findings to the `findings` table under `name` (one per report and period): files are named
@@ -54,4 +50,35 @@ export async function writeReportFindings(args: {
   });
   const files = await writeFindings({ ...args, name: findingsName(s.report, s.period), rows });
   return { rows, files };
+}
+
+const exportDay = (row: Pick<FindingRow, "event_time">) => row.event_time.slice(0, 10);
+
+/**
+ * The findings of `rows` not imported into Security Hub before (no export marker for their `finding_id`), each
+ * once: a re-run of a period, or another report over the same events, sends only what is new.
+ */
+export async function unexportedFindings(store: LakeStore, rows: readonly FindingRow[]): Promise<FindingRow[]> {
+  const exported = new Set<string>();
+  for (const day of new Set(rows.map(exportDay)))
+    for (const key of await store.list(securityHubExportDir(day))) exported.add(key);
+  const out: FindingRow[] = [];
+  for (const row of rows) {
+    const key = securityHubExportKey(exportDay(row), row.finding_id);
+    if (exported.has(key)) continue;
+    exported.add(key);
+    out.push(row);
+  }
+  return out;
+}
+
+/** Records that Security Hub took the findings `ids` of `rows` (one empty marker per finding, under its event day). */
+export async function markExported(
+  store: LakeStore,
+  rows: readonly FindingRow[],
+  ids: readonly string[],
+): Promise<void> {
+  const taken = new Set(ids);
+  for (const row of rows)
+    if (taken.has(row.finding_id)) await store.putText(securityHubExportKey(exportDay(row), row.finding_id), "");
 }

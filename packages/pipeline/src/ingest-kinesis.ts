@@ -198,8 +198,9 @@ export class KinesisBatch {
   }
 
   /**
-   * Writes one run of neighbouring records: lake files, then the WORM archive, then the manifest. The manifest comes
-   * last because it is what later deliveries take as proof that the run is written and archived.
+   * Writes one run of neighbouring records: lake files, then the WORM archive, then its alerts, then the manifest. The
+   * manifest comes last because it is what later deliveries take as proof that the run is written, archived and
+   * alerted on.
    */
   private async writeRun(
     { stream, shardId }: { stream: string; shardId: string },
@@ -266,14 +267,8 @@ export class KinesisBatch {
       archives.push({ bucket: t.bucket, key: t.key });
     }
 
-    await writeManifest(this.rt.lake, {
-      name,
-      source_object: kinesisRunLineage(stream, shardId, first.kinesis.sequenceNumber, last.kinesis.sequenceNumber),
-      ingest_time: firstArrival,
-      summary: { source: "unknown", ...summary },
-      files: written.files,
-      file_sha256: written.sha256,
-    });
+    // Before the manifest: a delivery that fails to publish is retried, and a retry skips every run that has a
+    // manifest, so an alert published after it would be lost. The claims keep a retry from publishing twice.
     if (this.rt.alerts)
       await alertOnRows({
         alerts: this.rt.alerts,
@@ -282,6 +277,14 @@ export class KinesisBatch {
         files: written.files,
         log: this.rt.log,
       });
+    await writeManifest(this.rt.lake, {
+      name,
+      source_object: kinesisRunLineage(stream, shardId, first.kinesis.sequenceNumber, last.kinesis.sequenceNumber),
+      ingest_time: firstArrival,
+      summary: { source: "unknown", ...summary },
+      files: written.files,
+      file_sha256: written.sha256,
+    });
     return { files: written.files, archives, summary };
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { alertClaimPath } from "../lake-layout.ts";
 import type { SavedQuery } from "../queries/header.ts";
 import type { Cell } from "../queries/result.ts";
 
@@ -60,7 +61,7 @@ export function alertClaimKey(alert: Pick<Alert, "detection_id" | "event_id">): 
   const event = SAFE_ID.test(alert.event_id)
     ? alert.event_id
     : createHash("sha256").update(alert.event_id).digest("hex");
-  return `_alerts/${alert.detection_id}/${event}.json`;
+  return alertClaimPath(alert.detection_id, event);
 }
 
 /**

@@ -59,6 +59,11 @@ export interface LakeBucketPolicyInput {
   compactorRoleArn: string;
   /** The only principals that may list or read the lake; undefined leaves reads to IAM alone. */
   readerRoleArns?: readonly string[];
+  /**
+   * Key prefixes of derived state (alert claims, the findings table: nothing a log record lives in) that the given
+   * roles may delete besides the compactor.
+   */
+  derivedDeletes?: readonly { prefix: string; roleArns: readonly string[] }[];
 }
 
 /** Sid of the lake bucket statement that denies reads to every principal but the lake's readers. */
@@ -66,21 +71,14 @@ export const LAKE_READERS_SID = "DenyReadExceptReaders";
 
 /**
  * Lake bucket policy: TLS only, SSE-KMS with the project key only, no object deletion by anyone but the compactor
- * role, and, given its readers, no listing or reading by anyone else (account administrators included). Lifecycle
+ * role (and, under a derived-state prefix, the roles named for it), and, given its readers, no listing or reading by anyone else (account administrators included). Lifecycle
  * expiry is done by S3 itself and is not affected.
  */
 export function lakeBucketPolicy(input: LakeBucketPolicyInput): PolicyDocument {
   return policyDocument([
     ...denyInsecureTransport(input.bucketArn),
     ...denyOtherEncryption(input.bucketArn, input.kmsKeyArn),
-    {
-      Sid: "DenyDeleteExceptCompactor",
-      Effect: "Deny",
-      Principal: "*",
-      Action: ["s3:DeleteObject*"],
-      Resource: [objectsArn(input.bucketArn)],
-      Condition: { ArnNotEquals: { "aws:PrincipalArn": input.compactorRoleArn } },
-    },
+    ...deleteGuards(input),
     ...(input.readerRoleArns
       ? [
           {
@@ -94,6 +92,31 @@ export function lakeBucketPolicy(input: LakeBucketPolicyInput): PolicyDocument {
         ]
       : []),
   ]);
+}
+
+function deleteGuards(input: LakeBucketPolicyInput): Statement[] {
+  const derived = input.derivedDeletes ?? [];
+  const everything = [objectsArn(input.bucketArn)];
+  return [
+    {
+      Sid: "DenyDeleteExceptCompactor",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:DeleteObject*"],
+      ...(derived.length > 0
+        ? { NotResource: derived.map((d) => objectsArn(input.bucketArn, d.prefix)) }
+        : { Resource: everything }),
+      Condition: { ArnNotEquals: { "aws:PrincipalArn": input.compactorRoleArn } },
+    },
+    ...derived.map((d, i) => ({
+      Sid: `DenyDerivedDelete${i}`,
+      Effect: "Deny" as const,
+      Principal: "*" as const,
+      Action: ["s3:DeleteObject*"],
+      Resource: [objectsArn(input.bucketArn, d.prefix)],
+      Condition: { ArnNotEquals: { "aws:PrincipalArn": [input.compactorRoleArn, ...d.roleArns].sort() } },
+    })),
+  ];
 }
 
 /** Inputs of the WORM bucket policy. */

@@ -1,5 +1,13 @@
 import type { KeyTemplatePart } from "../copy/key-template.ts";
-import { lakeManifestPrefix, lakeWritePrefixes } from "../lake-layout.ts";
+import { defaultProductArn } from "../findings/asff.ts";
+import {
+  ALERTS_DIR,
+  FINDINGS_RUNS_DIR,
+  lakeManifestPrefix,
+  lakeWritePrefixes,
+  SECURITY_HUB_EXPORTS_DIR,
+  tableDir,
+} from "../lake-layout.ts";
 import { objectsArn, type Statement } from "./policy.ts";
 
 /**
@@ -58,6 +66,27 @@ export function useProjectKey(sid: string, kmsKeyArn: string): Statement {
   };
 }
 
+/** What the ingest consumers need to alert on the rows they write (see `alertScope`). */
+export interface AlertGrantsInput {
+  /** The alerts topic. */
+  topicArn: string;
+  /** Lake prefixes of the tables the alert detections read (the rows just written, the allow-list). */
+  readPrefixes: readonly string[];
+  /** Lake prefix of the alert claims. */
+  claimPrefix: string;
+}
+
+/**
+ * Lake prefixes the alerting consumers read and claim under: the tables `tables` (those the `alert: true` detections
+ * read, log tables and config tables alike) and the claims folder.
+ */
+export function alertScope(lakePrefix: string, tables: readonly string[]): Omit<AlertGrantsInput, "topicArn"> {
+  return {
+    readPrefixes: [...new Set(tables)].sort().map((t) => `${lakePrefix}${tableDir(t)}`),
+    claimPrefix: `${lakePrefix}${ALERTS_DIR}`,
+  };
+}
+
 /** Inputs shared by both ingest functions. */
 export interface IngestGrantsInput {
   kmsKeyArn: string;
@@ -65,6 +94,8 @@ export interface IngestGrantsInput {
   lake: BucketScope & { manifestPrefix: string };
   /** WORM prefixes raw copies go under; undefined when no source is archived. */
   worm?: BucketScope;
+  /** Near-real-time alerts on ingest; undefined when the consumers do not alert. */
+  alerts?: AlertGrantsInput;
 }
 
 function lakeAndWorm(input: IngestGrantsInput): Statement[] {
@@ -76,12 +107,40 @@ function lakeAndWorm(input: IngestGrantsInput): Statement[] {
       Resource: objectArns(input.lake),
     },
     {
+      // The Kinesis consumer lists a shard's manifests; without ListBucket, S3 also answers a read of a manifest
+      // that does not exist yet with 403 instead of 404.
+      Sid: "ListLake",
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: [input.lake.bucketArn],
+    },
+    {
       Sid: "ReadLakeManifests",
       Effect: "Allow",
       Action: ["s3:GetObject"],
       Resource: [objectsArn(input.lake.bucketArn, input.lake.manifestPrefix)],
     },
   ];
+  if (input.alerts) {
+    const a = input.alerts;
+    out.push(
+      {
+        Sid: "ReadAlertTables",
+        Effect: "Allow",
+        Action: ["s3:GetObject"],
+        Resource: a.readPrefixes.map((p) => objectsArn(input.lake.bucketArn, p)),
+      },
+      {
+        // A claim is a conditional PutObject; a claim whose alert could not be published is deleted, so the retry
+        // publishes it.
+        Sid: "ClaimAlerts",
+        Effect: "Allow",
+        Action: ["s3:DeleteObject", "s3:PutObject"],
+        Resource: [objectsArn(input.lake.bucketArn, a.claimPrefix)],
+      },
+      { Sid: "PublishAlerts", Effect: "Allow", Action: ["sns:Publish"], Resource: [a.topicArn] },
+    );
+  }
   if (input.worm) {
     out.push({
       Sid: "WriteWorm",
@@ -245,7 +304,29 @@ export function customerRoleDocuments(
   };
 }
 
-/** IAM statements of the report exporter: Athena in one workgroup, the catalog, the lake, results and reports. */
+/** Lake prefixes the report exporter writes its findings under: the findings table and its runs' records. */
+export function findingsScope(lakePrefix: string, findingsTable: string): { table: string; runs: string } {
+  return { table: `${lakePrefix}${tableDir(findingsTable)}`, runs: `${lakePrefix}${FINDINGS_RUNS_DIR}` };
+}
+
+/**
+ * Where the exporter imports findings into Security Hub (the product ARN the ASFF findings name) and the lake prefix
+ * of its export markers.
+ */
+export function securityHubScope(input: { region: string; accountId: string; lakePrefix: string }): {
+  productArn: string;
+  markerPrefix: string;
+} {
+  return {
+    productArn: defaultProductArn(input.region, input.accountId),
+    markerPrefix: `${input.lakePrefix}${SECURITY_HUB_EXPORTS_DIR}`,
+  };
+}
+
+/**
+ * IAM statements of the report exporter: Athena in one workgroup, the catalog, the lake, results and reports, its
+ * findings in the lake and, when enabled, the import into Security Hub with its export markers.
+ */
 export function exportReportStatements(input: {
   kmsKeyArn: string;
   workgroupArn: string;
@@ -253,7 +334,11 @@ export function exportReportStatements(input: {
   lake: BucketScope;
   resultsBucketArn: string;
   reports: BucketScope;
+  findings: { table: string; runs: string };
+  securityHub?: { productArn: string; markerPrefix: string };
 }): Statement[] {
+  const bucket = input.lake.bucketArn;
+  const hub = input.securityHub;
   return [
     {
       Sid: "RunQueries",
@@ -294,6 +379,35 @@ export function exportReportStatements(input: {
       Resource: [objectsArn(input.resultsBucketArn)],
     },
     { Sid: "WriteReports", Effect: "Allow", Action: ["s3:PutObject"], Resource: objectArns(input.reports) },
+    {
+      // A re-run of a period replaces its findings: files it no longer writes are deleted.
+      Sid: "WriteFindings",
+      Effect: "Allow",
+      Action: ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"],
+      Resource: [objectsArn(bucket, input.findings.table)],
+    },
+    {
+      Sid: "RecordFindingsRuns",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject"],
+      Resource: [objectsArn(bucket, input.findings.runs)],
+    },
+    ...(hub
+      ? [
+          {
+            Sid: "ImportFindings",
+            Effect: "Allow" as const,
+            Action: ["securityhub:BatchImportFindings"],
+            Resource: [hub.productArn],
+          },
+          {
+            Sid: "MarkExportedFindings",
+            Effect: "Allow" as const,
+            Action: ["s3:PutObject"],
+            Resource: [objectsArn(bucket, hub.markerPrefix)],
+          },
+        ]
+      : []),
     useProjectKey("UseProjectKey", input.kmsKeyArn),
   ];
 }

@@ -17,8 +17,11 @@ export interface Inventory {
   app: { name: string; removal: string; protect: boolean; providers: unknown };
   resources: InventoryResource[];
   outputs: Record<string, unknown>;
-  /** Handlers bundled during the run, with the size of each bundle and the packages installed beside it. */
-  builds: { functionID: string; handler: string; bytes: number; install: string[] }[];
+  /**
+   * Handlers bundled during the run, with the size of each bundle, the packages installed beside it and the files
+   * copied into it (paths relative to the bundle root, the function's working directory).
+   */
+  builds: { functionID: string; handler: string; bytes: number; install: string[]; files: string[] }[];
 }
 
 type Json = Record<string, unknown>;
@@ -28,6 +31,7 @@ type PolicyStatementJson = {
   Principal?: unknown;
   Action?: string | string[];
   Resource?: string | string[];
+  NotResource?: string | string[];
   Condition?: Json;
 };
 
@@ -65,6 +69,7 @@ export function describePolicy(value: unknown): string[] {
     (s) =>
       `${s.Sid ?? "-"}: ${s.Effect}${principal(s.Principal)} ${list(s.Action).join(",")}` +
       (s.Resource !== undefined ? ` on ${list(s.Resource).join(",")}` : "") +
+      (s.NotResource !== undefined ? ` on all but ${list(s.NotResource).join(",")}` : "") +
       conditions(s.Condition),
   );
 }

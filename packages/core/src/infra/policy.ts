@@ -10,8 +10,10 @@ export interface Statement {
   Effect: "Allow" | "Deny";
   Principal?: Principal;
   Action: string[];
-  /** Absent only in trust policies, which apply to the role they are attached to. */
+  /** Absent only in trust policies, which apply to the role they are attached to, and beside `NotResource`. */
   Resource?: string[];
+  /** Every resource but these (bucket policies that except a prefix from a deny). */
+  NotResource?: string[];
   Condition?: Conditions;
 }
 

@@ -5,7 +5,7 @@ import { toAsff } from "@app/core/findings/asff";
 import { findingRows } from "@app/core/findings/rows";
 import type { ReportData } from "@app/core/reports/report";
 import { openDuckDb } from "@app/lake/duckdb";
-import { writeReportFindings } from "@app/lake/findings";
+import { markExported, unexportedFindings, writeReportFindings } from "@app/lake/findings";
 import type { LakeStore } from "@app/lake/store";
 import type { SecurityHubClient } from "@aws-sdk/client-securityhub";
 
@@ -19,13 +19,14 @@ export function securityHubAccount(config: LoglakeConfig | undefined): string | 
 
 /**
  * Where a report run's findings go: the lake's `findings` table (when the lake is known) and Security Hub (when
- * enabled). Returns the number of findings.
+ * enabled), which receives only findings no earlier run imported (export markers in the lake). Returns the number of
+ * findings and of findings imported now.
  */
 export async function exportFindings(args: {
   data: ReportData;
   lake?: LakeStore;
   securityHub?: { client: SecurityHubClient; region: string; accountId: string };
-}): Promise<number> {
+}): Promise<{ findings: number; imported: number }> {
   const s = args.data.summary;
   let rows = findingRows({
     report: s.report,
@@ -42,10 +43,14 @@ export async function exportFindings(args: {
     }
   }
   const hub = args.securityHub;
-  if (hub)
-    await importFindings(
-      hub.client,
-      rows.map((r) => toAsff(r, { region: hub.region, accountId: hub.accountId })),
-    );
-  return rows.length;
+  const lake = args.lake;
+  if (!hub) return { findings: rows.length, imported: 0 };
+  if (!lake) throw new ConfigError("the Security Hub export needs the lake (LAKE_BUCKET) to know what it exported");
+  const fresh = await unexportedFindings(lake, rows);
+  const imported = await importFindings(
+    hub.client,
+    fresh.map((r) => toAsff(r, { region: hub.region, accountId: hub.accountId })),
+    (ids) => markExported(lake, fresh, ids),
+  );
+  return { findings: rows.length, imported };
 }

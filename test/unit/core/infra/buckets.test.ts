@@ -112,6 +112,36 @@ describe("lakeBucketPolicy with its readers", () => {
   });
 });
 
+describe("lakeBucketPolicy with derived-state prefixes", () => {
+  it("lets the named roles delete under their prefix only, and nobody but the compactor anywhere else", () => {
+    const ingest = "arn:aws:iam::111122223333:role/ingest";
+    const doc = lakeBucketPolicy({
+      bucketArn: LAKE,
+      kmsKeyArn: KEY,
+      compactorRoleArn: COMPACTOR,
+      derivedDeletes: [{ prefix: "lake/_alerts/", roleArns: [ingest] }],
+    });
+    expect(doc.Statement.filter((s) => s.Action.includes("s3:DeleteObject*"))).toStrictEqual([
+      {
+        Sid: "DenyDeleteExceptCompactor",
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["s3:DeleteObject*"],
+        NotResource: [`${LAKE}/lake/_alerts/*`],
+        Condition: { ArnNotEquals: { "aws:PrincipalArn": COMPACTOR } },
+      },
+      {
+        Sid: "DenyDerivedDelete0",
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["s3:DeleteObject*"],
+        Resource: [`${LAKE}/lake/_alerts/*`],
+        Condition: { ArnNotEquals: { "aws:PrincipalArn": [COMPACTOR, ingest].sort() } },
+      },
+    ]);
+  });
+});
+
 describe("wormBucketPolicy", () => {
   it("denies BypassGovernanceRetention to everyone but the break-glass role", () => {
     const doc = wormBucketPolicy({ bucketArn: WORM, kmsKeyArn: KEY, breakGlassRoleArn: BREAK_GLASS });

@@ -1,12 +1,15 @@
 import { parseKeyTemplate } from "@app/core/copy/key-template";
 import {
+  alertScope,
   compactorStatements,
   customerRoleDocuments,
   customerStatements,
   exportReportStatements,
+  findingsScope,
   ingestKinesisStatements,
   ingestSqsStatements,
   lakeScope,
+  securityHubScope,
   templatePrefixes,
 } from "@app/core/infra/grants";
 import type { Statement } from "@app/core/infra/policy";
@@ -18,6 +21,7 @@ const WORM = "arn:aws:s3:::loglake-prod-worm";
 const QUEUE = "arn:aws:sqs:eu-west-1:111122223333:loglake-prod-ingest";
 const STREAM = "arn:aws:kinesis:eu-west-1:111122223333:stream/loglake-prod-stream";
 const FAILURES = "arn:aws:sqs:eu-west-1:111122223333:loglake-prod-stream-failures";
+const TOPIC = "arn:aws:sns:eu-west-1:111122223333:loglake-prod-alerts";
 const DATA_BUCKETS = [LAKE, WORM, "arn:aws:s3:::trail-logs"];
 
 function parts(template: string) {
@@ -111,6 +115,12 @@ describe("ingestSqsStatements", () => {
       Action: ["s3:AbortMultipartUpload", "s3:PutObject"],
       Resource: [`${LAKE}/cloudtrail/*`, `${LAKE}/quarantine/*`, `${LAKE}/_ingest/*`, `${LAKE}/_chain/*`],
     });
+    expect(byId(statements, "ListLake")).toStrictEqual({
+      Sid: "ListLake",
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: [LAKE],
+    });
     expect(statements.flatMap((s) => s.Action).filter((a) => a.startsWith("s3:Delete"))).toStrictEqual([]);
   });
 
@@ -134,6 +144,45 @@ describe("ingestSqsStatements", () => {
       Action: ["kms:Decrypt", "kms:GenerateDataKey"],
       Resource: [KEY],
     });
+  });
+
+  it("has no wildcard actions and no wildcard resources", () => {
+    expectNoWildcards(statements);
+  });
+});
+
+describe("ingestSqsStatements with alerts", () => {
+  const statements = ingestSqsStatements({
+    kmsKeyArn: KEY,
+    lake,
+    worm,
+    queueArn: QUEUE,
+    sources: [{ bucketArn: "arn:aws:s3:::trail-logs", prefixes: ["AWSLogs/"] }],
+    customers: [],
+    alerts: { topicArn: TOPIC, ...alertScope("lake/", ["detection_allowlist", "cloudtrail"]) },
+  });
+
+  it("reads back the tables the alert detections read, claims under _alerts/ and publishes to the alerts topic", () => {
+    expect(statements.filter((s) => ["ReadAlertTables", "ClaimAlerts", "PublishAlerts"].includes(s.Sid))).toStrictEqual(
+      [
+        {
+          Sid: "ReadAlertTables",
+          Effect: "Allow",
+          Action: ["s3:GetObject"],
+          Resource: [`${LAKE}/lake/cloudtrail/*`, `${LAKE}/lake/detection_allowlist/*`],
+        },
+        {
+          Sid: "ClaimAlerts",
+          Effect: "Allow",
+          Action: ["s3:DeleteObject", "s3:PutObject"],
+          Resource: [`${LAKE}/lake/_alerts/*`],
+        },
+        { Sid: "PublishAlerts", Effect: "Allow", Action: ["sns:Publish"], Resource: [TOPIC] },
+      ],
+    );
+    expect(
+      statements.flatMap((s) => s.Action.filter((a) => a.startsWith("s3:Delete")).map(() => s.Resource)),
+    ).toStrictEqual([[`${LAKE}/lake/_alerts/*`]]);
   });
 
   it("has no wildcard actions and no wildcard resources", () => {
@@ -166,6 +215,7 @@ describe("ingestKinesisStatements", () => {
       "ReadStream",
       "SendFailedBatches",
       "WriteLake",
+      "ListLake",
       "ReadLakeManifests",
       "WriteWorm",
       "UseProjectKey",
@@ -282,7 +332,7 @@ describe("customerRoleDocuments with trail-encrypted sources", () => {
 });
 
 describe("exportReportStatements", () => {
-  const statements = exportReportStatements({
+  const input = {
     kmsKeyArn: KEY,
     workgroupArn: "arn:aws:athena:eu-west-1:111122223333:workgroup/loglake-prod",
     glue: {
@@ -293,7 +343,9 @@ describe("exportReportStatements", () => {
     lake: lakeScope(LAKE, "", ["cloudtrail"]),
     resultsBucketArn: "arn:aws:s3:::loglake-prod-athena",
     reports: { bucketArn: "arn:aws:s3:::loglake-prod-reports", prefixes: ["reports/"] },
-  });
+    findings: findingsScope("", "findings"),
+  };
+  const statements = exportReportStatements(input);
 
   it("runs queries only in the project workgroup", () => {
     expect(byId(statements, "RunQueries").Resource).toStrictEqual([
@@ -301,11 +353,43 @@ describe("exportReportStatements", () => {
     ]);
   });
 
-  it("reads the lake but never writes or deletes it", () => {
-    const lakeActions = statements
+  it("reads the lake and writes only its findings: the findings table and the record of each run", () => {
+    const lakeGrants = statements
       .filter((s) => (s.Resource ?? []).some((r) => r.startsWith(LAKE)))
-      .flatMap((s) => s.Action);
-    expect(lakeActions).toStrictEqual(["s3:GetBucketLocation", "s3:ListBucket", "s3:GetObject"]);
+      .map((s) => [s.Sid, s.Action, s.Resource]);
+    expect(lakeGrants).toStrictEqual([
+      ["ListLake", ["s3:GetBucketLocation", "s3:ListBucket"], [LAKE]],
+      ["ReadLake", ["s3:GetObject"], [`${LAKE}/cloudtrail/*`, `${LAKE}/_ingest/*`, `${LAKE}/_chain/*`]],
+      ["WriteFindings", ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"], [`${LAKE}/findings/*`]],
+      ["RecordFindingsRuns", ["s3:GetObject", "s3:PutObject"], [`${LAKE}/_findings/*`]],
+    ]);
+  });
+
+  it("imports into Security Hub and marks what it imported only when the export is enabled", () => {
+    const hub = exportReportStatements({
+      ...input,
+      securityHub: securityHubScope({
+        region: "eu-west-1",
+        accountId: "111122223333",
+        lakePrefix: "",
+      }),
+    });
+    expect(hub.filter((s) => !statements.some((t) => t.Sid === s.Sid))).toStrictEqual([
+      {
+        Sid: "ImportFindings",
+        Effect: "Allow",
+        Action: ["securityhub:BatchImportFindings"],
+        Resource: ["arn:aws:securityhub:eu-west-1:111122223333:product/111122223333/default"],
+      },
+      {
+        Sid: "MarkExportedFindings",
+        Effect: "Allow",
+        Action: ["s3:PutObject"],
+        Resource: [`${LAKE}/_exports/securityhub/*`],
+      },
+    ]);
+    expect(statements.flatMap((s) => s.Action).filter((a) => a.startsWith("securityhub:"))).toStrictEqual([]);
+    expectNoWildcards(hub);
   });
 
   it("writes reports only under reports/", () => {

@@ -36,6 +36,7 @@ describe("formatInventory", () => {
           handler: "packages/functions/src/ingest-sqs.handler",
           bytes: 2048,
           install: ["@duckdb/node-api"],
+          files: ["queries/cloudtrail/root-account-usage.sql"],
         },
       ],
       outputs: {},
