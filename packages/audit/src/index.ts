@@ -1,0 +1,15 @@
+export { type CrossAccountRole, crossAccountCredentials } from "./credentials.ts";
+export {
+  AuditEventError,
+  type AuditEventInput,
+  AuditEventSchema,
+  type AuditRecord,
+  COLUMN_FIELDS,
+  RESERVED_FIELDS,
+} from "./event.ts";
+export { type AuditHealth, type AuditLogger, type AuditLoggerOptions, createAuditLogger } from "./logger.ts";
+export { type DeliveryOptions, type OverflowPolicy, PRESETS, type PresetName } from "./presets.ts";
+export type { SinkHealth } from "./queue.ts";
+export type { RedactOption } from "./redact.ts";
+export type { AuditSink, DropReason, EncodedEvent, SendOutcome } from "./sink.ts";
+export { checkWormBucket, type WormBucketCheck } from "./worm-check.ts";
