@@ -34,6 +34,8 @@ export const RESERVED_FIELDS: ReadonlySet<string> = new Set([
 
 // The instant form `app_events.event_time` keeps: UTC, at most microseconds (a longer fraction would be cut).
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?Z$/;
+const STATUS = "must be an HTTP status code (an integer from 100 to 599)";
+const DURATION = "must be a finite number of milliseconds, at least 0";
 const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"] as const;
 
 const text = v.pipe(v.string(), v.nonEmpty("must not be empty"), v.maxLength(4096, "must be at most 4096 characters"));
@@ -86,9 +88,9 @@ export const AuditEventSchema = v.strictObject(
     request_id: v.optional(text),
     method: v.optional(v.picklist(HTTP_METHODS, "must be an upper-case HTTP method")),
     path: v.optional(text),
-    status_code: v.optional(v.pipe(v.number(), v.integer("must be an integer"), v.minValue(100), v.maxValue(599))),
-    duration_ms: v.optional(v.pipe(v.number(), v.finite("must be a finite number"), v.minValue(0))),
-    message: v.optional(v.pipe(v.string(), v.maxLength(65_536))),
+    status_code: v.optional(v.pipe(v.number(), v.integer(STATUS), v.minValue(100, STATUS), v.maxValue(599, STATUS))),
+    duration_ms: v.optional(v.pipe(v.number(), v.finite(DURATION), v.minValue(0, DURATION))),
+    message: v.optional(v.pipe(v.string(), v.maxLength(65_536, "must be at most 65536 characters"))),
     attributes: v.optional(attributes),
   },
   (issue) =>

@@ -1,3 +1,4 @@
+export { type BackoffOptions, backoffDelay } from "./backoff.ts";
 export { type CrossAccountRole, crossAccountCredentials } from "./credentials.ts";
 export {
   AuditEventError,
@@ -6,6 +7,7 @@ export {
   type AuditRecord,
   COLUMN_FIELDS,
   RESERVED_FIELDS,
+  toAuditRecord,
 } from "./event.ts";
 export { type AuditHealth, type AuditLogger, type AuditLoggerOptions, createAuditLogger } from "./logger.ts";
 export { type DeliveryOptions, type OverflowPolicy, PRESETS, type PresetName } from "./presets.ts";
