@@ -104,6 +104,7 @@ export function createSinkQueue(
           fail(new Error(out.rejected[0]?.reason), "rejected", out.rejected.length);
         }
         pending = out.retry;
+        if (out.retryReason !== undefined) h.lastError = { message: out.retryReason, at: new Date().toISOString() };
         if (pending.length === 0) {
           if (out.rejected.length > 0) h.failedBatches++;
           return;

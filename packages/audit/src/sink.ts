@@ -14,6 +14,8 @@ export type DropReason = "overflow" | "too_large" | "rejected" | "retries_exhaus
 export interface SendOutcome {
   readonly retry: readonly EncodedEvent[];
   readonly rejected: readonly { readonly event: EncodedEvent; readonly reason: string }[];
+  /** Why events are to be retried (the last throttling error), for health. */
+  readonly retryReason?: string;
 }
 
 /** A destination. `send` gets at most `maxBatchEvents` events and splits them into requests within its limits. */
@@ -45,7 +47,11 @@ export function isRetryable(e: unknown): boolean {
 }
 
 /** A send outcome being filled in. */
-export type OutcomeBuilder = { retry: EncodedEvent[]; rejected: { event: EncodedEvent; reason: string }[] };
+export type OutcomeBuilder = {
+  retry: EncodedEvent[];
+  rejected: { event: EncodedEvent; reason: string }[];
+  retryReason?: string;
+};
 
 /** `Name: message` of an error, for reasons and health. */
 export function describeError(e: unknown): string {

@@ -80,8 +80,10 @@ export function cloudWatchLogsSink(opts: CloudWatchLogsSinkOptions): AuditSink {
         if (created) return put(batch, out);
         return;
       }
-      if (isRetryable(e)) out.retry.push(...batch);
-      else out.rejected.push(...refuse(batch, describeError(e)));
+      if (isRetryable(e)) {
+        out.retry.push(...batch);
+        out.retryReason = describeError(e);
+      } else out.rejected.push(...refuse(batch, describeError(e)));
       return;
     }
     const info = res.rejectedLogEventsInfo;

@@ -64,8 +64,10 @@ export function kinesisSink(opts: KinesisSinkOptions): AuditSink {
         try {
           entries = (await opts.client.send(new PutRecordsCommand({ ...target, Records }))).Records ?? [];
         } catch (err) {
-          if (isRetryable(err)) out.retry.push(...batch);
-          else out.rejected.push(...batch.map((event) => ({ event, reason: describeError(err) })));
+          if (isRetryable(err)) {
+            out.retry.push(...batch);
+            out.retryReason = describeError(err);
+          } else out.rejected.push(...batch.map((event) => ({ event, reason: describeError(err) })));
           return;
         }
         // A reply without one result per record says nothing of which were stored: all are tried again.
@@ -76,8 +78,11 @@ export function kinesisSink(opts: KinesisSinkOptions): AuditSink {
         batch.forEach((event, i) => {
           const code = entries[i]?.ErrorCode;
           if (!code) return;
-          if (RETRY_CODES.has(code)) out.retry.push(event);
-          else out.rejected.push({ event, reason: `${code}: ${entries[i]?.ErrorMessage ?? ""}` });
+          const reason = `${code}: ${entries[i]?.ErrorMessage ?? ""}`;
+          if (RETRY_CODES.has(code)) {
+            out.retry.push(event);
+            out.retryReason = reason;
+          } else out.rejected.push({ event, reason });
         });
       }
     },

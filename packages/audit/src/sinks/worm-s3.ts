@@ -60,8 +60,10 @@ export function wormSink(opts: WormSinkOptions): AuditSink {
         }),
       );
     } catch (e) {
-      if (isRetryable(e)) out.retry.push(...group);
-      else out.rejected.push(...group.map((event) => ({ event, reason: describeError(e) })));
+      if (isRetryable(e)) {
+        out.retry.push(...group);
+        out.retryReason = describeError(e);
+      } else out.rejected.push(...group.map((event) => ({ event, reason: describeError(e) })));
     }
   }
 
