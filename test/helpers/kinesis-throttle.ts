@@ -5,7 +5,13 @@ import type { AddressInfo } from "node:net";
 export type ThrottleDecision =
   | { call: "forward" }
   | { call: "throttle" }
-  | { call: "partial"; fail: (i: number) => boolean };
+  | { call: "partial"; fail: (i: number, entry: PutRecordsEntry) => boolean };
+
+/** One PutRecords entry as sent: base64 data and partition key. */
+export interface PutRecordsEntry {
+  Data: string;
+  PartitionKey: string;
+}
 
 /** Counts of what went through and what was refused, per PutRecords entry and call. */
 export interface ThrottleCounts {
@@ -56,7 +62,7 @@ export async function startKinesisThrottle(
       forward(headers, body, (status, h, b) => reply(status, h, b));
       return;
     }
-    const input = JSON.parse(body.toString("utf8")) as { Records: { Data: string; PartitionKey: string }[] };
+    const input = JSON.parse(body.toString("utf8")) as { Records: PutRecordsEntry[] };
     counts.calls++;
     counts.callSizes.push(input.Records.length);
     let callBytes = 0;
@@ -73,7 +79,11 @@ export async function startKinesisThrottle(
       reply(400, { "content-type": "application/x-amz-json-1.1" }, Buffer.from(msg));
       return;
     }
-    const failed = new Set(d.call === "partial" ? input.Records.map((_, i) => i).filter((i) => d.fail(i)) : []);
+    const failed = new Set(
+      d.call === "partial"
+        ? input.Records.map((_, i) => i).filter((i) => d.fail(i, input.Records[i] as PutRecordsEntry))
+        : [],
+    );
     const kept = input.Records.filter((_, i) => !failed.has(i));
     counts.failedEntries += failed.size;
     counts.forwardedEntries += kept.length;
