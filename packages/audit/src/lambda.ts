@@ -1,8 +1,13 @@
 import type { AuditLogger } from "./logger.ts";
 
+// Time kept back from the invocation's deadline, so a slow flush cannot make the function time out.
+const DEADLINE_MARGIN_MS = 500;
+
 /**
  * Wraps a Lambda handler so the logger's queues are sent before each invocation returns or throws: Lambda
  * freezes the process between invocations, and an event left queued would wait for the next one, or be lost.
+ * The flush waits at most `timeoutMs`, by default until 500 ms before the invocation's deadline; what is still
+ * queued then goes with the next invocation's flush.
  */
 export function withAuditFlush<E, C, R>(
   logger: Pick<AuditLogger, "flush">,
@@ -13,7 +18,12 @@ export function withAuditFlush<E, C, R>(
     try {
       return await handler(event, context);
     } finally {
-      await logger.flush(opts.timeoutMs);
+      const ctx = context as { getRemainingTimeInMillis?: () => number } | undefined;
+      const left =
+        typeof ctx?.getRemainingTimeInMillis === "function"
+          ? Math.max(0, ctx.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS)
+          : undefined;
+      await logger.flush(opts.timeoutMs ?? left);
     }
   };
 }

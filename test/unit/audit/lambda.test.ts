@@ -49,6 +49,22 @@ describe("withAuditFlush", () => {
   });
 });
 
+describe("withAuditFlush near the deadline", () => {
+  it("stops waiting for a stuck sink 500 ms before the invocation's deadline", async () => {
+    // Prepare: a sink that never answers, and 530 ms left in the invocation.
+    const stuck: AuditSink = { name: "stuck", maxEventBytes: 1_000, send: () => new Promise(() => {}) };
+    const audit = createAuditLogger({ service: "checkout", sinks: [stuck], delivery: slow });
+    const handler = withAuditFlush(audit, async () => {
+      void audit.audit({ action: "charge", timestamp: "2026-01-01T00:00:00Z" });
+      return "done";
+    });
+    // Act
+    const result = await handler({}, { ...context, getRemainingTimeInMillis: () => 530 });
+    // Assess
+    expect([result, audit.health().sinks.stuck?.queued]).toStrictEqual(["done", 1]);
+  });
+});
+
 describe("auditFlush", () => {
   it("flushes after the handler and on its error, as a middy middleware", async () => {
     // Prepare
