@@ -230,7 +230,7 @@ describe("createAuditLogger", () => {
       redact: {
         redactRecord(r) {
           if (r.action === "boom") throw new Error("redactor failed");
-          return { ...r, user_id: "***" };
+          return { value: { ...r, user_id: "***" } };
         },
       },
     });
