@@ -1,0 +1,136 @@
+import {
+  type CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+  type PutLogEventsCommandOutput,
+  PutRetentionPolicyCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { type AuditSink, describeError, type EncodedEvent, isRetryable, type OutcomeBuilder } from "../sink.ts";
+import { splitRequests } from "../split.ts";
+
+// PutLogEvents limits (CloudWatch Logs API reference): 10,000 events and 1,048,576 bytes per call, each event's
+// UTF-8 message plus 26 bytes; events in time order, spanning at most 24 hours; none older than 14 days or more
+// than 2 hours ahead of the service's clock.
+const MAX_EVENTS = 10_000;
+const MAX_BATCH_BYTES = 1_048_576;
+const EVENT_OVERHEAD = 26;
+const HOUR = 3_600_000;
+const MAX_SPAN_MS = 24 * HOUR;
+const MAX_AGE_MS = 14 * 24 * HOUR;
+const MAX_AHEAD_MS = 2 * HOUR;
+
+export interface CloudWatchLogsSinkOptions {
+  /** Same account, or another one through `crossAccountCredentials` (an assumed role with an ExternalId). */
+  client: CloudWatchLogsClient;
+  logGroupName: string;
+  logStreamName: string;
+  /**
+   * Create the group and stream when missing. Retention and tags apply only to a group this sink creates;
+   * `false` (the default) leaves a missing group or stream an error.
+   */
+  create?: false | { retentionInDays?: number; tags?: Record<string, string>; kmsKeyId?: string };
+  name?: string;
+  /** The clock the age limits are checked against. */
+  now?: () => number;
+}
+
+/**
+ * Sends each event's JSON as one log event, so metric filters and Logs Insights see the `app_events` fields.
+ * Batches are sorted by time and split at the service's event, byte and 24-hour limits; events the service would
+ * refuse for age are dropped before sending (`rejected`), and those it reports refused count the same way.
+ */
+export function cloudWatchLogsSink(opts: CloudWatchLogsSinkOptions): AuditSink {
+  const now = opts.now ?? Date.now;
+  const target = { logGroupName: opts.logGroupName, logStreamName: opts.logStreamName };
+  let created = false;
+
+  async function ensureTarget(): Promise<void> {
+    const create = opts.create;
+    if (!create) return;
+    const groupMade = await opts.client
+      .send(
+        new CreateLogGroupCommand({
+          logGroupName: opts.logGroupName,
+          ...(create.tags ? { tags: create.tags } : {}),
+          ...(create.kmsKeyId ? { kmsKeyId: create.kmsKeyId } : {}),
+        }),
+      )
+      .then(
+        () => true,
+        (e: unknown) => alreadyExists(e),
+      );
+    if (groupMade === true && create.retentionInDays !== undefined) {
+      await opts.client.send(
+        new PutRetentionPolicyCommand({ logGroupName: opts.logGroupName, retentionInDays: create.retentionInDays }),
+      );
+    }
+    await opts.client.send(new CreateLogStreamCommand(target)).catch((e: unknown) => alreadyExists(e));
+    created = true;
+  }
+
+  async function put(batch: readonly EncodedEvent[], out: OutcomeBuilder): Promise<void> {
+    const logEvents = batch.map((e) => ({ timestamp: e.timeMs, message: e.json }));
+    let res: PutLogEventsCommandOutput;
+    try {
+      res = await opts.client.send(new PutLogEventsCommand({ ...target, logEvents }));
+    } catch (e) {
+      if ((e as Error).name === "ResourceNotFoundException" && opts.create && !created) {
+        await ensureTarget().catch((err: unknown) => out.rejected.push(...refuse(batch, describeError(err))));
+        if (created) return put(batch, out);
+        return;
+      }
+      if (isRetryable(e)) {
+        out.retry.push(...batch);
+        out.retryReason = describeError(e);
+      } else out.rejected.push(...refuse(batch, describeError(e)));
+      return;
+    }
+    const info = res.rejectedLogEventsInfo;
+    if (!info) return;
+    batch.forEach((event, i) => {
+      const reason =
+        info.tooNewLogEventStartIndex !== undefined && i >= info.tooNewLogEventStartIndex
+          ? "too new"
+          : info.tooOldLogEventEndIndex !== undefined && i < info.tooOldLogEventEndIndex
+            ? "too old"
+            : info.expiredLogEventEndIndex !== undefined && i < info.expiredLogEventEndIndex
+              ? "older than the group's retention"
+              : undefined;
+      if (reason) out.rejected.push({ event, reason: `CloudWatch Logs refused the event: ${reason}` });
+    });
+  }
+
+  return {
+    name: opts.name ?? "cloudwatch-logs",
+    maxEventBytes: MAX_BATCH_BYTES - EVENT_OVERHEAD,
+    async send(events) {
+      const out: OutcomeBuilder = { retry: [], rejected: [] };
+      const t = now();
+      const inWindow: EncodedEvent[] = [];
+      for (const e of events) {
+        if (e.timeMs < t - MAX_AGE_MS) out.rejected.push({ event: e, reason: "older than 14 days" });
+        else if (e.timeMs > t + MAX_AHEAD_MS) out.rejected.push({ event: e, reason: "more than 2 hours ahead" });
+        else inWindow.push(e);
+      }
+      inWindow.sort((a, b) => a.timeMs - b.timeMs);
+      const limits = {
+        maxEvents: MAX_EVENTS,
+        maxBytes: MAX_BATCH_BYTES,
+        overheadBytes: EVENT_OVERHEAD,
+        maxSpanMs: MAX_SPAN_MS,
+      };
+      for (const batch of splitRequests(inWindow, limits)) await put(batch, out);
+      return out;
+    },
+  };
+}
+
+function alreadyExists(e: unknown): false {
+  if ((e as Error).name === "ResourceAlreadyExistsException") return false;
+  throw e;
+}
+
+function refuse(batch: readonly EncodedEvent[], reason: string) {
+  return batch.map((event) => ({ event, reason }));
+}

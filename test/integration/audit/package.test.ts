@@ -1,0 +1,36 @@
+import { execFile } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const DIST = "packages/audit/dist";
+
+describe("@loglake/audit as published", () => {
+  it("builds to JavaScript that plain Node runs, without DuckDB", async () => {
+    // Prepare
+    await run(process.execPath, ["packages/audit/scripts/build.mjs"]);
+    const script = `
+      const { createAuditLogger } = await import("./${DIST}/index.js");
+      const { stdoutSink } = await import("./${DIST}/sinks/stdout.js");
+      const audit = createAuditLogger({ service: "pkg", sinks: [stdoutSink()] });
+      await audit.audit({ action: "published", timestamp: "2026-01-01T00:00:00Z" });
+      await audit.close();`;
+    // Act
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script]);
+    const manifest = JSON.parse(await readFile(join(DIST, "package.json"), "utf8")) as Record<string, unknown>;
+    const files = (await readdir(DIST, { recursive: true })).filter((f) => f.endsWith(".js") || f.endsWith(".d.ts"));
+    const texts = await Promise.all(files.map((f) => readFile(join(DIST, f), "utf8")));
+    // Assess
+    expect(stdout).toBe(
+      '{"timestamp":"2026-01-01T00:00:00Z","service":"pkg","level":"info","type":"audit","action":"published"}\n',
+    );
+    expect([manifest.name, manifest.dependencies, Object.keys(manifest.exports as object)]).toStrictEqual([
+      "@loglake/audit",
+      { valibot: "^1.5.0" },
+      [".", "./kinesis", "./cloudwatch-logs", "./worm", "./stdout", "./lambda", "./powertools"],
+    ]);
+    expect(texts.filter((t) => t.includes("duckdb") || /from "\.[^"]*\.ts"/.test(t))).toStrictEqual([]);
+  });
+});
