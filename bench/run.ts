@@ -2,7 +2,8 @@
 // DuckDB's native conversion of the same files, each run in its own process: the loglake of a git ref (`--before`,
 // default main) and of this tree, and the other writer variants. Writes bench/results/latest.json.
 // Options: --cloudfront-lines N (1000000), --cloudtrail-records N (200000), --seed N (1), --regenerate,
-// --before REF (main; "" to skip), --lambda-memory-mb N (2048, the config's default sizes.memoryMb).
+// --before REF (main; "" to skip), --lambda-memory-mb N (2048, the config's default sizes.memoryMb),
+// --datasets cloudfront,cloudtrail (both), --skip-variants (leave out the appender and hyparquet-writer rows).
 import { execFile } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdir, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
@@ -30,6 +31,8 @@ const { values: args } = parseArgs({
     regenerate: { type: "boolean", default: false },
     before: { type: "string", default: "main" },
     "lambda-memory-mb": { type: "string", default: "2048" },
+    datasets: { type: "string", default: "cloudfront,cloudtrail" },
+    "skip-variants": { type: "boolean", default: false },
   },
 });
 const positiveInt = (name: string, v: string | undefined): number => {
@@ -233,7 +236,8 @@ const header = [
 const table: string[][] = [header];
 const costs: string[] = [];
 
-for (const name of ["cloudfront", "cloudtrail"] as const) {
+const datasets = (["cloudfront", "cloudtrail"] as const).filter((d) => args.datasets.split(",").includes(d));
+for (const name of datasets) {
   const d = data.datasets[name];
   const files = d.files.map((f) => join(dataDir, f));
   await mkdir(outDir, { recursive: true });
@@ -270,7 +274,7 @@ for (const name of ["cloudfront", "cloudtrail"] as const) {
     ...(before ? [await loglake(before.dir, "before")] : []),
     await loglake(root, "after"),
   ];
-  for (const variant of ["appender", "hyparquet-writer"]) {
+  for (const variant of args["skip-variants"] ? [] : ["appender", "hyparquet-writer"]) {
     const dir = join(outDir, `${variant}-${name}`);
     runs.push(
       await measure(

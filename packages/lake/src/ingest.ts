@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream, type Stats } from "node:fs";
-import { readdir, realpath, stat } from "node:fs/promises";
+import { readdir, realpath, rm, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { type IngestSummary, ingestObject, mergeSummary, type RowSink } from "@app/core/ingest/pipeline";
 import {
@@ -17,13 +17,21 @@ import {
   serializeManifest,
 } from "@app/core/lake-layout";
 import type { TableDef } from "@app/core/schema/table";
+import { distributionIdFromKey } from "@app/core/sources/cloudfront/detect";
 import { type QuarantineRow, quarantineTable } from "@app/core/sources/quarantine/schema";
 import type { LogSource, SourceId, SourceOptions } from "@app/core/sources/types";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { appendChainLinks } from "./chain.ts";
+import { type FastOutcome, stageCloudFrontFast } from "./cloudfront-fast.ts";
 import { siblingConnection } from "./duckdb.ts";
 import type { LakeStore } from "./store.ts";
-import { createLakeWriter, type LakeWriter, WriteFailedError, type WrittenFiles } from "./writer.ts";
+import {
+  createLakeWriter,
+  DEFAULT_ROWS_PER_FILE,
+  type LakeWriter,
+  WriteFailedError,
+  type WrittenFiles,
+} from "./writer.ts";
 
 /** Arguments of `ingestToLake` and `stageObject`. */
 export interface IngestArgs {
@@ -51,6 +59,17 @@ export interface IngestArgs {
   staleFiles?: "delete" | "record";
   /** Called for every record written to a table or to quarantine, for progress displays. */
   onRecord?: () => void;
+  /**
+   * Let DuckDB's CSV reader parse CloudFront W3C logs (default true); objects it cannot take exactly go to the
+   * JavaScript parser either way (see `stageCloudFrontFast`).
+   */
+  fastPath?: boolean;
+}
+
+/** True when the JavaScript pipeline would read the object as a CloudFront standard log by its key alone. */
+function cloudfrontByKey(args: IngestArgs): boolean {
+  if (args.forced) return args.forced === "cloudfront";
+  return args.sources.find((s) => s.matchKey(args.key))?.id === "cloudfront";
 }
 
 /**
@@ -106,14 +125,35 @@ export async function stageObject(args: IngestArgs): Promise<StagedObject> {
     readToEnd = true;
   }
   try {
-    summary = await ingestObject({
-      sources: args.sources,
-      bytes: hashed(),
-      context: { key: args.key, options: args.options ?? {} },
-      lineage: { sourceObject: args.sourceObject, ingestTime: args.ingestTime },
-      sink,
-      forced: args.forced,
-    });
+    let fast: FastOutcome | undefined;
+    if (args.fastPath !== false && cloudfrontByKey(args)) {
+      fast = await stageCloudFrontFast({
+        db: args.db,
+        bytes: hashed(),
+        dir: writer.scratchDir,
+        outDir: writer.outDir,
+        key: args.key,
+        sourceObject: args.sourceObject,
+        ingestTime: args.ingestTime,
+        keyDistribution: distributionIdFromKey(args.key),
+        rowsPerFile: args.rowsPerFile ?? DEFAULT_ROWS_PER_FILE,
+        options: args.options ?? {},
+      });
+    }
+    if (fast?.kind === "staged") {
+      summary = fast.summary;
+      if (onRecord) for (const n of Object.values(summary.rows)) for (let i = 0; i < n; i++) onRecord();
+    } else {
+      summary = await ingestObject({
+        sources: args.sources,
+        bytes: fast ? fast.bytes() : hashed(),
+        context: { key: args.key, options: args.options ?? {} },
+        lineage: { sourceObject: args.sourceObject, ingestTime: args.ingestTime },
+        sink,
+        forced: args.forced,
+      });
+    }
+    await rm(writer.scratchDir, { recursive: true, force: true });
   } catch (e) {
     await writer.abort();
     throw e;

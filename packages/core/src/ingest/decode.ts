@@ -322,3 +322,41 @@ function encodedReplacements(b: Uint8Array): number {
   for (let i = buf.indexOf(ENCODED_REPLACEMENT); i !== -1; i = buf.indexOf(ENCODED_REPLACEMENT, i + 3)) n++;
   return n;
 }
+
+/**
+ * The object's bytes as `decodeText` reads them, before UTF-8 decoding: gunzipped member after member when they start
+ * with the gzip magic, else as they are. Fills `stats.gzipMembers` and `stats.trailingBytes`; throws
+ * `CorruptInputError` at damage. For readers that hand the text to another parser.
+ */
+export async function* decodeBytes(
+  bytes: AsyncIterable<Uint8Array>,
+  stats: DecodeStats = decodeStats(),
+): AsyncIterable<Uint8Array> {
+  const src = new ByteSource(bytes[Symbol.asyncIterator]());
+  const head = await src.take(2);
+  src.unread(head);
+  const gz = head.length === 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1;
+  yield* gz ? gunzip(src, stats) : src.rest();
+}
+
+/**
+ * Checks a byte stream, chunk by chunk, for valid UTF-8; a sequence cut by a chunk boundary is checked whole. The
+ * native validator does the work.
+ */
+export class Utf8Check {
+  private carry: Uint8Array = EMPTY;
+  private bad = false;
+
+  push(bytes: Uint8Array): void {
+    if (this.bad) return;
+    const b = this.carry.length > 0 ? concat(this.carry, bytes) : bytes;
+    const cut = incompleteTail(b, 0);
+    this.carry = cut < b.length ? b.slice(cut) : EMPTY;
+    if (!isUtf8(b.subarray(0, cut))) this.bad = true;
+  }
+
+  /** True when everything pushed was valid UTF-8 with no sequence left open. */
+  valid(): boolean {
+    return !this.bad && this.carry.length === 0;
+  }
+}

@@ -1,0 +1,427 @@
+import { closeSync, createReadStream, openSync, writeSync } from "node:fs";
+import { mkdir, readdir, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { CorruptInputError, decodeBytes, decodeStats, Utf8Check } from "@app/core/ingest/decode";
+import type { IngestSummary } from "@app/core/ingest/pipeline";
+import { parsePartitionPath, partitionPath } from "@app/core/lake-layout";
+import { toDuckDbColumns } from "@app/core/schema/duckdb";
+import { escapeGlob, quoteIdent, quoteLiteral } from "@app/core/schema/sql";
+import { headerFields } from "@app/core/sources/cloudfront/detect";
+import { parseCloudFront } from "@app/core/sources/cloudfront/parse";
+import { linePlan, tableFields } from "@app/core/sources/cloudfront/plan";
+import { cloudfrontTable } from "@app/core/sources/cloudfront/schema";
+import type { ParseEvent, SkipKind, SourceOptions } from "@app/core/sources/types";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { ROW_GROUP_SIZE, runExclusive } from "./writer.ts";
+
+const STANDARD = tableFields(cloudfrontTable);
+/** Longest header block (the `#` lines before the first record) read before the fast path gives the object up. */
+const MAX_HEADER_BYTES = 1024 * 1024;
+/**
+ * Longest line DuckDB reads here. Far under the JavaScript parser's record limit, and short enough that no row
+ * built from such a line reaches the writer's row limit, so neither limit can differ between the two paths.
+ */
+const MAX_LINE_BYTES = 256 * 1024;
+const WRITE_CHUNK = 1 << 20;
+const NL = 10;
+const CR = 13;
+const TAB = 9;
+
+/** What the fast path made of an object: its files are staged, or the JavaScript parser must read it. */
+export type FastOutcome =
+  | { kind: "staged"; summary: IngestSummary }
+  | { kind: "fallback"; bytes: () => AsyncIterable<Uint8Array> };
+
+/**
+ * Reads a CloudFront W3C log with DuckDB's CSV reader instead of the JavaScript parser: JavaScript gunzips the object
+ * to a staging file, reads only its `#` header, and builds one `COPY` from the `#Fields` list and the table schema.
+ * DuckDB splits the tab-separated lines, URL-decodes, types and partitions them and writes the Parquet files.
+ *
+ * The result must equal the JavaScript parser's to the last value, so the fast path takes an object only when every
+ * record line provably parses there to a row, and that row's values are exactly what DuckDB computes: valid UTF-8, no
+ * CR, NUL or doubled trailing tab, every field in its typed form, percent-escapes of ASCII only, a field list with
+ * date and time and no unmodelled field. Each record is checked in the query, and the rows written must equal the
+ * lines counted here; anything else (a bad line, a blank line, a damaged gzip) hands the spooled object to the
+ * JavaScript parser, which quarantines what needs quarantining.
+ */
+export async function stageCloudFrontFast(args: {
+  db: DuckDBConnection;
+  bytes: AsyncIterable<Uint8Array>;
+  /** A private directory for the spooled object and the body; removed by the caller. */
+  dir: string;
+  /** Where the finished files go, laid out as `<table>/<partition>/part-<chunk>-<index>.parquet`. */
+  outDir: string;
+  key: string;
+  sourceObject: string;
+  ingestTime: string;
+  keyDistribution: string | null;
+  rowsPerFile: number;
+  options: SourceOptions;
+}): Promise<FastOutcome> {
+  await mkdir(args.dir, { recursive: true });
+  const rawPath = join(args.dir, "object");
+  const bodyPath = join(args.dir, "body.tsv");
+  const fallback: FastOutcome = { kind: "fallback", bytes: () => readFile(rawPath) };
+  const spooled = await spool(args.bytes, rawPath, bodyPath);
+  if (!spooled) return fallback;
+  const header = await readHeader(spooled.header, args);
+  if (!header) return fallback;
+  if (spooled.bodyLines === 0) return fallback;
+  const sql = copySql(header.fields, {
+    body: bodyPath,
+    out: join(args.dir, "parquet"),
+    firstLine: header.lines,
+    sourceObject: args.sourceObject,
+    ingestTime: args.ingestTime,
+    keyDistribution: args.keyDistribution,
+    rowsPerFile: args.rowsPerFile,
+  });
+  if (sql === undefined) return fallback;
+  let written: number;
+  try {
+    written = await runCount(args.db, sql);
+  } catch {
+    // DuckDB refused a line (a missing or extra column, an over-long line): the JavaScript parser says why.
+    await rm(join(args.dir, "parquet"), { recursive: true, force: true });
+    return fallback;
+  }
+  if (written !== spooled.bodyLines) {
+    await rm(join(args.dir, "parquet"), { recursive: true, force: true });
+    return fallback;
+  }
+  await rm(bodyPath, { force: true });
+  await moveOutputs(join(args.dir, "parquet"), join(args.outDir, cloudfrontTable.name));
+  const summary: IngestSummary = {
+    source: "cloudfront",
+    records: header.lines + written,
+    rows: { [cloudfrontTable.name]: written },
+    quarantined: {},
+    skipped: header.skipped,
+  };
+  return { kind: "staged", summary };
+}
+
+async function* readFile(path: string): AsyncIterable<Uint8Array> {
+  for await (const chunk of createReadStream(path, { highWaterMark: WRITE_CHUNK })) yield chunk as Uint8Array;
+}
+
+interface Spooled {
+  /** The bytes of the header block: every line before the first that starts with neither `#` nor whitespace. */
+  header: Uint8Array;
+  /** Lines after it, counted as the JavaScript line splitter counts them. */
+  bodyLines: number;
+}
+
+/**
+ * Copies the object to `rawPath` (for the fallback) and its decoded body to `bodyPath`, screening the body on the
+ * way. Undefined when the object cannot take the fast path; the whole input is read and spooled either way.
+ */
+async function spool(
+  bytes: AsyncIterable<Uint8Array>,
+  rawPath: string,
+  bodyPath: string,
+): Promise<Spooled | undefined> {
+  const raw = openSync(rawPath, "w");
+  const stats = decodeStats();
+  let ok = true;
+  async function* tee(): AsyncIterable<Uint8Array> {
+    for await (const chunk of bytes) {
+      writeAll(raw, chunk);
+      yield chunk;
+    }
+  }
+  const body = openSync(bodyPath, "w");
+  const utf8 = new Utf8Check();
+  let head: Uint8Array | undefined = new Uint8Array(0);
+  let bomChecked = false;
+  let header: Uint8Array | undefined;
+  let lines = 0;
+  // The last two bytes of the body screened so far (-1: none), to see line ends across chunk boundaries.
+  let prev1 = -1;
+  let prev2 = -1;
+  const screen = (b: Uint8Array) => {
+    if (b.length === 0) return;
+    utf8.push(b);
+    if (b.indexOf(CR) !== -1 || b.indexOf(0) !== -1) ok = false;
+    const at = (j: number) => (j >= 0 ? b[j] : j === -1 ? prev1 : prev2);
+    for (let i = b.indexOf(NL); i !== -1; i = b.indexOf(NL, i + 1)) {
+      lines++;
+      // Two or more tabs before a line end: DuckDB drops the empty fields, the JavaScript parser counts them.
+      if (at(i - 1) === TAB && at(i - 2) === TAB) ok = false;
+    }
+    prev2 = b.length > 1 ? (b[b.length - 2] as number) : prev1;
+    prev1 = b[b.length - 1] as number;
+    writeAll(body, b);
+  };
+  const takeHeader = (end: boolean) => {
+    if (head === undefined) return;
+    if (!bomChecked && (head.length >= 3 || end)) {
+      bomChecked = true;
+      if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) head = head.subarray(3);
+    }
+    if (!bomChecked) return;
+    const at = headerEnd(head);
+    if (at === undefined) {
+      if (head.length > MAX_HEADER_BYTES) ok = false;
+      return;
+    }
+    header = head.subarray(0, at);
+    utf8.push(header);
+    const rest = head.subarray(at);
+    head = undefined;
+    screen(rest);
+  };
+  try {
+    try {
+      for await (const chunk of decodeBytes(tee(), stats)) {
+        if (!ok) continue;
+        if (head === undefined) screen(chunk);
+        else {
+          head = concatBytes(head, chunk);
+          takeHeader(false);
+        }
+      }
+      if (ok) takeHeader(true);
+    } catch (e) {
+      if (!(e instanceof CorruptInputError)) throw e;
+      ok = false;
+    }
+  } finally {
+    closeSync(raw);
+    closeSync(body);
+  }
+  if (!ok || header === undefined || stats.trailingBytes > 0 || !utf8.valid()) return undefined;
+  if (prev1 === TAB && prev2 === TAB) return undefined;
+  return { header, bodyLines: lines + (prev1 === -1 || prev1 === NL ? 0 : 1) };
+}
+
+/**
+ * Where the header block of `head` ends: the start of its first line that starts with neither `#` nor a space or
+ * control character. Undefined while that line has not been read whole.
+ */
+function headerEnd(head: Uint8Array): number | undefined {
+  let start = 0;
+  for (;;) {
+    if (start >= head.length) return undefined;
+    const first = head[start] as number;
+    if (first !== 35 && first > 32) return start;
+    const nl = head.indexOf(NL, start);
+    if (nl === -1) return undefined;
+    start = nl + 1;
+  }
+}
+
+/** The `#Fields` list of the header block, its line count and what the JavaScript parser skips in it. */
+async function readHeader(
+  bytes: Uint8Array,
+  args: { key: string; sourceObject: string; options: SourceOptions },
+): Promise<{ fields: readonly string[]; lines: number; skipped: Partial<Record<SkipKind, number>> } | undefined> {
+  const text = new TextDecoder("utf-8", { ignoreBOM: true, fatal: true }).decode(bytes);
+  const skipped: Partial<Record<SkipKind, number>> = {};
+  let lines = 0;
+  const events = parseCloudFront(one(text), {
+    key: args.key,
+    sourceObject: args.sourceObject,
+    options: args.options,
+    maxRecordChars: MAX_LINE_BYTES,
+  }) as AsyncIterable<ParseEvent>;
+  for await (const ev of events) {
+    if (ev.kind !== "skip") return undefined;
+    skipped[ev.skip] = (skipped[ev.skip] ?? 0) + 1;
+    lines++;
+  }
+  let fields: string[] | undefined;
+  for (const [i, line] of text.split("\n").entries()) {
+    const l = i === 0 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
+    if (l.slice(0, 9).toLowerCase().startsWith("#fields:")) fields = headerFields(l);
+  }
+  return fields === undefined ? undefined : { fields, lines, skipped };
+}
+
+async function* one(text: string): AsyncIterable<string> {
+  yield text;
+}
+
+interface CopyArgs {
+  body: string;
+  out: string;
+  /** Lines before the body. */
+  firstLine: number;
+  sourceObject: string;
+  ingestTime: string;
+  keyDistribution: string | null;
+  rowsPerFile: number;
+}
+
+const HEX = "[0-9A-Fa-f]";
+const CONT = `%[89ABab]${HEX}`;
+/**
+ * A field whose every `%` starts the escape of a well-formed UTF-8 sequence other than NUL: exactly the values
+ * `decodeURIComponent` decodes without throwing, where DuckDB's `url_decode` gives the same text.
+ */
+const DECODABLE = `(?:${[
+  "[^%]",
+  `%[1-7]${HEX}`,
+  "%0[1-9A-Fa-f]",
+  `%[Cc][2-9A-Fa-f]${CONT}`,
+  `%[Dd]${HEX}${CONT}`,
+  `%[Ee]0%[ABab]${HEX}${CONT}`,
+  `%[Ee][1-9A-Ca-c]${CONT}${CONT}`,
+  `%[Ee][Dd]%[89]${HEX}${CONT}`,
+  `%[Ee][EeFf]${CONT}${CONT}`,
+  `%[Ff]0%(?:9${HEX}|[ABab]${HEX})${CONT}${CONT}`,
+  `%[Ff][1-3]${CONT}${CONT}${CONT}`,
+  `%[Ff]4%8${HEX}${CONT}${CONT}`,
+].join("|")})*`;
+
+const INT_MAX: Record<string, number> = { int32: 2147483647, int64: Number.MAX_SAFE_INTEGER };
+
+/**
+ * The `COPY` that turns the body into partitioned Parquet, or undefined when the field list needs what only the
+ * JavaScript parser does (a field without a column, a field listed twice, a time that is not date and time). Every
+ * value expression is guarded by a condition under which it equals the JavaScript converter's result; a line failing
+ * any condition is left out, and the caller sees the shortfall.
+ */
+export function copySql(fields: readonly string[], a: CopyArgs): string | undefined {
+  const plan = linePlan(fields, STANDARD);
+  if (plan.time.kind !== "datetime" || plan.extras.length > 0 || plan.width < 2) return undefined;
+  const { date, time } = plan.time;
+  const times = fields.filter((f) => STANDARD.resolve(f).kind === "time");
+  const columns = new Set(plan.slots.map((s) => s.column));
+  if (times.length !== 2 || columns.size !== plan.slots.length) return undefined;
+  const c = (i: number) => quoteIdent(`c${i}`);
+  const clean: string[] = [
+    `coalesce(left(${c(0)}, 1), '') NOT IN ('#', '{', '[')`,
+    `regexp_full_match(${c(date)}, '\\d{4}-\\d{2}-\\d{2}')`,
+    `TRY_CAST(${c(date)} AS DATE) IS NOT NULL`,
+    `regexp_full_match(${c(time)}, '([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?')`,
+  ];
+  const value = new Map<string, string>();
+  for (const s of plan.slots) {
+    const v = c(s.index);
+    const none = `${v} IS NULL OR ${v} = '-'`;
+    switch (s.type) {
+      case "int32":
+      case "int64":
+        clean.push(
+          `(${none} OR (regexp_full_match(${v}, '\\d{1,16}') AND TRY_CAST(${v} AS BIGINT) <= ${INT_MAX[s.type]}))`,
+        );
+        value.set(s.column, `CASE WHEN ${none} THEN NULL ELSE CAST(${v} AS BIGINT) END`);
+        break;
+      case "double":
+        clean.push(`(${none} OR (length(${v}) <= 30 AND regexp_full_match(${v}, '-?(\\d+\\.?\\d*|\\.\\d+)')))`);
+        // The JavaScript writer stages -0 as "0".
+        value.set(
+          s.column,
+          `CASE WHEN ${none} THEN NULL WHEN CAST(${v} AS DOUBLE) = 0 THEN 0.0 ELSE CAST(${v} AS DOUBLE) END`,
+        );
+        break;
+      case "string": {
+        clean.push(`(${none} OR NOT contains(${v}, '%') OR regexp_full_match(${v}, '${DECODABLE}'))`);
+        const decoded = `CASE WHEN ${none} THEN NULL WHEN contains(${v}, '%') THEN url_decode(${v}) ELSE ${v} END`;
+        value.set(
+          s.column,
+          s.column === "distribution_id" ? `coalesce(${decoded}, ${literal(a.keyDistribution)})` : decoded,
+        );
+        break;
+      }
+      default:
+        return undefined;
+    }
+  }
+  const iso = `${c(date)} || 'T' || ${c(time)} || 'Z'`;
+  const select = toDuckDbColumns(cloudfrontTable).map(({ name, type }) => {
+    let expr: string;
+    if (name === cloudfrontTable.timeColumn) expr = iso;
+    else if (value.has(name)) expr = value.get(name) as string;
+    else if (name === "distribution_id") expr = literal(a.keyDistribution);
+    else if (name === "source_object") expr = quoteLiteral(a.sourceObject);
+    else if (name === "source_line") expr = `k + ${a.firstLine}`;
+    else if (name === "ingest_time") expr = quoteLiteral(a.ingestTime);
+    else expr = "NULL";
+    return `CAST(${expr} AS ${type}) AS ${quoteIdent(name)}`;
+  });
+  const cols = fields.map((_, i) => `${quoteLiteral(`c${i}`)}: 'VARCHAR'`).join(", ");
+  const options = [
+    "auto_detect = false",
+    "header = false",
+    "delim = '\t'",
+    "quote = ''",
+    "escape = ''",
+    "new_line = '\\n'",
+    "skip = 0",
+    "comment = ''",
+    "nullstr = ''",
+    "strict_mode = true",
+    "null_padding = false",
+    "ignore_errors = false",
+    "encoding = 'utf-8'",
+    "hive_partitioning = false",
+    "union_by_name = false",
+    "filename = false",
+    `max_line_size = ${MAX_LINE_BYTES}`,
+    `columns = {${cols}}`,
+  ];
+  const read = `read_csv(${quoteLiteral(escapeGlob(a.body))}, ${options.join(", ")})`;
+  const numbered = `SELECT row_number() OVER () AS k, * FROM ${read}`;
+  const partitions = [
+    `CAST((k - 1) // ${a.rowsPerFile} AS BIGINT) AS chunk`,
+    `${c(date)} AS dt`,
+    `CAST(substr(${c(time)}, 1, 2) AS INTEGER) AS hour`,
+  ];
+  const query = `SELECT ${[...select, ...partitions].join(", ")} FROM (${numbered}) WHERE ${clean.join(" AND ")}`;
+  const parquet = `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_SIZE}, PARTITION_BY (chunk, dt, hour)`;
+  return `COPY (${query}) TO ${quoteLiteral(a.out)} (${parquet})`;
+}
+
+function literal(v: string | null): string {
+  return v === null ? "NULL" : quoteLiteral(v);
+}
+
+async function runCount(db: DuckDBConnection, sql: string): Promise<number> {
+  let count = 0;
+  await runExclusive(db, async (conn) => {
+    // Rows must reach each file in line order, as the JavaScript writer appends them.
+    await conn.run("SET preserve_insertion_order = true");
+    await conn.run(`SET partitioned_write_flush_threshold = ${ROW_GROUP_SIZE}`);
+    try {
+      const reader = await conn.runAndReadAll(sql);
+      count = Number(reader.getRows()[0]?.[0] ?? 0);
+    } finally {
+      await conn.run("RESET partitioned_write_flush_threshold");
+      await conn.run("SET preserve_insertion_order = false");
+    }
+  });
+  return count;
+}
+
+/**
+ * Moves DuckDB's `chunk=<c>/dt=<d>/hour=<h>/data_<i>.parquet` files to the writer's layout,
+ * `<partition>/part-<c>-<i>.parquet`.
+ */
+async function moveOutputs(from: string, to: string): Promise<void> {
+  const entries = await readdir(from, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    const rel = join(e.parentPath, e.name).slice(from.length + 1);
+    const m = /^chunk=(\d+)\/(dt=[^/]+\/hour=\d+)\/data_(\d+)\.parquet$/.exec(rel);
+    if (!m) throw new Error(`unexpected file ${rel} from DuckDB's partitioned write`);
+    const dir = join(to, ...partitionPath(parsePartitionPath(m[2] as string)).split("/"));
+    await mkdir(dir, { recursive: true });
+    await rename(join(from, rel), join(dir, `part-${m[1]}-${m[3]}.parquet`));
+  }
+  await rm(from, { recursive: true, force: true });
+}
+
+function writeAll(fd: number, b: Uint8Array): void {
+  let off = 0;
+  while (off < b.length) off += writeSync(fd, b, off, b.length - off);
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
