@@ -291,34 +291,32 @@ export function copySql(fields: readonly string[], a: CopyArgs): string | undefi
   if (times.length !== 2 || columns.size !== plan.slots.length) return undefined;
   const c = (i: number) => quoteIdent(`c${i}`);
   const clean: string[] = [
-    `coalesce(left(${c(0)}, 1), '') NOT IN ('#', '{', '[')`,
+    // A line the JavaScript parser reads as a comment or a JSON record (the date check covers a first date field).
+    ...(date === 0 ? [] : [`coalesce(left(${c(0)}, 1), '') NOT IN ('#', '{', '[')`]),
     `regexp_full_match(${c(date)}, '\\d{4}-\\d{2}-\\d{2}')`,
     `TRY_CAST(${c(date)} AS DATE) IS NOT NULL`,
     `regexp_full_match(${c(time)}, '([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?')`,
   ];
   const value = new Map<string, string>();
+  // `-` and the empty field are read as NULL (`nullstr`), as the JavaScript converters read them for every type.
   for (const s of plan.slots) {
     const v = c(s.index);
-    const none = `${v} IS NULL OR ${v} = '-'`;
     switch (s.type) {
       case "int32":
       case "int64":
         clean.push(
-          `(${none} OR (regexp_full_match(${v}, '\\d{1,16}') AND TRY_CAST(${v} AS BIGINT) <= ${INT_MAX[s.type]}))`,
+          `(${v} IS NULL OR (regexp_full_match(${v}, '\\d{1,16}') AND TRY_CAST(${v} AS BIGINT) <= ${INT_MAX[s.type]}))`,
         );
-        value.set(s.column, `CASE WHEN ${none} THEN NULL ELSE CAST(${v} AS BIGINT) END`);
+        value.set(s.column, `CAST(${v} AS BIGINT)`);
         break;
       case "double":
-        clean.push(`(${none} OR (length(${v}) <= 30 AND regexp_full_match(${v}, '-?(\\d+\\.?\\d*|\\.\\d+)')))`);
+        clean.push(`(${v} IS NULL OR (length(${v}) <= 30 AND regexp_full_match(${v}, '-?(\\d+\\.?\\d*|\\.\\d+)')))`);
         // The JavaScript writer stages -0 as "0".
-        value.set(
-          s.column,
-          `CASE WHEN ${none} THEN NULL WHEN CAST(${v} AS DOUBLE) = 0 THEN 0.0 ELSE CAST(${v} AS DOUBLE) END`,
-        );
+        value.set(s.column, `CASE WHEN CAST(${v} AS DOUBLE) = 0 THEN 0.0 ELSE CAST(${v} AS DOUBLE) END`);
         break;
       case "string": {
-        clean.push(`(${none} OR NOT contains(${v}, '%') OR regexp_full_match(${v}, '${DECODABLE}'))`);
-        const decoded = `CASE WHEN ${none} THEN NULL WHEN contains(${v}, '%') THEN url_decode(${v}) ELSE ${v} END`;
+        clean.push(`(${v} IS NULL OR NOT contains(${v}, '%') OR regexp_full_match(${v}, '${DECODABLE}'))`);
+        const decoded = `CASE WHEN contains(${v}, '%') THEN url_decode(${v}) ELSE ${v} END`;
         value.set(
           s.column,
           s.column === "distribution_id" ? `coalesce(${decoded}, ${literal(a.keyDistribution)})` : decoded,
@@ -351,7 +349,7 @@ export function copySql(fields: readonly string[], a: CopyArgs): string | undefi
     "new_line = '\\n'",
     "skip = 0",
     "comment = ''",
-    "nullstr = ''",
+    "nullstr = ['-', '']",
     "strict_mode = true",
     "null_padding = false",
     "ignore_errors = false",
@@ -381,15 +379,12 @@ function literal(v: string | null): string {
 async function runCount(db: DuckDBConnection, sql: string): Promise<number> {
   let count = 0;
   await runExclusive(db, async (conn) => {
-    // Rows must reach each file in line order, as the JavaScript writer appends them.
-    await conn.run("SET preserve_insertion_order = true");
     await conn.run(`SET partitioned_write_flush_threshold = ${ROW_GROUP_SIZE}`);
     try {
       const reader = await conn.runAndReadAll(sql);
       count = Number(reader.getRows()[0]?.[0] ?? 0);
     } finally {
       await conn.run("RESET partitioned_write_flush_threshold");
-      await conn.run("SET preserve_insertion_order = false");
     }
   });
   return count;
