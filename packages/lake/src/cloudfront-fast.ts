@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, openSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, ftruncateSync, openSync, writeSync } from "node:fs";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { CorruptInputError, decodeBytes, decodeStats, Utf8Check } from "@app/core/ingest/decode";
@@ -22,6 +22,8 @@ const MAX_HEADER_BYTES = 1024 * 1024;
  * built from such a line reaches the writer's row limit, so neither limit can differ between the two paths.
  */
 const MAX_LINE_BYTES = 256 * 1024;
+/** The CSV reader's buffer: DuckDB's default took about 50 MB more of the peak (bench/RESULTS.md). */
+const READ_BUFFER_BYTES = 4 * 1024 * 1024;
 const WRITE_CHUNK = 1 << 20;
 const NL = 10;
 const CR = 13;
@@ -151,7 +153,14 @@ async function spool(
     }
     prev2 = b.length > 1 ? (b[b.length - 2] as number) : prev1;
     prev1 = b[b.length - 1] as number;
-    writeAll(body, b);
+    try {
+      writeAll(body, b);
+    } catch (e) {
+      // A full disk (a small Lambda /tmp) leaves the object to the JavaScript parser instead of failing it.
+      if ((e as NodeJS.ErrnoException).code !== "ENOSPC") throw e;
+      ok = false;
+      ftruncateSync(body, 0);
+    }
   };
   const takeHeader = (end: boolean) => {
     if (head === undefined) return;
@@ -358,6 +367,7 @@ export function copySql(fields: readonly string[], a: CopyArgs): string | undefi
     "union_by_name = false",
     "filename = false",
     `max_line_size = ${MAX_LINE_BYTES}`,
+    `buffer_size = ${READ_BUFFER_BYTES}`,
     `columns = {${cols}}`,
   ];
   const read = `read_csv(${quoteLiteral(escapeGlob(a.body))}, ${options.join(", ")})`;
