@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -10,13 +10,22 @@ import { ingestToLake } from "@app/lake/ingest";
 import { LocalLakeStore } from "@app/lake/store";
 import { benchCloudFront } from "@app/samples/bench";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { useDuckDb } from "../../helpers/duckdb.ts";
 import { fuzzInputs, loadFuzzFixtures } from "../../helpers/fuzz-inputs.ts";
 
 const db = useDuckDb();
 const FIXTURES = join(import.meta.dirname, "../../fixtures/sources");
 const INGEST_TIME = "2024-05-02T00:00:00Z";
+const dirs: string[] = [];
+const tempDir = async (prefix: string) => {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
 
 async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
   // Small chunks, so header, lines and gzip members are cut at awkward places.
@@ -41,7 +50,7 @@ async function lakeContent(conn: DuckDBConnection, store: LocalLakeStore, manife
 async function ingestBoth(bytes: Uint8Array, key: string, rowsPerFile?: number) {
   const out = [];
   for (const fastPath of [false, true]) {
-    const store = new LocalLakeStore(await mkdtemp(join(tmpdir(), "lake-fast-")));
+    const store = new LocalLakeStore(await tempDir("lake-fast-"));
     const manifest = await ingestToLake({
       db: db(),
       store,
@@ -70,7 +79,7 @@ async function benchBytes(lines: number, hoursPerFile: number): Promise<{ key: s
 describe("CloudFront through DuckDB's CSV reader", () => {
   it("stages a clean object itself, with the same files, rows, lines and summary as the JavaScript parser", async () => {
     const { key, bytes } = await benchBytes(3000, 3);
-    const dir = await mkdtemp(join(tmpdir(), "fast-"));
+    const dir = await tempDir("fast-");
     const outcome = await stageCloudFrontFast({
       db: db(),
       bytes: once(bytes),
@@ -99,7 +108,7 @@ describe("CloudFront through DuckDB's CSV reader", () => {
 
   it("hands an object it cannot read exactly to the JavaScript parser, bytes and all", async () => {
     const text = await readFile(join(FIXTURES, "cloudfront/bad-lines.log"));
-    const dir = await mkdtemp(join(tmpdir(), "fast-"));
+    const dir = await tempDir("fast-");
     const outcome = await stageCloudFrontFast({
       db: db(),
       bytes: once(text),
@@ -179,7 +188,7 @@ describe("CloudFront through DuckDB's CSV reader", () => {
     const staged: string[] = [];
     for (const { label, text } of edited) {
       const bytes = new TextEncoder().encode(text);
-      const dir = await mkdtemp(join(tmpdir(), "fast-"));
+      const dir = await tempDir("fast-");
       const outcome = await stageCloudFrontFast({
         db: db(),
         bytes: once(bytes),
