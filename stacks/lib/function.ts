@@ -32,10 +32,11 @@ export const logRetention = RETENTION_NAMES[deploy.logRetentionDays] as "1 month
 /** The config every function reads at cold start (`LOGLAKE_CONFIG`). */
 export const functionEnvironment = { LOGLAKE_CONFIG: functionConfigJson(config) };
 
-/** Memory and timeout of the data-path functions, from the config. */
+/** Memory, timeout and /tmp size of the data-path functions, from the config. */
 export const functionSize = {
   memory: `${config.sizes.memoryMb} MB` as const,
   timeout: `${config.sizes.functionTimeoutSeconds} seconds` as const,
+  storage: `${config.sizes.tmpStorageMb} MB` as const,
 };
 
 /** `sst.aws.Function` permissions from identity-policy statements resolved at deploy time. */

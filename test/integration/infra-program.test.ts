@@ -379,10 +379,16 @@ describe("ingest", () => {
     expect(one(dev, "kinesis/stream:Stream", "Stream").inputs.shardCount).toBe(2);
   });
 
-  it("runs the consumers on Node 22 arm64 with the configured memory and timeout", () => {
+  it("runs the consumers on Node 22 arm64 with the configured memory, timeout and /tmp", () => {
     for (const name of ["IngestSqsFunction", "IngestKinesisFunction"]) {
       const f = one(prod, "lambda/function:Function", name).inputs;
-      expect([f.runtime, f.architectures, f.memorySize, f.timeout]).toStrictEqual(["nodejs22.x", ["arm64"], 3008, 900]);
+      expect([f.runtime, f.architectures, f.memorySize, f.timeout, f.ephemeralStorage]).toStrictEqual([
+        "nodejs22.x",
+        ["arm64"],
+        3008,
+        900,
+        { size: 2048 },
+      ]);
     }
   });
 

@@ -344,6 +344,8 @@ const configFields = strict({
     strict({
       functionTimeoutSeconds: v.optional(int(1, 900), 900),
       memoryMb: v.optional(int(128, 10240), 2048),
+      /** Lambda's /tmp: a CloudFront object is staged there compressed and decoded for DuckDB's CSV reader. */
+      tmpStorageMb: v.optional(int(512, 10240), 2048),
       /** Copies above this size use multipart UploadPartCopy. */
       multipartCopyThresholdBytes: v.optional(int(5 * 1024 ** 2, MAX_SINGLE_COPY_BYTES), MAX_SINGLE_COPY_BYTES),
       copyPartSizeBytes: v.optional(int(5 * 1024 ** 2, MAX_SINGLE_COPY_BYTES), 512 * 1024 ** 2),
