@@ -64,6 +64,8 @@ export interface CompactResult {
   files_after: number;
   /** The longest overlap of any partition-hour compacted in this run (see `HourResult.overlap_ms`). */
   max_overlap_ms: number;
+  /** True when `shouldStop` ended the run before every partition-hour was seen. */
+  stopped_early: boolean;
 }
 
 const sha256File = async (path: string) => {
@@ -99,10 +101,12 @@ export async function compactLake(args: {
   tables?: readonly TableDef[];
   onStep?: (step: CompactStep, table: string, hour: string) => Promise<void> | void;
   onHour?: (result: HourResult) => void;
+  /** Asked before each partition-hour: true ends the run there (a function about to time out), to go on next run. */
+  shouldStop?: () => boolean;
 }): Promise<CompactResult> {
   const staging = await mkdtemp(join(tmpdir(), `loglake-stage-${process.pid}-compact-`));
   const db = await openDuckDb({ threads: 1, memoryLimit: "1GB" });
-  const result: CompactResult = { hours: [], files_before: 0, files_after: 0, max_overlap_ms: 0 };
+  const result: CompactResult = { hours: [], files_before: 0, files_after: 0, max_overlap_ms: 0, stopped_early: false };
   const manifests = new Map<string, Promise<IngestManifest | undefined>>();
   const owners = (name: string) => {
     const m = manifests.get(name) ?? readManifest(args.store, name);
@@ -114,6 +118,10 @@ export async function compactLake(args: {
     await db.run("SET preserve_insertion_order = true");
     for (const table of args.tables ?? TABLES) {
       for (const [dir, files] of [...(await tableHours(args.store, table.name))].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        if (args.shouldStop?.()) {
+          result.stopped_early = true;
+          return result;
+        }
         const partition = parsePartitionPath(dir);
         if (!isSettled(partition, args.now, args.settings.settleHours)) continue;
         const manifest = await readCompactionManifest(args.store, table.name, partition);
