@@ -437,7 +437,11 @@ export function verifyIntegrityStatements(input: {
  * IAM statements of the compactor role: the only principal the lake bucket lets delete objects. With `logGroupArn`
  * (the compaction function's log group), the function running as this role may write its logs.
  */
-export function compactorStatements(input: { kmsKeyArn: string; lake: BucketScope; logGroupArn?: string }): Statement[] {
+export function compactorStatements(input: {
+  kmsKeyArn: string;
+  lake: BucketScope;
+  logGroupArn?: string;
+}): Statement[] {
   return [
     ...(input.logGroupArn
       ? [
