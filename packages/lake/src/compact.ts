@@ -20,6 +20,7 @@ import {
 import { quoteIdent, quoteLiteral } from "@app/core/schema/sql";
 import type { TableDef } from "@app/core/schema/table";
 import { TABLES } from "@app/core/sources/index";
+import type { LakeFileObservation } from "@app/core/status/index";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { appendCompactionLink } from "./chain.ts";
 import { readCompactionManifest } from "./compaction-manifest.ts";
@@ -59,7 +60,9 @@ export interface HourResult {
 
 /** One run of the compactor. */
 export interface CompactResult {
+  /** The settled partition-hours, whatever was done with them. */
   hours: HourResult[];
+  /** Parquet files of the tables compacted, every partition-hour counted, before and after the run. */
   files_before: number;
   files_after: number;
   /** The longest overlap of any partition-hour compacted in this run (see `HourResult.overlap_ms`). */
@@ -73,6 +76,16 @@ const sha256File = async (path: string) => {
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest("hex");
 };
+
+/** Every Parquet file of `tables` with its size, as the store lists them (status and the compliance report). */
+export async function lakeFileSizes(store: SizedListing, tables: readonly TableDef[]): Promise<LakeFileObservation[]> {
+  const out: LakeFileObservation[] = [];
+  for (const t of tables)
+    for (const f of await store.listSized(tableDir(t.name)))
+      if (f.key.endsWith(".parquet"))
+        out.push({ table: t.name, path: f.key.slice(tableDir(t.name).length), bytes: f.bytes });
+  return out;
+}
 
 /** Every partition-hour of a table with files, and their files, as the store lists them. */
 async function tableHours(store: SizedListing, table: string): Promise<Map<string, HourFile[]>> {
@@ -123,7 +136,11 @@ export async function compactLake(args: {
           return result;
         }
         const partition = parsePartitionPath(dir);
-        if (!isSettled(partition, args.now, args.settings.settleHours)) continue;
+        if (!isSettled(partition, args.now, args.settings.settleHours)) {
+          result.files_before += files.length;
+          result.files_after += files.length;
+          continue;
+        }
         const manifest = await readCompactionManifest(args.store, table.name, partition);
         const stale: string[] = [];
         const unowned: string[] = [];

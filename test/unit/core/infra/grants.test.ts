@@ -113,7 +113,13 @@ describe("ingestSqsStatements", () => {
       Sid: "WriteLake",
       Effect: "Allow",
       Action: ["s3:AbortMultipartUpload", "s3:PutObject"],
-      Resource: [`${LAKE}/cloudtrail/*`, `${LAKE}/quarantine/*`, `${LAKE}/_ingest/*`, `${LAKE}/_chain/*`],
+      Resource: [
+        `${LAKE}/cloudtrail/*`,
+        `${LAKE}/quarantine/*`,
+        `${LAKE}/_ingest/*`,
+        `${LAKE}/_chain/*`,
+        `${LAKE}/_compact/*`,
+      ],
     });
     expect(byId(statements, "ListLake")).toStrictEqual({
       Sid: "ListLake",
