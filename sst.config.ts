@@ -24,6 +24,7 @@ export default $config({
     const ingest = await import("./stacks/ingest");
     const catalog = await import("./stacks/catalog");
     await import("./stacks/reports");
+    await import("./stacks/compaction");
     await import("./stacks/alarms");
     const trail = await import("./stacks/trail");
     const access = await import("./stacks/access");

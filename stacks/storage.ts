@@ -5,8 +5,20 @@ import { expiringLifecycle, lakeLifecycle, reportsLifecycle, wormLifecycle } fro
 import { policyDocument } from "@app/core/infra/policy";
 import { receivesTrailFiles } from "@app/core/infra/trail";
 import { TABLES } from "@app/core/sources/index";
+import { functionName } from "./lib/function";
 import { secureBucket } from "./lib/secure-bucket";
-import { accountId, bucketPrefix, config, deploy, partition, prefix, stage, stateful, trailIdentity } from "./settings";
+import {
+  accountId,
+  bucketPrefix,
+  config,
+  deploy,
+  partition,
+  prefix,
+  region,
+  stage,
+  stateful,
+  trailIdentity,
+} from "./settings";
 
 // Customers that copy the trail's files through a role in their account decrypt them with the project key.
 const trailCustomerRoles = config.destinations
@@ -36,6 +48,9 @@ export const kmsKey = new aws.kms.Key(
 );
 new aws.kms.Alias("ProjectKeyAlias", { name: `alias/${prefix}`, targetKeyId: kmsKey.keyId });
 const kmsKeyArn = kmsKey.arn;
+
+/** Physical name of the compaction function (stacks/compaction.ts), whose logs the compactor role writes. */
+export const compactorFunctionName = functionName("compact-lake");
 
 /** The role that alone may delete lake objects (it rewrites small files into large ones). */
 export const compactorRole = deploy.compactorRoleArn
@@ -151,11 +166,12 @@ export const athenaResultsBucket = secureBucket("AthenaResultsBucket", {
 if (compactorRole) {
   new aws.iam.RolePolicy("CompactorRolePolicy", {
     role: compactorRole.id,
-    policy: $resolve([lakeBucket.arn, kmsKeyArn]).apply(([lake, key]) =>
+    policy: $resolve([lakeBucket.arn, kmsKeyArn, partition, region, accountId]).apply(([lake, key, p, r, a]) =>
       JSON.stringify(
         policyDocument(
           compactorStatements({
             kmsKeyArn: key,
+            logGroupArn: `arn:${p}:logs:${r}:${a}:log-group:/aws/lambda/${compactorFunctionName}`,
             lake: lakeScope(
               lake,
               config.lakePrefix,

@@ -114,8 +114,9 @@ describe("the SST program under mocks", () => {
     expect(prod.app.providers).toStrictEqual({ aws: { version: "7.20.0", region: "eu-west-1" } });
   });
 
-  it("bundles every handler, with DuckDB installed beside the ingest functions and the report exporter", () => {
+  it("bundles every handler, with DuckDB installed beside the ingest functions, the report exporter and the compactor", () => {
     expect(prod.builds.map((b) => [b.functionID, b.handler, b.install]).sort()).toStrictEqual([
+      ["CompactLake", "packages/functions/src/compact-lake.handler", ["@duckdb/node-api"]],
       ["ExportReport", "packages/functions/src/export-report.handler", ["@duckdb/node-api"]],
       ["IngestKinesis", "packages/functions/src/ingest-kinesis.handler", ["@duckdb/node-api"]],
       ["IngestSqs", "packages/functions/src/ingest-sqs.handler", ["@duckdb/node-api"]],
@@ -392,6 +393,23 @@ describe("ingest", () => {
     }
   });
 
+  it("runs the compaction function as the compactor role, the one the lake bucket lets delete, with its log group", () => {
+    const f = one(prod, "lambda/function:Function", "CompactLakeFunction").inputs;
+    const policy = json(one(prod, "iam/rolePolicy:RolePolicy", "CompactorRolePolicy").inputs.policy).Statement as {
+      Sid: string;
+      Resource: string[];
+    }[];
+    expect([f.role, f.memorySize, f.timeout, f.ephemeralStorage]).toStrictEqual([
+      "arn:aws:iam::123456789012:role/compactorrole-mock",
+      3008,
+      900,
+      { size: 4096 },
+    ]);
+    expect(policy.find((s) => s.Sid === "WriteFunctionLogs")?.Resource).toStrictEqual([
+      "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/loglake-production-compact-lake:*",
+    ]);
+  });
+
   it("maps SQS with partial batch responses, batch size, window and maximum concurrency", () => {
     const m = one(prod, "lambda/eventSourceMapping:EventSourceMapping", "IngestSqsEventSource").inputs;
     expect([m.functionResponseTypes, m.batchSize, m.maximumBatchingWindowInSeconds, m.scalingConfig]).toStrictEqual([
@@ -610,6 +628,12 @@ describe("catalog", () => {
       "cron(30 * * * ? *)",
       "UTC",
       "arn:aws:lambda:eu-west-1:123456789012:function:loglake-production-verify-integrity",
+      {},
+    ]);
+    expected.push([
+      "cron(15 * * * ? *)",
+      "UTC",
+      "arn:aws:lambda:eu-west-1:123456789012:function:loglake-production-compact-lake",
       {},
     ]);
     expect(schedules.sort()).toStrictEqual(expected.sort());

@@ -100,6 +100,11 @@ export class S3LakeStore implements LakeStore {
     return (await this.listObjects(prefix)).map((o) => o.relPath);
   }
 
+  /** Every object under `prefix` with its size in bytes. */
+  async listSized(prefix: string): Promise<{ key: string; bytes: number }[]> {
+    return (await this.listObjects(prefix)).map((o) => ({ key: o.relPath, bytes: o.size }));
+  }
+
   async listAfter(start: string, after: string): Promise<string[]> {
     const strip = this.prefix ? this.prefix.length + 1 : 0;
     const out: string[] = [];

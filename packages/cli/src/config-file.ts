@@ -86,3 +86,23 @@ export async function detectionSettings(env: NodeJS.ProcessEnv = process.env): P
   const { resolveConfig } = await import("@app/core/config/index");
   return resolveConfig(mod.default as Parameters<typeof resolveConfig>[0]).detections;
 }
+
+/** The config's `compaction` settings (settle window, size target, files-per-hour threshold); defaults without a config. */
+export async function compactionConfig(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ settleHours: number; targetFileMb: number; maxFilesPerHour: number }> {
+  const file = configFile(env);
+  if (file === undefined) {
+    const { DEFAULT_COMPACTION } = await import("@app/core/compaction/plan");
+    return {
+      settleHours: DEFAULT_COMPACTION.settleHours,
+      targetFileMb: DEFAULT_COMPACTION.targetFileBytes / 1024 ** 2,
+      maxFilesPerHour: DEFAULT_COMPACTION.maxFilesPerHour,
+    };
+  }
+  const mod = await importConfigModule(file);
+  if (mod.default === null || typeof mod.default !== "object")
+    throw new InputError(`${file}: the default export must be the config object (use defineConfig)`);
+  const { resolveConfig } = await import("@app/core/config/index");
+  return resolveConfig(mod.default as Parameters<typeof resolveConfig>[0]).compaction;
+}

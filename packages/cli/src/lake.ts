@@ -1,5 +1,6 @@
 import { readdir } from "node:fs/promises";
 import { resolve } from "node:path";
+import type { LakeFileObservation } from "@app/core/status/index";
 import type { LakeStore } from "@app/lake/store";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { Option } from "commander";
@@ -125,4 +126,21 @@ export async function openLakeAt(root: string, unsafe?: boolean): Promise<DuckDB
   const conn = await openLake(new LocalLakeStore(root));
   if (!unsafe) await confineToDirectories(conn, [root]);
   return conn;
+}
+
+/** Every Parquet file of `tables` under a local lake directory (or an S3 lake's cache), with its size. */
+export async function lakeParquetFiles(root: string, tables: readonly string[]): Promise<LakeFileObservation[]> {
+  const { readdir, stat } = await import("node:fs/promises");
+  const { join, relative, sep } = await import("node:path");
+  const out: LakeFileObservation[] = [];
+  for (const table of tables) {
+    const dir = join(root, table);
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (!e.isFile() || !e.name.endsWith(".parquet")) continue;
+      const full = join(e.parentPath, e.name);
+      out.push({ table, path: relative(dir, full).split(sep).join("/"), bytes: (await stat(full)).size });
+    }
+  }
+  return out;
 }

@@ -1,5 +1,6 @@
 import { LOGLAKE_VERSION } from "@app/core/version";
 import { Command, CommanderError } from "commander";
+import { registerCompact } from "./commands/compact.ts";
 import { registerCompletion } from "./commands/completion.ts";
 import { registerDemo } from "./commands/demo.ts";
 import { registerDev } from "./commands/dev.ts";
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
     registerReplay,
     registerRedrive,
     registerStatus,
+    registerCompact,
     registerSchema,
     registerSources,
     registerDev,

@@ -220,14 +220,15 @@ export function manifestKey(name: string): string {
 export const WRITE_CHECK_KEY = `${MANIFEST_DIR}.write-check`;
 
 /**
- * Key prefixes (under a bucket's `lakePrefix`) a writer of `tables` puts objects under: each table, the manifests
- * and the manifest chains.
+ * Key prefixes (under a bucket's `lakePrefix`) a writer of `tables` puts objects under: each table, the manifests,
+ * the manifest chains and the compaction manifests (an ingest that replaces compacted rows rewrites them).
  */
 export function lakeWritePrefixes(lakePrefix: string, tables: readonly string[]): string[] {
   return [
     ...tables.map((t) => `${lakePrefix}${tableDir(t)}`),
     lakeManifestPrefix(lakePrefix),
     `${lakePrefix}${CHAIN_DIR}`,
+    `${lakePrefix}${COMPACTION_DIR}`,
   ];
 }
 
@@ -350,6 +351,101 @@ export function securityHubExportKey(day: string, findingId: string): string {
   return `${securityHubExportDir(day)}${findingId}`;
 }
 
+// ─── Compaction ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+// The compactor merges the small files of a settled partition-hour into few large ones. One compaction manifest per
+// table and partition-hour records the merged files, the files they replace and the ingests whose rows they hold;
+// it is the commit point of a compaction and is chained like an ingest manifest.
+
+/** Lake-relative folder of the compaction manifests (with the trailing `/`). */
+export const COMPACTION_DIR = "_compact/";
+
+/** Lake-relative folder of a table's compaction manifests (with the trailing `/`). */
+export function compactionTableDir(table: string): string {
+  return `${COMPACTION_DIR}${table}/`;
+}
+
+/** Lake-relative key of the compaction manifest of one table and partition-hour. */
+export function compactionManifestKey(table: string, partition: Partition): string {
+  return `${compactionTableDir(table)}${partitionPath(partition)}.json`;
+}
+
+/** The table and partition a compaction manifest key names, or undefined for another key. */
+export function parseCompactionManifestKey(key: string): { table: string; partition: Partition } | undefined {
+  const m = /^_compact\/([a-z][a-z0-9_]*)\/(dt=\d{4}-\d{2}-\d{2}\/hour=\d{2})\.json$/.exec(key);
+  return m ? { table: m[1] as string, partition: parsePartitionPath(m[2] as string) } : undefined;
+}
+
+const COMPACTED_PREFIX = "compact-";
+
+/** Output name of a compaction: a digest of the files it merges, so a re-run over the same files names the same. */
+export function compactedName(inputDigestHex: string): string {
+  return `${COMPACTED_PREFIX}${inputDigestHex.slice(0, 24)}`;
+}
+
+/** True when a lake file key names a compactor's output. */
+export function isCompactedFile(key: string): boolean {
+  return key.slice(key.lastIndexOf("/") + 1).startsWith(COMPACTED_PREFIX);
+}
+
+/** The ingest name a lake file key was written under (`<name>-<chunk>-<i>.parquet`), or undefined. */
+export function outputNameOfFile(key: string): string | undefined {
+  const m = /^(.+)-\d+-\d+\.parquet$/.exec(key.slice(key.lastIndexOf("/") + 1));
+  return m ? (m[1] as string) : undefined;
+}
+
+/** What a compaction of one table and partition-hour committed, at `compactionManifestKey`. */
+export interface CompactionManifest {
+  kind: "compaction";
+  table: string;
+  dt: string;
+  hour: string;
+  compacted_at: string;
+  /** The merged files, lake-relative, and the SHA-256 (hex) of each, taken before it was published. */
+  files: string[];
+  file_sha256: Record<string, string>;
+  /** Rows in each merged file. */
+  file_rows: Record<string, number>;
+  /** Files whose rows the merged files hold: deleted once the merged files are in place. */
+  replaces: string[];
+  /** The ingests (by output name) whose rows the merged files hold, with each one's source object. */
+  inputs: Record<string, { source_object: string }>;
+}
+
+/** The stored text of a compaction manifest. */
+export function serializeCompactionManifest(m: CompactionManifest): string {
+  return `${JSON.stringify(m, null, 2)}\n`;
+}
+
+/** A compaction manifest read back; throws when the text is not one. */
+export function parseCompactionManifest(text: string, where = "compaction manifest"): CompactionManifest {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${where}: not JSON (${(e as Error).message})`);
+  }
+  const m = v as Partial<CompactionManifest> | null;
+  const strings = (a: unknown) => Array.isArray(a) && a.every((x) => typeof x === "string");
+  const record = (r: unknown) => typeof r === "object" && r !== null && !Array.isArray(r);
+  if (
+    !record(m) ||
+    m?.kind !== "compaction" ||
+    typeof m.table !== "string" ||
+    typeof m.dt !== "string" ||
+    typeof m.hour !== "string" ||
+    typeof m.compacted_at !== "string" ||
+    !strings(m.files) ||
+    !strings(m.replaces) ||
+    !record(m.file_sha256) ||
+    !record(m.file_rows) ||
+    !record(m.inputs)
+  ) {
+    throw new Error(`${where}: not a compaction manifest`);
+  }
+  return m as CompactionManifest;
+}
+
 // ─── Manifest chains ────────────────────────────────────────────────────────────────────────────────────────────
 
 // Every table and day has a chain of links, one per manifest written with files there: each link names its manifest's
@@ -400,6 +496,8 @@ export interface ChainLink {
   manifest_sha256: string;
   /** The manifest's files in this table and day, with their SHA-256 (empty when a re-ingest moved them away). */
   files: Record<string, string>;
+  /** Compactions: the files in this table and day whose rows the link's files now hold. */
+  replaces?: string[];
 }
 
 /** The signed head of a chain: its last link and the signature over `chainHeadMessage`. */

@@ -2,9 +2,12 @@ import { join } from "node:path";
 import { athenaRunner, s3ReportSink } from "@app/aws/athena";
 import { makeS3Client } from "@app/aws/clients";
 import { S3LakeStore } from "@app/aws/lake-store";
+import { DEFAULT_COMPACTION } from "@app/core/compaction/plan";
 import { ConfigError } from "@app/core/errors";
 import { customPeriod, type PeriodKind, previousPeriod } from "@app/core/reports/period";
 import { runReport } from "@app/core/reports/report";
+import { TABLES } from "@app/core/sources/index";
+import { lakeFileSizes } from "@app/lake/compact";
 import { loadQueryDir } from "@app/lake/query-files";
 import { writeReport } from "@app/lake/report";
 import { AthenaClient } from "@aws-sdk/client-athena";
@@ -31,7 +34,9 @@ const log = powertoolsLog("loglake-export-report");
 // Findings go to the lake's findings table when the stack names the lake bucket, and to Security Hub when the
 // config (LOGLAKE_CONFIG) enables it.
 const lakeBucket = process.env.LAKE_BUCKET?.trim();
-const hubAccount = securityHubAccount(process.env.LOGLAKE_CONFIG ? loadFunctionConfig().config : undefined);
+const config = process.env.LOGLAKE_CONFIG ? loadFunctionConfig().config : undefined;
+const hubAccount = securityHubAccount(config);
+const maxFilesPerHour = config?.compaction.maxFilesPerHour ?? DEFAULT_COMPACTION.maxFilesPerHour;
 const securityHub = hubAccount
   ? { client: new SecurityHubClient({ region }), region, accountId: hubAccount }
   : undefined;
@@ -45,7 +50,20 @@ export async function handler(event: ExportReportEvent): Promise<{ files: string
   const period = "period" in event ? previousPeriod(event.period, now) : customPeriod(event.from, event.to);
   const runner = athenaRunner({ client: athena, workGroup: workGroup as string, database: database as string });
   const where = `Glue database ${database}, Athena workgroup ${workGroup}`;
-  const data = await runReport({ runner, queries, report: event.report, period, lake: where, now });
+  // The compliance report states what the lake's files cost, listed from the lake bucket when the stack names it.
+  const storage =
+    lake && event.report === "compliance"
+      ? { files: await lakeFileSizes(lake, TABLES), tables: TABLES.map((t) => t.name), maxFilesPerHour }
+      : undefined;
+  const data = await runReport({
+    runner,
+    queries,
+    report: event.report,
+    period,
+    lake: where,
+    now,
+    ...(storage ? { storage } : {}),
+  });
   const files = await writeReport(data, s3ReportSink(s3, bucket as string, process.env.REPORTS_PREFIX ?? ""));
   const findings = data.summary.totals.findings;
   const exported = await exportFindings({ data, ...(lake ? { lake } : {}), ...(securityHub ? { securityHub } : {}) });

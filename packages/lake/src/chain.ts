@@ -3,6 +3,7 @@ import type { ChainSigner } from "@app/core/integrity/lake";
 import {
   type ChainHead,
   type ChainLink,
+  type CompactionManifest,
   chainDir,
   chainHeadKey,
   chainHeadMessage,
@@ -87,10 +88,27 @@ export async function appendChainLinks(
   }
 }
 
+/**
+ * Appends the link of a just-written compaction manifest to its table and day's chain: the merged files with their
+ * SHA-256 and the files they replace, signed like an ingest's link.
+ */
+export async function appendCompactionLink(
+  store: LakeStore,
+  args: { key: string; text: string; manifest: CompactionManifest },
+): Promise<void> {
+  const m = args.manifest;
+  const files = Object.fromEntries([...m.files].sort().map((f) => [f, m.file_sha256[f] ?? ""]));
+  const signer = await store.chainSigner();
+  const g = { table: m.table, dt: m.dt, files, replaces: [...m.replaces].sort() };
+  await serialized(`${store.location}\n${m.table}\n${m.dt}`, () =>
+    appendLink(store, signer, g, args.key, sha256(args.text)),
+  );
+}
+
 async function appendLink(
   store: LakeStore,
   signer: ChainSigner,
-  g: { table: string; dt: string; files: Record<string, string> },
+  g: { table: string; dt: string; files: Record<string, string>; replaces?: string[] },
   manifest: string,
   manifestSha: string,
 ): Promise<void> {
@@ -123,6 +141,7 @@ async function appendLink(
     manifest,
     manifest_sha256: manifestSha,
     files: g.files,
+    ...(g.replaces !== undefined ? { replaces: g.replaces } : {}),
   };
   const linkText = serializeChainRecord(link);
   await store.putText(chainLinkKey(g.table, g.dt, seq), linkText);

@@ -23,6 +23,7 @@ import type { LogSource, SourceId, SourceOptions } from "@app/core/sources/types
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { appendChainLinks } from "./chain.ts";
 import { type FastOutcome, stageCloudFrontFast } from "./cloudfront-fast.ts";
+import { compactionsHolding, stageRowRemoval } from "./compaction-manifest.ts";
 import { siblingConnection } from "./duckdb.ts";
 import type { LakeStore } from "./store.ts";
 import {
@@ -231,6 +232,25 @@ async function publishStaged(
     await writer.abort();
     throw e;
   });
+  // After a compaction the input's rows live in merged files: the same content again adds nothing, and changed
+  // content takes its old rows out of them before its new rows go in.
+  const compactions = earlier ? await compactionsHolding(args.store, earlier) : [];
+  if (earlier && compactions.length > 0 && sameInput(earlier, parsed, contentSha256, args.version)) {
+    await writer.abort();
+    return earlier;
+  }
+  const removal =
+    earlier && compactions.length > 0
+      ? await stageRowRemoval({
+          store: args.store,
+          name,
+          sourceObject: earlier.source_object,
+          compactions,
+        }).catch(async (e: unknown) => {
+          await writer.abort();
+          throw e;
+        })
+      : undefined;
   let written: WrittenFiles;
   let summary = parsed;
   try {
@@ -243,6 +263,7 @@ async function publishStaged(
     written = await writeRows({ db: args.db, store: args.store, name, rows: [[quarantineTable, row]] });
   }
   const { files } = written;
+  await removal?.publish(files, args.ingestTime);
   const keep = new Set(files);
   const stale = [...(earlier?.files ?? []), ...(earlier?.stale_files ?? [])].filter((f) => !keep.has(f));
   if (args.staleFiles !== "record") for (const old of stale) await args.store.delete(old);
@@ -259,6 +280,23 @@ async function publishStaged(
   };
   await writeManifest(args.store, manifest);
   return manifest;
+}
+
+/** True when an ingest read the same bytes of the same version with the same outcome as the one `earlier` records. */
+function sameInput(
+  earlier: IngestManifest,
+  summary: IngestSummary,
+  contentSha256: string | undefined,
+  version: InputVersion | undefined,
+): boolean {
+  const v = version ?? {};
+  return (
+    contentSha256 !== undefined &&
+    earlier.content_sha256 === contentSha256 &&
+    earlier.version_id === v.version_id &&
+    earlier.etag === v.etag &&
+    JSON.stringify(earlier.summary) === JSON.stringify(summary)
+  );
 }
 
 /**

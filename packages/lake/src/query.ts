@@ -11,6 +11,7 @@ import { toDuckDbEmptyView, toDuckDbView } from "@app/core/schema/duckdb";
 import { quoteIdent } from "@app/core/schema/sql";
 import { TABLES } from "@app/core/sources/index";
 import { type DuckDBConnection, type DuckDBResultReader, StatementType } from "@duckdb/node-api";
+import { lakeReadFiles } from "./compaction-manifest.ts";
 import { installTrinoCompat } from "./compat.ts";
 import { openDuckDb } from "./duckdb.ts";
 import { LOCAL_SCAN_MEASURE, type ScanMeter } from "./scan-meter.ts";
@@ -19,16 +20,21 @@ import type { LakeStore } from "./store.ts";
 /**
  * Opens DuckDB over a local lake directory with one view per table, named exactly as the table.
  * Tables without files get an empty view of the same shape, so every saved query runs on any lake; the Trino
- * compatibility macros are installed so saved queries run unchanged. A config table the lake lacks is a view over
+ * compatibility macros are installed so saved queries run unchanged. A table a compaction is part way through is read
+ * through its compaction manifest (`lakeReadFiles`), so no row is counted twice or missed. A config table the lake lacks is a view over
  * the default settings' rows, so detections never read an empty allow-list threshold.
  */
 export async function openLake(store: LakeStore & { root: string }, db?: DuckDBConnection): Promise<DuckDBConnection> {
   const conn = db ?? (await openDuckDb({ threads: 2 }));
   await installTrinoCompat(conn);
   for (const table of TABLES) {
-    const files = await store.list(table.name);
-    const hasParquet = files.some((f) => f.endsWith(".parquet"));
-    await conn.run(hasParquet ? toDuckDbView(table, store.root) : toDuckDbEmptyView(table));
+    const files = (await store.list(table.name)).filter((f) => f.endsWith(".parquet"));
+    const read = await lakeReadFiles(store, table.name, files);
+    await conn.run(
+      read.length === 0
+        ? toDuckDbEmptyView(table)
+        : toDuckDbView(table, store.root, read.length === files.length ? undefined : read),
+    );
   }
   for (const table of CONFIG_TABLES) {
     const file = configTableFile(table);

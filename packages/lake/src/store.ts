@@ -115,6 +115,16 @@ export class LocalLakeStore implements LakeStore {
       .sort();
   }
 
+  /** Every file under `prefix` with its size in bytes. */
+  async listSized(prefix: string): Promise<{ key: string; bytes: number }[]> {
+    const out: { key: string; bytes: number }[] = [];
+    for (const key of await this.list(prefix)) {
+      const st = await stat(this.abs(key)).catch(() => undefined);
+      if (st) out.push({ key, bytes: st.size });
+    }
+    return out;
+  }
+
   async listAfter(start: string, after: string): Promise<string[]> {
     const slash = start.lastIndexOf("/");
     const dir = slash === -1 ? "" : start.slice(0, slash + 1);

@@ -67,13 +67,14 @@ describe("lake keys", () => {
     ).toBe("cloudtrail/dt=2024-03-09/hour=07/s3-ab-1-2.parquet");
   });
 
-  it("keeps manifests and the write check in the manifest folder IAM grants besides the tables and chains", () => {
+  it("keeps manifests and the write check in the manifest folder IAM grants besides the tables, chains and compactions", () => {
     expect(manifestKey("s3-ab")).toBe("_ingest/s3-ab.json");
     expect(lakeWritePrefixes("lake/", ["cloudtrail", "quarantine"])).toStrictEqual([
       "lake/cloudtrail/",
       "lake/quarantine/",
       "lake/_ingest/",
       "lake/_chain/",
+      "lake/_compact/",
     ]);
     expect(WRITE_CHECK_KEY.startsWith(lakeWritePrefixes("", [])[0] as string)).toBe(true);
   });

@@ -5,15 +5,17 @@ import { customPeriod, PERIOD_KINDS, type PeriodKind, previousPeriod } from "@ap
 import type { ReportData } from "@app/core/reports/report";
 import type { ReportSink } from "@app/lake/report";
 import { type Command, Option } from "commander";
-import { detectionSettings } from "../config-file.ts";
+import { compactionConfig, detectionSettings } from "../config-file.ts";
 import { EXIT, InputError } from "../errors.ts";
 import {
   endpointOption,
   lakeExists,
   lakeOption,
+  lakeParquetFiles,
   lakeStore,
-  openLakeForQuery,
+  openLakeAt,
   parseS3Url,
+  queryableLakeRoot,
   resolveLake,
 } from "../lake.ts";
 import { chosenFormat, formatOptions, formatResult, JSON_NUMBERS } from "../output.ts";
@@ -151,7 +153,19 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
       await writeConfigTables(store, await detectionSettings());
     }
     const sink = await outputSink(opts.out, opts.endpoint, lake.region);
-    const conn = await openLakeForQuery(lake);
+    const root = await queryableLakeRoot(lake);
+    const conn = await openLakeAt(root);
+    const { TABLES } = await import("@app/core/sources/index");
+    const tableNames = TABLES.map((t) => t.name);
+    // The compliance report states what the lake's files cost, and where compaction is behind.
+    const storage =
+      report === "compliance"
+        ? {
+            files: await lakeParquetFiles(root, tableNames),
+            tables: tableNames,
+            maxFilesPerHour: (await compactionConfig()).maxFilesPerHour,
+          }
+        : undefined;
     const [{ runReport, findingsAtOrAbove }, { duckDbRunner }, { writeReport }, { localScanMeter }] = await Promise.all(
       [
         import("@app/core/reports/report"),
@@ -179,6 +193,7 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
         period,
         lake: lake.lake,
         now,
+        ...(storage ? { storage } : {}),
         onQuery: (q, _r, i) => {
           done = i + 1;
           current = q.id;

@@ -8,7 +8,6 @@ import {
   DEFAULT_CRITICALITY,
   DEFAULT_THRESHOLDS,
   type HourObservation,
-  type LakeFileObservation,
   QUARANTINE_STATUS_SQL,
   STATUS_TABLES,
   type StatusReport,
@@ -16,8 +15,9 @@ import {
   statusWindow,
 } from "@app/core/status/index";
 import type { Command } from "commander";
+import { compactionConfig } from "../config-file.ts";
 import { EXIT, InputError } from "../errors.ts";
-import { endpointOption, lakeOption, openLakeAt, queryableLakeRoot, resolveLake } from "../lake.ts";
+import { endpointOption, lakeOption, lakeParquetFiles, openLakeAt, queryableLakeRoot, resolveLake } from "../lake.ts";
 import { chosenFormat, formatOptions, formatResult, formatTable, type OutputFormat } from "../output.ts";
 import { colorFor, paint, type Style } from "../ui.ts";
 import { closest, commaList, integerIn, positiveNumber } from "../values.ts";
@@ -28,7 +28,7 @@ interface StatusOptions {
   format?: string;
   json?: boolean;
   staleHours: number;
-  maxFilesPerHour: number;
+  maxFilesPerHour?: number;
   now?: string;
   endpoint?: string;
   critical?: string;
@@ -142,23 +142,6 @@ function fileRows(r: StatusReport, format: OutputFormat): QueryResult {
   };
 }
 
-/** Every Parquet file of the watched tables and quarantine under a local lake directory, with its size. */
-async function lakeFiles(root: string, tables: readonly string[]): Promise<LakeFileObservation[]> {
-  const { readdir, stat } = await import("node:fs/promises");
-  const { join, relative, sep } = await import("node:path");
-  const out: LakeFileObservation[] = [];
-  for (const table of tables) {
-    const dir = join(root, table);
-    const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-    for (const e of entries) {
-      if (!e.isFile() || !e.name.endsWith(".parquet")) continue;
-      const full = join(e.parentPath, e.name);
-      out.push({ table, path: relative(dir, full).split(sep).join("/"), bytes: (await stat(full)).size });
-    }
-  }
-  return out;
-}
-
 /** The status as an aligned table, one line per stream, problems below it. */
 export function formatStatus(r: StatusReport, width?: number): string {
   const color = colorFor(process.stdout);
@@ -203,9 +186,8 @@ export function registerStatus(program: Command): void {
     )
     .option(
       "--max-files-per-hour <n>",
-      "files in one partition-hour of a table above which compaction is behind (a Warning)",
+      `files in one partition-hour of a table above which compaction is behind, a Warning (default: compaction.maxFilesPerHour of the config, else ${DEFAULT_THRESHOLDS.maxFilesPerPartitionHour})`,
       integerIn("--max-files-per-hour", 1, 1_000_000),
-      DEFAULT_THRESHOLDS.maxFilesPerPartitionHour,
     )
     .option("--now <iso>", "evaluate as of this instant instead of the clock (reproducible checks)")
     .addOption(endpointOption());
@@ -233,10 +215,11 @@ export function registerStatus(program: Command): void {
     const window = statusWindow(now, opts.days);
 
     const root = await queryableLakeRoot(await resolveLake(opts));
-    const files = await lakeFiles(
+    const files = await lakeParquetFiles(
       root,
       TABLES.map((t) => t.name),
     );
+    const maxFilesPerHour = opts.maxFilesPerHour ?? (await compactionConfig()).maxFilesPerHour;
     const conn = await openLakeAt(root);
     let report: StatusReport;
     try {
@@ -264,7 +247,7 @@ export function registerStatus(program: Command): void {
         quarantine: q.rows.map((r) => ({ source_kind: String(r.source_kind), records: Number(r.records) })),
         sourcesOfTable: (table) => SOURCES.filter((s) => s.tables.some((t) => t.name === table)).map((s) => s.id),
         criticality,
-        thresholds: { staleHours: opts.staleHours, maxFilesPerPartitionHour: opts.maxFilesPerHour },
+        thresholds: { staleHours: opts.staleHours, maxFilesPerPartitionHour: maxFilesPerHour },
         files,
       });
     } finally {

@@ -1,6 +1,7 @@
 // Valibot, not zod: bundled by esbuild (--bundle --minify, node22, esm) a schema of this shape costs 8.6 KB with
 // valibot 1.5, 24 KB with zod/mini 4.6 and 456 KB with zod 4.6, and it ships in every handler and in sst.config.ts.
 import * as v from "valibot";
+import { DEFAULT_COMPACTION } from "../compaction/plan.ts";
 import {
   DEFAULT_CUSTOMER_KEY_TEMPLATE,
   DEFAULT_WORM_KEY_TEMPLATE,
@@ -337,6 +338,18 @@ const configFields = strict({
       maxPublicPrefix: v.optional(int(0, 32), DEFAULT_MAX_PUBLIC_PREFIX),
       /** The same for IPv6. */
       maxPublicPrefixV6: v.optional(int(0, 128), DEFAULT_MAX_PUBLIC_PREFIX_V6),
+    }),
+    {},
+  ),
+  /** The compactor (`loglake compact` and the scheduled function) and the status threshold that says it is behind. */
+  compaction: v.optional(
+    strict({
+      /** Hours after a partition-hour ends before its files are merged: late files still arrive until then. */
+      settleHours: v.optional(int(0, 168, " of hours"), DEFAULT_COMPACTION.settleHours),
+      /** Largest merged file, in MiB of its inputs' Parquet. */
+      targetFileMb: v.optional(int(1, 4096, " of MiB"), DEFAULT_COMPACTION.targetFileBytes / 1024 ** 2),
+      /** Files in one partition-hour of a table above which `loglake status` and the compliance report warn. */
+      maxFilesPerHour: v.optional(int(1, 1_000_000, " of files"), DEFAULT_COMPACTION.maxFilesPerHour),
     }),
     {},
   ),

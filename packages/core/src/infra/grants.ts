@@ -433,9 +433,26 @@ export function verifyIntegrityStatements(input: {
   ];
 }
 
-/** IAM statements of the compactor role: the only principal the lake bucket lets delete objects. */
-export function compactorStatements(input: { kmsKeyArn: string; lake: BucketScope }): Statement[] {
+/**
+ * IAM statements of the compactor role: the only principal the lake bucket lets delete objects. With `logGroupArn`
+ * (the compaction function's log group), the function running as this role may write its logs.
+ */
+export function compactorStatements(input: {
+  kmsKeyArn: string;
+  lake: BucketScope;
+  logGroupArn?: string;
+}): Statement[] {
   return [
+    ...(input.logGroupArn
+      ? [
+          {
+            Sid: "WriteFunctionLogs",
+            Effect: "Allow" as const,
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: [`${input.logGroupArn}:*`],
+          },
+        ]
+      : []),
     {
       Sid: "ListLake",
       Effect: "Allow",

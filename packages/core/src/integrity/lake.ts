@@ -2,6 +2,7 @@ import { createHash, type KeyObject, verify } from "node:crypto";
 import {
   type ChainHead,
   type ChainLink,
+  COMPACTION_DIR,
   chainHeadMessage,
   lakeFileTableDay,
   MANIFEST_DIR,
@@ -76,6 +77,8 @@ export async function verifyLake(args: {
     let previous: string | null = null;
     let broken = false;
     const latest = new Map<string, ChainLink>();
+    // Compaction links replace files for good: a file is expected again only when a later link names it.
+    const replaced = new Map<string, number>();
     for (const [i, seq] of seqs.entries()) {
       const key = chain.links.get(seq) as string;
       const body = (await text(key)) ?? "";
@@ -95,6 +98,7 @@ export async function verifyLake(args: {
       else if (link.seq !== seq || link.previous_sha256 !== previous)
         bad(`does not follow link ${i - 1}: it names ${link.previous_sha256 ?? "no previous link"}`);
       latest.set(link.manifest, link);
+      for (const f of link.replaces ?? []) replaced.set(f, seq);
       previous = sha(body);
     }
     if (chain.head === undefined) {
@@ -111,21 +115,29 @@ export async function verifyLake(args: {
           detail?.text ?? (broken ? "head valid, but the links before it are broken" : "signed head, links intact"),
       });
     }
+    // A file is expected as the latest link naming it recorded it, unless a later compaction link replaced it.
+    const named = new Map<string, { seq: number; sha: string }>();
     for (const link of latest.values()) {
       expectedManifests.set(link.manifest, link.manifest_sha256);
-      for (const [f, h] of Object.entries(link.files)) expectedFiles.set(f, h);
+      for (const [f, h] of Object.entries(link.files)) {
+        const n = named.get(f);
+        if (!n || n.seq < link.seq) named.set(f, { seq: link.seq, sha: h });
+      }
     }
+    for (const [f, n] of named) if ((replaced.get(f) ?? -1) < n.seq) expectedFiles.set(f, n.sha);
   }
 
   // Manifests: each as its latest link recorded it.
   let manifests = 0;
-  const manifestKeys = keys.filter((k) => k.startsWith(MANIFEST_DIR) && k.endsWith(".json"));
+  const manifestKeys = keys.filter(
+    (k) => (k.startsWith(MANIFEST_DIR) || k.startsWith(COMPACTION_DIR)) && k.endsWith(".json"),
+  );
   for (const k of manifestKeys) {
     manifests++;
     const body = (await text(k)) ?? "";
     const want = expectedManifests.get(k);
     if (want === undefined) {
-      let hashed = false;
+      let hashed = k.startsWith(COMPACTION_DIR);
       try {
         const m = parseManifest(body);
         hashed = m.file_sha256 !== undefined && m.files.length > 0;

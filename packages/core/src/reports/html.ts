@@ -190,6 +190,14 @@ export function renderReportHtml(data: ReportData): string {
         )
         .join("")}</tbody></table></div></section>`
     : "";
+  const storage = s.storage
+    ? `<section id="storage"><h2>Lake files</h2><p class="desc">Every table's Parquet files as listed when the report ran (the whole lake, not the period). More than ${formatNumber(s.storage.max_files_per_hour)} files in one partition-hour means compaction is behind there.</p><div class="scroll"><table><thead><tr><th>Table</th><th>Files</th><th>Bytes</th><th>Average file</th><th>Partition-hours</th><th>Most files in an hour</th><th>Hours over the threshold</th></tr></thead><tbody>${s.storage.tables
+        .map(
+          (t) =>
+            `<tr><td><code>${esc(t.table)}</code></td><td class="number">${formatNumber(t.files)}</td><td class="number">${formatBytes(t.total_bytes)}</td><td class="number">${t.avg_file_bytes === null ? '<span class="null">–</span>' : formatBytes(t.avg_file_bytes)}</td><td class="number">${formatNumber(t.partition_hours)}</td><td class="number">${formatNumber(t.max_files_per_partition_hour)}</td><td class="number">${formatNumber(t.over_threshold.length)}</td></tr>`,
+        )
+        .join("")}</tbody></table></div></section>`
+    : "";
   const limits = s.limits.length
     ? `<section><h2>What this report cannot show</h2><ul class="limits">${s.limits.map((l) => `<li>${esc(l)}</li>`).join("")}</ul></section>`
     : "";
@@ -213,7 +221,7 @@ export function renderReportHtml(data: ReportData): string {
 <h3>Findings over time</h3>${timeline}
 <h3>Queries with the most findings</h3>${byQuery}
 <h3>Contents</h3><ul class="toc">${toc.join("")}</ul></section>
-${cis}${sectionHtml}${limits}
+${cis}${sectionHtml}${storage}${limits}
 </main>
 <footer>Every table links its CSV; <code>summary.json</code> holds the counts above and, for each query, its SQL, the SQL's SHA-256 and the parameter values it ran with.</footer>
 </body>

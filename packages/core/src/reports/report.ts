@@ -5,6 +5,7 @@ import { reportQueries } from "../queries/catalog.ts";
 import { FINDING_SEVERITIES, type FindingSeverity, type SavedQuery, type Severity } from "../queries/header.ts";
 import type { Cell, QueryResult, QueryRunner, ResultColumn } from "../queries/result.ts";
 import { quoteIdent } from "../schema/sql.ts";
+import { computeTableFiles, type LakeFileObservation, type TableFiles } from "../status/index.ts";
 import { LOGLAKE_VERSION } from "../version.ts";
 import { csvName, toCsv } from "./csv.ts";
 import { renderReportHtml } from "./html.ts";
@@ -108,11 +109,25 @@ export interface ReportSummary {
   limits: string[];
   /** What the report's statements read from the lake, and how the figure was measured. */
   scanned: ScannedTotals & { measured_by: string };
+  /**
+   * What the lake's files cost, table by table, as listed when the report ran (the whole lake, not the period):
+   * files, bytes, average file size and the partition-hours over the files-per-hour threshold, where compaction is
+   * behind. Null when the report was not given a listing.
+   */
+  storage: { max_files_per_hour: number; tables: TableFiles[] } | null;
   /** The candidate scans, each reading the lake once for many `kind: event` detections. */
   scans: ScanSummary[];
   /** Event detections that ran on their own, and why they could not share a scan. */
   not_compiled: { id: string; why: string }[];
   queries: QuerySummary[];
+}
+
+/** The lake's files as a report is given them: every Parquet file with its size, and the threshold to judge by. */
+export interface ReportStorage {
+  files: readonly LakeFileObservation[];
+  /** Tables listed even without files. */
+  tables?: readonly string[];
+  maxFilesPerHour: number;
 }
 
 /** A finished report: its summary and every query's rows. */
@@ -240,6 +255,7 @@ export function summarize(args: {
   notCompiled?: { id: string; why: string }[];
   scanned?: ScannedTotals;
   measuredBy?: string;
+  storage?: ReportStorage;
 }): ReportSummary {
   const tables = [...(args.tables ?? [])];
   const noData = new Set(tables.filter((t) => t.no_data).map((t) => t.table));
@@ -292,6 +308,12 @@ export function summarize(args: {
       ...(args.scanned ?? { bytes: 0, files: 0, statements: args.results.length, unmeasured: args.results.length }),
       measured_by: args.measuredBy ?? "not measured",
     },
+    storage: args.storage
+      ? {
+          max_files_per_hour: args.storage.maxFilesPerHour,
+          tables: computeTableFiles(args.storage.files, args.storage.tables ?? [], args.storage.maxFilesPerHour),
+        }
+      : null,
     scans: args.scans ?? [],
     not_compiled: args.notCompiled ?? [],
     queries: args.results.map(({ query, result, scan }) => ({
@@ -352,6 +374,8 @@ export async function runReport(args: {
   lake: string;
   now: Date;
   onQuery?: (query: SavedQuery, result: QueryResult, index: number, total: number) => void;
+  /** The lake's Parquet files, for the storage figures (see `ReportSummary.storage`). */
+  storage?: ReportStorage;
 }): Promise<ReportData> {
   const selected = byTactic(reportQueries(args.queries, args.report));
   const tables: TableCoverage[] = [];
@@ -392,6 +416,7 @@ export async function runReport(args: {
     notCompiled: run.notCompiled,
     scanned,
     ...(args.runner.scanMeasure ? { measuredBy: args.runner.scanMeasure } : {}),
+    ...(args.storage ? { storage: args.storage } : {}),
   });
   const results = run.results.map(({ query, result }) => ({ query, result }));
   return { summary, results, info: reportInfo(args.report) };

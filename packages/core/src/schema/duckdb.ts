@@ -18,10 +18,15 @@ function selectList(table: TableDef): string {
  * `CREATE VIEW` over the table's Parquet files under `root` (`<root>/<table>/dt=…/hour=…/*.parquet`).
  * `union_by_name` lets files written before an additive column change be read with NULLs for the new column.
  */
-export function toDuckDbView(table: TableDef, root: string): string {
-  const glob = `${escapeGlob(root.replace(/\/+$/, ""))}/${escapeGlob(table.name)}/*/*/*.parquet`;
+export function toDuckDbView(table: TableDef, root: string, files?: readonly string[]): string {
+  const base = escapeGlob(root.replace(/\/+$/, ""));
+  // With `files` (lake-relative), exactly those are read: a compaction stopped halfway leaves files no reader may count.
+  const glob =
+    files === undefined
+      ? quoteLiteral(`${base}/${escapeGlob(table.name)}/*/*/*.parquet`)
+      : `[${files.map((f) => quoteLiteral(`${base}/${escapeGlob(f)}`)).join(", ")}]`;
   const hiveTypes = PARTITION_KEYS.map((p) => `${quoteIdent(p.name)}: ${p.duckdb}`).join(", ");
-  return `CREATE OR REPLACE VIEW ${quoteIdent(table.name)} AS SELECT\n  ${selectList(table)}\nFROM read_parquet(${quoteLiteral(glob)}, hive_partitioning = true, hive_types = {${hiveTypes}}, union_by_name = true)`;
+  return `CREATE OR REPLACE VIEW ${quoteIdent(table.name)} AS SELECT\n  ${selectList(table)}\nFROM read_parquet(${glob}, hive_partitioning = true, hive_types = {${hiveTypes}}, union_by_name = true)`;
 }
 
 /** The same view over no files, for a lake where the table has no data yet. */

@@ -1,3 +1,4 @@
+import { DEFAULT_COMPACTION } from "../compaction/plan.ts";
 import { ConfigError } from "../errors.ts";
 import { parsePartitionPath } from "../lake-layout.ts";
 import { quoteIdent } from "../schema/sql.ts";
@@ -55,7 +56,7 @@ export const DEFAULT_THRESHOLDS: StatusThresholds = {
   staleHours: 24,
   quarantineWarn: 0.01,
   quarantineCritical: 0.1,
-  maxFilesPerPartitionHour: 50,
+  maxFilesPerPartitionHour: DEFAULT_COMPACTION.maxFilesPerHour,
 };
 
 /** One Parquet file of the lake: its table, its path below the table folder and its size. */

@@ -68,6 +68,7 @@ describe("resolveConfig", () => {
         maxPublicPrefix: 16,
         maxPublicPrefixV6: 48,
       },
+      compaction: { settleHours: 2, targetFileMb: 256, maxFilesPerHour: 50 },
       sizes: {
         functionTimeoutSeconds: 900,
         memoryMb: 2048,
@@ -403,7 +404,7 @@ describe("resolveConfig", () => {
       {
         field: "colour",
         message:
-          'unknown key "colour" (known: env, region, sources, buckets, lakePrefix, worm, destinations, queues, stream, securityHub, detections, sizes)',
+          'unknown key "colour" (known: env, region, sources, buckets, lakePrefix, worm, destinations, queues, stream, securityHub, detections, compaction, sizes)',
       },
     ],
   ])("rejects an unknown key: %s", (_name, input, expected) => {

@@ -113,7 +113,13 @@ describe("ingestSqsStatements", () => {
       Sid: "WriteLake",
       Effect: "Allow",
       Action: ["s3:AbortMultipartUpload", "s3:PutObject"],
-      Resource: [`${LAKE}/cloudtrail/*`, `${LAKE}/quarantine/*`, `${LAKE}/_ingest/*`, `${LAKE}/_chain/*`],
+      Resource: [
+        `${LAKE}/cloudtrail/*`,
+        `${LAKE}/quarantine/*`,
+        `${LAKE}/_ingest/*`,
+        `${LAKE}/_chain/*`,
+        `${LAKE}/_compact/*`,
+      ],
     });
     expect(byId(statements, "ListLake")).toStrictEqual({
       Sid: "ListLake",
@@ -359,7 +365,11 @@ describe("exportReportStatements", () => {
       .map((s) => [s.Sid, s.Action, s.Resource]);
     expect(lakeGrants).toStrictEqual([
       ["ListLake", ["s3:GetBucketLocation", "s3:ListBucket"], [LAKE]],
-      ["ReadLake", ["s3:GetObject"], [`${LAKE}/cloudtrail/*`, `${LAKE}/_ingest/*`, `${LAKE}/_chain/*`]],
+      [
+        "ReadLake",
+        ["s3:GetObject"],
+        [`${LAKE}/cloudtrail/*`, `${LAKE}/_ingest/*`, `${LAKE}/_chain/*`, `${LAKE}/_compact/*`],
+      ],
       ["WriteFindings", ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"], [`${LAKE}/findings/*`]],
       ["RecordFindingsRuns", ["s3:GetObject", "s3:PutObject"], [`${LAKE}/_findings/*`]],
     ]);

@@ -142,12 +142,60 @@ describe("runReport", () => {
       // The fake runner measures nothing and has no candidate scans: each query and the cloudtrail row count is one
       // unmeasured statement.
       scanned: { bytes: 0, files: 0, statements: 4, unmeasured: 4, measured_by: "not measured" },
+      storage: null,
       scans: [],
       not_compiled: [],
       queries: [
         ["ct/tamper", 2, "ct.tamper.csv"],
         ["ct/bursts", 1, "ct.bursts.csv"],
         ["ct/top", 3, "ct.top.csv"],
+      ],
+    });
+  });
+
+  it("states each table's files, bytes, average file size and hours over the threshold when given the lake's files", async () => {
+    // Prepare: three files in one hour of cloudtrail (over a threshold of 2), one in another, none for cloudfront.
+    const f = (path: string, bytes: number) => ({ table: "cloudtrail", path, bytes });
+    const files = [
+      f("dt=2024-03-08/hour=01/a-0-0.parquet", 100),
+      f("dt=2024-03-08/hour=01/b-0-0.parquet", 200),
+      f("dt=2024-03-08/hour=01/c-0-0.parquet", 300),
+      f("dt=2024-03-08/hour=02/compact-x-0-0.parquet", 1000),
+    ];
+    // Act
+    const data = await runReport({
+      runner: fakeRunner([]),
+      queries,
+      report: "security",
+      period: { kind: "daily", from: "2024-03-08", to: "2024-03-08", label: "2024-03-08" },
+      lake: "/lakes/test",
+      now: new Date("2024-03-09T06:00:00Z"),
+      storage: { files, tables: ["cloudfront", "cloudtrail"], maxFilesPerHour: 2 },
+    });
+    // Assess
+    expect(data.summary.storage).toStrictEqual({
+      max_files_per_hour: 2,
+      tables: [
+        {
+          table: "cloudfront",
+          files: 0,
+          total_bytes: 0,
+          avg_file_bytes: null,
+          partition_hours: 0,
+          max_files_per_partition_hour: 0,
+          avg_files_per_partition_hour: null,
+          over_threshold: [],
+        },
+        {
+          table: "cloudtrail",
+          files: 4,
+          total_bytes: 1600,
+          avg_file_bytes: 400,
+          partition_hours: 2,
+          max_files_per_partition_hour: 3,
+          avg_files_per_partition_hour: 2,
+          over_threshold: ["2024-03-08T01"],
+        },
       ],
     });
   });
