@@ -140,7 +140,9 @@ export function describeResource(r: InventoryResource): string[] {
     case "aws:kinesis/stream:Stream":
       return [pick(i, ["name", "encryptionType", "kmsKeyId", "streamModeDetails", "shardCount", "retentionPeriod"])];
     case "aws:lambda/function:Function":
-      return [pick(i, ["name", "runtime", "architectures", "memorySize", "ephemeralStorage", "timeout", "handler", "role"])];
+      return [
+        pick(i, ["name", "runtime", "architectures", "memorySize", "ephemeralStorage", "timeout", "handler", "role"]),
+      ];
     case "aws:iam/role:Role":
       return [
         `assume: ${describePolicy(i.assumeRolePolicy).join("; ")}`,
