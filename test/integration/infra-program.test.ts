@@ -20,12 +20,13 @@ import { reportSchedules } from "@app/core/infra/queries";
 import { trailBucketPolicy, trailEventSelectors, trailTopicPolicy } from "@app/core/infra/trail";
 import {
   CHAIN_DIR,
+  chainLinkKey,
   configTableKey,
-  findingsRecordKey,
   kinesisArchiveKey,
   lakeFileKey,
   lakeManifestPrefix,
   MANIFEST_DIR,
+  manifestKey,
   s3Lineage,
   s3ObjectName,
   securityHubExportKey,
@@ -728,7 +729,8 @@ describe("alerts on ingest and the report's findings", () => {
         index: 0,
       }),
     );
-    const record = lake(findingsRecordKey("findings-security-2025-07-01"));
+    const record = lake(manifestKey("findings-security-2025-07-01"));
+    const link = lake(chainLinkKey(findingsTable.name, "2025-07-01", 0));
     const marker = lake(securityHubExportKey("2025-07-01", "f1"));
     const product = "arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default";
     const seen = (inv: Inventory) => {
@@ -746,6 +748,7 @@ describe("alerts on ingest and the report's findings", () => {
         deleteDenied(inv, "ExportReportRole", trailFile),
         allowed(inv, "ExportReportRole", "s3:GetObject", record),
         allowed(inv, "ExportReportRole", "s3:PutObject", record),
+        allowed(inv, "ExportReportRole", "s3:PutObject", link),
         hubActions,
         allowed(inv, "ExportReportRole", "securityhub:BatchImportFindings", product),
         allowed(inv, "ExportReportRole", "s3:PutObject", marker),
@@ -761,6 +764,7 @@ describe("alerts on ingest and the report's findings", () => {
       true,
       true,
       true,
+      true,
       ["securityhub:BatchImportFindings"],
       true,
       true,
@@ -771,6 +775,7 @@ describe("alerts on ingest and the report's findings", () => {
       true,
       true,
       false,
+      true,
       true,
       true,
       true,

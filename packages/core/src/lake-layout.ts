@@ -327,13 +327,11 @@ export function alertClaimPath(detectionId: string, event: string): string {
   return `${ALERTS_DIR}${detectionId}/${event}.json`;
 }
 
-/** Lake-relative folder of the records of the files each findings run wrote. */
-export const FINDINGS_RUNS_DIR = "_findings/";
-
-/** Lake-relative key of the record of the files the findings run named `name` wrote. */
-export function findingsRecordKey(name: string): string {
-  return `${FINDINGS_RUNS_DIR}${name}.json`;
-}
+/**
+ * Lake-relative key prefix of the manifests of findings runs: each run's files are recorded by a manifest named
+ * `findings-<report>-<period>` and chained like an ingest's, so `loglake verify --lake` checks them too.
+ */
+export const FINDINGS_MANIFEST_PREFIX = `${MANIFEST_DIR}findings-`;
 
 /** Lake-relative folder of the markers of findings exported to AWS Security Hub. */
 export const SECURITY_HUB_EXPORTS_DIR = "_exports/securityhub/";

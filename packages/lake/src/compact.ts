@@ -3,7 +3,14 @@ import { createReadStream } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type CompactionSettings, type HourFile, type HourPlan, isSettled, planHour } from "@app/core/compaction/plan";
+import {
+  COMPACTED_TABLES,
+  type CompactionSettings,
+  type HourFile,
+  type HourPlan,
+  isSettled,
+  planHour,
+} from "@app/core/compaction/plan";
 import {
   type CompactionManifest,
   compactedName,
@@ -19,7 +26,6 @@ import {
 } from "@app/core/lake-layout";
 import { quoteIdent, quoteLiteral } from "@app/core/schema/sql";
 import type { TableDef } from "@app/core/schema/table";
-import { TABLES } from "@app/core/sources/index";
 import type { LakeFileObservation } from "@app/core/status/index";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { appendCompactionLink } from "./chain.ts";
@@ -129,7 +135,7 @@ export async function compactLake(args: {
   try {
     await db.run(`SET temp_directory = ${quoteLiteral(join(staging, "spill"))}`);
     await db.run("SET preserve_insertion_order = true");
-    for (const table of args.tables ?? TABLES) {
+    for (const table of args.tables ?? COMPACTED_TABLES) {
       for (const [dir, files] of [...(await tableHours(args.store, table.name))].sort(([a], [b]) => (a < b ? -1 : 1))) {
         if (args.shouldStop?.()) {
           result.stopped_early = true;

@@ -1,38 +1,44 @@
 import { findingRows, findingsName } from "@app/core/findings/rows";
 import type { FindingRow } from "@app/core/findings/schema";
 import { findingsTable } from "@app/core/findings/schema";
-import { findingsRecordKey, securityHubExportDir, securityHubExportKey } from "@app/core/lake-layout";
+import { securityHubExportDir, securityHubExportKey } from "@app/core/lake-layout";
 import type { ReportData } from "@app/core/reports/report";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { readManifest, writeManifest, writeRows } from "./ingest.ts";
 import type { LakeStore } from "./store.ts";
-import { createLakeWriter } from "./writer.ts";
 
 /**
- * Writes a report run's findings to the `findings` table under `name` (one per report and period): files are named
- * from it, and files an earlier run of the same name wrote that this one did not rewrite are deleted, so the table
- * holds each period's findings once, as the last run found them. Returns the files written.
+ * Writes a report run's findings to the `findings` table under `name` (one per report and period), recorded by a
+ * manifest of that name chained like an ingest's. Files an earlier run of the same name wrote that this one did not
+ * rewrite are deleted after the new manifest, so the table holds each period's findings once, as the last run found
+ * them. Returns the files written.
  */
 export async function writeFindings(args: {
   db: DuckDBConnection;
   store: LakeStore;
   name: string;
   rows: readonly FindingRow[];
+  reportTime: string;
 }): Promise<string[]> {
-  const recordKey = findingsRecordKey(args.name);
-  const earlier = await args.store.getText(recordKey);
-  const before: string[] = earlier === undefined ? [] : (JSON.parse(earlier) as { files: string[] }).files;
-  const writer = await createLakeWriter({ db: args.db, publish: (rel, local) => args.store.putFile(rel, local) });
-  try {
-    for (const row of args.rows) await writer.sink.write(findingsTable, row);
-  } catch (e) {
-    await writer.abort();
-    throw e;
-  }
-  const { files } = await writer.finish(args.name);
-  const keep = new Set(files);
-  for (const old of before) if (!keep.has(old)) await args.store.delete(old);
-  await args.store.putText(recordKey, `${JSON.stringify({ name: args.name, files }, null, 2)}\n`);
-  return files;
+  const earlier = await readManifest(args.store, args.name);
+  const written = await writeRows({ ...args, rows: args.rows.map((r) => [findingsTable, r] as const) });
+  await writeManifest(args.store, {
+    name: args.name,
+    source_object: `loglake-report://${args.name}`,
+    ingest_time: args.reportTime,
+    summary: {
+      source: "unknown",
+      records: args.rows.length,
+      rows: { [findingsTable.name]: args.rows.length },
+      quarantined: {},
+      skipped: {},
+    },
+    files: written.files,
+    file_sha256: written.sha256,
+  });
+  const keep = new Set(written.files);
+  for (const old of earlier?.files ?? []) if (!keep.has(old)) await args.store.delete(old);
+  return written.files;
 }
 
 /** Writes the findings of a finished report to the lake's `findings` table (see `writeFindings`). */
@@ -48,7 +54,12 @@ export async function writeReportFindings(args: {
     reportTime: s.generated_at,
     results: args.data.results,
   });
-  const files = await writeFindings({ ...args, name: findingsName(s.report, s.period), rows });
+  const files = await writeFindings({
+    ...args,
+    name: findingsName(s.report, s.period),
+    rows,
+    reportTime: s.generated_at,
+  });
   return { rows, files };
 }
 

@@ -1,3 +1,4 @@
+import { COMPACTED_TABLES } from "@app/core/compaction/plan";
 import type { QueryResult } from "@app/core/queries/result";
 import { TABLES } from "@app/core/sources/index";
 import type { CompactResult, CompactStep } from "@app/lake/compact";
@@ -68,7 +69,7 @@ export function registerCompact(program: Command): void {
       "largest merged file in MiB (default: compaction.targetFileMb of the config, else 256)",
       integerIn("--target-mb", 1, 4096),
     )
-    .option("--tables <names>", "comma-separated tables to compact (default: every table)")
+    .option("--tables <names>", "comma-separated tables to compact (default: every table but quarantine and findings)")
     .option("--now <iso>", "judge the settle window as of this instant instead of the clock")
     .option("--region <region>", "AWS region of an s3:// lake")
     .addOption(endpointOption());
@@ -78,9 +79,11 @@ export function registerCompact(program: Command): void {
     const now = opts.now ? new Date(opts.now) : new Date();
     if (opts.now !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(opts.now) || Number.isNaN(now.getTime())))
       throw new InputError(`--now ${opts.now}: not an ISO-8601 instant (e.g. 2025-06-13T00:00:00Z)`);
-    const names = TABLES.map((t) => t.name);
+    const names = COMPACTED_TABLES.map((t) => t.name);
     const tables = commaList(opts.tables).map((t) => {
-      const table = TABLES.find((x) => x.name === t);
+      const table = COMPACTED_TABLES.find((x) => x.name === t);
+      if (!table && TABLES.some((x) => x.name === t))
+        throw new InputError(`--tables ${t}: not compacted (its files are kept per input or per report run)`);
       if (table) return table;
       const near = closest(t, names);
       throw new InputError(`--tables ${t}: unknown table${near ? `; did you mean ${near}?` : ""}`);

@@ -1,4 +1,17 @@
+import { findingsTable } from "../findings/schema.ts";
 import type { CompactionManifest, Partition } from "../lake-layout.ts";
+import type { TableDef } from "../schema/table.ts";
+import { TABLES } from "../sources/index.ts";
+import { quarantineTable } from "../sources/quarantine/schema.ts";
+
+/**
+ * Tables the compactor merges. Quarantine keeps its files per input (replay rewrites an input's quarantine files
+ * under that input's manifest) and findings keep theirs per report run (a re-run replaces its own files); both are
+ * small.
+ */
+export const COMPACTED_TABLES: readonly TableDef[] = TABLES.filter(
+  (t) => t.name !== quarantineTable.name && t.name !== findingsTable.name,
+);
 
 /** How the compactor chooses its work: settle window, size target and the status threshold of files per hour. */
 export interface CompactionSettings {

@@ -2,7 +2,8 @@ import type { KeyTemplatePart } from "../copy/key-template.ts";
 import { defaultProductArn } from "../findings/asff.ts";
 import {
   ALERTS_DIR,
-  FINDINGS_RUNS_DIR,
+  CHAIN_DIR,
+  FINDINGS_MANIFEST_PREFIX,
   lakeManifestPrefix,
   lakeWritePrefixes,
   SECURITY_HUB_EXPORTS_DIR,
@@ -304,9 +305,15 @@ export function customerRoleDocuments(
   };
 }
 
-/** Lake prefixes the report exporter writes its findings under: the findings table and its runs' records. */
-export function findingsScope(lakePrefix: string, findingsTable: string): { table: string; runs: string } {
-  return { table: `${lakePrefix}${tableDir(findingsTable)}`, runs: `${lakePrefix}${FINDINGS_RUNS_DIR}` };
+/**
+ * Lake prefixes the report exporter writes its findings under: the findings table, and its runs' manifests and
+ * chain links.
+ */
+export function findingsScope(lakePrefix: string, findingsTable: string): { table: string; runs: string[] } {
+  return {
+    table: `${lakePrefix}${tableDir(findingsTable)}`,
+    runs: [`${lakePrefix}${FINDINGS_MANIFEST_PREFIX}`, `${lakePrefix}${CHAIN_DIR}${findingsTable}/`],
+  };
 }
 
 /**
@@ -334,7 +341,7 @@ export function exportReportStatements(input: {
   lake: BucketScope;
   resultsBucketArn: string;
   reports: BucketScope;
-  findings: { table: string; runs: string };
+  findings: { table: string; runs: string[] };
   securityHub?: { productArn: string; markerPrefix: string };
 }): Statement[] {
   const bucket = input.lake.bucketArn;
@@ -390,7 +397,7 @@ export function exportReportStatements(input: {
       Sid: "RecordFindingsRuns",
       Effect: "Allow",
       Action: ["s3:GetObject", "s3:PutObject"],
-      Resource: [objectsArn(bucket, input.findings.runs)],
+      Resource: input.findings.runs.map((p) => objectsArn(bucket, p)),
     },
     ...(hub
       ? [

@@ -72,6 +72,7 @@ describe("resolveConfig", () => {
       sizes: {
         functionTimeoutSeconds: 900,
         memoryMb: 2048,
+        tmpStorageMb: 2048,
         multipartCopyThresholdBytes: 5 * 1024 ** 3,
         copyPartSizeBytes: 512 * 1024 ** 2,
         heartbeatSeconds: 60,

@@ -371,7 +371,11 @@ describe("exportReportStatements", () => {
         [`${LAKE}/cloudtrail/*`, `${LAKE}/_ingest/*`, `${LAKE}/_chain/*`, `${LAKE}/_compact/*`],
       ],
       ["WriteFindings", ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"], [`${LAKE}/findings/*`]],
-      ["RecordFindingsRuns", ["s3:GetObject", "s3:PutObject"], [`${LAKE}/_findings/*`]],
+      [
+        "RecordFindingsRuns",
+        ["s3:GetObject", "s3:PutObject"],
+        [`${LAKE}/_ingest/findings-*`, `${LAKE}/_chain/findings/*`],
+      ],
     ]);
   });
 
