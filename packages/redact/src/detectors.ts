@@ -116,14 +116,15 @@ const SPAN_DETECTORS: Record<DetectorId, SpanDetector> = {
       KEY_VALUE.lastIndex = 0;
       for (let m = KEY_VALUE.exec(t); m !== null; m = KEY_VALUE.exec(t)) {
         const value = m[2] ?? m[3] ?? m[4] ?? m[5];
-        if (value === undefined || value === "" || !isSecretKey(m[1] as string)) continue;
-        if (NOT_SECRET_VALUES.has(value.toLowerCase())) continue;
+        if (value === undefined) continue;
         // Quoted values end one quote (or an escaped quote) before the match does.
         const close = m[5] !== undefined ? 0 : m[2] !== undefined ? 2 : 1;
         const end = m.index + m[0].length - close;
+        // The next search starts inside the value, which may itself hold `name=value` pairs.
+        KEY_VALUE.lastIndex = end - value.length;
+        if (value === "" || NOT_SECRET_VALUES.has(value.toLowerCase()) || !isSecretKey(m[1] as string)) continue;
         push(end - value.length, end);
-        // Let the next search start inside the value: a value may itself hold `name=value`.
-        KEY_VALUE.lastIndex = end - value.length + 1;
+        KEY_VALUE.lastIndex = end;
       }
     },
   },

@@ -304,8 +304,10 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
     text: string,
     base: string,
     plans: (path: string) => Plan,
-    counts: RedactionCounts,
+    into: RedactionCounts,
   ): { value: string | null; json: boolean } => {
+    // Counted apart until the text proves to be JSON: text that is not is redacted again as plain text.
+    const counts: RedactionCounts = {};
     const edits = scanJson(text, base, plans, {
       string: (plan, token) => {
         const raw = token.indexOf("\\") === -1;
@@ -332,10 +334,8 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
         return out === null ? null : JSON.stringify(out);
       },
     });
-    if (edits === undefined) {
-      const out = redactString(plans(base), text, counts);
-      return { value: out, json: false };
-    }
+    if (edits === undefined) return { value: redactString(plans(base), text, into), json: false };
+    mergeCounts(into, counts);
     if (edits === null) return { value: null, json: true };
     return { value: applyEdits(text, edits), json: true };
   };

@@ -165,6 +165,8 @@ describe("redactRaw", () => {
       '{"note": "mail [REDACTED:email]", "password": "[REDACTED:secret_field]"',
       '{"user_id":"[REDACTED]","x":"[REDACTED:email]"}',
     ]);
+    // Counted once, although the text was first read as JSON.
+    expect(broken.counts).toStrictEqual({ email: { mask: 1 }, secret_field: { mask: 1 } });
   });
 });
 

@@ -73,9 +73,15 @@ describe("redaction config", () => {
           "must be one of private_key, aws_secret_access_key, aws_access_key_id, jwt, bearer_token, secret_field, email, card_number, ip_address, value",
       },
       { field: "redaction.rules[1].tables[0]", message: '"nope" is not a table' },
-      { field: "redaction.rules[1].action", message: "truncate applies to IP addresses only (detect ip_address or value)" },
+      {
+        field: "redaction.rules[1].action",
+        message: "truncate applies to IP addresses only (detect ip_address or value)",
+      },
       { field: "redaction.rules[2].action", message: "must be one of mask, drop, truncate, hash" },
-      { field: "redaction.rules[2].extra", message: 'unknown key "extra" (known: sources, tables, path, detect, action)' },
+      {
+        field: "redaction.rules[2].extra",
+        message: 'unknown key "extra" (known: sources, tables, path, detect, action)',
+      },
     ]);
   });
 
