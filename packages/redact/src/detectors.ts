@@ -98,6 +98,9 @@ export function isCardNumber(text: string): boolean {
   return first >= 2 && first <= 6 && luhnValid(digits);
 }
 
+const acceptCard = (m: RegExpExecArray) => isCardNumber(m[0]);
+const acceptIpv6 = (m: RegExpExecArray) => /[0-9a-f]/i.test(m[0]) && isIpAddress(m[0]);
+
 const SPAN_DETECTORS: Record<DetectorId, SpanDetector> = {
   private_key: { trigger: "private key", find: (t, push) => matches(PRIVATE_KEY, t, push) },
   aws_secret_access_key: {
@@ -131,13 +134,13 @@ const SPAN_DETECTORS: Record<DetectorId, SpanDetector> = {
   email: { trigger: "@", find: (t, push) => matches(EMAIL, t, push) },
   card_number: {
     trigger: "\\d(?:[ -]?\\d){12}",
-    find: (t, push) => matches(CARD, t, push, 0, (m) => isCardNumber(m[0])),
+    find: (t, push) => matches(CARD, t, push, 0, acceptCard),
   },
   ip_address: {
     trigger: "\\d\\.\\d{1,3}\\.\\d|[0-9a-f]?:[0-9a-f]{0,4}:",
     find(t, push) {
       matches(IPV4, t, push);
-      matches(IPV6, t, push, 0, (m) => /[0-9a-f]/i.test(m[0]) && isIpAddress(m[0]));
+      matches(IPV6, t, push, 0, acceptIpv6);
     },
   },
 };

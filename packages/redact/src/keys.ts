@@ -19,7 +19,6 @@ const EXACT = new Set([
   "secretstring",
   "secretbinary",
   "tokencode",
-  "credentials",
 ]);
 
 const SUFFIXES = [
@@ -45,7 +44,7 @@ const SUFFIXES = [
 ];
 
 /** Fragments one of the names contains, as a case-insensitive regular expression source (a cheap pre-check). */
-export const SECRET_KEY_FRAGMENTS = "pass|pwd|secret|token|authoriz|api[_.-]?key|private[_.-]?key|credentials";
+export const SECRET_KEY_FRAGMENTS = "pass|pwd|secret|token|authoriz|api[_.-]?key|private[_.-]?key";
 
 /** True when a field of this name holds a credential (`password`, `client_secret`, `X-Api-Key`, …). */
 export function isSecretKey(name: string): boolean {

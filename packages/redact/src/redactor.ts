@@ -57,7 +57,12 @@ export interface Redactor {
    */
   redactRecord<T extends Record<string, unknown>>(
     record: T,
-    options?: { jsonFields?: ReadonlySet<string>; path?: string },
+    options?: {
+      jsonFields?: ReadonlySet<string>;
+      path?: string;
+      /** The only top-level fields to look at (default every own key). */
+      fields?: readonly string[];
+    },
   ): Redaction<T>;
   /**
    * Text whose fields are unknown (a record that could not be parsed): read as JSON when it is JSON, else as plain
@@ -79,6 +84,11 @@ interface Step {
 }
 
 interface Plan {
+  readonly path: string;
+  /** Plans of the keys below, filled as they are met. */
+  readonly children: Map<string, Plan>;
+  /** The card-number span step, for JSON numbers. */
+  readonly card: Step | undefined;
   /** The step that replaces a whole value at this path (checked before any span). */
   readonly whole: Step | undefined;
   readonly spans: readonly Step[];
@@ -168,9 +178,12 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
     }
     for (const s of extra) if (!spans.some((x) => x.target === s.target)) spans.push(s);
     spans.sort((a, b) => DETECTORS.indexOf(a.target as DetectorId) - DETECTORS.indexOf(b.target as DetectorId));
-    const trigger =
-      spans.length === 0 ? undefined : new RegExp(spans.map((s) => triggerOf(s.target as DetectorId)).join("|"), "i");
-    return { whole, spans, trigger, deep };
+    // Every trigger is a plain top-level alternation, so the union is their alternatives without repeats.
+    const sources = [...new Set(spans.flatMap((s) => triggerOf(s.target as DetectorId).split("|")))];
+    const trigger = spans.length === 0 ? undefined : new RegExp(sources.join("|"), "i");
+    const found = spans.find((s) => s.target === "card_number");
+    const card = found && found.action === "truncate" ? { ...found, action: "mask" as const } : found;
+    return { path, children: new Map(), card, whole, spans, trigger, deep };
   };
   const cache = (extra: readonly Step[]) => {
     const plans = new Map<string, Plan>();
@@ -185,9 +198,14 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
   const planOf = cache([]);
   const planAnywhere = cache(anywhere);
 
-  // The cheap pre-check of a JSON text: a text that does not match it holds nothing any rule below `path` changes.
-  const subtrees = new Map<string, RegExp | "always" | "never">();
-  const subtreeCheck = (path: string): RegExp | "always" | "never" => {
+  // The cheap pre-check of a JSON text: a text that `hits` never matches holds nothing a span rule below `path`
+  // changes, and unless `always` (a whole-value rule whose key cannot be looked for) nothing at all.
+  interface Subtree {
+    readonly always: boolean;
+    readonly hits: RegExp | undefined;
+  }
+  const subtrees = new Map<string, Subtree>();
+  const subtreeOf = (path: string): Subtree => {
     let c = subtrees.get(path);
     if (c) return c;
     const segs = splitPath(path);
@@ -195,18 +213,40 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
     let always = false;
     for (const r of compiled) {
       if (!matchesPath(r.pattern, segs) && !matchesBelow(r.pattern, segs)) continue;
+      const parts: string[] = [];
       if (WHOLE_TARGETS.has(r.target)) {
         const last = r.pattern[r.pattern.length - 1];
         if (last === undefined || last === "*" || last === "**" || r.pattern.length <= segs.length) always = true;
-        else sources.add(escapeRegExp(last));
+        else parts.push(escapeRegExp(last));
       } else {
-        sources.add(triggerOf(r.target as DetectorId));
-        if (r.target === "secret_field") sources.add(SECRET_KEY_FRAGMENTS);
+        parts.push(triggerOf(r.target as DetectorId));
+        if (r.target === "secret_field") parts.push(SECRET_KEY_FRAGMENTS);
       }
+      for (const x of parts) for (const y of x.split("|")) sources.add(y);
     }
-    c = always ? "always" : sources.size === 0 ? "never" : new RegExp([...sources].join("|"), "i");
+    c = { always, hits: sources.size === 0 ? undefined : new RegExp([...sources].join("|"), "gi") };
     if (subtrees.size < MAX_CACHED_PLANS) subtrees.set(path, c);
     return c;
+  };
+  // Where the pre-check matched in the text being scanned, and the first one not yet passed.
+  const hitAt: number[] = [];
+  let hitNext = 0;
+  let hitsKnown = false;
+  const findHits = (re: RegExp, text: string): number => {
+    hitAt.length = 0;
+    hitNext = 0;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      hitAt.push(m.index);
+      if (m[0].length === 0) re.lastIndex++;
+    }
+    return hitAt.length;
+  };
+  /** False when no pre-check match lies inside `[start, end)` of a token without escapes: nothing to look at. */
+  const mayHold = (start: number, end: number, escaped: boolean): boolean => {
+    if (!hitsKnown || escaped) return true;
+    while (hitNext < hitAt.length && (hitAt[hitNext] as number) < start) hitNext++;
+    return hitNext < hitAt.length && (hitAt[hitNext] as number) < end;
   };
 
   const count = (counts: RedactionCounts, target: string, action: RedactAction) => {
@@ -244,15 +284,18 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
 
   // Spans found in one text: [start, end, step index] triples, reused between calls (redaction is synchronous).
   let found: number[] = [];
+  let foundStep = 0;
+  const pushFound = (start: number, end: number) => {
+    found.push(start, end, foundStep);
+  };
   const spanText = (plan: Plan, s: string, counts: RedactionCounts): string => {
     if (plan.trigger === undefined || !plan.trigger.test(s)) return s;
     found.length = 0;
     for (let k = 0; k < plan.spans.length; k++) {
       const step = plan.spans[k] as Step;
       if (!(step.trigger as RegExp).test(s)) continue;
-      findSpans(step.target as DetectorId, s, (start, end) => {
-        found.push(start, end, k);
-      });
+      foundStep = k;
+      findSpans(step.target as DetectorId, s, pushFound);
     }
     if (found.length === 0) return s;
     const order: number[] = [];
@@ -300,40 +343,50 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
   const redactString = (plan: Plan, s: string, counts: RedactionCounts): string | null =>
     plan.whole ? wholeString(plan.whole, s, counts) : spanText(plan, s, counts);
 
+  // The counts the token redactors add to: set by `jsonText` around each scan (redaction is synchronous).
+  let scanCounts: RedactionCounts = {};
+  const tokens: TokenRedactors = {
+    string(plan, text, start, end, escaped) {
+      if (plan.whole === undefined && !mayHold(start, end, escaped)) return undefined;
+      const token = text.slice(start, end);
+      const raw = !escaped;
+      const value = raw ? token.slice(1, -1) : (JSON.parse(token) as string);
+      const out = redactString(plan, value, scanCounts);
+      if (out === value) return undefined;
+      if (out === null) return null;
+      return raw && plan.whole === undefined ? `"${out}"` : JSON.stringify(out);
+    },
+    number(plan, token) {
+      if (plan.whole) {
+        const out = plan.whole.action === "truncate" ? token : wholeString(plan.whole, token, scanCounts);
+        return out === token ? undefined : out === null ? null : JSON.stringify(out);
+      }
+      const card = plan.card;
+      if (!card || token.length < 13 || !isCardNumber(token)) return undefined;
+      const out = wholeString(card, token, scanCounts);
+      return out === null ? null : JSON.stringify(out);
+    },
+    container(plan, token) {
+      const step = plan.whole as Step;
+      if (step.action === "truncate") return undefined;
+      const out = wholeString(step, token, scanCounts);
+      return out === null ? null : JSON.stringify(out);
+    },
+  };
+
   const jsonText = (
     text: string,
     base: string,
     plans: (path: string) => Plan,
     into: RedactionCounts,
+    hits?: RegExp,
   ): { value: string | null; json: boolean } => {
     // Counted apart until the text proves to be JSON: text that is not is redacted again as plain text.
     const counts: RedactionCounts = {};
-    const edits = scanJson(text, base, plans, {
-      string: (plan, token) => {
-        const raw = token.indexOf("\\") === -1;
-        const value = raw ? token.slice(1, -1) : (JSON.parse(token) as string);
-        const out = redactString(plan, value, counts);
-        if (out === value) return undefined;
-        if (out === null) return null;
-        return raw && plan.whole === undefined ? `"${out}"` : JSON.stringify(out);
-      },
-      number: (plan, token) => {
-        if (plan.whole) {
-          const out = plan.whole.action === "truncate" ? token : wholeString(plan.whole, token, counts);
-          return out === token ? undefined : out === null ? null : JSON.stringify(out);
-        }
-        const card = plan.spans.find((s) => s.target === "card_number");
-        if (!card || token.length < 13 || !isCardNumber(token)) return undefined;
-        const out = wholeString(card.action === "truncate" ? { ...card, action: "mask" } : card, token, counts);
-        return out === null ? null : JSON.stringify(out);
-      },
-      container: (plan, token) => {
-        const step = plan.whole as Step;
-        if (step.action === "truncate") return undefined;
-        const out = wholeString(step, token, counts);
-        return out === null ? null : JSON.stringify(out);
-      },
-    });
+    scanCounts = counts;
+    hitsKnown = hits !== undefined;
+    const edits = scanJson(text, plans(base), plans, tokens);
+    hitsKnown = false;
     if (edits === undefined) return { value: redactString(plans(base), text, into), json: false };
     mergeCounts(into, counts);
     if (edits === null) return { value: null, json: true };
@@ -343,11 +396,11 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
   const walk = (path: string, value: unknown, json: boolean, counts: RedactionCounts): unknown => {
     if (typeof value === "string") {
       if (json) {
-        const check = subtreeCheck(path);
+        const sub = subtreeOf(path);
         const plan = planOf(path);
-        if (check === "never" && plan.whole === undefined) return value;
-        if (check !== "always" && check !== "never" && plan.whole === undefined && !check.test(value)) return value;
-        return jsonText(value, path, planOf, counts).value;
+        const found = sub.hits ? findHits(sub.hits, value) : 0;
+        if (found === 0 && !sub.always && plan.whole === undefined) return value;
+        return jsonText(value, path, planOf, counts, sub.hits).value;
       }
       return redactString(planOf(path), value, counts);
     }
@@ -383,11 +436,60 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
     record: Record<string, unknown>,
     jsonFields: ReadonlySet<string> | undefined,
     counts: RedactionCounts,
+    fields?: readonly string[],
   ): Record<string, unknown> => {
     let copy: Record<string, unknown> | undefined;
-    for (const key of Object.keys(record)) {
+    for (const key of fields ?? Object.keys(record)) {
+      if (!Object.hasOwn(record, key)) continue;
       const v = record[key];
       const out = walk(path === "" ? key : `${path}.${key}`, v, jsonFields?.has(key) === true, counts);
+      if (out === v) continue;
+      copy ??= { ...record };
+      if (out === null) delete copy[key];
+      else copy[key] = out;
+    }
+    return copy ?? record;
+  };
+
+  // Records of one shape (a table's rows) name the same fields every time: their plans are looked up once.
+  const shapes = new WeakMap<readonly string[], { plans: Plan[]; subs: (Subtree | undefined)[] }>();
+  const flatRecord = (
+    record: Record<string, unknown>,
+    fields: readonly string[],
+    jsonFields: ReadonlySet<string> | undefined,
+    counts: RedactionCounts,
+  ): Record<string, unknown> => {
+    let shape = shapes.get(fields);
+    if (!shape) {
+      shape = { plans: fields.map(planOf), subs: fields.map((f) => (jsonFields?.has(f) ? subtreeOf(f) : undefined)) };
+      shapes.set(fields, shape);
+    }
+    let copy: Record<string, unknown> | undefined;
+    for (let i = 0; i < fields.length; i++) {
+      const key = fields[i] as string;
+      const v = record[key];
+      if (typeof v !== "string" || v.length === 0) {
+        if (v !== undefined && v !== null && typeof v !== "string") {
+          const out = walk(key, v, false, counts);
+          if (out !== v) {
+            copy ??= { ...record };
+            if (out === null) delete copy[key];
+            else copy[key] = out;
+          }
+        }
+        continue;
+      }
+      const plan = shape.plans[i] as Plan;
+      const sub = shape.subs[i];
+      let out: string | null;
+      if (sub === undefined) {
+        if (plan.whole === undefined && (plan.trigger === undefined || !plan.trigger.test(v))) continue;
+        out = redactString(plan, v, counts);
+      } else {
+        const found = sub.hits ? findHits(sub.hits, v) : 0;
+        if (found === 0 && !sub.always && plan.whole === undefined) continue;
+        out = jsonText(v, key, planOf, counts, sub.hits).value;
+      }
       if (out === v) continue;
       copy ??= { ...record };
       if (out === null) delete copy[key];
@@ -410,10 +512,14 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
     },
     redactRecord<T extends Record<string, unknown>>(
       record: T,
-      opts: { jsonFields?: ReadonlySet<string>; path?: string } = {},
+      opts: { jsonFields?: ReadonlySet<string>; path?: string; fields?: readonly string[] } = {},
     ) {
       const counts: RedactionCounts = {};
-      const out = walkObject(opts.path ?? "", record, opts.jsonFields, counts) as T;
+      const out = (
+        opts.fields && opts.path === undefined
+          ? flatRecord(record, opts.fields, opts.jsonFields, counts)
+          : walkObject(opts.path ?? "", record, opts.jsonFields, counts, opts.fields)
+      ) as T;
       return { value: out, changed: out !== record, counts };
     },
     redactRaw(text) {
@@ -449,7 +555,8 @@ interface Edit {
 
 /** What replaces a value token: new JSON text, `null` to drop it, or undefined to keep it. */
 interface TokenRedactors {
-  string(plan: Plan, token: string): string | null | undefined;
+  /** The string token `text[start, end)`; `escaped` when it holds a backslash escape. */
+  string(plan: Plan, text: string, start: number, end: number, escaped: boolean): string | null | undefined;
   number(plan: Plan, token: string): string | null | undefined;
   /** Only called when the plan has a whole step. */
   container(plan: Plan, token: string): string | null | undefined;
@@ -457,7 +564,7 @@ interface TokenRedactors {
 
 interface Frame {
   readonly array: boolean;
-  readonly path: string;
+  readonly plan: Plan;
   /** Where the current member's key starts. */
   keyStart: number;
   /** End of the last member kept so far, or -1. */
@@ -479,13 +586,19 @@ function ws(text: string, i: number): number {
   }
 }
 
+// Whether the string `stringEnd` read last held an escape (scanning is synchronous).
+const SCAN = { escaped: false };
+
 /** End (exclusive) of the JSON string starting at `i`, or -1. */
 function stringEnd(text: string, i: number): number {
+  SCAN.escaped = false;
   for (let j = i + 1; j < text.length; j++) {
     const c = text.charCodeAt(j);
     if (c === 34) return j + 1;
-    if (c === 92) j++;
-    else if (c < 32) return -1;
+    if (c === 92) {
+      SCAN.escaped = true;
+      j++;
+    } else if (c < 32) return -1;
   }
   return -1;
 }
@@ -519,6 +632,21 @@ function scalarEnd(text: string, i: number): number {
   return NUMBER.test(text) ? NUMBER.lastIndex : -1;
 }
 
+function pushRemoval(edits: Edit[], start: number, end: number): void {
+  const last = edits[edits.length - 1];
+  if (last && last.text === "" && last.start <= start && last.end >= start) last.end = Math.max(last.end, end);
+  else edits.push({ start, end, text: "" });
+}
+
+/** The plan of `key` below `parent`, cached on the parent. */
+function childPlan(parent: Plan, key: string, plans: (path: string) => Plan): Plan {
+  let p = parent.children.get(key);
+  if (p) return p;
+  p = plans(parent.path === "" ? key : `${parent.path}.${key}`);
+  if (parent.children.size < 256) parent.children.set(key, p);
+  return p;
+}
+
 /**
  * Walks JSON text without building values, and returns the edits the token redactors ask for, in text order;
  * `null` when the root value itself is dropped, undefined when the text is not JSON. Iterative, so nesting depth
@@ -526,59 +654,49 @@ function scalarEnd(text: string, i: number): number {
  */
 function scanJson(
   text: string,
-  base: string,
+  root: Plan,
   plans: (path: string) => Plan,
   redact: TokenRedactors,
 ): Edit[] | null | undefined {
   const edits: Edit[] = [];
   const stack: Frame[] = [];
-  const remove = (start: number, end: number) => {
-    const last = edits[edits.length - 1];
-    if (last && last.text === "" && last.start <= start && last.end >= start) last.end = Math.max(last.end, end);
-    else edits.push({ start, end, text: "" });
-  };
   let i = ws(text, 0);
-  let path = base;
+  let plan = root;
   let rootDropped = false;
-  // Replaces the value [start, end) or drops it (from its object, or as null in an array).
-  const replace = (start: number, end: number, out: string | null) => {
-    if (out !== null) {
-      edits.push({ start, end, text: out });
-      return;
-    }
-    const top = stack[stack.length - 1];
-    if (!top) rootDropped = true;
-    else if (top.array) edits.push({ start, end, text: "null" });
-    else top.dropped = true;
-  };
   for (;;) {
-    // A value at `path`.
+    // A value with plan `plan`; `out` is what replaces it, if anything.
     const c = text.charCodeAt(i);
-    const plan = plans(path);
-    let end: number;
+    const start = i;
+    let end = -1;
+    let out: string | null | undefined;
     if (c === 123 || c === 91) {
       let descend = plan.deep;
-      end = -1;
       if (plan.whole || !plan.deep) {
         end = valueEnd(text, i);
         if (end === -1) return undefined;
         if (plan.whole) {
-          const out = redact.container(plan, text.slice(i, end));
-          if (out !== undefined) {
-            replace(i, end, out);
-            descend = false;
-          }
+          out = redact.container(plan, text.slice(i, end));
+          if (out !== undefined) descend = false;
         }
       }
       if (descend) {
-        stack.push({ array: c === 91, path, keyStart: -1, keptEnd: -1, pending: -1, pendingEnd: -1, dropped: false });
+        const frame: Frame = {
+          array: c === 91,
+          plan,
+          keyStart: -1,
+          keptEnd: -1,
+          pending: -1,
+          pendingEnd: -1,
+          dropped: false,
+        };
+        stack.push(frame);
         i = ws(text, i + 1);
         if (text.charCodeAt(i) !== (c === 91 ? 93 : 125)) {
           if (c === 123) {
-            const k = readKey(text, i, stack[stack.length - 1] as Frame);
-            if (k === undefined) return undefined;
-            i = k.next;
-            path = path === "" ? k.key : `${path}.${k.key}`;
+            const next = readKey(text, i, frame);
+            if (next === undefined) return undefined;
+            plan = childPlan(frame.plan, KEY.key, plans);
+            i = next;
           }
           continue;
         }
@@ -588,17 +706,19 @@ function scanJson(
     } else if (c === 34) {
       end = stringEnd(text, i);
       if (end === -1) return undefined;
-      if (plan.whole || plan.trigger) {
-        const out = redact.string(plan, text.slice(i, end));
-        if (out !== undefined) replace(i, end, out);
-      }
+      if (plan.whole || plan.trigger) out = redact.string(plan, text, i, end, SCAN.escaped);
     } else {
       end = scalarEnd(text, i);
       if (end === -1) return undefined;
-      if ((plan.whole || plan.trigger) && c !== 116 && c !== 102 && c !== 110) {
-        const out = redact.number(plan, text.slice(i, end));
-        if (out !== undefined) replace(i, end, out);
-      }
+      if ((plan.whole || plan.card) && c !== 116 && c !== 102 && c !== 110)
+        out = redact.number(plan, text.slice(i, end));
+    }
+    if (out !== undefined) {
+      const top = stack[stack.length - 1];
+      if (out !== null) edits.push({ start, end, text: out });
+      else if (!top) rootDropped = true;
+      else if (top.array) edits.push({ start, end, text: "null" });
+      else top.dropped = true;
     }
     // After a value ending at `end`: close containers, or move to the next member.
     i = end;
@@ -609,28 +729,28 @@ function scanJson(
         if (i !== text.length) return undefined;
         return rootDropped ? null : edits;
       }
-      if (!top.array) settleMember(top, end, remove);
+      if (!top.array) settleMember(top, end, edits);
       const d = text.charCodeAt(i);
       if (d === 44) {
         i = ws(text, i + 1);
         if (top.array) {
-          path = top.path;
+          plan = top.plan;
           break;
         }
         const keyStart = i;
-        const k = readKey(text, i, top);
-        if (k === undefined) return undefined;
+        const next = readKey(text, i, top);
+        if (next === undefined) return undefined;
         // A dropped first member goes with the separator after it.
         if (top.pending !== -1) {
-          remove(top.pending, keyStart);
+          pushRemoval(edits, top.pending, keyStart);
           top.pending = -1;
         }
-        i = k.next;
-        path = top.path === "" ? k.key : `${top.path}.${k.key}`;
+        plan = childPlan(top.plan, KEY.key, plans);
+        i = next;
         break;
       }
       if (d !== (top.array ? 93 : 125)) return undefined;
-      if (!top.array && top.pending !== -1) remove(top.pending, top.pendingEnd);
+      if (!top.array && top.pending !== -1) pushRemoval(edits, top.pending, top.pendingEnd);
       stack.pop();
       end = i + 1;
       i = end;
@@ -639,10 +759,10 @@ function scanJson(
 }
 
 /** Records where the member that just ended goes: kept, or removed with the separator before or after it. */
-function settleMember(top: Frame, end: number, remove: (start: number, end: number) => void): void {
+function settleMember(top: Frame, end: number, edits: Edit[]): void {
   if (top.keyStart === -1) return;
   if (!top.dropped) top.keptEnd = end;
-  else if (top.keptEnd !== -1) remove(top.keptEnd, end);
+  else if (top.keptEnd !== -1) pushRemoval(edits, top.keptEnd, end);
   else {
     top.pending = top.keyStart;
     top.pendingEnd = end;
@@ -651,16 +771,19 @@ function settleMember(top: Frame, end: number, remove: (start: number, end: numb
   top.keyStart = -1;
 }
 
-function readKey(text: string, i: number, frame: Frame): { key: string; next: number } | undefined {
+// The key `readKey` read last (scanning is synchronous).
+const KEY = { key: "" };
+
+/** Reads a member's key and colon at `i`; returns where its value starts, or undefined when it is no key. */
+function readKey(text: string, i: number, frame: Frame): number | undefined {
   if (text.charCodeAt(i) !== 34) return undefined;
   const end = stringEnd(text, i);
   if (end === -1) return undefined;
-  const token = text.slice(i, end);
-  const key = token.indexOf("\\") === -1 ? token.slice(1, -1) : (JSON.parse(token) as string);
+  KEY.key = SCAN.escaped ? (JSON.parse(text.slice(i, end)) as string) : text.slice(i + 1, end - 1);
   const colon = ws(text, end);
   if (text.charCodeAt(colon) !== 58) return undefined;
   frame.keyStart = i;
-  return { key, next: ws(text, colon + 1) };
+  return ws(text, colon + 1);
 }
 
 function applyEdits(text: string, edits: readonly Edit[]): string {

@@ -39,7 +39,10 @@ export const CLOUDTRAIL_SECRET_PARAMETERS: readonly string[] = [
   "request_parameters.value",
   "request_parameters.environment.variables.*",
   "response_elements.environment.variables.*",
-  // The same fields in a quarantined record's raw text, which keeps CloudTrail's own names.
+];
+
+/** The same fields in a quarantined record's raw text, which keeps CloudTrail's own names. */
+const CLOUDTRAIL_RAW_SECRET_PARAMETERS: readonly string[] = [
   "**.requestParameters.value",
   "**.requestParameters.environment.variables.*",
   "**.responseElements.environment.variables.*",
@@ -74,8 +77,13 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
     if (settings.credentials) {
       for (const r of CREDENTIAL_RULES)
         out.push(r.detect === "aws_access_key_id" ? { ...r, except: CLOUDTRAIL_KEY_ID_FIELDS } : r);
-      if (table === cloudtrailTable.name || table === undefined)
-        for (const path of CLOUDTRAIL_SECRET_PARAMETERS) out.push({ detect: "secret_parameter", action: "mask", path });
+      const params =
+        table === cloudtrailTable.name
+          ? CLOUDTRAIL_SECRET_PARAMETERS
+          : table === undefined
+            ? [...CLOUDTRAIL_SECRET_PARAMETERS, ...CLOUDTRAIL_RAW_SECRET_PARAMETERS]
+            : [];
+      for (const path of params) out.push({ detect: "secret_parameter", action: "mask", path });
     }
     for (const r of settings.rules) {
       if (r.sources && !r.sources.includes(source as SourceId)) continue;
@@ -85,13 +93,16 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
     // Lineage says where a record came from and is never content.
     return out.map((r) => ({ ...r, except: [...(r.except ?? []), ...LINEAGE] }));
   };
-  const compiled = new Map<string, { redactor: Redactor; json: ReadonlySet<string> }>();
+  const compiled = new Map<string, { redactor: Redactor; json: ReadonlySet<string>; fields: readonly string[] }>();
   const forRow = (source: string, table: TableDef) => {
     const id = `${source}\n${table.name}`;
     let c = compiled.get(id);
     if (!c) {
-      const json = new Set(Object.entries(table.columns).flatMap(([name, col]) => (col.type === "json" ? [name] : [])));
-      c = { redactor: compileRedaction(rulesFor(source, table.name), hmac ? { hmac } : {}), json };
+      const columns = Object.entries(table.columns).filter(([name]) => !LINEAGE.includes(name));
+      const json = new Set(columns.flatMap(([name, col]) => (col.type === "json" ? [name] : [])));
+      // Text columns only: numbers, flags and timestamps hold nothing a detector looks for.
+      const fields = columns.flatMap(([name, col]) => (col.type === "string" || col.type === "json" ? [name] : []));
+      c = { redactor: compileRedaction(rulesFor(source, table.name), hmac ? { hmac } : {}), json, fields };
       compiled.set(id, c);
     }
     return c;
@@ -100,15 +111,19 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
     const id = `${source}\n`;
     let c = compiled.get(id);
     if (!c) {
-      c = { redactor: compileRedaction(rulesFor(source, undefined), hmac ? { hmac } : {}), json: new Set() };
+      c = {
+        redactor: compileRedaction(rulesFor(source, undefined), hmac ? { hmac } : {}),
+        json: new Set(),
+        fields: [],
+      };
       compiled.set(id, c);
     }
     return c.redactor;
   };
   return {
     row(source, table, row, counts) {
-      const { redactor, json } = forRow(source, table);
-      const r = redactor.redactRecord(row, { jsonFields: json });
+      const { redactor, json, fields } = forRow(source, table);
+      const r = redactor.redactRecord(row, { jsonFields: json, fields });
       if (!r.changed) return row;
       mergeCounts(counts, r.counts);
       // A dropped column is null (the empty string where the column may not be null).
