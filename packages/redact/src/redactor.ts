@@ -380,12 +380,14 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
     plans: (path: string) => Plan,
     into: RedactionCounts,
     hits?: RegExp,
+    /** Text known to be JSON, whose pre-check hits were found: nothing after the last one is read. */
+    stopAfter = -1,
   ): { value: string | null; json: boolean } => {
     // Counted apart until the text proves to be JSON: text that is not is redacted again as plain text.
     const counts: RedactionCounts = {};
     scanCounts = counts;
     hitsKnown = hits !== undefined;
-    const edits = scanJson(text, plans(base), plans, tokens);
+    const edits = scanJson(text, plans(base), plans, tokens, stopAfter);
     hitsKnown = false;
     if (edits === undefined) return { value: redactString(plans(base), text, into), json: false };
     mergeCounts(into, counts);
@@ -400,7 +402,14 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
         const plan = planOf(path);
         const found = sub.hits ? findHits(sub.hits, value) : 0;
         if (found === 0 && !sub.always && plan.whole === undefined) return value;
-        return jsonText(value, path, planOf, counts, sub.hits).value;
+        return jsonText(
+          value,
+          path,
+          planOf,
+          counts,
+          sub.hits,
+          sub.always || found === 0 ? -1 : (hitAt[found - 1] as number),
+        ).value;
       }
       return redactString(planOf(path), value, counts);
     }
@@ -488,7 +497,14 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
       } else {
         const found = sub.hits ? findHits(sub.hits, v) : 0;
         if (found === 0 && !sub.always && plan.whole === undefined) continue;
-        out = jsonText(v, key, planOf, counts, sub.hits).value;
+        out = jsonText(
+          v,
+          key,
+          planOf,
+          counts,
+          sub.hits,
+          sub.always || found === 0 ? -1 : (hitAt[found - 1] as number),
+        ).value;
       }
       if (out === v) continue;
       copy ??= { ...record };
@@ -657,7 +673,11 @@ function scanJson(
   root: Plan,
   plans: (path: string) => Plan,
   redact: TokenRedactors,
+  stopAfter = -1,
 ): Edit[] | null | undefined {
+  // Past `stopAfter` (the last pre-check hit of text known to be JSON) no member or element can change: the scan
+  // ends at the next one, unless a dropped member still waits for its separator.
+  const settled = (at: number) => stopAfter >= 0 && at > stopAfter && stack.every((f) => f.pending === -1);
   const edits: Edit[] = [];
   const stack: Frame[] = [];
   let i = ws(text, 0);
@@ -733,6 +753,7 @@ function scanJson(
       const d = text.charCodeAt(i);
       if (d === 44) {
         i = ws(text, i + 1);
+        if (settled(i)) return rootDropped ? null : edits;
         if (top.array) {
           plan = top.plan;
           break;

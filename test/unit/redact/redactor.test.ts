@@ -149,6 +149,22 @@ describe("rules and paths", () => {
   });
 });
 
+describe("redactRecord on JSON fields", () => {
+  it("stops reading after the last pre-check hit but still settles a dropped member", () => {
+    // Prepare
+    const r = compileRedaction([...CREDENTIAL_RULES, { path: "doc.**.gone", detect: "value", action: "drop" }]);
+    const doc = '{"gone":1,"k":{"a":[1,2]},"t":"AKIAIOSFODNN7EXAMPLE","tail":{"deep":[{"x":"y"}]}}';
+    // Act
+    const out = r.redactRecord({ doc }, { jsonFields: new Set(["doc"]), fields: ["doc"] });
+    // Assess
+    expect(out).toStrictEqual({
+      value: { doc: '{"k":{"a":[1,2]},"t":"[REDACTED:aws_access_key_id]","tail":{"deep":[{"x":"y"}]}}' },
+      changed: true,
+      counts: { value: { drop: 1 }, aws_access_key_id: { mask: 1 } },
+    });
+  });
+});
+
 describe("redactRaw", () => {
   it("applies every detector anywhere in unparsed text, and path rules when it is JSON", () => {
     // Prepare
