@@ -1,4 +1,5 @@
 import type { CustomerDestination, LoglakeConfig } from "@app/core/config/types";
+import type { IngestRedaction } from "@app/core/ingest/redaction";
 import type { LogSource } from "@app/core/sources/types";
 import { openDuckDb } from "@app/lake/duckdb";
 import type { LakeStore } from "@app/lake/store";
@@ -10,6 +11,7 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { type AwsClientOptions, makeS3Client, makeSqsClient } from "./clients.ts";
 import { S3LakeStore } from "./lake-store.ts";
+import { configRedaction } from "./redaction.ts";
 import { S3Objects } from "./s3.ts";
 import { sqsKeepInvisible } from "./sqs.ts";
 import { assumeRoleCredentials } from "./sts.ts";
@@ -36,6 +38,7 @@ export function wireRuntime(args: {
   sources?: readonly LogSource[];
   customerClient?: (dest: CustomerDestination) => S3Client;
   alerts?: AlertRuntime;
+  redaction?: IngestRedaction;
 }): AwsRuntime {
   const { config, s3, sqs, log } = args;
   const objects = new S3Objects(s3, args.customerClient);
@@ -58,6 +61,7 @@ export function wireRuntime(args: {
       log,
     }),
     ...(args.alerts ? { alerts: args.alerts } : {}),
+    ...(args.redaction ? { redaction: args.redaction } : {}),
   };
 }
 
@@ -73,9 +77,13 @@ export async function createRuntime(args: {
   assumeRoles?: boolean;
   /** Near-real-time alerts on ingest (see `awsAlerts`). */
   alerts?: AlertRuntime;
+  /** Where `redaction.hmacKey.env` is read (default the process environment). */
+  env?: NodeJS.ProcessEnv;
 }): Promise<AwsRuntime> {
   const { config } = args;
   const aws: AwsClientOptions = { region: config.region, ...args.aws };
+  // Cold start: the HMAC key is read (Secrets Manager, environment) before any record is.
+  const redaction = await configRedaction(config.redaction, { env: args.env ?? process.env, aws });
   const s3 = makeS3Client(aws);
   const customerClients = new Map<string, S3Client>();
   return wireRuntime({
@@ -86,6 +94,7 @@ export async function createRuntime(args: {
     log: args.log,
     ...(args.sources ? { sources: args.sources } : {}),
     ...(args.alerts ? { alerts: args.alerts } : {}),
+    ...(redaction ? { redaction } : {}),
     customerClient(dest) {
       if (!dest.roleArn || !dest.externalId || args.assumeRoles === false) return s3;
       let client = customerClients.get(dest.name);

@@ -11,12 +11,14 @@ import { build } from "esbuild";
 const cli = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = join(cli, "dist");
 
-/** Bare imports that are not workspace packages (`@app/*`) are left for Node to load at run time. */
+/** Bare imports that are not workspace packages (`@app/*`, `@loglake/*`) are left for Node to load at run time. */
 const externalDependencies = {
   name: "external-dependencies",
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith("@app/") || args.path.startsWith("node:") ? undefined : { path: args.path, external: true },
+      args.path.startsWith("@app/") || args.path.startsWith("@loglake/") || args.path.startsWith("node:")
+        ? undefined
+        : { path: args.path, external: true },
     );
   },
 };

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { DetectionSettings } from "@app/core/detections/allowlist";
+import type { RedactionSettings } from "@app/core/ingest/redaction";
 import { InputError } from "./errors.ts";
 
 /** The config file read from the working directory when neither `--config` nor `LOGLAKE_CONFIG` names one. */
@@ -105,4 +106,15 @@ export async function compactionConfig(
     throw new InputError(`${file}: the default export must be the config object (use defineConfig)`);
   const { resolveConfig } = await import("@app/core/config/index");
   return resolveConfig(mod.default as Parameters<typeof resolveConfig>[0]).compaction;
+}
+
+/** The config's `redaction` settings, which `loglake ingest` applies; the defaults (credentials masked) without one. */
+export async function redactionSettings(env: NodeJS.ProcessEnv = process.env): Promise<RedactionSettings> {
+  const file = configFile(env);
+  const { resolveConfig } = await import("@app/core/config/index");
+  if (file === undefined) return resolveConfig({ env: "local" }).redaction;
+  const mod = await importConfigModule(file);
+  if (mod.default === null || typeof mod.default !== "object")
+    throw new InputError(`${file}: the default export must be the config object (use defineConfig)`);
+  return resolveConfig(mod.default as Parameters<typeof resolveConfig>[0]).redaction;
 }

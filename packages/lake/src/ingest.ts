@@ -3,6 +3,7 @@ import { createReadStream, type Stats } from "node:fs";
 import { readdir, realpath, rm, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { type IngestSummary, ingestObject, mergeSummary, type RowSink } from "@app/core/ingest/pipeline";
+import type { IngestRedaction } from "@app/core/ingest/redaction";
 import {
   fileContentName,
   fileLineage,
@@ -65,6 +66,8 @@ export interface IngestArgs {
    * JavaScript parser either way (see `stageCloudFrontFast`).
    */
   fastPath?: boolean;
+  /** Redaction of rows and quarantine text (see `ingestRedaction`); absent: none. */
+  redaction?: IngestRedaction;
 }
 
 /** True when the JavaScript pipeline would read the object as a CloudFront standard log by its key alone. */
@@ -127,7 +130,8 @@ export async function stageObject(args: IngestArgs): Promise<StagedObject> {
   }
   try {
     let fast: FastOutcome | undefined;
-    if (args.fastPath !== false && cloudfrontByKey(args)) {
+    // DuckDB's reader writes rows no redaction sees: with redaction on, every object goes through the pipeline.
+    if (args.fastPath !== false && args.redaction === undefined && cloudfrontByKey(args)) {
       fast = await stageCloudFrontFast({
         db: args.db,
         bytes: hashed(),
@@ -152,6 +156,7 @@ export async function stageObject(args: IngestArgs): Promise<StagedObject> {
         lineage: { sourceObject: args.sourceObject, ingestTime: args.ingestTime },
         sink,
         forced: args.forced,
+        ...(args.redaction ? { redaction: args.redaction } : {}),
       });
     }
     await rm(writer.scratchDir, { recursive: true, force: true });
@@ -446,6 +451,8 @@ export interface IngestTotals {
   child_rows?: Record<string, number>;
   quarantined: Record<string, number>;
   skipped: Record<string, number>;
+  /** What redaction changed, by detector and action, when it changed something. */
+  redacted?: IngestSummary["redacted"];
 }
 
 /**
@@ -476,6 +483,7 @@ export async function ingestFiles(args: {
   /** Progress within a file: bytes read from disk (called per chunk) and each record written. */
   onRead?: (file: string, bytes: number) => void;
   onRecord?: (file: string) => void;
+  redaction?: IngestRedaction;
 }): Promise<IngestTotals> {
   const totals: IngestTotals = { files: 0, records: 0, rows: {}, quarantined: {}, skipped: {} };
   const lanes = Math.max(1, Math.min(args.lanes ?? (await defaultLanes(args.files)), args.files.length));
@@ -530,6 +538,7 @@ async function stageLocalFile(args: {
   rowsPerFile?: number;
   onRead?: (file: string, bytes: number) => void;
   onRecord?: (file: string) => void;
+  redaction?: IngestRedaction;
 }): Promise<StagedObject> {
   const { file, keys, onRead, onRecord, ...rest } = args;
   const st = await stat(file);

@@ -125,6 +125,7 @@ export class KinesisBatch {
         context: { key: `kinesis/${stream}/${shardId}`, options: this.rt.sourceOptions },
         lineage: { sourceObject, ingestTime },
         sink,
+        ...(this.rt.redaction ? { redaction: this.rt.redaction } : {}),
       });
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
@@ -137,7 +138,7 @@ export class KinesisBatch {
           sourceKind: "unknown",
           reason: "bad_record",
           message: e.message,
-          raw: k.data,
+          raw: this.rt.redaction ? this.rt.redaction.text("unknown", k.data, {}) : k.data,
         }),
       ]);
       summary = { source: "unknown", records: 1, rows: {}, quarantined: { bad_record: 1 }, skipped: {} };
@@ -232,9 +233,9 @@ export class KinesisBatch {
         const k = p.record.kinesis;
         const sourceObject = kinesisRecordLineage(stream, shardId, k.sequenceNumber);
         const ingestTime = kinesisArrivalTime(k.approximateArrivalTimestamp);
-        p.rows = [
-          [quarantineTable, unwritableRow({ sourceObject, ingestTime, summary: p.summary, error, raw: k.data })],
-        ];
+        // The record's base64 data cannot be redacted; with redaction on it is left to the WORM archive of the run.
+        const raw = this.rt.redaction ? null : k.data;
+        p.rows = [[quarantineTable, unwritableRow({ sourceObject, ingestTime, summary: p.summary, error, raw })]];
         p.summary = unwritableSummary(p.summary);
       }
       written = await write();

@@ -75,6 +75,7 @@ export async function ingestS3Object(rt: PipelineRuntime, ref: S3ObjectRef): Pro
       options: rt.sourceOptions,
       // The lake bucket lets only the compactor delete; files a re-ingest no longer writes are left to it.
       staleFiles: "record",
+      ...(rt.redaction ? { redaction: rt.redaction } : {}),
     });
   } catch (e) {
     // Gone or superseded since the notification: a later notification covers whatever replaced it.
@@ -166,7 +167,7 @@ async function quarantineMessage(rt: PipelineRuntime, msg: SqsMessage, why: stri
         sourceKind: "unknown",
         reason: "bad_record",
         message: `SQS message ${msg.messageId} is not an S3 notification: ${why}`,
-        raw: msg.body,
+        raw: rt.redaction ? rt.redaction.text("unknown", msg.body, {}) : msg.body,
       }),
     );
   } catch (e) {

@@ -1,4 +1,5 @@
 import type { LoglakeConfig } from "@app/core/config/types";
+import type { IngestRedaction } from "@app/core/ingest/redaction";
 import { SOURCES } from "@app/core/sources/index";
 import type { LogSource, SourceOptions } from "@app/core/sources/types";
 import type { LakeStore } from "@app/lake/store";
@@ -26,6 +27,8 @@ export interface PipelineRuntime {
   keepInvisible?: KeepInvisible;
   /** Near-real-time alerts on the rows just written; absent when no detection alerts or no topic is set. */
   alerts?: AlertRuntime;
+  /** Redaction of every row and quarantine row (`ingestRedaction` of the config); absent: none. */
+  redaction?: IngestRedaction;
 }
 
 /** The sources a config enables, in registry order, and the options they read from it. */

@@ -6,7 +6,7 @@ import { SOURCES } from "@app/core/sources/index";
 import type { SourceId, SourceOptions } from "@app/core/sources/types";
 import type { IngestTotals, PathWalk } from "@app/lake/ingest";
 import type { Command } from "commander";
-import { detectionSettings } from "../config-file.ts";
+import { detectionSettings, redactionSettings } from "../config-file.ts";
 import { InputError } from "../errors.ts";
 import { endpointOption, lakeOption, lakeStore, resolveLake } from "../lake.ts";
 import { chosenFormat, formatOptions, formatResult } from "../output.ts";
@@ -25,6 +25,9 @@ export function formatTotals(t: IngestReport, lake: string): string {
   for (const [kind, n] of Object.entries(t.skipped).sort()) lines.push(`  skipped     ${kind.padEnd(20)} ${n}`);
   for (const [why, n] of Object.entries(t.skipped_paths).sort())
     lines.push(`  not read    ${why.padEnd(20)} ${n} path(s)`);
+  for (const [detector, byAction] of Object.entries(t.redacted ?? {}).sort())
+    for (const [action, n] of Object.entries(byAction).sort())
+      lines.push(`  redacted    ${`${detector} (${action})`.padEnd(20)} ${n}`);
   return lines.join("\n");
 }
 
@@ -74,6 +77,13 @@ function totalsResult(t: IngestReport): QueryResult {
     ...Object.entries(t.skipped_paths)
       .sort()
       .map(([name, count]) => ({ kind: "not_read", name, count })),
+    ...Object.entries(t.redacted ?? {})
+      .sort()
+      .flatMap(([name, byAction]) =>
+        Object.entries(byAction)
+          .sort()
+          .map(([action, count]) => ({ kind: `redacted_${action}`, name, count })),
+      ),
   ];
   return {
     columns: [
@@ -104,13 +114,24 @@ export async function runIngest(opts: {
       )
     : undefined;
   const options = realtimeOptions(opts.realtimeFields);
-  const [{ expandPaths, ingestFiles }, { openDuckDb }, { removeStagingSync }, { writeConfigTables }] =
-    await Promise.all([
-      import("@app/lake/ingest"),
-      import("@app/lake/duckdb"),
-      import("@app/lake/writer"),
-      import("@app/lake/config-tables"),
-    ]);
+  const [
+    { expandPaths, ingestFiles },
+    { openDuckDb },
+    { removeStagingSync },
+    { writeConfigTables },
+    { configRedaction },
+  ] = await Promise.all([
+    import("@app/lake/ingest"),
+    import("@app/lake/duckdb"),
+    import("@app/lake/writer"),
+    import("@app/lake/config-tables"),
+    import("@app/aws/redaction"),
+  ]);
+  // Before reading a file: a config that hashes without a key fails here, in one line.
+  const redaction = await configRedaction(await redactionSettings(), {
+    env: process.env,
+    aws: { ...(opts.region ? { region: opts.region } : {}), ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) },
+  });
   const { files, keys, skipped } = await expandPaths(opts.paths);
   if (files.length === 0) throw new InputError(`no files found under ${opts.paths.join(", ")}`);
   const store = await lakeStore(opts);
@@ -142,6 +163,7 @@ export async function runIngest(opts: {
         keys,
         forced: forced as SourceId | undefined,
         options,
+        ...(redaction ? { redaction } : {}),
         onRead: (file, bytes) => {
           state.bytes += bytes;
           state.current = file;
@@ -196,7 +218,8 @@ export function registerIngest(program: Command): void {
     `
 On a terminal a progress line shows bytes and records per second, elapsed time, the ETA and the current file;
 piped output and --quiet get only the summary. --format json prints exactly
-{"files":N,"records":N,"rows":{…},"quarantined":{…},"skipped":{…},"skipped_paths":{…}}.`,
+{"files":N,"records":N,"rows":{…},"quarantined":{…},"skipped":{…},"skipped_paths":{…}}, plus
+"redacted":{"<detector>":{"<action>":N}} when redaction changed something.`,
   );
   cmd.action(
     async (

@@ -1,5 +1,6 @@
 // Valibot, not zod: bundled by esbuild (--bundle --minify, node22, esm) a schema of this shape costs 8.6 KB with
 // valibot 1.5, 24 KB with zod/mini 4.6 and 456 KB with zod 4.6, and it ships in every handler and in sst.config.ts.
+import { DETECTORS, pathPatternProblems, REDACT_ACTIONS } from "@loglake/redact";
 import * as v from "valibot";
 import { DEFAULT_COMPACTION } from "../compaction/plan.ts";
 import {
@@ -207,6 +208,91 @@ const queueRules = crossRule<v.InferOutput<typeof queueFields>>((q, clean) =>
     : [],
 );
 
+const SECRET_ARN_RE = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]{1,512}$/;
+const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const RULE_TARGETS = [...DETECTORS, "value"] as const;
+const TABLE_NAMES = TABLES.map((t) => t.name);
+
+const redactionRuleFields = strict({
+  /** Sources whose records the rule applies to (default every source). */
+  sources: v.optional(
+    v.pipe(
+      v.array(sourceId, "must list at least one source"),
+      v.check((s) => s.length > 0, "must list at least one source"),
+    ),
+  ),
+  /** Tables the rule applies to (default every table). */
+  tables: v.optional(
+    v.pipe(
+      v.array(
+        v.picklist(TABLE_NAMES, (issue) => {
+          const guess = closestKey(String(issue.input), TABLE_NAMES);
+          return `"${String(issue.input)}" is not a table${guess ? ` (did you mean "${guess}"?)` : ""}`;
+        }),
+        "must list at least one table",
+      ),
+      v.check((t) => t.length > 0, "must list at least one table"),
+    ),
+  ),
+  /** Field path: a column, then keys inside a JSON column (`attributes.user.email`); `*` one key, `**` any. */
+  path: v.optional(
+    v.pipe(v.string("must be a field path such as user_id or attributes.**"), problems(pathPatternProblems)),
+    "**",
+  ),
+  detect: v.picklist(RULE_TARGETS, `must be one of ${RULE_TARGETS.join(", ")}`),
+  action: v.picklist(REDACT_ACTIONS, `must be one of ${REDACT_ACTIONS.join(", ")}`),
+});
+
+const redactionRule = v.pipe(
+  redactionRuleFields,
+  crossRule<v.InferOutput<typeof redactionRuleFields>>((r, clean) =>
+    clean("action") && clean("detect") && r.action === "truncate" && r.detect !== "ip_address" && r.detect !== "value"
+      ? [["action", "truncate applies to IP addresses only (detect ip_address or value)"]]
+      : [],
+  ),
+);
+
+const hmacKeyFields = strict({
+  /** The key itself (at least 32 characters); prefer `env` or `secretArn` outside local runs. */
+  value: v.optional(
+    v.pipe(
+      v.string("must be a string of at least 32 characters"),
+      v.check((k) => k.length >= 32, "must be at least 32 characters"),
+    ),
+  ),
+  /** Environment variable holding the key (local runs and `loglake dev`). */
+  env: v.optional(text(ENV_NAME_RE, "must be an environment variable name")),
+  /** Secrets Manager secret whose SecretString is the key, read by the consumers at cold start. */
+  secretArn: v.optional(text(SECRET_ARN_RE, "must be a Secrets Manager secret ARN")),
+});
+
+const redactionFields = strict({
+  /** Mask credentials (keys, tokens, passwords, secret request parameters) in every table; on by default. */
+  credentials: v.optional(v.boolean("must be true or false"), true),
+  /** Key of the `hash` action (HMAC-SHA256): exactly one of value, env or secretArn. */
+  hmacKey: v.optional(
+    v.pipe(
+      hmacKeyFields,
+      v.check(
+        (k) => [k.value, k.env, k.secretArn].filter((x) => x !== undefined).length === 1,
+        "must give exactly one of value, env or secretArn",
+      ),
+    ),
+  ),
+  /** PII rules, applied after the credential rules, in order. */
+  rules: v.optional(v.array(redactionRule, "must be a list of rules"), []),
+});
+
+const redactionSettings = v.pipe(
+  redactionFields,
+  crossRule<v.InferOutput<typeof redactionFields>>((r, clean) => {
+    if (!clean("rules") || r.hmacKey !== undefined || !Array.isArray(r.rules)) return [];
+    return r.rules.flatMap((rule, i): [string, string][] =>
+      rule.action === "hash" ? [[`rules[${i}].action`, "hash needs redaction.hmacKey"]] : [],
+    );
+  }),
+);
+
 // ---------------------------------------------------------------------------------------------------------------
 // The base config: `export default defineConfig({ … })` in loglake.config.ts, and what every function receives.
 
@@ -353,6 +439,8 @@ const configFields = strict({
     }),
     {},
   ),
+  /** Credential filtering and PII redaction of every table's rows and of quarantined text at ingest. */
+  redaction: v.optional(redactionSettings, {}),
   sizes: v.optional(
     strict({
       functionTimeoutSeconds: v.optional(int(1, 900), 900),

@@ -1,3 +1,4 @@
+import { mergeCounts, type RedactionCounts } from "@loglake/redact";
 import { asError } from "../errors.ts";
 import { keyTimeHint, type LogEventLineage, logEventLineageColumns, quarantineRow } from "../lake-layout.ts";
 import type { TableDef } from "../schema/table.ts";
@@ -6,6 +7,7 @@ import type { LogSource, ParseContext, ParseEvent, SkipKind, SourceId } from "..
 import { isIsoUtc } from "../time.ts";
 import { CorruptInputError, decodeStats, decodeText, replacementChars } from "./decode.ts";
 import { countNewlines, detectSource, parentFolderSource, SAMPLE_LINES, SNIFF_CHARS, sampleSource } from "./detect.ts";
+import type { IngestRedaction } from "./redaction.ts";
 import { MAX_RECORD_CHARS } from "./text.ts";
 
 /** Lineage the pipeline stamps on every row. */
@@ -50,6 +52,11 @@ export interface IngestSummary {
   flags?: Partial<Record<InputFlag, number>>;
   /** For `invalid_utf8`: the `source_line` of every row or quarantine row holding a U+FFFD it caused (up to 1,000). */
   flagged_lines?: Partial<Record<InputFlag, number[]>>;
+  /**
+   * What redaction changed in the rows and quarantine rows, by detector (or `value`, `secret_parameter`) and action,
+   * present only when it changed something.
+   */
+  redacted?: RedactionCounts;
 }
 
 /** Most `source_line`s a summary lists per flag. */
@@ -70,6 +77,8 @@ export async function ingestObject(args: {
   forced?: SourceId;
   /** Longest record read into memory (default `MAX_RECORD_CHARS`); a longer one is quarantined `too_large`. */
   maxRecordChars?: number;
+  /** Applied to every row and quarantine row before the sink sees it; absent: nothing is redacted. */
+  redaction?: IngestRedaction;
 }): Promise<IngestSummary> {
   const { lineage, sink } = args;
   const maxRecordChars = args.maxRecordChars ?? MAX_RECORD_CHARS;
@@ -90,7 +99,10 @@ export async function ingestObject(args: {
     attributed += n;
     if (flaggedLines.length < FLAGGED_LINES_LIMIT && flaggedLines.at(-1) !== line) flaggedLines.push(line);
   };
+  const redaction = args.redaction;
+  const redacted: RedactionCounts = {};
   const finish = (): IngestSummary => {
+    if (Object.keys(redacted).length > 0) summary.redacted = redacted;
     const flags: Partial<Record<InputFlag, number>> = {};
     if (stats.invalidUtf8 > 0) flags.invalid_utf8 = stats.invalidUtf8;
     if (stats.trailingBytes > 0) flags.trailing_bytes = stats.trailingBytes;
@@ -111,7 +123,16 @@ export async function ingestObject(args: {
   ) => {
     const eventTime = typeof time === "string" && isIsoUtc(time) ? time : keyTime;
     const sourceKind = summary.source;
-    const row = quarantineRow({ ...lineage, eventTime, line, sourceKind, reason, message, raw, logEvent });
+    const row = quarantineRow({
+      ...lineage,
+      eventTime,
+      line,
+      sourceKind,
+      reason,
+      message: redaction ? redaction.text(sourceKind, message, redacted) : message,
+      raw: redaction ? redaction.text(sourceKind, raw, redacted) : raw,
+      logEvent,
+    });
     summary.records++;
     summary.quarantined[reason] = (summary.quarantined[reason] ?? 0) + 1;
     await sink.write(quarantineTable, row);
@@ -223,8 +244,9 @@ export async function ingestObject(args: {
         );
         continue;
       }
+      const row = redaction ? redaction.row(source.id, ev.table, ev.row, redacted) : ev.row;
       try {
-        const w = sink.write(ev.table, stamp(ev.row, ev.line, lineage, ev.logEvent));
+        const w = sink.write(ev.table, stamp(row, ev.line, lineage, ev.logEvent));
         if (w) await w;
       } catch (e) {
         if (!(e instanceof RowRejectedError)) throw e;
@@ -242,7 +264,8 @@ export async function ingestObject(args: {
       summary.rows[ev.table.name] = (summary.rows[ev.table.name] ?? 0) + 1;
       // Child rows are small and fixed in shape (a digest's log file entries), so the sink never refuses them.
       for (const child of ev.children ?? []) {
-        const c = sink.write(child.table, stamp(child.row, ev.line, lineage, ev.logEvent));
+        const childRow = redaction ? redaction.row(source.id, child.table, child.row, redacted) : child.row;
+        const c = sink.write(child.table, stamp(childRow, ev.line, lineage, ev.logEvent));
         if (c) await c;
         summary.child_rows ??= {};
         summary.child_rows[child.table.name] = (summary.child_rows[child.table.name] ?? 0) + 1;
@@ -292,4 +315,5 @@ export function mergeSummary(into: Omit<IngestSummary, "source">, s: Omit<Ingest
     into.flags ??= {};
     into.flags[k] = (into.flags[k] ?? 0) + v;
   }
+  if (s.redacted) into.redacted = mergeCounts(into.redacted ?? {}, s.redacted);
 }

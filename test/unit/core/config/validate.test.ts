@@ -69,6 +69,7 @@ describe("resolveConfig", () => {
         maxPublicPrefixV6: 48,
       },
       compaction: { settleHours: 2, targetFileMb: 256, maxFilesPerHour: 50 },
+      redaction: { credentials: true, rules: [] },
       sizes: {
         functionTimeoutSeconds: 900,
         memoryMb: 2048,
@@ -405,7 +406,7 @@ describe("resolveConfig", () => {
       {
         field: "colour",
         message:
-          'unknown key "colour" (known: env, region, sources, buckets, lakePrefix, worm, destinations, queues, stream, securityHub, detections, compaction, sizes)',
+          'unknown key "colour" (known: env, region, sources, buckets, lakePrefix, worm, destinations, queues, stream, securityHub, detections, compaction, redaction, sizes)',
       },
     ],
   ])("rejects an unknown key: %s", (_name, input, expected) => {

@@ -1,0 +1,152 @@
+import { createHmac } from "node:crypto";
+import {
+  CREDENTIAL_RULES,
+  compileRedaction,
+  mergeCounts,
+  type RedactionCounts,
+  type RedactionRule,
+  type Redactor,
+} from "@loglake/redact";
+import type { LoglakeConfig } from "../config/types.ts";
+import { ConfigError } from "../errors.ts";
+import { lineageColumns, type TableDef } from "../schema/table.ts";
+import { cloudtrailTable } from "../sources/cloudtrail/schema.ts";
+import type { SourceId } from "../sources/types.ts";
+
+/** The validated `redaction` block of the config. */
+export type RedactionSettings = LoglakeConfig["redaction"];
+
+/**
+ * CloudTrail fields that hold access key ids as identifiers of the caller or of the key a call managed: kept, as the
+ * saved detections join on them (`bedrock-invoked-with-long-term-key`, `sts-federation-token-issued`,
+ * `iam-users-and-keys-created`). Elsewhere an access key id is masked.
+ */
+export const CLOUDTRAIL_KEY_ID_FIELDS: readonly string[] = [
+  "user_identity_access_key_id",
+  "user_identity.accessKeyId",
+  "request_parameters.accessKeyId",
+  "response_elements.accessKey.accessKeyId",
+  "response_elements.credentials.accessKeyId",
+];
+
+/**
+ * CloudTrail request and response fields that carry secrets under names that are no credential names: an SSM
+ * PutParameter `value` (a SecureString's plaintext when the caller sent one) and Lambda environment variables.
+ * Credential-named parameters (Secrets Manager `secretString`/`secretBinary`, RDS and Redshift
+ * `masterUserPassword`, IAM login profile `password`, ACM `privateKey`, STS `sessionToken`, …) are masked by name.
+ */
+export const CLOUDTRAIL_SECRET_PARAMETERS: readonly string[] = [
+  "request_parameters.value",
+  "request_parameters.environment.variables.*",
+  "response_elements.environment.variables.*",
+];
+
+/** The same fields in a quarantined record's raw text, which keeps CloudTrail's own names. */
+const CLOUDTRAIL_RAW_SECRET_PARAMETERS: readonly string[] = [
+  "**.requestParameters.value",
+  "**.requestParameters.environment.variables.*",
+  "**.responseElements.environment.variables.*",
+];
+
+const LINEAGE = Object.keys(lineageColumns);
+
+/** Redaction at ingest: rows of every table and the text of quarantine rows, by the config's rules. */
+export interface IngestRedaction {
+  /** The row with its content columns redacted (a copy when something changed); counts are added to `counts`. */
+  row(
+    source: SourceId | "unknown",
+    table: TableDef,
+    row: Record<string, unknown>,
+    counts: RedactionCounts,
+  ): Record<string, unknown>;
+  /** Quarantined text (raw record, message) of a source: every detector its rules name, wherever it matches. */
+  text(source: SourceId | "unknown", text: string, counts: RedactionCounts): string;
+}
+
+/**
+ * Compiles the config's redaction for ingest; undefined when it changes nothing. `hmacKey` is the resolved key of
+ * `redaction.hmacKey` (see `redactionKeySource`), needed when a rule hashes.
+ */
+export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): IngestRedaction | undefined {
+  if (!settings.credentials && settings.rules.length === 0) return undefined;
+  if (hmacKey === undefined && settings.rules.some((r) => r.action === "hash"))
+    throw new ConfigError("redaction.hmacKey: a rule hashes, but no HMAC key was given");
+  const hmac = hmacKey === undefined ? undefined : (t: string) => createHmac("sha256", hmacKey).update(t).digest("hex");
+  const rulesFor = (source: string, table: string | undefined): RedactionRule[] => {
+    const out: RedactionRule[] = [];
+    if (settings.credentials) {
+      for (const r of CREDENTIAL_RULES)
+        out.push(r.detect === "aws_access_key_id" ? { ...r, except: CLOUDTRAIL_KEY_ID_FIELDS } : r);
+      const params =
+        table === cloudtrailTable.name
+          ? CLOUDTRAIL_SECRET_PARAMETERS
+          : table === undefined
+            ? [...CLOUDTRAIL_SECRET_PARAMETERS, ...CLOUDTRAIL_RAW_SECRET_PARAMETERS]
+            : [];
+      for (const path of params) out.push({ detect: "secret_parameter", action: "mask", path });
+    }
+    for (const r of settings.rules) {
+      if (r.sources && !r.sources.includes(source as SourceId)) continue;
+      if (table !== undefined && r.tables && !r.tables.includes(table)) continue;
+      out.push({ detect: r.detect, action: r.action, path: r.path });
+    }
+    // Lineage says where a record came from and is never content.
+    return out.map((r) => ({ ...r, except: [...(r.except ?? []), ...LINEAGE] }));
+  };
+  const compiled = new Map<string, { redactor: Redactor; json: ReadonlySet<string>; fields: readonly string[] }>();
+  const forRow = (source: string, table: TableDef) => {
+    const id = `${source}\n${table.name}`;
+    let c = compiled.get(id);
+    if (!c) {
+      const columns = Object.entries(table.columns).filter(([name]) => !LINEAGE.includes(name));
+      const json = new Set(columns.flatMap(([name, col]) => (col.type === "json" ? [name] : [])));
+      // Text columns only: numbers, flags and timestamps hold nothing a detector looks for.
+      const fields = columns.flatMap(([name, col]) => (col.type === "string" || col.type === "json" ? [name] : []));
+      c = { redactor: compileRedaction(rulesFor(source, table.name), hmac ? { hmac } : {}), json, fields };
+      compiled.set(id, c);
+    }
+    return c;
+  };
+  const forText = (source: string) => {
+    const id = `${source}\n`;
+    let c = compiled.get(id);
+    if (!c) {
+      c = {
+        redactor: compileRedaction(rulesFor(source, undefined), hmac ? { hmac } : {}),
+        json: new Set(),
+        fields: [],
+      };
+      compiled.set(id, c);
+    }
+    return c.redactor;
+  };
+  return {
+    row(source, table, row, counts) {
+      const { redactor, json, fields } = forRow(source, table);
+      const r = redactor.redactRecord(row, { jsonFields: json, fields });
+      if (!r.changed) return row;
+      mergeCounts(counts, r.counts);
+      // A dropped column is null (the empty string where the column may not be null).
+      for (const [name, col] of Object.entries(table.columns))
+        if (!(name in r.value) && name in row) r.value[name] = col.nullable ? null : "";
+      return r.value;
+    },
+    text(source, text, counts) {
+      const r = forText(source).redactRaw(text);
+      if (r.changed) mergeCounts(counts, r.counts);
+      return r.value;
+    },
+  };
+}
+
+/** Where the HMAC key of `redaction.hmacKey` comes from; undefined when none is configured. */
+export function redactionKeySource(
+  settings: RedactionSettings,
+): { kind: "value"; value: string } | { kind: "env"; name: string } | { kind: "secret"; arn: string } | undefined {
+  const k = settings.hmacKey;
+  if (k === undefined) return undefined;
+  if (k.value !== undefined) return { kind: "value", value: k.value };
+  if (k.env !== undefined) return { kind: "env", name: k.env };
+  if (k.secretArn !== undefined) return { kind: "secret", arn: k.secretArn };
+  return undefined;
+}

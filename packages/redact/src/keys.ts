@@ -1,0 +1,56 @@
+// Field names whose value is a credential. Names are compared lower-cased with separators removed, so `api_key`,
+// `apiKey`, `X-Api-Key` and `API-KEY` are one name. Suffixes catch `masterUserPassword`, `clientSecret`,
+// `githubToken`-style names without catching identifiers such as `secretId`, `keyId` or `nextToken` (a pagination
+// cursor CloudTrail records on most List calls).
+
+const EXACT = new Set([
+  "password",
+  "passwd",
+  "pwd",
+  "pass",
+  "passphrase",
+  "secret",
+  "token",
+  "authorization",
+  "proxyauthorization",
+  "apikey",
+  "secretkey",
+  "privatekey",
+  "secretstring",
+  "secretbinary",
+  "tokencode",
+]);
+
+const SUFFIXES = [
+  "password",
+  "passwd",
+  "passphrase",
+  "secret",
+  "secretkey",
+  "secretaccesskey",
+  "apikey",
+  "privatekey",
+  "accesstoken",
+  "refreshtoken",
+  "idtoken",
+  "sessiontoken",
+  "securitytoken",
+  "authtoken",
+  "apitoken",
+  "bearertoken",
+  "oauthtoken",
+  "csrftoken",
+  "xsrftoken",
+];
+
+/** Fragments one of the names contains, as a case-insensitive regular expression source (a cheap pre-check). */
+export const SECRET_KEY_FRAGMENTS = "pass|pwd|secret|token|authoriz|api[_.-]?key|private[_.-]?key";
+
+/** True when a field of this name holds a credential (`password`, `client_secret`, `X-Api-Key`, …). */
+export function isSecretKey(name: string): boolean {
+  if (name.length < 3 || name.length > 64) return false;
+  const n = name.toLowerCase().replace(/[^a-z0-9]/g, "");
+  if (EXACT.has(n)) return true;
+  for (const s of SUFFIXES) if (n.endsWith(s)) return true;
+  return false;
+}
