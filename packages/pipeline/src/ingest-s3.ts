@@ -1,3 +1,4 @@
+import { customerDestinations } from "@app/core/config/destinations";
 import { type CopyTarget, planCopies } from "@app/core/copy/plan";
 import { decodeSqsBody, type S3ObjectRef } from "@app/core/envelopes/s3-notification";
 import { ParseError } from "@app/core/errors";
@@ -124,7 +125,7 @@ export async function ingestS3Object(rt: PipelineRuntime, ref: S3ObjectRef): Pro
 }
 
 function destinationOf(rt: PipelineRuntime, name: string) {
-  const d = rt.config.destinations.find((x) => x.name === name);
+  const d = customerDestinations(rt.config).find((x) => x.name === name);
   if (!d) throw new Error(`copy plan names unknown destination ${name}`);
   return d;
 }

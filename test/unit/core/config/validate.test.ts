@@ -89,6 +89,7 @@ describe("resolveConfig", () => {
     // Assess
     expect(c.destinations).toStrictEqual([
       {
+        type: "s3",
         name: "acme",
         bucket: "acme-logs",
         keyTemplate: "<env>/<source>/<key>",
