@@ -4,6 +4,7 @@ import type { LogSource, SourceOptions } from "@app/core/sources/types";
 import type { LakeStore } from "@app/lake/store";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { AlertRuntime } from "./alerts.ts";
+import type { ForwardRuntime } from "./forward.ts";
 import type { Log } from "./log.ts";
 import type { KeepInvisible, ObjectCopier, ObjectReader, ObjectWriter } from "./ports.ts";
 
@@ -26,6 +27,8 @@ export interface PipelineRuntime {
   keepInvisible?: KeepInvisible;
   /** Near-real-time alerts on the rows just written; absent when no detection alerts or no topic is set. */
   alerts?: AlertRuntime;
+  /** Forwarding of app events to CloudWatch Logs; absent when no destination is of that type. */
+  forward?: ForwardRuntime;
 }
 
 /** The sources a config enables, in registry order, and the options they read from it. */

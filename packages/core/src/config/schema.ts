@@ -257,7 +257,10 @@ const logGroupDestination = v.pipe(
     if (Array.isArray(d.sources))
       d.sources.forEach((s, i) => {
         if (clean(`sources[${i}]`) && !APP_EVENT_SOURCE_IDS.includes(s))
-          out.push([`sources[${i}]`, `"${s}" has no app events (app event sources: ${APP_EVENT_SOURCE_IDS.join(", ")})`]);
+          out.push([
+            `sources[${i}]`,
+            `"${s}" has no app events (app event sources: ${APP_EVENT_SOURCE_IDS.join(", ")})`,
+          ]);
       });
     return out;
   }),
@@ -796,7 +799,8 @@ const settingsRules = crossRule<SettingsFields>((s, clean) => {
   if (Array.isArray(base.destinations))
     base.destinations.forEach((d, i) => {
       const at = `default.destinations[${i}]`;
-      if (typeof d !== "object" || d === null || d.type !== "s3" || !clean(`${at}.kmsKeyId`) || !clean(`${at}.roleArn`)) return;
+      if (typeof d !== "object" || d === null || d.type !== "s3" || !clean(`${at}.kmsKeyId`) || !clean(`${at}.roleArn`))
+        return;
       // IAM can name a customer's key only by its ARN when we write with our own role.
       if (d.roleArn === undefined && d.kmsKeyId !== undefined && !KMS_KEY_ARN_RE.test(d.kmsKeyId))
         out.push([

@@ -26,9 +26,12 @@ export class RowRejectedError extends Error {
   }
 }
 
-/** Where rows go. `write` may return a promise to apply back-pressure, and may throw `RowRejectedError`. */
+/**
+ * Where rows go. `write` may return a promise to apply back-pressure, and may throw `RowRejectedError`. `text` is
+ * the record's own JSON text when the parser kept it (app events).
+ */
 export interface RowSink {
-  write(table: TableDef, row: Record<string, unknown>): void | Promise<void>;
+  write(table: TableDef, row: Record<string, unknown>, text?: string): void | Promise<void>;
 }
 
 /**
@@ -224,7 +227,7 @@ export async function ingestObject(args: {
         continue;
       }
       try {
-        const w = sink.write(ev.table, stamp(ev.row, ev.line, lineage, ev.logEvent));
+        const w = sink.write(ev.table, stamp(ev.row, ev.line, lineage, ev.logEvent), ev.text);
         if (w) await w;
       } catch (e) {
         if (!(e instanceof RowRejectedError)) throw e;
