@@ -818,10 +818,11 @@ describe("alerts on ingest and the report's findings", () => {
 });
 
 describe("alarms", () => {
-  it("alarms on DLQ depth, iterator age, function errors, quarantine rate, missing logs and integrity findings, to the alerts topic", () => {
+  it("alarms on DLQ depth, iterator age, function errors, quarantine rate, missing logs, integrity findings and forwarding failures, to the alerts topic", () => {
     const alarms = all(prod, "cloudwatch/metricAlarm:MetricAlarm");
     expect(alarms.map((a) => a.name).sort()).toStrictEqual([
       "ExportReportErrors",
+      "ForwardFailedSiem",
       "IngestDlqDepth",
       "IngestKinesisErrors",
       "IngestSqsErrors",

@@ -82,11 +82,6 @@ export function mergeForwardCounts(into: ForwardCounts, from: ForwardCounts): vo
   }
 }
 
-/** True when the config has a CloudWatch Logs destination (the consumers then keep app events' texts). */
-export function forwardsAny(config: LoglakeConfig): boolean {
-  return logGroupDestinations(config).length > 0;
-}
-
 function addSkips(t: ForwardTally, skipped: Partial<Record<ForwardSkip, number>>): void {
   for (const [k, n] of Object.entries(skipped) as [ForwardSkip, number][]) t.skipped[k] = (t.skipped[k] ?? 0) + n;
 }
