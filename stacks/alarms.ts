@@ -1,6 +1,8 @@
+import { logGroupDestinations } from "@app/core/config/destinations";
 import {
   type AlarmSpec,
   dlqDepthAlarm,
+  forwardFailedAlarm,
   functionErrorsAlarm,
   INGEST_METRICS,
   integrityFindingsAlarm,
@@ -48,6 +50,10 @@ alarm(
 );
 
 alarm(quarantineRateAlarm("QuarantineRate", INGEST_METRICS, deploy.alarms.quarantinePercent));
+
+for (const d of logGroupDestinations(config)) {
+  alarm(forwardFailedAlarm(logicalName("ForwardFailed", d.name), INGEST_METRICS, d.name), [ingestSqs, ingestKinesis]);
+}
 
 for (const [source, hours] of Object.entries(deploy.alarms.missingLogsHours)) {
   alarm(missingLogsAlarm(logicalName("MissingLogs", source), INGEST_METRICS, source, hours as number));

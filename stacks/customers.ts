@@ -1,3 +1,4 @@
+import { customerDestinations } from "@app/core/config/destinations";
 import {
   type CustomerGrantInput,
   customerRoleDocuments,
@@ -13,7 +14,7 @@ const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
 
 /** Each customer destination as IAM sees it: its bucket, the prefixes its key template writes under, role and key. */
 export const customers = partition.apply((p) =>
-  config.destinations.map((d): CustomerGrantInput & { externalId?: string } => ({
+  customerDestinations(config).map((d): CustomerGrantInput & { externalId?: string } => ({
     name: d.name,
     bucketArn: `arn:${p}:s3:::${d.bucket}`,
     prefixes: templatePrefixes(d.keyTemplateParts, { env: config.env, sources: d.sources }),
@@ -39,7 +40,7 @@ export function customerHandover(writerRoleArns: $util.Input<string>[]) {
           all
             .filter((c) => c.roleArn && c.externalId)
             .map((c) => {
-              const sources = config.destinations.find((d) => d.name === c.name)?.sources ?? [];
+              const sources = customerDestinations(config).find((d) => d.name === c.name)?.sources ?? [];
               const docs = customerRoleDocuments(
                 { ...c, externalId: c.externalId as string },
                 writerArns,

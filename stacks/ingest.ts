@@ -1,20 +1,24 @@
 import { alertDetections } from "@app/core/alerts/alert";
+import { logGroupDestinations } from "@app/core/config/destinations";
 import { CONFIG_TABLE_NAMES } from "@app/core/detections/allowlist";
 import { ingestQueuePolicy } from "@app/core/infra/buckets";
 import {
   alertScope,
+  forwardStatements,
   ingestKinesisStatements,
   ingestSqsStatements,
   lakeScope,
+  logGroupArn,
   templatePrefixes,
 } from "@app/core/infra/grants";
 import { logicalName } from "@app/core/infra/queries";
+import { forwardClaimPrefix } from "@app/core/lake-layout";
 import { TABLES } from "@app/core/sources/index";
 import { alertsTopic } from "./alerts";
 import { savedQueries } from "./catalog";
 import { customerGrants } from "./customers";
 import { functionEnvironment, functionName, functionSize, permissionsOf } from "./lib/function";
-import { config, deploy, partition, stateful } from "./settings";
+import { accountId, config, deploy, partition, stateful } from "./settings";
 import { kmsKey, lakeBucket, wormBucket } from "./storage";
 
 // Two weeks, SQS's maximum: an outage of the consumers must not lose notifications.
@@ -138,6 +142,27 @@ const alerting = {
   environment: { ...functionEnvironment, ALERTS_TOPIC_ARN: alertsTopic.arn },
 };
 
+// Both consumers forward the app events they ingest to the CloudWatch Logs destinations; none: no grant at all.
+const forwardGrants = $resolve([lakeBucket.arn, partition, accountId]).apply(([lakeArn, p, a]) =>
+  forwardStatements({
+    lakeBucketArn: lakeArn,
+    claimPrefix: forwardClaimPrefix(config.lakePrefix),
+    logGroups: logGroupDestinations(config).map((d) => ({
+      name: d.name,
+      // A role writes in its own account; without one the group is in ours.
+      logGroupArn: logGroupArn({
+        partition: p,
+        region: d.region,
+        accountId: d.accountId ?? d.roleArn?.split(":")[4] ?? a,
+        logGroup: d.logGroup,
+      }),
+      ...(d.roleArn ? { roleArn: d.roleArn } : {}),
+      createIfMissing: d.createIfMissing,
+      ...(d.retentionDays !== undefined ? { retentionDays: d.retentionDays } : {}),
+    })),
+  }),
+);
+
 function writeScopes(lakeArn: string, wormArn: string, wormSources: string[], topicArn: string) {
   return {
     lake: lakeScope(lakeArn, config.lakePrefix, tables),
@@ -164,13 +189,14 @@ export const ingestSqs = new sst.aws.Function("IngestSqs", {
   permissions: permissionsOf(
     $resolve([ingestQueue.arn, lakeBucket.arn, wormBucket.arn, kmsKey.arn, partition, alertsTopic.arn]).apply(
       ([queueArn, lakeArn, wormArn, kmsKeyArn, p, topicArn]) =>
-        customerGrants.apply((customers) =>
+        $resolve([customerGrants, forwardGrants]).apply(([customers, forward]) =>
           ingestSqsStatements({
             kmsKeyArn,
             queueArn,
             ...writeScopes(lakeArn, wormArn, s3WormSources, topicArn),
             sources: deploy.sourceBuckets.map((b) => ({ bucketArn: `arn:${p}:s3:::${b.name}`, prefixes: [b.prefix] })),
             customers,
+            forward,
           }),
         ),
     ),
@@ -189,13 +215,16 @@ export const ingestKinesis = new sst.aws.Function("IngestKinesis", {
   permissions: permissionsOf(
     $resolve([stream.arn, streamFailureQueue.arn, lakeBucket.arn, wormBucket.arn, kmsKey.arn, alertsTopic.arn]).apply(
       ([streamArn, failureQueueArn, lakeArn, wormArn, kmsKeyArn, topicArn]) =>
-        ingestKinesisStatements({
-          kmsKeyArn,
-          streamArn,
-          failureQueueArn,
-          ...writeScopes(lakeArn, wormArn, ["kinesis"], topicArn),
-          customers: [],
-        }),
+        forwardGrants.apply((forward) =>
+          ingestKinesisStatements({
+            kmsKeyArn,
+            streamArn,
+            failureQueueArn,
+            ...writeScopes(lakeArn, wormArn, ["kinesis"], topicArn),
+            customers: [],
+            forward,
+          }),
+        ),
     ),
   ),
 });

@@ -1,3 +1,4 @@
+import { customerDestinations } from "@app/core/config/destinations";
 import { accessLogBucketPolicy, privateBucketPolicy, wormBucketPolicy } from "@app/core/infra/buckets";
 import { compactorStatements, lakeScope, lambdaTrustPolicy } from "@app/core/infra/grants";
 import { projectKeyPolicy } from "@app/core/infra/keys";
@@ -21,7 +22,7 @@ import {
 } from "./settings";
 
 // Customers that copy the trail's files through a role in their account decrypt them with the project key.
-const trailCustomerRoles = config.destinations
+const trailCustomerRoles = customerDestinations(config)
   .filter((d) => d.roleArn !== undefined && receivesTrailFiles(d.sources))
   .map((d) => d.roleArn as string);
 

@@ -449,11 +449,42 @@ describe("ingest", () => {
         !/^arn:aws:s3:::acme-loglake-worm\/production\/[a-z_]+\/\*$/.test(r) &&
         r !== "arn:aws:sqs:eu-west-1:123456789012:loglake-production-ingest" &&
         r !== KEY_ARN &&
+        r !== "arn:aws:s3:::acme-loglake-lake" &&
+        r !== "arn:aws:s3:::acme-loglake-lake/_forward/*" &&
+        !r.startsWith("arn:aws:logs:eu-west-1:123456789012:log-group:/acme/loglake/app-events") &&
         !r.includes("444455556666") &&
         !r.includes("initech-audit") &&
         !r.includes("777788889999"),
     );
     expect(foreign).toStrictEqual([]);
+  });
+});
+
+describe("forwarding to CloudWatch Logs", () => {
+  it("lets both consumers write the configured log group, create it with its retention, and claim their calls", () => {
+    const group = "arn:aws:logs:eu-west-1:123456789012:log-group:/acme/loglake/app-events";
+    for (const role of ["IngestSqsRole", "IngestKinesisRole"]) {
+      expect([
+        role,
+        actionsOn(prod, role, group).sort(),
+        actionsOn(prod, role, `${group}:log-stream:*`).sort(),
+        actionsOn(prod, role, "arn:aws:s3:::acme-loglake-lake/_forward/*").sort(),
+      ]).toStrictEqual([
+        role,
+        ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:PutRetentionPolicy"],
+        ["logs:CreateLogStream", "logs:PutLogEvents"],
+        ["s3:GetObject", "s3:PutObject"],
+      ]);
+    }
+  });
+
+  it("alarms when events could not be forwarded to the destination", () => {
+    const forward = one(prod, "cloudwatch/metricAlarm:MetricAlarm", "ForwardFailedSiem").inputs;
+    expect([forward.metricName, forward.dimensions, forward.threshold]).toStrictEqual([
+      "EventsForwardFailed",
+      { service: "loglake-ingest", destination: "siem" },
+      0,
+    ]);
   });
 });
 
@@ -792,10 +823,11 @@ describe("alerts on ingest and the report's findings", () => {
 });
 
 describe("alarms", () => {
-  it("alarms on DLQ depth, iterator age, function errors, quarantine rate, missing logs and integrity findings, to the alerts topic", () => {
+  it("alarms on DLQ depth, iterator age, function errors, quarantine rate, missing logs, integrity findings and forwarding failures, to the alerts topic", () => {
     const alarms = all(prod, "cloudwatch/metricAlarm:MetricAlarm");
     expect(alarms.map((a) => a.name).sort()).toStrictEqual([
       "ExportReportErrors",
+      "ForwardFailedSiem",
       "IngestDlqDepth",
       "IngestKinesisErrors",
       "IngestSqsErrors",

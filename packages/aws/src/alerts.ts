@@ -2,18 +2,31 @@ import { alertDetections } from "@app/core/alerts/alert";
 import type { LoglakeConfig } from "@app/core/config/types";
 import { loadQueryDir } from "@app/lake/query-files";
 import type { AlertClaims, AlertPublisher, AlertRuntime } from "@app/pipeline/alerts";
-import { DeleteObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { ForwardClaims } from "@app/pipeline/forward";
+import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { type AwsClientOptions, makeS3Client, makeSnsClient } from "./clients.ts";
 
 /**
  * Alert claims as S3 markers in the lake bucket: a conditional PutObject (`If-None-Match: *`) creates the marker
  * only when no object has its key, so of two consumers (or a redelivery) exactly one gets 200 and every other 412.
+ * Forwarding to CloudWatch Logs uses the same markers, and `claimed` (HeadObject: 404 is no marker, which S3 says
+ * only to a caller that may list the bucket; any other error throws).
  */
-export function s3AlertClaims(s3: S3Client, bucket: string, prefix = ""): AlertClaims {
+export function s3AlertClaims(s3: S3Client, bucket: string, prefix = ""): AlertClaims & ForwardClaims {
   const base = prefix.replace(/^\/+|\/+$/g, "");
   const key = (k: string) => (base ? `${base}/${k}` : k);
   return {
+    async claimed(k) {
+      try {
+        await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key(k) }));
+        return true;
+      } catch (e) {
+        const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 404 || (e as Error).name === "NotFound") return false;
+        throw e;
+      }
+    },
     async claim(k, body) {
       try {
         await s3.send(

@@ -4,12 +4,15 @@ import type { LogSource } from "@app/core/sources/types";
 import { openDuckDb } from "@app/lake/duckdb";
 import type { LakeStore } from "@app/lake/store";
 import type { AlertRuntime } from "@app/pipeline/alerts";
+import type { ForwardRuntime } from "@app/pipeline/forward";
 import type { Log } from "@app/pipeline/log";
 import { type PipelineRuntime, sourceSettings } from "@app/pipeline/runtime";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { s3AlertClaims } from "./alerts.ts";
 import { type AwsClientOptions, makeS3Client, makeSqsClient } from "./clients.ts";
+import { awsForward } from "./cloudwatch-logs.ts";
 import { S3LakeStore } from "./lake-store.ts";
 import { configRedaction } from "./redaction.ts";
 import { S3Objects } from "./s3.ts";
@@ -39,6 +42,7 @@ export function wireRuntime(args: {
   customerClient?: (dest: CustomerDestination) => S3Client;
   alerts?: AlertRuntime;
   redaction?: IngestRedaction;
+  forward?: ForwardRuntime;
 }): AwsRuntime {
   const { config, s3, sqs, log } = args;
   const objects = new S3Objects(s3, args.customerClient);
@@ -62,6 +66,7 @@ export function wireRuntime(args: {
     }),
     ...(args.alerts ? { alerts: args.alerts } : {}),
     ...(args.redaction ? { redaction: args.redaction } : {}),
+    ...(args.forward ? { forward: args.forward } : {}),
   };
 }
 
@@ -79,12 +84,25 @@ export async function createRuntime(args: {
   alerts?: AlertRuntime;
   /** Where `redaction.hmacKey.env` is read (default the process environment). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Forwarding to CloudWatch Logs; by default, when the config has such destinations, `awsForward` with its claims
+   * as markers under the lake prefix of the lake bucket.
+   */
+  forward?: ForwardRuntime;
 }): Promise<AwsRuntime> {
   const { config } = args;
   const aws: AwsClientOptions = { region: config.region, ...args.aws };
   // Cold start: the HMAC key is read (Secrets Manager, environment) before any record is.
   const redaction = await configRedaction(config.redaction, { env: args.env ?? process.env, aws });
   const s3 = makeS3Client(aws);
+  const forward =
+    args.forward ??
+    awsForward({
+      config,
+      aws,
+      claims: s3AlertClaims(s3, config.buckets.lake, config.lakePrefix),
+      ...(args.assumeRoles !== undefined ? { assumeRoles: args.assumeRoles } : {}),
+    });
   const customerClients = new Map<string, S3Client>();
   return wireRuntime({
     config,
@@ -95,6 +113,7 @@ export async function createRuntime(args: {
     ...(args.sources ? { sources: args.sources } : {}),
     ...(args.alerts ? { alerts: args.alerts } : {}),
     ...(redaction ? { redaction } : {}),
+    ...(forward ? { forward } : {}),
     customerClient(dest) {
       if (!dest.roleArn || !dest.externalId || args.assumeRoles === false) return s3;
       let client = customerClients.get(dest.name);

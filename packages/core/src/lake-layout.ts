@@ -450,6 +450,26 @@ export function parseCompactionManifest(text: string, where = "compaction manife
 // SHA-256, the SHA-256 of every file that manifest put in that table and day, and the SHA-256 of the link before it.
 // The head names the last link and is signed, so a changed, removed or added file and a rewritten manifest show.
 
+/**
+ * Lake-relative folder of the forward claims: one marker per (log group destination, ingested input, PutLogEvents
+ * call), written after the call succeeded, so a redelivery of the same input sends only what has no marker.
+ */
+export const FORWARD_DIR = "_forward/";
+
+/**
+ * Lake-relative key of the claim of one PutLogEvents call: `input` names what was ingested (an S3 object's lineage
+ * and version, or a Kinesis run's lineage), `call` which of its calls (source and index) it is.
+ */
+export function forwardClaimKey(destination: string, input: string, call: string): string {
+  const digest = createHash("sha256").update(input).digest("hex").slice(0, 32);
+  return `${FORWARD_DIR}${destination}/${digest}/${call}.json`;
+}
+
+/** Key prefixes (under a bucket's `lakePrefix`) the forward claims are written under and read back from. */
+export function forwardClaimPrefix(lakePrefix: string): string {
+  return `${lakePrefix}${FORWARD_DIR}`;
+}
+
 /** Lake-relative folder of the manifest chains (with the trailing `/`). */
 export const CHAIN_DIR = "_chain/";
 

@@ -15,5 +15,5 @@ const log = powertoolsLog("loglake-ingest-kinesis");
 /** Lambda entry point for the stream's event source mapping. */
 export const handler = createIngestKinesisHandler(
   await createRuntime({ config, aws, log, ...(alerts ? { alerts } : {}) }),
-  (counts) => publishIngestMetrics(counts, metrics),
+  (counts, forwarded) => publishIngestMetrics(counts, metrics, forwarded),
 );

@@ -15,5 +15,5 @@ const log = powertoolsLog("loglake-ingest-sqs");
 /** Lambda entry point for the ingest queue's event source mapping. */
 export const handler = createIngestSqsHandler(
   await createRuntime({ config, aws, log, ...(alerts ? { alerts } : {}) }),
-  (counts) => publishIngestMetrics(counts, metrics),
+  (counts, forwarded) => publishIngestMetrics(counts, metrics, forwarded),
 );

@@ -61,6 +61,8 @@ export interface IngestArgs {
   staleFiles?: "delete" | "record";
   /** Called for every record written to a table or to quarantine, for progress displays. */
   onRecord?: () => void;
+  /** Called for every row the writer took, with the record's JSON text when the parser kept it (forwarding). */
+  onRow?: (table: TableDef, row: Record<string, unknown>, text: string | undefined) => void;
   /**
    * Let DuckDB's CSV reader parse CloudFront W3C logs (default true); objects it cannot take exactly go to the
    * JavaScript parser either way (see `stageCloudFrontFast`).
@@ -110,8 +112,8 @@ export async function stageObject(args: IngestArgs): Promise<StagedObject> {
     rowsPerFile: args.rowsPerFile,
   });
   let summary: IngestSummary;
-  const { onRecord } = args;
-  const sink: RowSink = onRecord
+  const { onRecord, onRow } = args;
+  const counted: RowSink = onRecord
     ? {
         write(table, row) {
           onRecord();
@@ -119,6 +121,15 @@ export async function stageObject(args: IngestArgs): Promise<StagedObject> {
         },
       }
     : writer.sink;
+  const sink: RowSink = onRow
+    ? {
+        async write(table, row, text) {
+          await counted.write(table, row);
+          // Only once the writer took it: a row it refuses is quarantined instead.
+          onRow(table, row, text);
+        },
+      }
+    : counted;
   const hash = createHash("sha256");
   let readToEnd = false;
   async function* hashed(): AsyncIterable<Uint8Array> {

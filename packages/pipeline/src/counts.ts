@@ -1,4 +1,5 @@
 import type { IngestSummary } from "@app/core/ingest/pipeline";
+import type { ForwardCounts } from "./forward.ts";
 
 type Counts = Pick<IngestSummary, "records" | "quarantined">;
 
@@ -14,3 +15,6 @@ export function tally(into: IngestCounts, source: string, s: Counts): void {
   }
   into.set(source, t);
 }
+
+/** Receives one batch's counts: per source, and what forwarding to CloudWatch Logs did per destination. */
+export type PublishMetrics = (bySource: IngestCounts, forwarded: ForwardCounts) => void;

@@ -8,6 +8,7 @@ import {
   kinesisOrigin,
 } from "@app/core/envelopes/kinesis";
 import { ParseError } from "@app/core/errors";
+import { type AppEventText, appEventText } from "@app/core/forward/cloudwatch-logs";
 import { type IngestSummary, ingestObject, mergeSummary, type RowSink } from "@app/core/ingest/pipeline";
 import {
   kinesisArchiveKey,
@@ -21,9 +22,11 @@ import {
 } from "@app/core/lake-layout";
 import type { TableDef } from "@app/core/schema/table";
 import { quarantineTable } from "@app/core/sources/quarantine/schema";
+import type { SourceId } from "@app/core/sources/types";
 import { unwritableRow, unwritableSummary, writeManifest, writeRows } from "@app/lake/ingest";
 import { createLakeWriter, WriteFailedError } from "@app/lake/writer";
 import { alertOnRows } from "./alerts.ts";
+import { type ForwardCounts, forwardAppEvents, mergeForwardCounts } from "./forward.ts";
 import type { PipelineRuntime } from "./runtime.ts";
 
 /** The Kinesis record fields the pipeline reads (a subset of Lambda's KinesisStreamRecord). */
@@ -45,6 +48,8 @@ export interface KinesisCommit {
   archives: { bucket: string; key: string }[];
   /** What the records written now produced. */
   summary: Omit<IngestSummary, "source">;
+  /** What forwarding their app events to CloudWatch Logs did, by destination. */
+  forwarded: ForwardCounts;
 }
 
 /**
@@ -56,7 +61,7 @@ export interface KinesisCommit {
  * of a shard cover disjoint sequence ranges.
  */
 export class KinesisBatch {
-  private readonly parsed = new Map<string, { rows: Row[]; summary: IngestSummary }>();
+  private readonly parsed = new Map<string, { rows: Row[]; summary: IngestSummary; events: AppEventText[] }>();
 
   constructor(
     private readonly rt: PipelineRuntime,
@@ -110,7 +115,16 @@ export class KinesisBatch {
     const { stream, shardId } = kinesisOrigin(record.eventSourceARN, record.eventID);
     const k = record.kinesis;
     const rows: Row[] = [];
-    const sink: RowSink = { write: (table, row) => void rows.push([table, row]) };
+    // App events' texts are kept only when something forwards them.
+    const events: AppEventText[] = [];
+    const forwarding = this.rt.forward !== undefined;
+    const sink: RowSink = {
+      write: (table, row, text) => {
+        rows.push([table, row]);
+        const e = forwarding ? appEventText(table, row, text) : undefined;
+        if (e) events.push(e);
+      },
+    };
     const sourceObject = kinesisRecordLineage(stream, shardId, k.sequenceNumber);
     const ingestTime = kinesisArrivalTime(k.approximateArrivalTimestamp);
     let summary: IngestSummary;
@@ -143,7 +157,7 @@ export class KinesisBatch {
       ]);
       summary = { source: "unknown", records: 1, rows: {}, quarantined: { bad_record: 1 }, skipped: {} };
     }
-    this.parsed.set(k.sequenceNumber, { rows, summary });
+    this.parsed.set(k.sequenceNumber, { rows, summary, events });
     return summary;
   }
 
@@ -157,7 +171,14 @@ export class KinesisBatch {
     const firstFailure = this.records.findIndex((r) => failed.has(r.kinesis.sequenceNumber));
     const run = firstFailure === -1 ? this.records : this.records.slice(0, firstFailure);
     const summary: Omit<IngestSummary, "source"> = { records: 0, rows: {}, quarantined: {}, skipped: {} };
-    const commit: KinesisCommit = { records: 0, alreadyWritten: 0, files: [], archives: [], summary };
+    const commit: KinesisCommit = {
+      records: 0,
+      alreadyWritten: 0,
+      files: [],
+      archives: [],
+      summary,
+      forwarded: new Map(),
+    };
     if (run.length === 0) return commit;
     const first = run[0] as KinesisInput;
     const origin = kinesisOrigin(first.eventSourceARN, first.eventID);
@@ -182,6 +203,7 @@ export class KinesisBatch {
       commit.files.push(...out.files);
       commit.archives.push(...out.archives);
       mergeSummary(summary, out.summary);
+      mergeForwardCounts(commit.forwarded, out.forwarded);
     }
     return commit;
   }
@@ -206,7 +228,12 @@ export class KinesisBatch {
   private async writeRun(
     { stream, shardId }: { stream: string; shardId: string },
     run: readonly KinesisInput[],
-  ): Promise<{ files: string[]; archives: { bucket: string; key: string }[]; summary: Omit<IngestSummary, "source"> }> {
+  ): Promise<{
+    files: string[];
+    archives: { bucket: string; key: string }[];
+    summary: Omit<IngestSummary, "source">;
+    forwarded: ForwardCounts;
+  }> {
     const summary: Omit<IngestSummary, "source"> = { records: 0, rows: {}, quarantined: {}, skipped: {} };
     const first = run[0] as KinesisInput;
     const last = run[run.length - 1] as KinesisInput;
@@ -237,6 +264,7 @@ export class KinesisBatch {
         const raw = this.rt.redaction ? null : k.data;
         p.rows = [[quarantineTable, unwritableRow({ sourceObject, ingestTime, summary: p.summary, error, raw })]];
         p.summary = unwritableSummary(p.summary);
+        p.events = [];
       }
       written = await write();
     }
@@ -268,6 +296,18 @@ export class KinesisBatch {
       archives.push({ bucket: t.bucket, key: t.key });
     }
 
+    const lineage = kinesisRunLineage(stream, shardId, first.kinesis.sequenceNumber, last.kinesis.sequenceNumber);
+    // Before the manifest, which later deliveries take as proof the run is done: a crash in between forwards the run
+    // again, and its claims keep what was sent from being sent twice.
+    const forwarded = this.rt.forward
+      ? await forwardAppEvents({
+          forward: this.rt.forward,
+          config: this.rt.config,
+          input: lineage,
+          groups: appEventGroups(parsed),
+          log: this.rt.log,
+        })
+      : new Map();
     // Before the manifest: a delivery that fails to publish is retried, and a retry skips every run that has a
     // manifest, so an alert published after it would be lost. The claims keep a retry from publishing twice.
     if (this.rt.alerts)
@@ -280,12 +320,26 @@ export class KinesisBatch {
       });
     await writeManifest(this.rt.lake, {
       name,
-      source_object: kinesisRunLineage(stream, shardId, first.kinesis.sequenceNumber, last.kinesis.sequenceNumber),
+      source_object: lineage,
       ingest_time: firstArrival,
       summary: { source: "unknown", ...summary },
       files: written.files,
       file_sha256: written.sha256,
     });
-    return { files: written.files, archives, summary };
+    return { files: written.files, archives, summary, forwarded };
   }
+}
+
+/** A run's app events grouped by the source each record was read as, in record order. */
+function appEventGroups(
+  parsed: readonly { summary: IngestSummary; events: AppEventText[] }[],
+): { source: SourceId; events: AppEventText[] }[] {
+  const bySource = new Map<SourceId, AppEventText[]>();
+  for (const p of parsed) {
+    if (p.summary.source === "unknown" || p.events.length === 0) continue;
+    const list = bySource.get(p.summary.source) ?? [];
+    list.push(...p.events);
+    bySource.set(p.summary.source, list);
+  }
+  return [...bySource].map(([source, events]) => ({ source, events }));
 }

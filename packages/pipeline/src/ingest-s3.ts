@@ -1,6 +1,8 @@
+import { customerDestinations } from "@app/core/config/destinations";
 import { type CopyTarget, planCopies } from "@app/core/copy/plan";
 import { decodeSqsBody, type S3ObjectRef } from "@app/core/envelopes/s3-notification";
 import { ParseError } from "@app/core/errors";
+import { type AppEventText, appEventText } from "@app/core/forward/cloudwatch-logs";
 import type { IngestSummary } from "@app/core/ingest/pipeline";
 import {
   quarantineRow,
@@ -10,12 +12,14 @@ import {
   sqsMessageLineage,
   sqsMessageName,
 } from "@app/core/lake-layout";
+import type { TableDef } from "@app/core/schema/table";
 import { quarantineTable } from "@app/core/sources/quarantine/schema";
 import { toIsoUtc } from "@app/core/time";
 import { ingestToLake, SupersededError } from "@app/lake/ingest";
 import { createLakeWriter } from "@app/lake/writer";
 import { alertOnRows } from "./alerts.ts";
 import { type IngestCounts, tally } from "./counts.ts";
+import { type ForwardCounts, forwardAppEvents, mergeForwardCounts } from "./forward.ts";
 import { ObjectGoneError, type VisibilityLease } from "./ports.ts";
 import type { PipelineRuntime } from "./runtime.ts";
 
@@ -28,6 +32,8 @@ export interface ObjectResult {
   copies: { kind: CopyTarget["kind"]; bucket: string; key: string; multipart: boolean }[];
   /** Alerts published for its rows (present when alerts are on). */
   alerts?: number;
+  /** What forwarding to CloudWatch Logs did, by destination (present when a destination forwarded or skipped). */
+  forwarded?: ForwardCounts;
 }
 
 /** What happened to one SQS message. */
@@ -60,6 +66,14 @@ export async function ingestS3Object(rt: PipelineRuntime, ref: S3ObjectRef): Pro
   const bytes = rt.reader.read(loc, {
     onResume: (offset, error) => rt.log.warn("resuming object download", { object, offset, error: String(error) }),
   });
+  // App events' texts are kept only when something forwards them.
+  const appEvents: AppEventText[] = [];
+  const onRow = rt.forward
+    ? (table: TableDef, row: Record<string, unknown>, text: string | undefined) => {
+        const e = appEventText(table, row, text);
+        if (e) appEvents.push(e);
+      }
+    : undefined;
   let manifest: Awaited<ReturnType<typeof ingestToLake>>;
   try {
     manifest = await ingestToLake({
@@ -76,6 +90,7 @@ export async function ingestS3Object(rt: PipelineRuntime, ref: S3ObjectRef): Pro
       // The lake bucket lets only the compactor delete; files a re-ingest no longer writes are left to it.
       staleFiles: "record",
       ...(rt.redaction ? { redaction: rt.redaction } : {}),
+      ...(onRow ? { onRow } : {}),
     });
   } catch (e) {
     // Gone or superseded since the notification: a later notification covers whatever replaced it.
@@ -93,6 +108,17 @@ export async function ingestS3Object(rt: PipelineRuntime, ref: S3ObjectRef): Pro
         .length
     : undefined;
   const source = manifest.summary.source;
+  // Only rows the lake holds: an object quarantined as a whole (unwritable) forwards nothing.
+  const forwarded =
+    rt.forward && source !== "unknown" && (manifest.summary.rows.app_events ?? 0) > 0
+      ? await forwardAppEvents({
+          forward: rt.forward,
+          config: rt.config,
+          input: `${object}\n${ref.versionId ?? ref.eTag ?? ""}`,
+          groups: [{ source, events: appEvents }],
+          log: rt.log,
+        })
+      : undefined;
   const copies: ObjectResult["copies"] = [];
   if (source !== "unknown") {
     const targets = planCopies(rt.config, { source, bucket: ref.bucket, key: ref.key, eventTime: ref.eventTime });
@@ -121,11 +147,12 @@ export async function ingestS3Object(rt: PipelineRuntime, ref: S3ObjectRef): Pro
     files: manifest.files,
     copies,
     ...(alerts !== undefined ? { alerts } : {}),
+    ...(forwarded && forwarded.size > 0 ? { forwarded } : {}),
   };
 }
 
 function destinationOf(rt: PipelineRuntime, name: string) {
-  const d = rt.config.destinations.find((x) => x.name === name);
+  const d = customerDestinations(rt.config).find((x) => x.name === name);
   if (!d) throw new Error(`copy plan names unknown destination ${name}`);
   return d;
 }
@@ -187,6 +214,8 @@ export class SqsBatch {
   readonly kinds: Record<string, number> = {};
   /** Records read and quarantined per source, for the ingest metrics. */
   readonly bySource: IngestCounts = new Map();
+  /** What forwarding to CloudWatch Logs did, per destination, for the forward metrics. */
+  readonly forwarded: ForwardCounts = new Map();
 
   private constructor(
     private readonly rt: PipelineRuntime,
@@ -213,7 +242,10 @@ export class SqsBatch {
       const result = await processSqsMessage(this.rt, msg);
       this.kinds[result.kind] = (this.kinds[result.kind] ?? 0) + 1;
       if (result.kind === "objects") {
-        for (const o of result.objects) if (o.summary) tally(this.bySource, o.summary.source, o.summary);
+        for (const o of result.objects) {
+          if (o.summary) tally(this.bySource, o.summary.source, o.summary);
+          if (o.forwarded) mergeForwardCounts(this.forwarded, o.forwarded);
+        }
       }
       return result;
     } catch (e) {
@@ -226,7 +258,12 @@ export class SqsBatch {
 
   /** Logs what the batch did; `failed` is the number of messages left for a retry. */
   processed(failed: number): void {
-    this.rt.log.info("batch processed", { messages: this.messages, failed, kinds: this.kinds });
+    this.rt.log.info("batch processed", {
+      messages: this.messages,
+      failed,
+      kinds: this.kinds,
+      ...(this.forwarded.size > 0 ? { forwarded: Object.fromEntries(this.forwarded) } : {}),
+    });
   }
 
   /** Ends the visibility lease, whatever happened. */

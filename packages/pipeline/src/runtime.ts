@@ -5,6 +5,7 @@ import type { LogSource, SourceOptions } from "@app/core/sources/types";
 import type { LakeStore } from "@app/lake/store";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { AlertRuntime } from "./alerts.ts";
+import type { ForwardRuntime } from "./forward.ts";
 import type { Log } from "./log.ts";
 import type { KeepInvisible, ObjectCopier, ObjectReader, ObjectWriter } from "./ports.ts";
 
@@ -29,6 +30,8 @@ export interface PipelineRuntime {
   alerts?: AlertRuntime;
   /** Redaction of every row and quarantine row (`ingestRedaction` of the config); absent: none. */
   redaction?: IngestRedaction;
+  /** Forwarding of app events to CloudWatch Logs; absent when no destination is of that type. */
+  forward?: ForwardRuntime;
 }
 
 /** The sources a config enables, in registry order, and the options they read from it. */

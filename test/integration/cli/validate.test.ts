@@ -36,7 +36,7 @@ describe("loglake validate", () => {
     const config = "test/unit/infra/fixtures/loglake.config.ts";
     expect(await loglake("validate", "--config", config, "--stage", "production")).toStrictEqual({
       code: 0,
-      stdout: `ok: ${config} for stage production: 6 sources, 2 destinations, 2 source buckets\n`,
+      stdout: `ok: ${config} for stage production: 6 sources, 3 destinations, 2 source buckets\n`,
       stderr: "",
     });
   });

@@ -4,8 +4,10 @@ import { join } from "node:path";
 import { snsAlertPublisher } from "@app/aws/alerts";
 import type { AwsClientOptions } from "@app/aws/clients";
 import { makeKinesisClient, makeS3Client, makeSnsClient, makeSqsClient } from "@app/aws/clients";
+import { instanceStreamName } from "@app/aws/cloudwatch-logs";
 import { type AwsRuntime, createRuntime } from "@app/aws/runtime";
 import { alertDetections } from "@app/core/alerts/alert";
+import { logGroupDestinations } from "@app/core/config/destinations";
 import type { LoglakeConfig } from "@app/core/config/types";
 import type { SavedQuery } from "@app/core/queries/header";
 import type { LogSource } from "@app/core/sources/types";
@@ -17,6 +19,7 @@ import { claimDataDir, dataDirLayout, IN_MEMORY_NOT_KEPT, NOT_KEPT } from "./dat
 import { type Emulators, startEmulators } from "./emulators.ts";
 import { type KeptState, openKeptState } from "./kept-state.ts";
 import { KinesisEventSource } from "./kinesis-source.ts";
+import { fileLogSender } from "./log-sink.ts";
 import { type Provisioned, provision, provisionAlerts } from "./provision.ts";
 import { S3Notifier } from "./s3-notifier.ts";
 import { SqsEventSource } from "./sqs-source.ts";
@@ -32,6 +35,8 @@ export interface ReadyInfo {
   stream: string;
   /** The alerts topic, the queue subscribed to it (read it to see alerts), and the detections that alert. */
   alerts: { topic: string; inbox: string; detections: string[] };
+  /** Where the events for CloudWatch Logs destinations are written instead (present when there are any). */
+  forward?: { dir: string; destinations: string[] };
   state: ReadyState;
 }
 
@@ -117,6 +122,9 @@ export async function startDevEnvironment(opts: {
     // The emulator's S3 ignores If-None-Match, so claims are marker files (O_EXCL) next to the kept state.
     const claimsDir = dir ? join(dir.root, "alerts") : await mkdtemp(join(tmpdir(), "loglake-dev-alerts-"));
     const detections = alertDetections(opts.queries ?? []);
+    // No CloudWatch Logs emulator: the events each destination would receive go to files (see fileLogSender).
+    const logGroups = logGroupDestinations(config).map((d) => d.name);
+    const forwardDir = join(dir ? dir.root : claimsDir, "cloudwatch-logs");
     const messages = kept
       ? await kept.restoreMessages(sqs, {
           [config.queues.ingest]: provisioned.queues.ingest,
@@ -143,6 +151,16 @@ export async function startDevEnvironment(opts: {
       log,
       ...(opts.sources ? { sources: opts.sources } : {}),
       assumeRoles: opts.assumeRoles ?? false,
+      ...(logGroups.length > 0
+        ? {
+            forward: {
+              sender: fileLogSender(forwardDir),
+              claims: localAlertClaims(claimsDir),
+              instance: instanceStreamName(config.env),
+              now: Date.now,
+            },
+          }
+        : {}),
       ...(detections.length > 0
         ? {
             alerts: {
@@ -210,6 +228,7 @@ export async function startDevEnvironment(opts: {
         queues: { ingest: provisioned.queues.ingest, dlq: provisioned.queues.dlq },
         stream: provisioned.stream.name,
         alerts: { topic: alertTopic.topicArn, inbox: alertTopic.inboxUrl, detections: detections.map((d) => d.id) },
+        ...(logGroups.length > 0 ? { forward: { dir: forwardDir, destinations: logGroups } } : {}),
         state,
       },
       emulators,

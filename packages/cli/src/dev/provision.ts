@@ -1,3 +1,4 @@
+import { customerDestinations } from "@app/core/config/destinations";
 import type { LoglakeConfig } from "@app/core/config/types";
 import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
@@ -20,7 +21,7 @@ export async function provision(
   config: LoglakeConfig,
   clients: { s3: S3Client; sqs: SQSClient; kinesis: KinesisClient },
 ): Promise<Provisioned> {
-  const customer = [...new Set(config.destinations.map((d) => d.bucket))];
+  const customer = [...new Set(customerDestinations(config).map((d) => d.bucket))];
   for (const bucket of [config.buckets.source, config.buckets.lake, config.buckets.worm, ...customer]) {
     await clients.s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((e: unknown) => {
       if (!/BucketAlready(OwnedByYou|Exists)/.test((e as Error).name)) throw e;

@@ -56,6 +56,8 @@ const KMS_KEY_RE =
   /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias\/[\w/-]{1,250}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/[\w-]+|alias\/[\w/-]+))$/;
 const KMS_KEY_ARN_RE = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+const LOG_GROUP_RE = /^[A-Za-z0-9._/#-]{1,512}$/;
+const TYPES_MESSAGE = "must be a list of event types (1-64 characters each), e.g. auth, api, audit";
 const ACCOUNT_RE = /^\d{12}$/;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const TRAIL_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$/;
@@ -157,7 +159,30 @@ const sourceEntries = Object.fromEntries(
   CONFIG_SOURCE_IDS.map((id) => [id, v.optional(sourceSettings(id))]),
 ) as SourceEntries;
 
-const destinationFields = strict({
+const externalId = text(EXTERNAL_ID_RE, "must be 2-1224 characters of letters, digits and +=,.@:/-_");
+const regionName = v.pipe(
+  v.string("must be an AWS region name"),
+  v.regex(REGION_RE, (issue) => `"${String(issue.input)}" is not an AWS region name`),
+);
+
+const sourceList = v.pipe(
+  v.array(sourceId, "must list at least one source"),
+  v.check((s) => s.length > 0, "must list at least one source"),
+);
+
+// A role is assumed with its ExternalId, or not at all.
+function roleRule<T extends { roleArn?: string; externalId?: string }>() {
+  return crossRule<T>((d) => {
+    if (d.roleArn !== undefined && d.externalId === undefined)
+      return [["externalId", "is required with roleArn (it protects the customer against the confused deputy)"]];
+    if (d.externalId !== undefined && d.roleArn === undefined) return [["externalId", "is only used with roleArn"]];
+    return [];
+  });
+}
+
+const s3DestinationFields = strict({
+  /** `s3` (the default): raw copies of source objects to a customer bucket. */
+  type: v.optional(v.literal("s3", 'must be "s3" or "cloudwatch_logs"'), "s3"),
   /** Short unique name used in logs and error messages. */
   name: text(NAME_RE, "must be 1-63 letters, digits, hyphens or underscores"),
   bucket: bucketName,
@@ -167,26 +192,82 @@ const destinationFields = strict({
   kmsKeyId: v.optional(text(KMS_KEY_RE, "must be a KMS key id, multi-Region key id, alias/<name>, or key/alias ARN")),
   /** Role to assume for cross-account writes; requires `externalId`. */
   roleArn: v.optional(roleArn),
-  externalId: v.optional(text(EXTERNAL_ID_RE, "must be 2-1224 characters of letters, digits and +=,.@:/-_")),
+  externalId: v.optional(externalId),
   /** Sources this customer receives (default: every enabled source). */
-  sources: v.optional(
+  sources: v.optional(sourceList),
+});
+
+const s3Destination = v.pipe(
+  s3DestinationFields,
+  roleRule<v.InferOutput<typeof s3DestinationFields>>(),
+  v.transform((d) => ({ ...d, keyTemplateParts: templateParts(d.keyTemplate) })),
+);
+
+/** Sources whose records can be app events: the ones that write `app_events`. */
+export const APP_EVENT_SOURCE_IDS: readonly SourceId[] = SOURCES.filter((s) =>
+  s.tables.some((t) => t.name === "app_events"),
+).map((s) => s.id);
+
+/** How a forwarded event's log stream is named: one stream per source, or one per function instance. */
+export const LOG_STREAM_NAMING = ["source", "instance"] as const;
+
+const logGroupDestinationFields = strict({
+  /** `cloudwatch_logs`: parsed app events, as their original JSON text, to a CloudWatch Logs log group. */
+  type: v.literal("cloudwatch_logs", 'must be "s3" or "cloudwatch_logs"'),
+  name: text(NAME_RE, "must be 1-63 letters, digits, hyphens or underscores"),
+  logGroup: text(LOG_GROUP_RE, "must be 1-512 letters, digits, periods, hyphens, underscores, slashes or #"),
+  /** `source`: one stream per source (`app_json`); `instance`: one per function instance. */
+  logStream: v.optional(
+    v.picklist(LOG_STREAM_NAMING, 'must be "source" (one stream per source) or "instance" (one per function instance)'),
+    "source",
+  ),
+  /** Region of the log group (default the config's `region`). */
+  region: v.optional(regionName),
+  /** Account of the log group (default the role's account, or the deploying account without a role). */
+  accountId: v.optional(text(ACCOUNT_RE, "must be a 12-digit account id")),
+  /** Role to assume for a log group in another account; requires `externalId`. */
+  roleArn: v.optional(roleArn),
+  externalId: v.optional(externalId),
+  /** App event sources forwarded (default: every enabled one of `app_json` and `cloudwatch_logs`). */
+  sources: v.optional(sourceList),
+  /** Only events whose `type` column is one of these (default: every event). */
+  types: v.optional(
     v.pipe(
-      v.array(sourceId, "must list at least one source"),
-      v.check((s) => s.length > 0, "must list at least one source"),
+      v.array(v.pipe(v.string(TYPES_MESSAGE), v.regex(/^.{1,64}$/s, TYPES_MESSAGE)), TYPES_MESSAGE),
+      v.check((t) => t.length > 0, TYPES_MESSAGE),
     ),
+  ),
+  /** Create the log group and stream when they do not exist (else a missing group is a counted failure). */
+  createIfMissing: v.optional(v.boolean("must be true or false"), false),
+  /** Retention of a log group created here (default: CloudWatch's, never expire). */
+  retentionDays: v.optional(
+    v.picklist(LOG_RETENTION_DAYS, `must be one of CloudWatch's periods: ${LOG_RETENTION_DAYS.join(", ")}`),
   ),
 });
 
-const destination = v.pipe(
-  destinationFields,
-  crossRule<v.InferOutput<typeof destinationFields>>((d) => {
-    if (d.roleArn !== undefined && d.externalId === undefined)
-      return [["externalId", "is required with roleArn (it protects the customer against the confused deputy)"]];
-    if (d.externalId !== undefined && d.roleArn === undefined) return [["externalId", "is only used with roleArn"]];
-    return [];
+const logGroupDestination = v.pipe(
+  logGroupDestinationFields,
+  roleRule<v.InferOutput<typeof logGroupDestinationFields>>(),
+  crossRule<v.InferOutput<typeof logGroupDestinationFields>>((d, clean) => {
+    const out: [string, string][] = [];
+    if (clean("retentionDays") && d.retentionDays !== undefined && d.createIfMissing !== true)
+      out.push(["retentionDays", "is only used with createIfMissing: true (it is set when the group is created)"]);
+    const roleAccount = clean("roleArn") ? d.roleArn?.split(":")[4] : undefined;
+    if (clean("accountId") && d.accountId !== undefined && roleAccount !== undefined && d.accountId !== roleAccount)
+      out.push(["accountId", `must be the account of roleArn (${roleAccount}): the role writes in its own account`]);
+    if (Array.isArray(d.sources))
+      d.sources.forEach((s, i) => {
+        if (clean(`sources[${i}]`) && !APP_EVENT_SOURCE_IDS.includes(s))
+          out.push([
+            `sources[${i}]`,
+            `"${s}" has no app events (app event sources: ${APP_EVENT_SOURCE_IDS.join(", ")})`,
+          ]);
+      });
+    return out;
   }),
-  v.transform((d) => ({ ...d, keyTemplateParts: templateParts(d.keyTemplate) })),
 );
+
+const destination = v.variant("type", [s3Destination, logGroupDestination], 'must be "s3" or "cloudwatch_logs"');
 
 const queueFields = strict({
   /** Queue names; default `loglake-<env>-ingest` and `loglake-<env>-ingest-dlq`. */
@@ -308,13 +389,7 @@ const configFields = strict({
         : ["must be 1-30 lowercase letters, digits or hyphens, starting and ending alphanumeric"];
     }),
   ),
-  region: v.optional(
-    v.pipe(
-      v.string("must be an AWS region name"),
-      v.regex(REGION_RE, (issue) => `"${String(issue.input)}" is not an AWS region name`),
-    ),
-    "us-east-1",
-  ),
+  region: v.optional(regionName, "us-east-1"),
   /** Enabled sources and their settings; omitted means every registered source with defaults. */
   sources: v.optional(
     v.pipe(
@@ -349,7 +424,7 @@ const configFields = strict({
     ),
     {},
   ),
-  /** Customer buckets that receive raw copies. */
+  /** Customer buckets that receive raw copies (`type: "s3"`) and log groups that receive app events (`type: "cloudwatch_logs"`). */
   destinations: v.optional(
     v.pipe(
       v.array(destination, "must be a list"),
@@ -490,9 +565,10 @@ const configRules = crossRule<ConfigFields>((c, clean) => {
   if (Array.isArray(c.destinations))
     c.destinations.forEach((dest, i) => {
       const at = `destinations[${i}]`;
-      if (clean(`${at}.bucket`) && own.has(dest.bucket))
+      if (typeof dest !== "object" || dest === null) return;
+      if (dest.type === "s3" && clean(`${at}.bucket`) && own.has(dest.bucket))
         out.push([`${at}.bucket`, "must not be the source, lake or WORM bucket"]);
-      const listed: unknown = typeof dest === "object" && dest !== null ? dest.sources : undefined;
+      const listed: unknown = dest.sources;
       if (enabled && Array.isArray(listed))
         listed.forEach((s, j) => {
           if (clean(`${at}.sources[${j}]`) && !enabled.has(s))
@@ -542,7 +618,15 @@ export const configSchema = v.pipe(
         lake: c.buckets.lake ?? names.lake,
         worm: c.buckets.worm ?? names.worm,
       },
-      destinations: c.destinations.map((dest) => ({ ...dest, sources: dest.sources ?? enabled })),
+      destinations: c.destinations.map((dest) =>
+        dest.type === "s3"
+          ? { ...dest, sources: dest.sources ?? enabled }
+          : {
+              ...dest,
+              sources: dest.sources ?? enabled.filter((id) => APP_EVENT_SOURCE_IDS.includes(id)),
+              region: dest.region ?? c.region,
+            },
+      ),
       queues: {
         ...c.queues,
         ingest: c.queues.ingest ?? names.ingest,
@@ -803,7 +887,8 @@ const settingsRules = crossRule<SettingsFields>((s, clean) => {
   if (Array.isArray(base.destinations))
     base.destinations.forEach((d, i) => {
       const at = `default.destinations[${i}]`;
-      if (!clean(`${at}.kmsKeyId`) || !clean(`${at}.roleArn`)) return;
+      if (typeof d !== "object" || d === null || d.type !== "s3" || !clean(`${at}.kmsKeyId`) || !clean(`${at}.roleArn`))
+        return;
       // IAM can name a customer's key only by its ARN when we write with our own role.
       if (d.roleArn === undefined && d.kmsKeyId !== undefined && !KMS_KEY_ARN_RE.test(d.kmsKeyId))
         out.push([

@@ -11,8 +11,14 @@ export type LoglakeConfig = v.InferOutput<typeof configSchema>;
 /** Validated per-source settings. */
 export type SourceConfig = NonNullable<LoglakeConfig["sources"][SourceId]>;
 
-/** A validated customer destination with defaults applied and its key template parsed. */
-export type CustomerDestination = LoglakeConfig["destinations"][number];
+/** A validated destination of either type, with defaults applied. */
+export type Destination = LoglakeConfig["destinations"][number];
+
+/** A validated customer bucket destination with defaults applied and its key template parsed. */
+export type CustomerDestination = Extract<Destination, { type: "s3" }>;
+
+/** A validated CloudWatch Logs destination with defaults applied (`region` and `sources` always set). */
+export type LogGroupDestination = Extract<Destination, { type: "cloudwatch_logs" }>;
 
 /** S3 Object Lock retention mode for the WORM bucket. */
 export type WormMode = LoglakeConfig["worm"]["mode"];

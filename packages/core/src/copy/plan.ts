@@ -1,3 +1,4 @@
+import { customerDestinations } from "../config/destinations.ts";
 import type { LoglakeConfig, WormMode } from "../config/types.ts";
 import type { SourceId } from "../sources/types.ts";
 import { renderKeyTemplate } from "./key-template.ts";
@@ -66,7 +67,7 @@ export function planCopies(config: LoglakeConfig, subject: CopySubject): CopyTar
     });
   }
   if (subject.source === "kinesis") return targets;
-  for (const d of config.destinations) {
+  for (const d of customerDestinations(config)) {
     if (!d.sources.includes(subject.source)) continue;
     targets.push({
       kind: "customer",

@@ -36,6 +36,12 @@ export interface IngestMetrics {
   quarantined: string;
   /** Dimension naming the source on per-source data points, for the missing-logs alarms. */
   sourceDimension: string;
+  /** Events forwarded to CloudWatch Logs, skipped (too old, too new, too large, expired) and failed, per destination. */
+  forwarded: string;
+  forwardSkipped: string;
+  forwardFailed: string;
+  /** Dimension naming the destination on the forwarding data points. */
+  destinationDimension: string;
 }
 
 /**
@@ -49,6 +55,10 @@ export const INGEST_METRICS: IngestMetrics = {
   records: "RecordsRead",
   quarantined: "RecordsQuarantined",
   sourceDimension: "source",
+  forwarded: "EventsForwarded",
+  forwardSkipped: "EventsForwardSkipped",
+  forwardFailed: "EventsForwardFailed",
+  destinationDimension: "destination",
 };
 
 /** Where the scheduled integrity check publishes its finding count (Powertools Metrics, embedded metric format). */
@@ -171,6 +181,30 @@ export function quarantineRateAlarm(logicalName: string, metrics: IngestMetrics,
         returnData: true,
       },
     ],
+  };
+}
+
+/**
+ * Any event that could not be forwarded to a CloudWatch Logs destination (its group is missing, the role is not
+ * trusted, CloudWatch kept failing): the lake has the rows, the group does not. A redelivery of the input sends
+ * the calls that were not claimed.
+ */
+export function forwardFailedAlarm(logicalName: string, metrics: IngestMetrics, destination: string): AlarmSpec {
+  return {
+    logicalName,
+    alarmDescription: `Events could not be forwarded to the CloudWatch Logs destination ${destination}. See the ingest functions' logs.`,
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: 0,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: "notBreaching",
+    metric: {
+      namespace: metrics.namespace,
+      metricName: metrics.forwardFailed,
+      dimensions: { ...metrics.dimensions, [metrics.destinationDimension]: destination },
+      statistic: "Sum",
+      period: FIVE_MINUTES,
+    },
   };
 }
 

@@ -13,7 +13,11 @@ export function functionConfigJson(config: LoglakeConfig): string {
   const json = JSON.stringify({
     ...rest,
     worm: { mode: worm.mode, retentionDays: worm.retentionDays, keyTemplate: worm.keyTemplate },
-    destinations: destinations.map(({ keyTemplateParts: _parts, ...d }) => d),
+    destinations: destinations.map((dest) => {
+      if (dest.type !== "s3") return dest;
+      const { keyTemplateParts: _parts, ...d } = dest;
+      return d;
+    }),
   });
   // Leave room for the variables SST and the runtime add.
   const budget = LAMBDA_ENVIRONMENT_LIMIT - 1024;

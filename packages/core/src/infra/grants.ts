@@ -97,6 +97,8 @@ export interface IngestGrantsInput {
   worm?: BucketScope;
   /** Near-real-time alerts on ingest; undefined when the consumers do not alert. */
   alerts?: AlertGrantsInput;
+  /** Forwarding to CloudWatch Logs (`forwardStatements`); empty when no destination is of that type. */
+  forward?: readonly Statement[];
 }
 
 function lakeAndWorm(input: IngestGrantsInput): Statement[] {
@@ -152,6 +154,7 @@ function lakeAndWorm(input: IngestGrantsInput): Statement[] {
     });
   }
   out.push(useProjectKey("UseProjectKey", input.kmsKeyArn));
+  out.push(...(input.forward ?? []));
   return out;
 }
 
@@ -216,6 +219,70 @@ export function ingestKinesisStatements(
     ...lakeAndWorm(input),
     ...input.customers,
   ];
+}
+
+/** A CloudWatch Logs destination as far as IAM is concerned. */
+export interface LogGroupGrantInput {
+  name: string;
+  /** `arn:<partition>:logs:<region>:<account>:log-group:<name>`. */
+  logGroupArn: string;
+  roleArn?: string;
+  createIfMissing: boolean;
+  retentionDays?: number;
+}
+
+/** The ARN of a log group, as IAM names it for CreateLogGroup and PutRetentionPolicy. */
+export function logGroupArn(p: { partition: string; region: string; accountId: string; logGroup: string }): string {
+  return `arn:${p.partition}:logs:${p.region}:${p.accountId}:log-group:${p.logGroup}`;
+}
+
+/**
+ * What the ingest functions need to forward app events to CloudWatch Logs, nothing when no destination is of that
+ * type: the forward claims (read back before a call, written after it) under the lake prefix (a missing claim reads
+ * as 404 since the consumers may list the lake, see `ListLake`), and per destination either `sts:AssumeRole` on its role (the role's
+ * own policy in its account then allows the writes) or the writes on its group and streams: streams are always
+ * created when missing, the group (and its retention) only with `createIfMissing`.
+ */
+export function forwardStatements(input: {
+  lakeBucketArn: string;
+  claimPrefix: string;
+  logGroups: readonly LogGroupGrantInput[];
+}): Statement[] {
+  if (input.logGroups.length === 0) return [];
+  const out: Statement[] = [
+    {
+      Sid: "ForwardClaims",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject"],
+      Resource: [objectsArn(input.lakeBucketArn, input.claimPrefix)],
+    },
+  ];
+  for (const g of input.logGroups) out.push(...logGroupStatements(g));
+  return out;
+}
+
+/** The statements of one CloudWatch Logs destination (see `forwardStatements`). */
+export function logGroupStatements(g: LogGroupGrantInput): Statement[] {
+  const id = sidPart(g.name);
+  if (g.roleArn)
+    return [{ Sid: `AssumeLogGroupRole${id}`, Effect: "Allow", Action: ["sts:AssumeRole"], Resource: [g.roleArn] }];
+  const out: Statement[] = [
+    {
+      Sid: `WriteLogGroup${id}`,
+      Effect: "Allow",
+      // CreateLogStream is authorised on the group, PutLogEvents on the stream.
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: [g.logGroupArn, `${g.logGroupArn}:log-stream:*`],
+    },
+  ];
+  if (g.createIfMissing)
+    out.push({
+      Sid: `CreateLogGroup${id}`,
+      Effect: "Allow",
+      Action: ["logs:CreateLogGroup", ...(g.retentionDays !== undefined ? ["logs:PutRetentionPolicy"] : [])],
+      Resource: [g.logGroupArn],
+    });
+  return out;
 }
 
 /** A customer destination as far as IAM is concerned. */

@@ -28,9 +28,12 @@ export class RowRejectedError extends Error {
   }
 }
 
-/** Where rows go. `write` may return a promise to apply back-pressure, and may throw `RowRejectedError`. */
+/**
+ * Where rows go. `write` may return a promise to apply back-pressure, and may throw `RowRejectedError`. `text` is
+ * the record's own JSON text when the parser kept it (app events).
+ */
 export interface RowSink {
-  write(table: TableDef, row: Record<string, unknown>): void | Promise<void>;
+  write(table: TableDef, row: Record<string, unknown>, text?: string): void | Promise<void>;
 }
 
 /**
@@ -246,7 +249,10 @@ export async function ingestObject(args: {
       }
       const row = redaction ? redaction.row(source.id, ev.table, ev.row, redacted) : ev.row;
       try {
-        const w = sink.write(ev.table, stamp(row, ev.line, lineage, ev.logEvent));
+        // The text forwarded beside the row carries what its row carries: redacted the same way when it changed
+        // (counted once, in the row's counts).
+        const text = row === ev.row || ev.text === undefined ? ev.text : redaction?.text(source.id, ev.text, {});
+        const w = sink.write(ev.table, stamp(row, ev.line, lineage, ev.logEvent), text);
         if (w) await w;
       } catch (e) {
         if (!(e instanceof RowRejectedError)) throw e;

@@ -18,6 +18,8 @@ export type ParseEvent =
       row: Record<string, unknown>;
       /** Set when the record arrived in a CloudWatch Logs event: stamped on the row's `cwl_*` lineage columns. */
       logEvent?: LogEventLineage;
+      /** The record's own JSON text, exactly as read (app events), for forwarding it unchanged. */
+      text?: string;
       /** Rows of child tables the record also fills (a digest's listed log files), written after `row`. */
       children?: readonly { table: TableDef; row: Record<string, unknown> }[];
     }

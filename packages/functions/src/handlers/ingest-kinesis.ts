@@ -1,4 +1,4 @@
-import type { IngestCounts } from "@app/pipeline/counts";
+import type { PublishMetrics } from "@app/pipeline/counts";
 import { KinesisBatch } from "@app/pipeline/ingest-kinesis";
 import type { PipelineRuntime } from "@app/pipeline/runtime";
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
@@ -9,7 +9,7 @@ import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisSt
  * wrote are left as they are), failures by sequence. `publishMetrics` receives each batch's counts (the Lambda entry
  * point publishes them to CloudWatch).
  */
-export function createIngestKinesisHandler(rt: PipelineRuntime, publishMetrics?: (bySource: IngestCounts) => void) {
+export function createIngestKinesisHandler(rt: PipelineRuntime, publishMetrics?: PublishMetrics) {
   const processor = new BatchProcessor(EventType.KinesisDataStreams);
   return async (event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> => {
     const batch = new KinesisBatch(rt, event.Records);
@@ -26,7 +26,7 @@ export function createIngestKinesisHandler(rt: PipelineRuntime, publishMetrics?:
       processInParallel: false,
     });
     const commit = await batch.commit(response.batchItemFailures.map((f) => f.itemIdentifier));
-    publishMetrics?.(new Map([["kinesis", commit.summary]]));
+    publishMetrics?.(new Map([["kinesis", commit.summary]]), commit.forwarded);
     rt.log.info("batch processed", {
       records: event.Records.length,
       committed: commit.records,
@@ -34,6 +34,7 @@ export function createIngestKinesisHandler(rt: PipelineRuntime, publishMetrics?:
       failed: response.batchItemFailures.length,
       files: commit.files.length,
       summary: commit.summary,
+      ...(commit.forwarded.size > 0 ? { forwarded: Object.fromEntries(commit.forwarded) } : {}),
     });
     return response;
   };

@@ -1,12 +1,18 @@
 import { INGEST_METRICS } from "@app/core/infra/alarms";
 import type { IngestCounts } from "@app/pipeline/counts";
+import type { ForwardCounts } from "@app/pipeline/forward";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 
 /**
- * Publishes what the quarantine-rate and missing-logs alarms read (`INGEST_METRICS`): records read and records
- * quarantined, once with the service dimension only and once per source, as CloudWatch embedded metric format.
+ * Publishes what the quarantine-rate, missing-logs and forwarding alarms read (`INGEST_METRICS`): records read and
+ * records quarantined, once with the service dimension only and once per source, then per CloudWatch Logs
+ * destination the events forwarded, skipped and failed, as CloudWatch embedded metric format.
  */
-export function publishIngestMetrics(bySource: IngestCounts, metrics = ingestMetrics()): void {
+export function publishIngestMetrics(
+  bySource: IngestCounts,
+  metrics = ingestMetrics(),
+  forwarded: ForwardCounts = new Map(),
+): void {
   let records = 0;
   let quarantined = 0;
   for (const [source, s] of bySource) {
@@ -21,6 +27,17 @@ export function publishIngestMetrics(bySource: IngestCounts, metrics = ingestMet
   metrics.addMetric(INGEST_METRICS.records, MetricUnit.Count, records);
   metrics.addMetric(INGEST_METRICS.quarantined, MetricUnit.Count, quarantined);
   metrics.publishStoredMetrics();
+  for (const [destination, t] of forwarded) {
+    metrics.addDimension(INGEST_METRICS.destinationDimension, destination);
+    metrics.addMetric(INGEST_METRICS.forwarded, MetricUnit.Count, t.sent + t.duplicated);
+    metrics.addMetric(
+      INGEST_METRICS.forwardSkipped,
+      MetricUnit.Count,
+      Object.values(t.skipped).reduce((a, b) => a + b, 0),
+    );
+    metrics.addMetric(INGEST_METRICS.forwardFailed, MetricUnit.Count, t.failed);
+    metrics.publishStoredMetrics();
+  }
 }
 
 /** The Powertools Metrics instance of the ingest functions (namespace and service from `INGEST_METRICS`). */

@@ -91,6 +91,7 @@ describe("resolveConfig", () => {
     // Assess
     expect(c.destinations).toStrictEqual([
       {
+        type: "s3",
         name: "acme",
         bucket: "acme-logs",
         keyTemplate: "<env>/<source>/<key>",
@@ -99,6 +100,31 @@ describe("resolveConfig", () => {
       },
     ]);
     expect(c.sources).toStrictEqual({ cloudtrail: { worm: true }, app_json: { worm: false } });
+  });
+
+  it("fills CloudWatch Logs destination defaults: stream per source, the config's region, the enabled app event sources", () => {
+    // Act
+    const c = resolveConfig({
+      env: "dev",
+      region: "eu-west-1",
+      sources: { cloudtrail: {}, app_json: {} },
+      destinations: [
+        { name: "acme", bucket: "acme-logs", sources: ["cloudtrail"] },
+        { type: "cloudwatch_logs", name: "siem", logGroup: "/loglake/app", createIfMissing: true, retentionDays: 30 },
+      ],
+    });
+    // Assess
+    expect(c.destinations[1]).toStrictEqual({
+      type: "cloudwatch_logs",
+      name: "siem",
+      logGroup: "/loglake/app",
+      logStream: "source",
+      createIfMissing: true,
+      retentionDays: 30,
+      sources: ["app_json"],
+      region: "eu-west-1",
+    });
+    expect(configFromJson(functionConfigJson(c))).toStrictEqual(c);
   });
 
   it("derives the visibility default from the function timeout", () => {
@@ -307,6 +333,81 @@ describe("resolveConfig", () => {
         { field: "destinations[1].externalId", message: "is only used with roleArn" },
         { field: "destinations[1].name", message: '"a" is used by another destination' },
         { field: "destinations[0].bucket", message: "must not be the source, lake or WORM bucket" },
+      ],
+    ],
+    [
+      "a bad CloudWatch Logs destination",
+      {
+        env: "p",
+        sources: { app_json: {}, cloudtrail: {} },
+        destinations: [
+          {
+            type: "cloudwatch_logs",
+            name: "siem",
+            logGroup: "has space",
+            logStream: "shard",
+            region: "mars-1",
+            accountId: "444455556666",
+            roleArn: "arn:aws:iam::111122223333:role/w",
+            sources: ["cloudtrail", "cloudfront"],
+            types: [],
+            retentionDays: 10,
+          },
+        ],
+      },
+      [
+        {
+          field: "destinations[0].logGroup",
+          message: "must be 1-512 letters, digits, periods, hyphens, underscores, slashes or #",
+        },
+        {
+          field: "destinations[0].logStream",
+          message: 'must be "source" (one stream per source) or "instance" (one per function instance)',
+        },
+        { field: "destinations[0].region", message: '"mars-1" is not an AWS region name' },
+        {
+          field: "destinations[0].types",
+          message: "must be a list of event types (1-64 characters each), e.g. auth, api, audit",
+        },
+        {
+          field: "destinations[0].retentionDays",
+          message:
+            "must be one of CloudWatch's periods: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557",
+        },
+        {
+          field: "destinations[0].externalId",
+          message: "is required with roleArn (it protects the customer against the confused deputy)",
+        },
+        {
+          field: "destinations[0].accountId",
+          message: "must be the account of roleArn (111122223333): the role writes in its own account",
+        },
+        {
+          field: "destinations[0].sources[0]",
+          message: '"cloudtrail" has no app events (app event sources: cloudwatch_logs, app_json)',
+        },
+        {
+          field: "destinations[0].sources[1]",
+          message: '"cloudfront" has no app events (app event sources: cloudwatch_logs, app_json)',
+        },
+      ],
+    ],
+    [
+      "a destination of an unknown type, and a log group destination without its group",
+      {
+        env: "p",
+        destinations: [
+          { type: "kinesis", name: "a", bucket: "a-logs" },
+          { type: "cloudwatch_logs", name: "b", retentionDays: 7 },
+        ],
+      },
+      [
+        { field: "destinations[0].type", message: 'must be "s3" or "cloudwatch_logs"' },
+        { field: "destinations[1].logGroup", message: "is required" },
+        {
+          field: "destinations[1].retentionDays",
+          message: "is only used with createIfMissing: true (it is set when the group is created)",
+        },
       ],
     ],
     [

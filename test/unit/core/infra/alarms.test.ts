@@ -14,6 +14,10 @@ const metrics: IngestMetrics = {
   records: "RecordsRead",
   quarantined: "RecordsQuarantined",
   sourceDimension: "source",
+  forwarded: "EventsForwarded",
+  forwardSkipped: "EventsForwardSkipped",
+  forwardFailed: "EventsForwardFailed",
+  destinationDimension: "destination",
 };
 
 describe("dlqDepthAlarm", () => {

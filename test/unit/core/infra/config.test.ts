@@ -26,7 +26,7 @@ describe("functionConfigJson", () => {
     // Assess
     expect([Object.keys(json.worm), Object.keys(json.destinations[0] ?? {})]).toStrictEqual([
       ["mode", "retentionDays", "keyTemplate"],
-      ["name", "bucket", "keyTemplate", "roleArn", "externalId", "sources"],
+      ["type", "name", "bucket", "keyTemplate", "roleArn", "externalId", "sources"],
     ]);
     expect(resolveConfig(json)).toStrictEqual(config);
   });

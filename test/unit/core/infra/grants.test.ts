@@ -6,6 +6,7 @@ import {
   customerStatements,
   exportReportStatements,
   findingsScope,
+  forwardStatements,
   ingestKinesisStatements,
   ingestSqsStatements,
   lakeScope,
@@ -420,5 +421,67 @@ describe("compactorStatements", () => {
     const statements = compactorStatements({ kmsKeyArn: KEY, lake: lakeScope(LAKE, "", ["cloudtrail"]) });
     expect(byId(statements, "RewriteLake").Action).toStrictEqual(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]);
     expectNoWildcards(statements);
+  });
+});
+
+describe("forwardStatements", () => {
+  const GROUP = "arn:aws:logs:eu-west-1:111122223333:log-group:/loglake/app";
+  const input = (logGroups: Parameters<typeof forwardStatements>[0]["logGroups"]) => ({
+    lakeBucketArn: LAKE,
+    claimPrefix: "_forward/",
+    logGroups,
+  });
+
+  it("grants nothing when no destination is a log group", () => {
+    expect(forwardStatements(input([]))).toStrictEqual([]);
+  });
+
+  it("lets the consumers claim calls, write their own group's streams, create the group only when allowed, and assume a role otherwise", () => {
+    // Act
+    const statements = forwardStatements(
+      input([
+        { name: "siem", logGroupArn: GROUP, createIfMissing: true, retentionDays: 30 },
+        { name: "audit-team", logGroupArn: GROUP, createIfMissing: false },
+        {
+          name: "other",
+          logGroupArn: "arn:aws:logs:us-west-2:444455556666:log-group:/x",
+          roleArn: "arn:aws:iam::444455556666:role/logs",
+          createIfMissing: true,
+        },
+      ]),
+    );
+    // Assess
+    expect(statements).toStrictEqual([
+      {
+        Sid: "ForwardClaims",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject"],
+        Resource: [`${LAKE}/_forward/*`],
+      },
+      {
+        Sid: "WriteLogGroupSiem",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: [GROUP, `${GROUP}:log-stream:*`],
+      },
+      {
+        Sid: "CreateLogGroupSiem",
+        Effect: "Allow",
+        Action: ["logs:CreateLogGroup", "logs:PutRetentionPolicy"],
+        Resource: [GROUP],
+      },
+      {
+        Sid: "WriteLogGroupAuditTeam",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: [GROUP, `${GROUP}:log-stream:*`],
+      },
+      {
+        Sid: "AssumeLogGroupRoleOther",
+        Effect: "Allow",
+        Action: ["sts:AssumeRole"],
+        Resource: ["arn:aws:iam::444455556666:role/logs"],
+      },
+    ]);
   });
 });

@@ -46,7 +46,7 @@ export function appLineEvent(line: number, text: string): ParseEvent {
   }
   const mapped = toAppEventRow(rec);
   return mapped.ok
-    ? { kind: "row", line, table: appEventsTable, row: mapped.row }
+    ? { kind: "row", line, table: appEventsTable, row: mapped.row, text: rec.text }
     : { kind: "reject", line, reason: mapped.reason, message: mapped.message, raw: text };
 }
 

@@ -315,7 +315,7 @@ export function logEventEvent(
     defaults: lambda ? { level: lambda[3]?.toLowerCase() ?? null, request_id: lambda[2] || null } : undefined,
   });
   return mapped.ok
-    ? { kind: "row", line, table: kinds.app.table, row: mapped.row, logEvent: lineage }
+    ? { kind: "row", line, table: kinds.app.table, row: mapped.row, logEvent: lineage, text: rec.text }
     : reject(line, mapped.reason, mapped.message, message, at, lineage);
 }
 
