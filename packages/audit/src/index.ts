@@ -1,3 +1,4 @@
+export type { RedactionCounts, RedactionRule } from "@loglake/redact";
 export { type BackoffOptions, backoffDelay } from "./backoff.ts";
 export { type CrossAccountRole, crossAccountCredentials } from "./credentials.ts";
 export {

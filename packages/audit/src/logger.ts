@@ -1,7 +1,8 @@
+import { mergeCounts, type RedactionCounts } from "@loglake/redact";
 import { type AuditEventInput, type AuditRecord, toAuditRecord } from "./event.ts";
 import { type DeliveryOptions, PRESETS, type PresetName } from "./presets.ts";
 import { createSinkQueue, type ReportError, type SinkHealth, type SinkQueue } from "./queue.ts";
-import { applyRedaction, type RedactOption } from "./redact.ts";
+import { type RedactOption, recordRedaction } from "./redact.ts";
 import type { AuditSink, EncodedEvent } from "./sink.ts";
 
 /** Why the logger refused an event before any sink saw it. */
@@ -11,7 +12,10 @@ export interface AuditLoggerOptions {
   /** The `service` of every event that does not name its own. */
   service: string;
   sinks: readonly AuditSink[];
-  /** Applied to each validated record before it is encoded; an event it throws on is dropped, never sent as is. */
+  /**
+   * Applied to each validated record before it is encoded (default: credentials masked, as at ingest; `false` for
+   * none); an event it throws on is dropped, never sent as is.
+   */
   redact?: RedactOption;
   /** Batching and retry defaults (default `compliance`); `delivery` overrides single settings. */
   preset?: PresetName;
@@ -28,6 +32,8 @@ export interface AuditLoggerOptions {
 export interface AuditHealth {
   accepted: number;
   refused: Record<RefusalReason, number>;
+  /** What redaction changed in accepted events: `{ <detector or value>: { <action>: n } }`. */
+  redacted: RedactionCounts;
   sinks: Record<string, SinkHealth>;
 }
 
@@ -63,6 +69,8 @@ export function createAuditLogger(opts: AuditLoggerOptions): AuditLogger {
   const now = opts.now ?? (() => new Date());
   const refused: Record<RefusalReason, number> = { invalid: 0, redact_failed: 0 };
   let accepted = 0;
+  const redact = recordRedaction(opts.redact);
+  const redacted: RedactionCounts = {};
   const report: ReportError = (error, info) => {
     try {
       opts.onError?.(error, info);
@@ -83,9 +91,10 @@ export function createAuditLogger(opts: AuditLoggerOptions): AuditLogger {
       return undefined;
     }
     try {
-      const redacted = applyRedaction(opts.redact, record);
-      const json = JSON.stringify(redacted);
-      return { record: redacted, json, bytes: Buffer.byteLength(json), timeMs: Date.parse(redacted.timestamp) };
+      const r = redact ? redact(record) : { record };
+      const json = JSON.stringify(r.record);
+      if (r.counts) mergeCounts(redacted, r.counts);
+      return { record: r.record, json, bytes: Buffer.byteLength(json), timeMs: Date.parse(r.record.timestamp) };
     } catch (e) {
       refused.redact_failed++;
       report(e, { reason: "redact_failed", events: 1 });
@@ -122,6 +131,7 @@ export function createAuditLogger(opts: AuditLoggerOptions): AuditLogger {
     health: () => ({
       accepted,
       refused: { ...refused },
+      redacted: mergeCounts({}, redacted),
       sinks: Object.fromEntries([...queues].map(([name, q]) => [name, q.health()])),
     }),
   };

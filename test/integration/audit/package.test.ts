@@ -8,7 +8,7 @@ const run = promisify(execFile);
 const DIST = "packages/audit/dist";
 
 describe("@loglake/audit as published", () => {
-  it("builds to JavaScript that plain Node runs, without DuckDB", async () => {
+  it("builds to JavaScript that plain Node runs, without DuckDB, masking credentials by default", async () => {
     // Prepare
     await run(process.execPath, ["packages/audit/scripts/build.mjs"]);
     const script = `
@@ -16,21 +16,32 @@ describe("@loglake/audit as published", () => {
       const { stdoutSink } = await import("./${DIST}/sinks/stdout.js");
       const audit = createAuditLogger({ service: "pkg", sinks: [stdoutSink()] });
       await audit.audit({ action: "published", timestamp: "2026-01-01T00:00:00Z" });
-      await audit.close();`;
+      await audit.auth({
+        action: "login",
+        timestamp: "2026-01-01T00:00:01Z",
+        attributes: { password: "hunter2", note: "key AKIAIOSFODNN7EXAMPLE used" },
+      });
+      await audit.close();
+      process.stderr.write(JSON.stringify(audit.health().redacted));`;
     // Act
-    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script]);
+    const { stdout, stderr } = await run(process.execPath, ["--input-type=module", "-e", script]);
     const manifest = JSON.parse(await readFile(join(DIST, "package.json"), "utf8")) as Record<string, unknown>;
     const files = (await readdir(DIST, { recursive: true })).filter((f) => f.endsWith(".js") || f.endsWith(".d.ts"));
     const texts = await Promise.all(files.map((f) => readFile(join(DIST, f), "utf8")));
     // Assess
     expect(stdout).toBe(
-      '{"timestamp":"2026-01-01T00:00:00Z","service":"pkg","level":"info","type":"audit","action":"published"}\n',
+      '{"timestamp":"2026-01-01T00:00:00Z","service":"pkg","level":"info","type":"audit","action":"published"}\n' +
+        '{"timestamp":"2026-01-01T00:00:01Z","service":"pkg","level":"info","type":"auth","action":"login",' +
+        '"password":"[REDACTED:secret_field]","note":"key [REDACTED:aws_access_key_id] used"}\n',
     );
+    expect(JSON.parse(stderr)).toStrictEqual({ secret_field: { mask: 1 }, aws_access_key_id: { mask: 1 } });
     expect([manifest.name, manifest.dependencies, Object.keys(manifest.exports as object)]).toStrictEqual([
       "@loglake/audit",
       { valibot: "^1.5.0" },
       [".", "./kinesis", "./cloudwatch-logs", "./worm", "./stdout", "./lambda", "./powertools"],
     ]);
-    expect(texts.filter((t) => t.includes("duckdb") || /from "\.[^"]*\.ts"/.test(t))).toStrictEqual([]);
+    expect(
+      texts.filter((t) => t.includes("duckdb") || /from "\.[^"]*\.ts"/.test(t) || t.includes('from "@loglake/')),
+    ).toStrictEqual([]);
   });
 });

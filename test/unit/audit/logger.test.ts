@@ -47,6 +47,7 @@ describe("createAuditLogger", () => {
     expect(audit.health()).toStrictEqual({
       accepted: 3,
       refused: { invalid: 0, redact_failed: 0 },
+      redacted: {},
       sinks: {
         memory: {
           queued: 0,
