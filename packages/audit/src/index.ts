@@ -1,4 +1,11 @@
-export type { RedactionCounts, RedactionRule } from "@loglake/redact";
+export {
+  CREDENTIAL_RULES,
+  compileRedaction,
+  type RedactionCounts,
+  type RedactionRule,
+  RedactionRuleError,
+  type Redactor,
+} from "@loglake/redact";
 export { type BackoffOptions, backoffDelay } from "./backoff.ts";
 export { type CrossAccountRole, crossAccountCredentials } from "./credentials.ts";
 export {
