@@ -20,7 +20,7 @@ export const fuzzLabel = (i: FuzzInput): string => `${i.key} [${i.fixture} ${i.m
 /**
  * What is wrong with how one input was ingested, one line each: no manifest; records that do not add up; detected
  * as another source than its key names; fewer records than the fixture's lines it still holds; nothing at all from
- * a non-blank object; an unchanged fixture whose summary differs from its expected one; lake rows per table (from
+ * a non-blank object; an unchanged fixture whose summary (redaction counts aside) differs from its expected one; lake rows per table (from
  * DuckDB) that differ from what the manifest reports.
  */
 export function inputProblems(
@@ -41,7 +41,10 @@ export function inputProblems(
     );
   }
   if (s.records === 0 && !input.blank) out.push(`${at}: no record at all from ${input.bytes.length} bytes`);
-  if (input.expected && canon(s) !== canon(input.expected)) {
+  // The fixtures' expected summaries are parses without redaction; what the CLI's default credential filtering
+  // masked is counted apart (`redacted`) and checked by the redaction tests.
+  const { redacted: _redacted, ...parsed } = s;
+  if (input.expected && canon(parsed) !== canon(input.expected)) {
     out.push(`${at}: summary ${canon(s)}, the fixture's is ${canon(input.expected)}`);
   }
   // A digest's listed log files are rows of their own table, counted apart so each record is counted once.
