@@ -77,7 +77,7 @@ describe("no silent wrong answers", () => {
       [
         2,
         true,
-        'loglake: unknown saved query "cloudtrail/root-acount-usage"; did you mean cloudtrail/root-account-usage? (`loglake queries` lists all 143)\n',
+        'loglake: unknown saved query "cloudtrail/root-acount-usage"; did you mean cloudtrail/root-account-usage? (`loglake queries` lists all 144)\n',
       ],
       [
         2,
@@ -182,7 +182,7 @@ describe("conventions", () => {
     const json = await loglake("queries", "--format", "json");
     const table = await loglake("queries");
     const list = JSON.parse(json.stdout) as { id: string }[];
-    expect(list.length).toBe(143);
+    expect(list.length).toBe(144);
     expect(list.find((q) => q.id === "cloudtrail/root-account-usage")).toStrictEqual({
       id: "cloudtrail/root-account-usage",
       severity: "high",
@@ -195,7 +195,7 @@ describe("conventions", () => {
     const head = table.stdout.split("\n");
     expect([head[0]?.split(/\s+/), head.at(-2)]).toStrictEqual([
       ["id", "severity", "params", "report", "tables", "description"],
-      "(143 rows)",
+      "(144 rows)",
     ]);
   });
 
