@@ -170,6 +170,7 @@ describe("storage", () => {
       ...TABLES.map((t) => [`lake-table-${t.name}`, `${t.name}/`, { days: 30 }]),
       ["lake-manifests", "_ingest/", { days: 30 }],
       ["lake-chain", "_chain/", { days: 30 }],
+      ["lake-compactions", "_compact/", { days: 30 }],
     ]);
   });
 

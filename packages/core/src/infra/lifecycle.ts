@@ -1,4 +1,4 @@
-import { CHAIN_DIR, lakeManifestPrefix, tableDir } from "../lake-layout.ts";
+import { CHAIN_DIR, COMPACTION_DIR, lakeManifestPrefix, tableDir } from "../lake-layout.ts";
 
 /** One S3 lifecycle rule in the shape `aws.s3.BucketLifecycleConfiguration` takes. */
 export interface LifecycleRule {
@@ -84,6 +84,13 @@ export function lakeLifecycle(retention: LakeRetention): LifecycleRule[] {
       id: "lake-chain",
       status: "Enabled",
       filter: { prefix: `${retention.lakePrefix}${CHAIN_DIR}` },
+      expiration: { days: Math.max(...(kept as number[])) },
+    });
+    // So do the compaction manifests, which say where the compacted rows of those manifests' inputs live.
+    rules.push({
+      id: "lake-compactions",
+      status: "Enabled",
+      filter: { prefix: `${retention.lakePrefix}${COMPACTION_DIR}` },
       expiration: { days: Math.max(...(kept as number[])) },
     });
   }

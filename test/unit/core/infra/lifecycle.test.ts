@@ -94,6 +94,7 @@ describe("lakeLifecycle", () => {
       ["lake-table-quarantine", "quarantine/", { days: 7 }],
       ["lake-manifests", "_ingest/", { days: 30 }],
       ["lake-chain", "_chain/", { days: 30 }],
+      ["lake-compactions", "_compact/", { days: 30 }],
     ]);
   });
 
