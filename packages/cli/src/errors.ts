@@ -1,5 +1,5 @@
 /** Exit codes: 0 ok, 1 findings or critical health, 2 usage or input error, 3 unexpected error (a bug). */
-export const EXIT = { ok: 0, findings: 1, usage: 2, internal: 3 } as const;
+export const EXIT = { ok: 0, findings: 1, usage: 2, internal: 3, closedOutput: 141 } as const;
 
 /** Bad command-line input (a flag, argument or value): one line on stderr and exit code 2. */
 export class InputError extends Error {

@@ -98,6 +98,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   const verboseArg = argv.slice(2).some((a) => a === "--verbose" || /^-[a-zA-Z]*v[a-zA-Z]*$/.test(a));
   // Stacks of the compiled CLI point into src/ through its source maps; only people who asked see stacks.
   if (verboseArg || debugFromEnv()) process.setSourceMapsEnabled(true);
+  // A reader that stopped reading (`| head`) ends the run quietly, with the shell's code for a process ended by
+  // SIGPIPE: never 0 or 1, which would claim an answer the reader did not see.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    process.exit(EXIT.closedOutput);
+  });
   const program = buildProgram();
   try {
     await program.parseAsync([...argv]);

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -383,6 +383,24 @@ describe("safe by default", () => {
       ],
     ]);
     expect([existsSync(inside), unsafe.code, await readFile(outside, "utf8")]).toStrictEqual([false, 0, "n\n42\n"]);
+  });
+});
+
+describe("a reader that stops reading", () => {
+  it("ends the run quietly with exit code 141, as `| head` expects, not with a stack trace or a claimed answer", async () => {
+    const child = spawn(
+      process.execPath,
+      [LOGLAKE_BIN, "query", "--lake", lake, "--sql", "select range from range(2000000)", "--format", "csv"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    // Read one chunk, then close the pipe as `head` does.
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((done) => child.on("close", (c) => done(c)));
+    expect([code, stderr]).toStrictEqual([141, ""]);
   });
 });
 
