@@ -1,8 +1,11 @@
 import { gzipSync } from "node:zlib";
+import { resolveConfig } from "@app/core/config/index";
 import { ingestObject, RowRejectedError, type RowSink } from "@app/core/ingest/pipeline";
+import { ingestRedaction } from "@app/core/ingest/redaction";
 import { lines } from "@app/core/ingest/text";
 import { column } from "@app/core/schema/column";
 import { defineTable, type TableDef } from "@app/core/schema/table";
+import { appJsonSource } from "@app/core/sources/index";
 import type { LogSource, ParseEvent } from "@app/core/sources/types";
 import { describe, expect, it } from "vitest";
 
@@ -178,5 +181,34 @@ describe("ingestObject", () => {
       forced: "app_json",
     });
     expect(summary.rows).toStrictEqual({ probe: 1 });
+  });
+});
+
+describe("ingestObject with redaction", () => {
+  it("hands the sink an event's own text unchanged when redaction changed nothing, and redacted like its row when it did", async () => {
+    // Prepare
+    const clean = '{"timestamp":"2024-05-01T10:00:00Z","type":"api","user_id":"bob","message":"ok"}';
+    const secret = '{"timestamp":"2024-05-01T10:01:00Z","type":"auth","user_id":"alice","password":"hunter2"}';
+    const texts: (string | undefined)[] = [];
+    const rows: Record<string, unknown>[] = [];
+    const sink: RowSink = {
+      write(_table, row, text) {
+        rows.push(row);
+        texts.push(text);
+      },
+    };
+    const redaction = ingestRedaction(resolveConfig({ env: "dev" }).redaction);
+    // Act
+    await ingestObject({
+      sources: [appJsonSource],
+      bytes: bytesOf(enc(`${clean}\n${secret}\n`)),
+      context: { key: "app/web.jsonl", options: {} },
+      lineage,
+      sink,
+      ...(redaction ? { redaction } : {}),
+    });
+    // Assess
+    const leaked = [...texts, ...rows.map((r) => JSON.stringify(r))].filter((t) => t?.includes("hunter2"));
+    expect([texts[0], texts[1]?.includes('"user_id":"alice"'), leaked]).toStrictEqual([clean, true, []]);
   });
 });
