@@ -5,14 +5,14 @@ import { CorruptInputError, decodeBytes, decodeStats, Utf8Check } from "@app/cor
 import type { IngestSummary } from "@app/core/ingest/pipeline";
 import { parsePartitionPath, partitionPath } from "@app/core/lake-layout";
 import { toDuckDbColumns } from "@app/core/schema/duckdb";
-import { escapeGlob, quoteIdent, quoteLiteral } from "@app/core/schema/sql";
+import { quoteIdent, quoteLiteral } from "@app/core/schema/sql";
 import { headerFields } from "@app/core/sources/cloudfront/detect";
 import { parseCloudFront } from "@app/core/sources/cloudfront/parse";
 import { linePlan, tableFields } from "@app/core/sources/cloudfront/plan";
 import { cloudfrontTable } from "@app/core/sources/cloudfront/schema";
 import type { ParseEvent, SkipKind, SourceOptions } from "@app/core/sources/types";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { ROW_GROUP_SIZE, runExclusive } from "./writer.ts";
+import { ROW_GROUP_SIZE, runExclusive, strictReadCsv } from "./writer.ts";
 
 const STANDARD = tableFields(cloudfrontTable);
 /** Longest header block (the `#` lines before the first record) read before the fast path gives the object up. */
@@ -349,28 +349,13 @@ export function copySql(fields: readonly string[], a: CopyArgs): string | undefi
     return `CAST(${expr} AS ${type}) AS ${quoteIdent(name)}`;
   });
   const cols = fields.map((_, i) => `${quoteLiteral(`c${i}`)}: 'VARCHAR'`).join(", ");
-  const options = [
-    "auto_detect = false",
-    "header = false",
-    "delim = '\t'",
-    "quote = ''",
-    "escape = ''",
-    "new_line = '\\n'",
-    "skip = 0",
-    "comment = ''",
-    "nullstr = ['-', '']",
-    "strict_mode = true",
-    "null_padding = false",
-    "ignore_errors = false",
-    "encoding = 'utf-8'",
-    "hive_partitioning = false",
-    "union_by_name = false",
-    "filename = false",
-    `max_line_size = ${MAX_LINE_BYTES}`,
-    `buffer_size = ${READ_BUFFER_BYTES}`,
-    `columns = {${cols}}`,
-  ];
-  const read = `read_csv(${quoteLiteral(escapeGlob(a.body))}, ${options.join(", ")})`;
+  // CloudFront logs have no quoting: a tab ends every field, "-" and empty are null.
+  const read = strictReadCsv(a.body, {
+    dialect: ["delim = '\t'", "quote = ''", "escape = ''", "nullstr = ['-', '']"],
+    columns: cols,
+    maxLineBytes: MAX_LINE_BYTES,
+    bufferBytes: READ_BUFFER_BYTES,
+  });
   const numbered = `SELECT row_number() OVER () AS k, * FROM ${read}`;
   const partitions = [
     `CAST((k - 1) // ${a.rowsPerFile} AS BIGINT) AS chunk`,

@@ -455,19 +455,33 @@ function copySql(table: TableDef, csv: string, out: string): string {
           : quoteIdent(c.name),
       )
       .join(", ");
-  // Every reader option is given: DuckDB sniffs whatever is left open (the line ending, say) from the data, and a
-  // bare CR in the first value would then decide how the whole file is read.
+  const read = strictReadCsv(csv, {
+    dialect: ["delim = ','", "quote = '\"'", "escape = '\"'", "nullstr = ''", "allow_quoted_nulls = false"],
+    columns: cols,
+    maxLineBytes: MAX_LINE_BYTES,
+    bufferBytes: CSV_BUFFER_BYTES,
+  });
+  const parquet = `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_SIZE}`;
+  // Partition values live in the path (Hive style), not in the file.
+  return `COPY (SELECT ${select()} FROM ${read}) TO ${quoteLiteral(out)} (${parquet})`;
+}
+
+/**
+ * A `read_csv` of `path` with every reader option given: DuckDB sniffs whatever is left open (the line ending, say)
+ * from the data, and a bare CR in the first value would then decide how the whole file is read. `dialect` holds
+ * the delimiter, quoting and null options of the text; `columns` the DuckDB struct body of the column types.
+ */
+export function strictReadCsv(
+  path: string,
+  o: { dialect: readonly string[]; columns: string; maxLineBytes: number; bufferBytes: number },
+): string {
   const options = [
     "auto_detect = false",
     "header = false",
-    "delim = ','",
-    "quote = '\"'",
-    "escape = '\"'",
+    ...o.dialect,
     "new_line = '\\n'",
     "skip = 0",
     "comment = ''",
-    "nullstr = ''",
-    "allow_quoted_nulls = false",
     "strict_mode = true",
     "null_padding = false",
     "ignore_errors = false",
@@ -475,12 +489,9 @@ function copySql(table: TableDef, csv: string, out: string): string {
     "hive_partitioning = false",
     "union_by_name = false",
     "filename = false",
-    `max_line_size = ${MAX_LINE_BYTES}`,
-    `buffer_size = ${CSV_BUFFER_BYTES}`,
-    `columns = {${cols}}`,
+    `max_line_size = ${o.maxLineBytes}`,
+    `buffer_size = ${o.bufferBytes}`,
+    `columns = {${o.columns}}`,
   ];
-  const read = `read_csv(${quoteLiteral(escapeGlob(csv))}, ${options.join(", ")})`;
-  const parquet = `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_SIZE}`;
-  // Partition values live in the path (Hive style), not in the file.
-  return `COPY (SELECT ${select()} FROM ${read}) TO ${quoteLiteral(out)} (${parquet})`;
+  return `read_csv(${quoteLiteral(escapeGlob(path))}, ${options.join(", ")})`;
 }
