@@ -28,6 +28,7 @@ export default $config({
     await import("./stacks/alarms");
     const trail = await import("./stacks/trail");
     const access = await import("./stacks/access");
+    const logs = await import("./stacks/log-destination");
 
     return {
       lakeBucket: storage.lakeBucket.bucket,
@@ -42,6 +43,7 @@ export default $config({
       ...(trail.trail ? { trail: trail.trail.arn } : {}),
       ...(access.securityAnalystRole ? { securityAnalystRole: access.securityAnalystRole.arn } : {}),
       ...(access.complianceRole ? { complianceRole: access.complianceRole.arn } : {}),
+      ...(logs.logDestination ? { organizationLogs: logs.logDestination.handover } : {}),
     };
   },
 });

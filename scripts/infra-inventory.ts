@@ -103,6 +103,9 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
     case "aws:athena/workgroup:Workgroup":
       Object.assign(state, { arn: `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/${physical}` });
       return { id: physical, state };
+    case "aws:cloudwatch/logDestination:LogDestination":
+      Object.assign(state, { name: physical, arn: `arn:aws:logs:${REGION}:${ACCOUNT}:destination:${physical}` });
+      return { id: physical, state };
     case "aws:sns/topic:Topic":
       Object.assign(state, { name: physical, arn: `arn:aws:sns:${REGION}:${ACCOUNT}:${physical}` });
       return { id: String(state.arn), state };

@@ -62,6 +62,7 @@ const ACCOUNT_RE = /^\d{12}$/;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const TRAIL_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$/;
 const ORG_ID_RE = /^o-[a-z0-9]{10,32}$/;
+const LOG_DESTINATION_RE = /^[^:*]{1,512}$/;
 const FUNCTION_ARN_RE = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}$/;
 const PRINCIPAL_ARN_RE = /^arn:aws[a-z-]*:iam::\d{12}:(?:root|role\/[\w+=,.@/-]{1,512}|user\/[\w+=,.@/-]{1,512})$/;
 /** A principal a detection may approve: any IAM or STS ARN, assumed-role sessions included. */
@@ -722,6 +723,20 @@ const trailFields = strict({
   ),
 });
 
+const logDestinationFields = strict({
+  /** The organization whose accounts may subscribe their log groups (`aws:PrincipalOrgID`). */
+  organizationId: text(ORG_ID_RE, "must be an organization id (o- and 10-32 lowercase letters or digits)"),
+  /** Destination name (default `loglake-<env>-logs`); member accounts subscribe to its ARN. */
+  name: v.optional(text(LOG_DESTINATION_RE, 'must be 1-512 characters without ":" or "*"')),
+  /** Only these member accounts may subscribe (default every account of the organization). */
+  accountIds: v.optional(
+    v.pipe(
+      v.array(text(ACCOUNT_RE, "must be a 12-digit account id"), "must be a list of account ids"),
+      v.check((a) => a.length > 0, "must list at least one account id"),
+    ),
+  ),
+});
+
 const accessRole = strict({
   /** Principals that may assume the role: account roots, roles or users (ARNs). */
   principals: v.pipe(
@@ -791,6 +806,11 @@ export const deploySchema = strict({
   ),
   /** A CloudTrail trail delivering to a source bucket, deployed with the stages it names; absent: none. */
   trail: v.optional(trailFields),
+  /**
+   * A CloudWatch Logs destination in this account, on the ingest stream, that log groups of the organization's
+   * accounts (same region) subscribe to; absent: none.
+   */
+  cloudwatchLogsDestination: v.optional(logDestinationFields),
   /** Roles people assume to use the lake; each is created only when it names principals. */
   access: v.optional(
     strict({
@@ -980,7 +1000,7 @@ export function settingsSchema(stage: string) {
             ...base,
             worm: { ...base.worm, mode: "GOVERNANCE" as const, retentionDays: deploy.worm.temporaryRetentionDays },
           };
-      const { trail: configured, ...rest } = deploy;
+      const { trail: configured, cloudwatchLogsDestination: destination, ...rest } = deploy;
       const trail =
         configured && (configured.stages ?? deploy.permanentStages).includes(stage) ? configured : undefined;
       return {
@@ -996,6 +1016,14 @@ export function settingsSchema(stage: string) {
                   ...(trail.organizationId ? { organizationId: trail.organizationId } : {}),
                   dataEvents: trail.dataEvents,
                   name: trail.name ?? `loglake-${base.env}-trail`,
+                },
+              }
+            : {}),
+          ...(destination
+            ? {
+                cloudwatchLogsDestination: {
+                  ...destination,
+                  name: destination.name ?? `loglake-${base.env}-logs`,
                 },
               }
             : {}),

@@ -26,6 +26,7 @@ const T = {
   workgroup: "aws:athena/workgroup:Workgroup",
   eventSource: "aws:lambda/eventSourceMapping:EventSourceMapping",
   lambda: "aws:lambda/function:Function",
+  logDestinationPolicy: "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy",
 } as const;
 
 type Json = Record<string, unknown>;
@@ -157,7 +158,7 @@ function lakeReaderRules(all: readonly InventoryResource[], lake: InventoryResou
  * Compliance invariants over everything a program declares: buckets private, versioned, encrypted and TLS-only,
  * Object Lock and the bypass guard on the WORM bucket, the delete and read guards on the lake (every role that reads
  * it is one of its readers), no wildcard grants, roles that only services can assume (people's roles: only named
- * principals), encrypted queues, stream and topic, an enforced Athena workgroup, partial batch
+ * principals), log destinations only an organization may subscribe to, encrypted queues, stream and topic, an enforced Athena workgroup, partial batch
  * responses and the Lambda runtime. An empty list means the program complies.
  */
 export function checkInvariants(resources: readonly InventoryResource[]): Violation[] {
@@ -194,6 +195,18 @@ export function checkInvariants(resources: readonly InventoryResource[]): Violat
       case T.eventSource:
         if (!list(i.functionResponseTypes).includes("ReportBatchItemFailures"))
           bad("partial-batch", "event sources report partial batch failures");
+        break;
+      case T.logDestinationPolicy:
+        for (const s of policyOf(i.accessPolicy)?.Statement ?? []) {
+          const p = s.Principal as Json | string | undefined;
+          const everyone = p === "*" || (p && typeof p === "object" && list(p.AWS).includes("*"));
+          const org = (s.Condition?.StringEquals as Json | undefined)?.["aws:PrincipalOrgID"];
+          if (s.Effect === "Allow" && everyone && list(org).length === 0)
+            bad(
+              "no-public-destination",
+              "a log destination policy lets any principal subscribe without aws:PrincipalOrgID",
+            );
+        }
         break;
       case T.lambda:
         if (i.runtime !== "nodejs22.x" || !list(i.architectures).includes("arm64"))

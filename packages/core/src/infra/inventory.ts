@@ -124,6 +124,10 @@ export function describeResource(r: InventoryResource): string[] {
     case "aws:sns/topicPolicy:TopicPolicy":
     case "aws:iam/rolePolicy:RolePolicy":
       return describePolicy(i.policy);
+    case "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy":
+      return describePolicy(i.accessPolicy);
+    case "aws:cloudwatch/logDestination:LogDestination":
+      return [pick(i, ["name", "targetArn", "roleArn"])];
     case "aws:s3/bucketNotification:BucketNotification":
       return ((i.queues as Json[]) ?? []).map(
         (q) => `bucket=${i.bucket} -> ${q.queueArn} ${list(q.events).join(",")} prefix=${q.filterPrefix ?? ""}`,
