@@ -16,6 +16,13 @@ import { lakeBucketPolicy, wormBucketPolicy } from "@app/core/infra/buckets";
 import { checkInvariants } from "@app/core/infra/invariants";
 import type { Inventory, InventoryResource } from "@app/core/infra/inventory";
 import { projectKeyPolicy } from "@app/core/infra/keys";
+import {
+  logDestinationPolicy,
+  logDestinationRoleStatements,
+  logDestinationTrustPolicy,
+  memberSubscriptionRole,
+} from "@app/core/infra/log-destination";
+import { policyDocument } from "@app/core/infra/policy";
 import { reportSchedules } from "@app/core/infra/queries";
 import { trailBucketPolicy, trailEventSelectors, trailTopicPolicy } from "@app/core/infra/trail";
 import {
@@ -974,6 +981,48 @@ describe("trail", () => {
     expect(json(one(prod, "sns/topicPolicy:TopicPolicy", "TrailTopicPolicy").inputs.policy)).toStrictEqual(
       trailTopicPolicy({ topicArn: TOPIC, trailArn: TRAIL }),
     );
+  });
+});
+
+describe("the organization's CloudWatch Logs destination", () => {
+  const STREAM = "arn:aws:kinesis:eu-west-1:123456789012:stream/loglake-production-stream";
+  const DESTINATION = "arn:aws:logs:eu-west-1:123456789012:destination:loglake-production-logs";
+  const ROLE = "arn:aws:iam::123456789012:role/loglake-production-log-destination";
+
+  it("targets the ingest stream through a role only CloudWatch Logs of the region assumes, to put records there", () => {
+    expect(one(prod, "cloudwatch/logDestination:LogDestination", "LogDestination").inputs).toStrictEqual({
+      name: "loglake-production-logs",
+      roleArn: ROLE,
+      targetArn: STREAM,
+    });
+    expect(one(prod, "kinesis/stream:Stream", "Stream").id).toBe("loglake-production-stream");
+    const role = one(prod, "iam/role:Role", "LogDestinationRole");
+    expect(json(role.inputs.assumeRolePolicy)).toStrictEqual(
+      policyDocument(logDestinationTrustPolicy({ partition: "aws", region: "eu-west-1", accountId: "123456789012" })),
+    );
+    expect(inline(prod, "LogDestinationRole")).toStrictEqual(
+      logDestinationRoleStatements({ streamArn: STREAM, kmsKeyArn: KEY_ARN }),
+    );
+  });
+
+  it("lets principals of the organization alone subscribe, and hands member accounts the ARN and their role", () => {
+    const policy = one(prod, "cloudwatch/logDestinationPolicy:LogDestinationPolicy", "LogDestinationPolicy").inputs;
+    expect([policy.destinationName, json(policy.accessPolicy)]).toStrictEqual([
+      "loglake-production-logs",
+      logDestinationPolicy({ destinationArn: DESTINATION, organizationId: "o-a1b2c3d4e5" }),
+    ]);
+    const member = memberSubscriptionRole({ partition: "aws", region: "eu-west-1" });
+    expect(prod.outputs.organizationLogs).toStrictEqual({
+      destinationArn: DESTINATION,
+      region: "eu-west-1",
+      organizationId: "o-a1b2c3d4e5",
+      memberRoleTrustPolicy: JSON.stringify(member.trustPolicy),
+      memberRolePermissionPolicy: JSON.stringify(member.permissionPolicy),
+    });
+    expect(dev.outputs.organizationLogs).toStrictEqual({
+      ...(prod.outputs.organizationLogs as object),
+      destinationArn: "arn:aws:logs:eu-west-1:123456789012:destination:loglake-pr-7-logs",
+    });
   });
 });
 

@@ -615,6 +615,24 @@ describe("resolveSettings", () => {
     expect(resolveSettings(file({ stages: ["pr-7"] }), "pr-7").deploy.trail?.name).toBe("loglake-pr-7-trail");
   });
 
+  it("names the organization's log destination after the env and keeps its organization and accounts", () => {
+    const file = (destination: object) => ({
+      default: { env: "pr-7" },
+      deploy: { cloudwatchLogsDestination: destination },
+    });
+    expect(resolveSettings(fixture, "production").deploy.cloudwatchLogsDestination).toStrictEqual({
+      organizationId: "o-a1b2c3d4e5",
+      name: "loglake-production-logs",
+    });
+    expect(
+      resolveSettings(
+        file({ organizationId: "o-a1b2c3d4e5", name: "org/app-events", accountIds: ["210987654321"] }),
+        "pr-7",
+      ).deploy.cloudwatchLogsDestination,
+    ).toStrictEqual({ organizationId: "o-a1b2c3d4e5", name: "org/app-events", accountIds: ["210987654321"] });
+    expect(resolveSettings({ default: { env: "pr-7" } }, "pr-7").deploy.cloudwatchLogsDestination).toBeUndefined();
+  });
+
   it("resolves the people's roles and per-table lake retention of the fixture", () => {
     const { deploy } = resolveSettings(fixture, "production");
     expect([deploy.access, deploy.lake.tables]).toStrictEqual([
@@ -671,6 +689,7 @@ describe("resolveSettings", () => {
           access: { securityAnalyst: { principals: [] }, compliance: { principals: ["*"], requireMfa: "yes" } },
           lake: { tables: { cloudtrial: 30, quarantine: 0 } },
           worm: { temporaryRetentionDays: 0 },
+          cloudwatchLogsDestination: { organizationId: "123456789012", name: "a:b", accountIds: [] },
         },
       },
       "prod",
@@ -683,6 +702,9 @@ describe("resolveSettings", () => {
         'deploy.trail.keyPrefix: must not end with "/"',
         "deploy.trail.organizationId: must be an organization id (o- and 10-32 lowercase letters or digits)",
         "deploy.trail.dataEvents.functions[0]: must be a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>)",
+        "deploy.cloudwatchLogsDestination.organizationId: must be an organization id (o- and 10-32 lowercase letters or digits)",
+        'deploy.cloudwatchLogsDestination.name: must be 1-512 characters without ":" or "*"',
+        "deploy.cloudwatchLogsDestination.accountIds: must list at least one account id",
         "deploy.access.securityAnalyst.principals: must list at least one principal",
         "deploy.access.compliance.principals[0]: must be an IAM principal ARN (arn:aws:iam::<account>:root, :role/<name> or :user/<name>)",
         "deploy.access.compliance.requireMfa: must be true or false",

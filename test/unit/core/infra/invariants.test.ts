@@ -1,9 +1,11 @@
 import { lakeBucketPolicy, wormBucketPolicy } from "@app/core/infra/buckets";
 import { checkInvariants } from "@app/core/infra/invariants";
 import type { InventoryResource } from "@app/core/infra/inventory";
+import { logDestinationPolicy } from "@app/core/infra/log-destination";
 import { describe, expect, it } from "vitest";
 
 const KEY = "arn:aws:kms:eu-west-1:111122223333:key/k";
+const DESTINATION = "arn:aws:logs:eu-west-1:1:destination:d";
 const READERS = ["arn:aws:iam::1:role/FnRole-id", "arn:aws:iam::1:role/c"];
 
 function res(type: string, name: string, inputs: Record<string, unknown>, id = `${name}-id`): InventoryResource {
@@ -81,6 +83,11 @@ function compliant(): InventoryResource[] {
           }),
         },
       ],
+    }),
+    res("aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy", "DestinationPolicy", {
+      accessPolicy: JSON.stringify(
+        logDestinationPolicy({ destinationArn: DESTINATION, organizationId: "o-a1b2c3d4e5" }),
+      ),
     }),
     res("aws:sqs/queue:Queue", "Queue", { sqsManagedSseEnabled: true }),
     res("aws:kinesis/stream:Stream", "Stream", { encryptionType: "KMS" }),
@@ -269,6 +276,26 @@ describe("checkInvariants", () => {
     expect(
       rules([...compliant(), { ...human, inputs: { ...human.inputs, assumeRolePolicy: trust({ AWS: "*" }) } }]),
     ).toStrictEqual(["no-public-trust Analyst"]);
+  });
+
+  it("flags a log destination policy that lets everyone subscribe, with or without another condition", () => {
+    const open = (Principal: unknown, Condition?: unknown) =>
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Principal, Action: "logs:PutSubscriptionFilter", Resource: DESTINATION, Condition },
+        ],
+      });
+    const named = patched(compliant(), "DestinationPolicy", { accessPolicy: open({ AWS: "210987654321" }) });
+    expect(rules(named)).toStrictEqual([]);
+    for (const policy of [
+      open("*"),
+      open({ AWS: "*" }),
+      open("*", { StringEquals: { "aws:PrincipalAccount": "210987654321" } }),
+    ])
+      expect(rules(patched(compliant(), "DestinationPolicy", { accessPolicy: policy }))).toStrictEqual([
+        "no-public-destination DestinationPolicy",
+      ]);
   });
 
   it("flags unencrypted queues, streams and topics", () => {
