@@ -8,6 +8,9 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { type AuditSink, describeError, type EncodedEvent, isRetryable, type OutcomeBuilder } from "../sink.ts";
 import { splitRequests } from "../split.ts";
+import { type LogGroupSubscription, type SubscriptionResult, subscribeLogGroup } from "../subscription.ts";
+
+export { type LogGroupSubscription, type SubscriptionResult, subscribeLogGroup } from "../subscription.ts";
 
 // PutLogEvents limits (CloudWatch Logs API reference): 10,000 events and 1,048,576 bytes per call, each event's
 // UTF-8 message plus 26 bytes; events in time order, spanning at most 24 hours; none older than 14 days or more
@@ -30,6 +33,12 @@ export interface CloudWatchLogsSinkOptions {
    * `false` (the default) leaves a missing group or stream an error.
    */
   create?: false | { retentionInDays?: number; tags?: Record<string, string>; kmsKeyId?: string };
+  /**
+   * Attach the log group to a CloudWatch Logs destination (loglake's organization destination) with a subscription
+   * filter, once the group is known to exist (after the first accepted PutLogEvents): see `subscribeLogGroup`.
+   * Tried again on the next send only after a retryable failure; `onResult` hears the outcome. Absent: no filter.
+   */
+  subscription?: LogGroupSubscription & { onResult?: (result: SubscriptionResult) => void };
   name?: string;
   /** The clock the age limits are checked against. */
   now?: () => number;
@@ -44,6 +53,19 @@ export function cloudWatchLogsSink(opts: CloudWatchLogsSinkOptions): AuditSink {
   const now = opts.now ?? Date.now;
   const target = { logGroupName: opts.logGroupName, logStreamName: opts.logStreamName };
   let created = false;
+  let delivered = false;
+  let subscription: "pending" | "running" | "settled" = opts.subscription ? "pending" : "settled";
+
+  async function subscribe(sub: NonNullable<CloudWatchLogsSinkOptions["subscription"]>): Promise<void> {
+    subscription = "running";
+    const result = await subscribeLogGroup(opts.client, opts.logGroupName, sub);
+    subscription = !result.ok && result.retryable ? "pending" : "settled";
+    try {
+      sub.onResult?.(result);
+    } catch {
+      // A listener's failure must not reach the delivery of events.
+    }
+  }
 
   async function ensureTarget(): Promise<void> {
     const create = opts.create;
@@ -86,6 +108,7 @@ export function cloudWatchLogsSink(opts: CloudWatchLogsSinkOptions): AuditSink {
       } else out.rejected.push(...refuse(batch, describeError(e)));
       return;
     }
+    delivered = true;
     const info = res.rejectedLogEventsInfo;
     if (!info) return;
     batch.forEach((event, i) => {
@@ -121,6 +144,7 @@ export function cloudWatchLogsSink(opts: CloudWatchLogsSinkOptions): AuditSink {
         maxSpanMs: MAX_SPAN_MS,
       };
       for (const batch of splitRequests(inWindow, limits)) await put(batch, out);
+      if (opts.subscription && subscription === "pending" && delivered) await subscribe(opts.subscription);
       return out;
     },
   };
