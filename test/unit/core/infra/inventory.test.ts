@@ -1,4 +1,5 @@
 import { describePolicy, describeResource, formatInventory, type Inventory } from "@app/core/infra/inventory";
+import { logDestinationPolicy } from "@app/core/infra/log-destination";
 import { trailEventSelectors } from "@app/core/infra/trail";
 import { describe, expect, it } from "vitest";
 
@@ -136,6 +137,34 @@ describe("formatInventory", () => {
         "snsTopicName=loglake-prod-trail-notifications",
       'selector "Management events": eventCategory = Management',
       'selector "S3 object events": eventCategory = Data and resources.type = AWS::S3::Object and resources.ARN starts with arn:aws:s3:::lake/',
+    ]);
+  });
+
+  it("describes a log destination's target and role, and who its access policy lets subscribe", () => {
+    const destinationArn = "arn:aws:logs:eu-west-1:1:destination:loglake-prod-logs";
+    const resource = (type: string, inputs: Record<string, unknown>) => ({
+      type,
+      name: "D",
+      id: "d",
+      custom: true,
+      inputs,
+      protect: false,
+      retainOnDelete: false,
+    });
+    const destination = resource("aws:cloudwatch/logDestination:LogDestination", {
+      name: "loglake-prod-logs",
+      targetArn: "arn:aws:kinesis:eu-west-1:1:stream/s",
+      roleArn: "arn:aws:iam::1:role/r",
+    });
+    const policy = resource("aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy", {
+      destinationName: "loglake-prod-logs",
+      accessPolicy: JSON.stringify(logDestinationPolicy({ destinationArn, organizationId: "o-a1b2c3d4e5" })),
+    });
+    expect([describeResource(destination), describeResource(policy)]).toStrictEqual([
+      ["name=loglake-prod-logs targetArn=arn:aws:kinesis:eu-west-1:1:stream/s roleArn=arn:aws:iam::1:role/r"],
+      [
+        `OrganizationSubscribes: Allow * logs:PutSubscriptionFilter,logs:PutAccountPolicy on ${destinationArn} if StringEquals aws:PrincipalOrgID=o-a1b2c3d4e5`,
+      ],
     ]);
   });
 });
