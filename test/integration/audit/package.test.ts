@@ -8,7 +8,7 @@ const run = promisify(execFile);
 const DIST = "packages/audit/dist";
 
 describe("@loglake/audit as published", () => {
-  it("builds to JavaScript that plain Node runs, without DuckDB, masking credentials by default", async () => {
+  it("builds to JavaScript that plain Node runs, without DuckDB or loglake's core, masking credentials by default", async () => {
     // Prepare
     await run(process.execPath, ["packages/audit/scripts/build.mjs"]);
     const script = `
@@ -22,7 +22,9 @@ describe("@loglake/audit as published", () => {
         attributes: { password: "hunter2", note: "key AKIAIOSFODNN7EXAMPLE used" },
       });
       await audit.close();
-      process.stderr.write(JSON.stringify(audit.health().redacted));`;
+      const { cloudWatchLogsSink } = await import("./${DIST}/sinks/cloudwatch-logs.js");
+      const cwl = cloudWatchLogsSink({ client: {}, logGroupName: "g", logStreamName: "s" });
+      process.stderr.write(JSON.stringify({ redacted: audit.health().redacted, cwlMaxEventBytes: cwl.maxEventBytes }));`;
     // Act
     const { stdout, stderr } = await run(process.execPath, ["--input-type=module", "-e", script]);
     const manifest = JSON.parse(await readFile(join(DIST, "package.json"), "utf8")) as Record<string, unknown>;
@@ -34,14 +36,21 @@ describe("@loglake/audit as published", () => {
         '{"timestamp":"2026-01-01T00:00:01Z","service":"pkg","level":"info","type":"auth","action":"login",' +
         '"password":"[REDACTED:secret_field]","note":"key [REDACTED:aws_access_key_id] used"}\n',
     );
-    expect(JSON.parse(stderr)).toStrictEqual({ secret_field: { mask: 1 }, aws_access_key_id: { mask: 1 } });
+    expect(JSON.parse(stderr)).toStrictEqual({
+      redacted: { secret_field: { mask: 1 }, aws_access_key_id: { mask: 1 } },
+      // The vendored PutLogEvents limits: 1 MiB per event, less its 26 bytes of overhead.
+      cwlMaxEventBytes: 1_048_550,
+    });
     expect([manifest.name, manifest.dependencies, Object.keys(manifest.exports as object)]).toStrictEqual([
       "@loglake/audit",
       { valibot: "^1.5.0" },
       [".", "./kinesis", "./cloudwatch-logs", "./worm", "./stdout", "./lambda", "./powertools"],
     ]);
     expect(
-      texts.filter((t) => t.includes("duckdb") || /from "\.[^"]*\.ts"/.test(t) || t.includes('from "@loglake/')),
+      texts.filter(
+        (t) =>
+          t.includes("duckdb") || /from "\.[^"]*\.ts"/.test(t) || t.includes('from "@loglake/') || t.includes("@app/"),
+      ),
     ).toStrictEqual([]);
   });
 });

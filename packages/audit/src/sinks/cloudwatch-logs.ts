@@ -6,22 +6,12 @@ import {
   type PutLogEventsCommandOutput,
   PutRetentionPolicyCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
+import { PUT_LOG_EVENTS_LIMITS as LIMITS } from "@loglake/aws-limits";
 import { type AuditSink, describeError, type EncodedEvent, isRetryable, type OutcomeBuilder } from "../sink.ts";
 import { splitRequests } from "../split.ts";
 import { type LogGroupSubscription, type SubscriptionResult, subscribeLogGroup } from "../subscription.ts";
 
 export { type LogGroupSubscription, type SubscriptionResult, subscribeLogGroup } from "../subscription.ts";
-
-// PutLogEvents limits (CloudWatch Logs API reference): 10,000 events and 1,048,576 bytes per call, each event's
-// UTF-8 message plus 26 bytes; events in time order, spanning at most 24 hours; none older than 14 days or more
-// than 2 hours ahead of the service's clock.
-const MAX_EVENTS = 10_000;
-const MAX_BATCH_BYTES = 1_048_576;
-const EVENT_OVERHEAD = 26;
-const HOUR = 3_600_000;
-const MAX_SPAN_MS = 24 * HOUR;
-const MAX_AGE_MS = 14 * 24 * HOUR;
-const MAX_AHEAD_MS = 2 * HOUR;
 
 export interface CloudWatchLogsSinkOptions {
   /** Same account, or another one through `crossAccountCredentials` (an assumed role with an ExternalId). */
@@ -126,22 +116,22 @@ export function cloudWatchLogsSink(opts: CloudWatchLogsSinkOptions): AuditSink {
 
   return {
     name: opts.name ?? "cloudwatch-logs",
-    maxEventBytes: MAX_BATCH_BYTES - EVENT_OVERHEAD,
+    maxEventBytes: LIMITS.maxEventBytes - LIMITS.eventOverheadBytes,
     async send(events) {
       const out: OutcomeBuilder = { retry: [], rejected: [] };
       const t = now();
       const inWindow: EncodedEvent[] = [];
       for (const e of events) {
-        if (e.timeMs < t - MAX_AGE_MS) out.rejected.push({ event: e, reason: "older than 14 days" });
-        else if (e.timeMs > t + MAX_AHEAD_MS) out.rejected.push({ event: e, reason: "more than 2 hours ahead" });
+        if (e.timeMs < t - LIMITS.maxAgeMs) out.rejected.push({ event: e, reason: "older than 14 days" });
+        else if (e.timeMs > t + LIMITS.maxFutureMs) out.rejected.push({ event: e, reason: "more than 2 hours ahead" });
         else inWindow.push(e);
       }
       inWindow.sort((a, b) => a.timeMs - b.timeMs);
       const limits = {
-        maxEvents: MAX_EVENTS,
-        maxBytes: MAX_BATCH_BYTES,
-        overheadBytes: EVENT_OVERHEAD,
-        maxSpanMs: MAX_SPAN_MS,
+        maxEvents: LIMITS.maxEvents,
+        maxBytes: LIMITS.maxBatchBytes,
+        overheadBytes: LIMITS.eventOverheadBytes,
+        maxSpanMs: LIMITS.maxSpanMs,
       };
       for (const batch of splitRequests(inWindow, limits)) await put(batch, out);
       if (opts.subscription && subscription === "pending" && delivered) await subscribe(opts.subscription);

@@ -1,25 +1,8 @@
+import { PUT_LOG_EVENTS_LIMITS, type PutLogEventsLimits } from "@loglake/aws-limits";
 import type { LogGroupDestination } from "../config/types.ts";
 import type { TableDef } from "../schema/table.ts";
 import { appEventsTable } from "../sources/app-json/schema.ts";
 import type { SourceId } from "../sources/types.ts";
-
-/**
- * PutLogEvents limits (CloudWatch Logs API reference): events and bytes per call, where each event counts its
- * message's UTF-8 bytes plus 26; one event's size (1 MB today, was 256 KB: counted with its 26 bytes, as the
- * producer library's sink does); the time one call may span; how old and how far ahead of CloudWatch's clock an event
- * may be.
- */
-export const PUT_LOG_EVENTS_LIMITS = {
-  maxEvents: 10_000,
-  maxBatchBytes: 1_048_576,
-  eventOverheadBytes: 26,
-  maxEventBytes: 1_048_576,
-  maxSpanMs: 24 * 3_600_000,
-  maxAgeMs: 14 * 86_400_000,
-  maxFutureMs: 2 * 3_600_000,
-} as const;
-
-export type PutLogEventsLimits = { [K in keyof typeof PUT_LOG_EVENTS_LIMITS]: number };
 
 const DAY_MS = 86_400_000;
 

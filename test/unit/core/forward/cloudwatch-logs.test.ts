@@ -7,13 +7,13 @@ import {
   isoToEpochMs,
   type LogEvent,
   logStreamName,
-  PUT_LOG_EVENTS_LIMITS,
   sendableEvents,
   utf8Bytes,
 } from "@app/core/forward/cloudwatch-logs";
 import { appLineEvent } from "@app/core/sources/app-json/parse";
 import { appEventsTable } from "@app/core/sources/app-json/schema";
 import { cloudtrailTable } from "@app/core/sources/cloudtrail/schema";
+import { PUT_LOG_EVENTS_LIMITS } from "@loglake/aws-limits";
 import { describe, expect, it } from "vitest";
 
 const T0 = Date.parse("2025-06-12T10:00:00.000Z");
