@@ -12,10 +12,12 @@ import {
 } from "@app/core/infra/alarms";
 import { logicalName } from "@app/core/infra/queries";
 import { alertsTopic } from "./alerts";
+import { compactLake } from "./compaction";
 import { ingestDlq, ingestKinesis, ingestSqs, streamFailureQueue, streamFailureQueueName } from "./ingest";
 import { functionName } from "./lib/function";
 import { exportReport, scheduleDlq, scheduleDlqName, verifyIntegrity } from "./reports";
 import { config, deploy, prefix } from "./settings";
+import { compactorFunctionName } from "./storage";
 
 function alarm(spec: AlarmSpec, dependsOn: $util.Resource[] = []) {
   const { logicalName: name, metric, metricQueries, ...rest } = spec;
@@ -41,6 +43,7 @@ alarm(functionErrorsAlarm("IngestSqsErrors", functionName("ingest-sqs")), [inges
 alarm(functionErrorsAlarm("IngestKinesisErrors", functionName("ingest-kinesis")), [ingestKinesis]);
 alarm(functionErrorsAlarm("ExportReportErrors", functionName("export-report")), [exportReport]);
 alarm(functionErrorsAlarm("VerifyIntegrityErrors", functionName("verify-integrity")), [verifyIntegrity]);
+alarm(functionErrorsAlarm("CompactLakeErrors", compactorFunctionName), [compactLake]);
 // Hourly runs: two hours without a data point, or any finding, alarms.
 alarm(integrityFindingsAlarm("IntegrityFindings", 2 * 3600), [verifyIntegrity]);
 

@@ -834,6 +834,7 @@ describe("alarms", () => {
   it("alarms on DLQ depth, iterator age, function errors, quarantine rate, missing logs, integrity findings and forwarding failures, to the alerts topic", () => {
     const alarms = all(prod, "cloudwatch/metricAlarm:MetricAlarm");
     expect(alarms.map((a) => a.name).sort()).toStrictEqual([
+      "CompactLakeErrors",
       "ExportReportErrors",
       "ForwardFailedSiem",
       "IngestDlqDepth",
@@ -849,8 +850,33 @@ describe("alarms", () => {
       "VerifyIntegrityErrors",
     ]);
     const topic = "arn:aws:sns:eu-west-1:123456789012:alertstopic-mock";
-    for (const a of alarms) expect([a.name, a.inputs.alarmActions]).toStrictEqual([a.name, [topic]]);
+    for (const a of alarms)
+      expect([a.name, a.inputs.alarmActions, a.inputs.okActions]).toStrictEqual([a.name, [topic], [topic]]);
     expect(one(prod, "sns/topic:Topic", "AlertsTopic").inputs.kmsMasterKeyId).toBe(KEY_ARN);
+  });
+
+  it("alarms on any error of every scheduled function, to the alerts topic", () => {
+    const scheduled = new Set(
+      all(prod, "scheduler/schedule:Schedule").map((s) =>
+        (s.inputs.target as { arn: string }).arn.replace(/^arn:aws:lambda:[^:]+:\d+:function:/, ""),
+      ),
+    );
+    const errorAlarms = all(prod, "cloudwatch/metricAlarm:MetricAlarm")
+      .filter((a) => a.inputs.namespace === "AWS/Lambda" && a.inputs.metricName === "Errors")
+      .map((a) => [
+        (a.inputs.dimensions as { FunctionName: string }).FunctionName,
+        a.inputs.threshold,
+        a.inputs.alarmActions,
+      ]);
+    const topic = "arn:aws:sns:eu-west-1:123456789012:alertstopic-mock";
+    expect([...scheduled].sort()).toStrictEqual([
+      "loglake-production-compact-lake",
+      "loglake-production-export-report",
+      "loglake-production-verify-integrity",
+    ]);
+    expect(errorAlarms.filter(([fn]) => scheduled.has(fn as string)).sort()).toStrictEqual(
+      [...scheduled].sort().map((fn) => [fn, 0, [topic]]),
+    );
   });
 });
 

@@ -70,24 +70,40 @@ export const INTEGRITY_METRICS = {
 
 const FIVE_MINUTES = 300;
 
-/** Any message in a dead-letter queue is a batch that failed every retry: alarm at the first one. */
-export function dlqDepthAlarm(logicalName: string, queueName: string): AlarmSpec {
+/**
+ * The alarm shape for what should never happen at all: any data point above 0 in one period (five minutes unless
+ * given) alarms at once. Missing data is quiet unless `treatMissingData` says an absent data point is itself a failure.
+ */
+export function anyAboveZeroAlarm(
+  logicalName: string,
+  alarmDescription: string,
+  metric: Omit<NonNullable<AlarmSpec["metric"]>, "period"> & { period?: number },
+  treatMissingData: AlarmSpec["treatMissingData"] = "notBreaching",
+): AlarmSpec {
   return {
     logicalName,
-    alarmDescription: `Messages in ${queueName}: inputs that failed every retry. Inspect, fix and redrive them.`,
+    alarmDescription,
     comparisonOperator: "GreaterThanThreshold",
     threshold: 0,
     evaluationPeriods: 1,
     datapointsToAlarm: 1,
-    treatMissingData: "notBreaching",
-    metric: {
+    treatMissingData,
+    metric: { ...metric, period: metric.period ?? FIVE_MINUTES },
+  };
+}
+
+/** Any message in a dead-letter queue is a batch that failed every retry: alarm at the first one. */
+export function dlqDepthAlarm(logicalName: string, queueName: string): AlarmSpec {
+  return anyAboveZeroAlarm(
+    logicalName,
+    `Messages in ${queueName}: inputs that failed every retry. Inspect, fix and redrive them.`,
+    {
       namespace: "AWS/SQS",
       metricName: "ApproximateNumberOfMessagesVisible",
       dimensions: { QueueName: queueName },
       statistic: "Maximum",
-      period: FIVE_MINUTES,
     },
-  };
+  );
 }
 
 /** The Kinesis consumer falls behind: the oldest record it read is older than `maxAgeMs`. */
@@ -112,22 +128,12 @@ export function iteratorAgeAlarm(logicalName: string, functionName: string, maxA
 
 /** Any invocation error of a function (a whole batch failed, a timeout or a crash). */
 export function functionErrorsAlarm(logicalName: string, functionName: string): AlarmSpec {
-  return {
-    logicalName,
-    alarmDescription: `Function ${functionName} reported errors.`,
-    comparisonOperator: "GreaterThanThreshold",
-    threshold: 0,
-    evaluationPeriods: 1,
-    datapointsToAlarm: 1,
-    treatMissingData: "notBreaching",
-    metric: {
-      namespace: "AWS/Lambda",
-      metricName: "Errors",
-      dimensions: { FunctionName: functionName },
-      statistic: "Sum",
-      period: FIVE_MINUTES,
-    },
-  };
+  return anyAboveZeroAlarm(logicalName, `Function ${functionName} reported errors.`, {
+    namespace: "AWS/Lambda",
+    metricName: "Errors",
+    dimensions: { FunctionName: functionName },
+    statistic: "Sum",
+  });
 }
 
 /**
@@ -135,23 +141,18 @@ export function functionErrorsAlarm(logicalName: string, functionName: string): 
  * once; a run that published nothing is missing data, which counts as breaching: an unchecked day is not a clean one.
  */
 export function integrityFindingsAlarm(logicalName: string, periodSeconds: number): AlarmSpec {
-  return {
+  return anyAboveZeroAlarm(
     logicalName,
-    alarmDescription:
-      "CloudTrail log file validation found a modified, missing or uncovered log file or a broken digest chain, or did not run. See the verify-integrity function's log.",
-    comparisonOperator: "GreaterThanThreshold",
-    threshold: 0,
-    evaluationPeriods: 1,
-    datapointsToAlarm: 1,
-    treatMissingData: "breaching",
-    metric: {
+    "CloudTrail log file validation found a modified, missing or uncovered log file or a broken digest chain, or did not run. See the verify-integrity function's log.",
+    {
       namespace: INTEGRITY_METRICS.namespace,
       metricName: INTEGRITY_METRICS.findings,
       dimensions: { service: INTEGRITY_METRICS.service },
       statistic: "Maximum",
       period: periodSeconds,
     },
-  };
+    "breaching",
+  );
 }
 
 /** Share of records sent to quarantine, in percent over an hour, above `maxPercent`: a format changed or broke. */
@@ -190,22 +191,16 @@ export function quarantineRateAlarm(logicalName: string, metrics: IngestMetrics,
  * the calls that were not claimed.
  */
 export function forwardFailedAlarm(logicalName: string, metrics: IngestMetrics, destination: string): AlarmSpec {
-  return {
+  return anyAboveZeroAlarm(
     logicalName,
-    alarmDescription: `Events could not be forwarded to the CloudWatch Logs destination ${destination}. See the ingest functions' logs.`,
-    comparisonOperator: "GreaterThanThreshold",
-    threshold: 0,
-    evaluationPeriods: 1,
-    datapointsToAlarm: 1,
-    treatMissingData: "notBreaching",
-    metric: {
+    `Events could not be forwarded to the CloudWatch Logs destination ${destination}. See the ingest functions' logs.`,
+    {
       namespace: metrics.namespace,
       metricName: metrics.forwardFailed,
       dimensions: { ...metrics.dimensions, [metrics.destinationDimension]: destination },
       statistic: "Sum",
-      period: FIVE_MINUTES,
     },
-  };
+  );
 }
 
 /** No record of `source` for `hours` hours: the source stopped delivering (or its notifications broke). */

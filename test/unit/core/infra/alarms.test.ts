@@ -1,7 +1,10 @@
 import {
+  anyAboveZeroAlarm,
   dlqDepthAlarm,
+  forwardFailedAlarm,
   functionErrorsAlarm,
   type IngestMetrics,
+  integrityFindingsAlarm,
   iteratorAgeAlarm,
   missingLogsAlarm,
   quarantineRateAlarm,
@@ -20,21 +23,29 @@ const metrics: IngestMetrics = {
   destinationDimension: "destination",
 };
 
+/** The shape every "any data point above 0" alarm shares. */
+const ANY_ABOVE_ZERO = {
+  comparisonOperator: "GreaterThanThreshold",
+  threshold: 0,
+  evaluationPeriods: 1,
+  datapointsToAlarm: 1,
+} as const;
+
 describe("dlqDepthAlarm", () => {
   it("fires on the first message in the dead-letter queue", () => {
-    const a = dlqDepthAlarm("IngestDlqDepth", "loglake-prod-ingest-dlq");
-    expect([a.comparisonOperator, a.threshold, a.evaluationPeriods, a.treatMissingData]).toStrictEqual([
-      "GreaterThanThreshold",
-      0,
-      1,
-      "notBreaching",
-    ]);
-    expect(a.metric).toStrictEqual({
-      namespace: "AWS/SQS",
-      metricName: "ApproximateNumberOfMessagesVisible",
-      dimensions: { QueueName: "loglake-prod-ingest-dlq" },
-      statistic: "Maximum",
-      period: 300,
+    expect(dlqDepthAlarm("IngestDlqDepth", "loglake-prod-ingest-dlq")).toStrictEqual({
+      logicalName: "IngestDlqDepth",
+      alarmDescription:
+        "Messages in loglake-prod-ingest-dlq: inputs that failed every retry. Inspect, fix and redrive them.",
+      ...ANY_ABOVE_ZERO,
+      treatMissingData: "notBreaching",
+      metric: {
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: "loglake-prod-ingest-dlq" },
+        statistic: "Maximum",
+        period: 300,
+      },
     });
   });
 });
@@ -48,15 +59,84 @@ describe("iteratorAgeAlarm", () => {
   });
 });
 
+describe("anyAboveZeroAlarm", () => {
+  it("alarms at the first data point above 0 in five minutes, quiet without data unless told otherwise", () => {
+    const metric = { namespace: "N", metricName: "M", dimensions: { d: "v" }, statistic: "Sum" as const };
+    expect([
+      anyAboveZeroAlarm("A", "why", metric),
+      anyAboveZeroAlarm("B", "why", { ...metric, period: 7200 }, "breaching"),
+    ]).toStrictEqual([
+      {
+        logicalName: "A",
+        alarmDescription: "why",
+        ...ANY_ABOVE_ZERO,
+        treatMissingData: "notBreaching",
+        metric: { ...metric, period: 300 },
+      },
+      {
+        logicalName: "B",
+        alarmDescription: "why",
+        ...ANY_ABOVE_ZERO,
+        treatMissingData: "breaching",
+        metric: { ...metric, period: 7200 },
+      },
+    ]);
+  });
+});
+
 describe("functionErrorsAlarm", () => {
   it("fires on any function error", () => {
-    const a = functionErrorsAlarm("IngestSqsErrors", "IngestSqs");
-    expect([a.metric?.namespace, a.metric?.metricName, a.metric?.statistic, a.threshold]).toStrictEqual([
-      "AWS/Lambda",
-      "Errors",
-      "Sum",
-      0,
-    ]);
+    expect(functionErrorsAlarm("CompactLakeErrors", "loglake-prod-compact-lake")).toStrictEqual({
+      logicalName: "CompactLakeErrors",
+      alarmDescription: "Function loglake-prod-compact-lake reported errors.",
+      ...ANY_ABOVE_ZERO,
+      treatMissingData: "notBreaching",
+      metric: {
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        dimensions: { FunctionName: "loglake-prod-compact-lake" },
+        statistic: "Sum",
+        period: 300,
+      },
+    });
+  });
+});
+
+describe("integrityFindingsAlarm", () => {
+  it("fires on any finding over its period and counts a run that published nothing as breaching", () => {
+    expect(integrityFindingsAlarm("IntegrityFindings", 7200)).toStrictEqual({
+      logicalName: "IntegrityFindings",
+      alarmDescription:
+        "CloudTrail log file validation found a modified, missing or uncovered log file or a broken digest chain, or did not run. See the verify-integrity function's log.",
+      ...ANY_ABOVE_ZERO,
+      treatMissingData: "breaching",
+      metric: {
+        namespace: "loglake",
+        metricName: "IntegrityFindings",
+        dimensions: { service: "loglake-verify-integrity" },
+        statistic: "Maximum",
+        period: 7200,
+      },
+    });
+  });
+});
+
+describe("forwardFailedAlarm", () => {
+  it("fires on any event that could not be forwarded to the destination", () => {
+    expect(forwardFailedAlarm("ForwardFailedSiem", metrics, "siem")).toStrictEqual({
+      logicalName: "ForwardFailedSiem",
+      alarmDescription:
+        "Events could not be forwarded to the CloudWatch Logs destination siem. See the ingest functions' logs.",
+      ...ANY_ABOVE_ZERO,
+      treatMissingData: "notBreaching",
+      metric: {
+        namespace: "loglake",
+        metricName: "EventsForwardFailed",
+        dimensions: { service: "ingest", destination: "siem" },
+        statistic: "Sum",
+        period: 300,
+      },
+    });
   });
 });
 
