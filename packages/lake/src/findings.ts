@@ -22,20 +22,24 @@ export async function writeFindings(args: {
 }): Promise<string[]> {
   const earlier = await readManifest(args.store, args.name);
   const written = await writeRows({ ...args, rows: args.rows.map((r) => [findingsTable, r] as const) });
-  await writeManifest(args.store, {
-    name: args.name,
-    source_object: `loglake-report://${args.name}`,
-    ingest_time: args.reportTime,
-    summary: {
-      source: "unknown",
-      records: args.rows.length,
-      rows: { [findingsTable.name]: args.rows.length },
-      quarantined: {},
-      skipped: {},
+  await writeManifest(
+    args.store,
+    {
+      name: args.name,
+      source_object: `loglake-report://${args.name}`,
+      ingest_time: args.reportTime,
+      summary: {
+        source: "unknown",
+        records: args.rows.length,
+        rows: { [findingsTable.name]: args.rows.length },
+        quarantined: {},
+        skipped: {},
+      },
+      files: written.files,
+      file_sha256: written.sha256,
     },
-    files: written.files,
-    file_sha256: written.sha256,
-  });
+    { earlier },
+  );
   const keep = new Set(written.files);
   for (const old of earlier?.files ?? []) if (!keep.has(old)) await args.store.delete(old);
   return written.files;

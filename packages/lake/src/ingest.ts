@@ -341,19 +341,24 @@ export async function readManifest(store: LakeStore, name: string): Promise<Inge
 /**
  * Writes an ingest's manifest: the last step of an ingest, after every file it names is in place. Then each table and
  * day it touches (or touched before a re-ingest) gets a chain link recording the manifest's and its files' hashes,
- * and a newly signed head.
+ * and a newly signed head. A caller that has read the manifest this one replaces passes it as `known.earlier`
+ * (undefined: there was none), so it is not read twice.
  */
-export async function writeManifest(store: LakeStore, manifest: IngestManifest): Promise<void> {
+export async function writeManifest(
+  store: LakeStore,
+  manifest: IngestManifest,
+  known?: { earlier: IngestManifest | undefined },
+): Promise<void> {
   const key = manifestKey(manifest.name);
-  const earlier = await store.getText(key);
+  const earlier = known ? known.earlier : await readEarlierManifest(store, key);
   const text = serializeManifest(manifest);
   await store.putText(key, text);
-  await appendChainLinks(store, {
-    key,
-    text,
-    manifest,
-    earlier: earlier === undefined ? undefined : tryParse(earlier),
-  });
+  await appendChainLinks(store, { key, text, manifest, earlier });
+}
+
+async function readEarlierManifest(store: LakeStore, key: string): Promise<IngestManifest | undefined> {
+  const text = await store.getText(key);
+  return text === undefined ? undefined : tryParse(text);
 }
 
 function tryParse(text: string): IngestManifest | undefined {
