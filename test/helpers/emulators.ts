@@ -1,9 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { type AwsClientOptions, makeKinesisClient, makeS3Client, makeSqsClient } from "@app/aws/clients";
-import { syncLakeToCache } from "@app/aws/lake-cache";
 import { type DevEnvironment, startDevEnvironment } from "@app/cli/dev/environment";
 import { kinesisLambdaRecord } from "@app/cli/dev/kinesis-source";
 import { resolveConfig } from "@app/core/config/index";
@@ -11,12 +7,11 @@ import type { LoglakeConfig, LoglakeConfigInput } from "@app/core/config/types";
 import type { SavedQuery } from "@app/core/queries/header";
 import { TABLES } from "@app/core/sources/index";
 import type { LogSource } from "@app/core/sources/types";
-import { openLake } from "@app/lake/query";
-import { LocalLakeStore } from "@app/lake/store";
 import { silentLog } from "@app/pipeline/log";
 import type { DemoFile } from "@app/samples/demo/index";
 import { GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-kinesis";
 import type { KinesisStreamEvent } from "aws-lambda";
+import { withLakeMirror } from "./lake-query.ts";
 
 export { startEmulators } from "@app/cli/dev/emulators";
 
@@ -87,33 +82,24 @@ export interface LakeCounts {
   quarantine: { reason: string; source_object: string; source_kind: string }[];
 }
 
-/** Mirrors the lake bucket to a temporary directory through the SDK and counts with DuckDB. */
-export async function lakeCounts(endpoint: string, bucket: string): Promise<LakeCounts> {
-  const dir = await mkdtemp(join(tmpdir(), "loglake-e2e-cache-"));
-  try {
-    const root = await syncLakeToCache({ bucket, endpoint, cacheDir: dir });
-    const conn = await openLake(new LocalLakeStore(root));
-    try {
-      const rows: Record<string, number> = {};
-      const duplicates: Record<string, number> = {};
-      for (const t of TABLES) {
-        const r = await conn.runAndReadAll(
-          `SELECT count(*)::INTEGER AS n, (count(*) - count(DISTINCT (source_object, source_line)))::INTEGER AS d FROM ${t.name}`,
-        );
-        const o = r.getRowObjects()[0] as { n: number; d: number };
-        if (o.n > 0) rows[t.name] = o.n;
-        if (o.d > 0) duplicates[t.name] = o.d;
-      }
-      const q = await conn.runAndReadAll(
-        "SELECT reason, source_object, source_kind FROM quarantine ORDER BY source_object, source_line",
+/** Counts the lake bucket's rows with DuckDB over a mirror of it. */
+export function lakeCounts(endpoint: string, bucket: string): Promise<LakeCounts> {
+  return withLakeMirror(endpoint, bucket, async (conn) => {
+    const rows: Record<string, number> = {};
+    const duplicates: Record<string, number> = {};
+    for (const t of TABLES) {
+      const r = await conn.runAndReadAll(
+        `SELECT count(*)::INTEGER AS n, (count(*) - count(DISTINCT (source_object, source_line)))::INTEGER AS d FROM ${t.name}`,
       );
-      return { rows, duplicates, quarantine: q.getRowObjects() as LakeCounts["quarantine"] };
-    } finally {
-      conn.closeSync();
+      const o = r.getRowObjects()[0] as { n: number; d: number };
+      if (o.n > 0) rows[t.name] = o.n;
+      if (o.d > 0) duplicates[t.name] = o.d;
     }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+    const q = await conn.runAndReadAll(
+      "SELECT reason, source_object, source_kind FROM quarantine ORDER BY source_object, source_line",
+    );
+    return { rows, duplicates, quarantine: q.getRowObjects() as LakeCounts["quarantine"] };
+  });
 }
 
 /** Polls until `check` returns a value that is not undefined, or fails after `timeoutMs`. */

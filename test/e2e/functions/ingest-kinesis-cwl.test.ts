@@ -1,37 +1,21 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { syncLakeToCache } from "@app/aws/lake-cache";
 import { createIngestKinesisHandler } from "@app/functions/handlers/ingest-kinesis";
-import { openLake } from "@app/lake/query";
-import { LocalLakeStore } from "@app/lake/store";
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import type { KinesisStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readShardEvent, startTestPipeline, type TestPipeline } from "../../helpers/emulators.ts";
+import { withLakeMirror } from "../../helpers/lake-query.ts";
 import { SOURCE_FIXTURES } from "../../helpers/source-fixtures.ts";
 
 const fixture = (name: string) => readFile(join(SOURCE_FIXTURES, "cloudwatch_logs", name));
 
 /** Rows of one query over the lake bucket, read back with DuckDB from a local copy. */
 async function lakeRows(p: TestPipeline, sql: string): Promise<Record<string, unknown>[]> {
-  const dir = await mkdtemp(join(tmpdir(), "loglake-e2e-cwl-"));
-  try {
-    const root = await syncLakeToCache({
-      bucket: p.config.buckets.lake,
-      endpoint: p.env.ready.endpoint,
-      cacheDir: dir,
-    });
-    const conn = await openLake(new LocalLakeStore(root));
-    try {
-      return (await conn.runAndReadAll(sql)).getRowObjects();
-    } finally {
-      conn.closeSync();
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  return withLakeMirror(p.env.ready.endpoint, p.config.buckets.lake, async (conn) =>
+    (await conn.runAndReadAll(sql)).getRowObjects(),
+  );
 }
 
 interface Sent {

@@ -1,41 +1,24 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { syncLakeToCache } from "@app/aws/lake-cache";
 import { MANIFEST_DIR } from "@app/core/lake-layout";
 import { createIngestKinesisHandler } from "@app/functions/handlers/ingest-kinesis";
-import { openLake } from "@app/lake/query";
-import { type LakeStore, LocalLakeStore } from "@app/lake/store";
+import type { LakeStore } from "@app/lake/store";
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { KinesisStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lakeCounts, readShardEvent, startTestPipeline, type TestPipeline } from "../../helpers/emulators.ts";
+import { withLakeMirror } from "../../helpers/lake-query.ts";
 
 const RECORDS = 12;
 const ids = Array.from({ length: RECORDS }, (_, i) => `evt-${String(i).padStart(2, "0")}`);
 
 /** Rows per app event id in the lake, read back with DuckDB from a mirror of the lake bucket. */
 async function rowsPerEventId(p: TestPipeline): Promise<Record<string, number>> {
-  const dir = await mkdtemp(join(tmpdir(), "loglake-e2e-cache-"));
-  try {
-    const root = await syncLakeToCache({
-      bucket: p.config.buckets.lake,
-      endpoint: p.env.ready.endpoint,
-      cacheDir: dir,
-    });
-    const conn = await openLake(new LocalLakeStore(root));
-    try {
-      const r = await conn.runAndReadAll(
-        "SELECT request_id AS id, count(*)::INTEGER AS n FROM app_events GROUP BY request_id ORDER BY request_id",
-      );
-      return Object.fromEntries(r.getRowObjectsJson().map((o) => [o.id as string, o.n as number]));
-    } finally {
-      conn.closeSync();
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  return withLakeMirror(p.env.ready.endpoint, p.config.buckets.lake, async (conn) => {
+    const r = await conn.runAndReadAll(
+      "SELECT request_id AS id, count(*)::INTEGER AS n FROM app_events GROUP BY request_id ORDER BY request_id",
+    );
+    return Object.fromEntries(r.getRowObjectsJson().map((o) => [o.id as string, o.n as number]));
+  });
 }
 
 async function keys(p: TestPipeline, bucket: string, prefix: string): Promise<string[]> {

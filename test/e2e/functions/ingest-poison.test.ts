@@ -5,16 +5,11 @@
  * record must be quarantined and acknowledged: nothing in the DLQ, no batch discarded, every neighbour's rows in the
  * lake. Bounded by the waits below (a poison message reaches the DLQ after three 4 s visibility timeouts).
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { syncLakeToCache } from "@app/aws/lake-cache";
 import { s3NotificationBody } from "@app/cli/dev/s3-notifier";
 import type { IngestSummary } from "@app/core/ingest/pipeline";
 import { kinesisRecordLineage, MANIFEST_DIR, parseManifest, s3Lineage } from "@app/core/lake-layout";
 import { TABLES } from "@app/core/sources/index";
-import { openLake } from "@app/lake/query";
-import { LocalLakeStore } from "@app/lake/store";
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
@@ -22,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queueDepth, startTestPipeline, type TestPipeline, waitFor } from "../../helpers/emulators.ts";
 import { fuzzLabel, inputProblems, total } from "../../helpers/fuzz-checks.ts";
 import { type FuzzInput, fuzzCasesFor, loadFuzzFixtures } from "../../helpers/fuzz-inputs.ts";
+import { withLakeMirror } from "../../helpers/lake-query.ts";
 
 const SEED = 20240501;
 const fixtures = loadFuzzFixtures(join(import.meta.dirname, "../../fixtures/sources"));
@@ -42,14 +38,7 @@ async function lakeByObject(p: TestPipeline): Promise<{
   rows: Map<string, Record<string, number>>;
   reasons: Map<string, Record<string, number>>;
 }> {
-  const dir = await mkdtemp(join(tmpdir(), "loglake-e2e-poison-"));
-  try {
-    const root = await syncLakeToCache({
-      bucket: p.config.buckets.lake,
-      endpoint: p.env.ready.endpoint,
-      cacheDir: dir,
-    });
-    const conn = await openLake(new LocalLakeStore(root));
+  return withLakeMirror(p.env.ready.endpoint, p.config.buckets.lake, async (conn) => {
     const count = async (sql: string) => {
       const out = new Map<string, Record<string, number>>();
       for (const row of (await conn.runAndReadAll(sql)).getRowObjects() as { id: string; k: string; n: number }[]) {
@@ -57,22 +46,16 @@ async function lakeByObject(p: TestPipeline): Promise<{
       }
       return out;
     };
-    try {
-      const perTable = TABLES.map(
-        (t) => `SELECT source_object AS id, '${t.name}' AS k, count(*)::INTEGER AS n FROM "${t.name}" GROUP BY id`,
-      ).join(" UNION ALL ");
-      return {
-        rows: await count(perTable),
-        reasons: await count(
-          "SELECT source_object AS id, reason AS k, count(*)::INTEGER AS n FROM quarantine GROUP BY ALL",
-        ),
-      };
-    } finally {
-      conn.closeSync();
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+    const perTable = TABLES.map(
+      (t) => `SELECT source_object AS id, '${t.name}' AS k, count(*)::INTEGER AS n FROM "${t.name}" GROUP BY id`,
+    ).join(" UNION ALL ");
+    return {
+      rows: await count(perTable),
+      reasons: await count(
+        "SELECT source_object AS id, reason AS k, count(*)::INTEGER AS n FROM quarantine GROUP BY ALL",
+      ),
+    };
+  });
 }
 
 describe("poison S3 objects delivered through SQS to ingest-sqs", () => {

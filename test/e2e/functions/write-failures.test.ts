@@ -1,13 +1,8 @@
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { syncLakeToCache } from "@app/aws/lake-cache";
 import { kinesisBatchName, manifestKey } from "@app/core/lake-layout";
 import { SOURCES } from "@app/core/sources/index";
 import { createIngestKinesisHandler } from "@app/functions/handlers/ingest-kinesis";
-import { openLake } from "@app/lake/query";
-import { LocalLakeStore } from "@app/lake/store";
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { KinesisStreamEvent } from "aws-lambda";
@@ -20,6 +15,7 @@ import {
   type TestPipeline,
   waitFor,
 } from "../../helpers/emulators.ts";
+import { withLakeMirror } from "../../helpers/lake-query.ts";
 import { poisonSource } from "../../helpers/poison-source.ts";
 
 const ROBUSTNESS = join(import.meta.dirname, "../../fixtures/robustness");
@@ -27,25 +23,12 @@ const fixture = (name: string) => readFileSync(join(ROBUSTNESS, name));
 
 /** Every app message and CloudFront query string in the lake, read back with DuckDB. */
 async function values(p: TestPipeline): Promise<(string | null)[]> {
-  const dir = await mkdtemp(join(tmpdir(), "loglake-e2e-cache-"));
-  try {
-    const root = await syncLakeToCache({
-      bucket: p.config.buckets.lake,
-      endpoint: p.env.ready.endpoint,
-      cacheDir: dir,
-    });
-    const conn = await openLake(new LocalLakeStore(root));
-    try {
-      const r = await conn.runAndReadAll(
-        "SELECT message AS v FROM app_events UNION ALL SELECT cs_uri_query FROM cloudfront ORDER BY v NULLS LAST",
-      );
-      return r.getRowObjectsJson().map((o) => o.v as string | null);
-    } finally {
-      conn.closeSync();
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  return withLakeMirror(p.env.ready.endpoint, p.config.buckets.lake, async (conn) => {
+    const r = await conn.runAndReadAll(
+      "SELECT message AS v FROM app_events UNION ALL SELECT cs_uri_query FROM cloudfront ORDER BY v NULLS LAST",
+    );
+    return r.getRowObjectsJson().map((o) => o.v as string | null);
+  });
 }
 
 describe("ingest-sqs when an object's rows cannot be written", () => {
