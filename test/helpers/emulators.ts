@@ -144,6 +144,24 @@ export async function queueDepth(sqs: ReturnType<typeof makeSqsClient>, queueUrl
   );
 }
 
+/**
+ * Waits until `until` holds (when given) and the pipeline's ingest queue holds nothing waiting, in flight or delayed:
+ * every message taken was acknowledged or moved to the dead-letter queue.
+ */
+export function waitForIngestDrained(
+  p: TestPipeline,
+  what: string,
+  opts: { until?: () => boolean; timeoutMs?: number; intervalMs?: number } = {},
+): Promise<true> {
+  const until = opts.until ?? (() => true);
+  return waitFor(
+    what,
+    async () => (until() && (await queueDepth(p.sqs, p.env.ready.queues.ingest)) === 0 ? true : undefined),
+    opts.timeoutMs,
+    opts.intervalMs,
+  );
+}
+
 /** Every record on the test stream's one shard, as the Lambda event an event source mapping would deliver. */
 export async function readShardEvent(p: TestPipeline): Promise<KinesisStreamEvent> {
   const shardId = "shardId-000000000000";

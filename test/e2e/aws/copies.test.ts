@@ -10,11 +10,10 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   demoBytes,
-  queueDepth,
   startTestPipeline,
   type TestPipeline,
   testConfig,
-  waitFor,
+  waitForIngestDrained,
 } from "../../helpers/emulators.ts";
 import { type RecordedRequest, type RecordingProxy, startRecordingProxy } from "../../helpers/http-proxy.ts";
 
@@ -92,14 +91,12 @@ describe("raw copies as they reach S3 (headers recorded on the wire)", () => {
         ],
       }),
     );
-    await waitFor("objects and records processed", async () =>
-      p.env.sqsSource.stats.deleted === 3 &&
-      (await queueDepth(p.sqs, p.env.ready.queues.ingest)) === 0 &&
-      p.env.kinesisSource.stats.records === 1 &&
-      proxy.requests.some((r) => put(r) && r.path.includes("/e2e/kinesis/"))
-        ? true
-        : undefined,
-    );
+    await waitForIngestDrained(p, "objects and records processed", {
+      until: () =>
+        p.env.sqsSource.stats.deleted === 3 &&
+        p.env.kinesisSource.stats.records === 1 &&
+        proxy.requests.some((r) => put(r) && r.path.includes("/e2e/kinesis/")),
+    });
     // The notification's event time is the object's LastModified as ListObjectsV2 reports it.
     const listed = await p.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
     eventTimes = new Map((listed.Contents ?? []).map((o) => [o.Key as string, (o.LastModified as Date).toISOString()]));

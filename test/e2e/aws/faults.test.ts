@@ -8,7 +8,7 @@ import {
   queueDepth,
   startTestPipeline,
   type TestPipeline,
-  waitFor,
+  waitForIngestDrained,
 } from "../../helpers/emulators.ts";
 import { type Fault, type RecordingProxy, startRecordingProxy } from "../../helpers/http-proxy.ts";
 
@@ -55,16 +55,10 @@ describe("S3 faults between the handlers and S3", () => {
     for (const f of files) {
       await p.s3.send(new PutObjectCommand({ Bucket: p.config.buckets.source, Key: f.path, Body: demoBytes(f) }));
     }
-    await waitFor(
-      "every object processed",
-      async () =>
-        p.env.notifier.sent === files.length &&
-        p.env.sqsSource.stats.deleted === files.length &&
-        (await queueDepth(p.sqs, p.env.ready.queues.ingest)) === 0
-          ? true
-          : undefined,
-      90_000,
-    );
+    await waitForIngestDrained(p, "every object processed", {
+      until: () => p.env.notifier.sent === files.length && p.env.sqsSource.stats.deleted === files.length,
+      timeoutMs: 90_000,
+    });
     counts = await lakeCounts(p.env.ready.endpoint, p.config.buckets.lake);
   });
 

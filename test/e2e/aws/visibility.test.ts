@@ -8,10 +8,9 @@ import {
   demoBytes,
   type LakeCounts,
   lakeCounts,
-  queueDepth,
   startTestPipeline,
   type TestPipeline,
-  waitFor,
+  waitForIngestDrained,
 } from "../../helpers/emulators.ts";
 import { type RecordingProxy, startRecordingProxy } from "../../helpers/http-proxy.ts";
 
@@ -49,15 +48,10 @@ describe("visibility heartbeat while an object is slow to read", () => {
     );
     // Act
     await p.s3.send(new PutObjectCommand({ Bucket: p.config.buckets.source, Key: file.path, Body: demoBytes(file) }));
-    await waitFor(
-      "the object processed",
-      async () =>
-        p.env.sqsSource.stats.deleted + second.stats.deleted >= 1 &&
-        (await queueDepth(p.sqs, p.env.ready.queues.ingest)) === 0
-          ? true
-          : undefined,
-      30_000,
-    );
+    await waitForIngestDrained(p, "the object processed", {
+      until: () => p.env.sqsSource.stats.deleted + second.stats.deleted >= 1,
+      timeoutMs: 30_000,
+    });
     counts = await lakeCounts(p.env.ready.endpoint, p.config.buckets.lake);
   });
 

@@ -5,7 +5,7 @@ import { alertDetections } from "@app/core/alerts/alert";
 import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queueDepth, startTestPipeline, type TestPipeline, waitFor } from "../../helpers/emulators.ts";
+import { startTestPipeline, type TestPipeline, waitFor, waitForIngestDrained } from "../../helpers/emulators.ts";
 
 const KEY =
   "AWSLogs/111122223333/CloudTrail/us-east-1/2025/07/01/111122223333_CloudTrail_us-east-1_20250701T0915Z_rootlogin.json.gz";
@@ -122,9 +122,7 @@ describe("loglake dev alerts", () => {
   }
 
   async function drained(): Promise<void> {
-    await waitFor("the ingest queue to drain", async () =>
-      (await queueDepth(p.sqs, p.env.ready.queues.ingest)) === 0 ? true : undefined,
-    );
+    await waitForIngestDrained(p, "the ingest queue to drain");
   }
 
   it("publishes a root console sign-in to the alerts topic once, also when its notification comes twice", async () => {

@@ -14,7 +14,13 @@ import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queueDepth, startTestPipeline, type TestPipeline, waitFor } from "../../helpers/emulators.ts";
+import {
+  queueDepth,
+  startTestPipeline,
+  type TestPipeline,
+  waitFor,
+  waitForIngestDrained,
+} from "../../helpers/emulators.ts";
 import { fuzzLabel, inputProblems, total } from "../../helpers/fuzz-checks.ts";
 import { type FuzzInput, fuzzCasesFor, loadFuzzFixtures } from "../../helpers/fuzz-inputs.ts";
 import { withLakeMirror } from "../../helpers/lake-query.ts";
@@ -120,15 +126,11 @@ describe("poison S3 objects delivered through SQS to ingest-sqs", () => {
       );
     }
     // Every message is either deleted (acknowledged) or, after three failed receives, in the DLQ.
-    await waitFor(
-      "the ingest queue to drain",
-      async () =>
-        p.env.sqsSource.stats.received >= bodies.length && (await queueDepth(p.sqs, p.env.ready.queues.ingest)) === 0
-          ? true
-          : undefined,
-      90_000,
-      500,
-    );
+    await waitForIngestDrained(p, "the ingest queue to drain", {
+      until: () => p.env.sqsSource.stats.received >= bodies.length,
+      timeoutMs: 90_000,
+      intervalMs: 500,
+    });
     manifests = new Map();
     for (const path of await p.env.runtime.lake.list(MANIFEST_DIR)) {
       const text = await p.env.runtime.lake.getText(path);

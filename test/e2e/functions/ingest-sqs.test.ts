@@ -12,7 +12,7 @@ import {
   queueDepth,
   startTestPipeline,
   type TestPipeline,
-  waitFor,
+  waitForIngestDrained,
 } from "../../helpers/emulators.ts";
 
 // Three objects of every S3-delivered source, plus every object carrying deliberately bad lines.
@@ -59,9 +59,7 @@ describe("ingest-sqs handler on emulators", () => {
     const objects = files.length + 2;
 
     // Act 1: the notifier sends one notification per object; wait until all are consumed.
-    await waitFor("first deliveries", async () =>
-      p.env.notifier.sent === objects && (await queueDepth(p.sqs, p.env.ready.queues.ingest)) === 0 ? true : undefined,
-    );
+    await waitForIngestDrained(p, "first deliveries", { until: () => p.env.notifier.sent === objects });
 
     // Act 2: deliver every notification again, plus a test event and a message that is no notification at all.
     const listed = await p.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
@@ -89,15 +87,10 @@ describe("ingest-sqs handler on emulators", () => {
         }),
       );
     }
-    await waitFor(
-      "redeliveries",
-      async () =>
-        p.env.sqsSource.stats.deleted === objects * 2 + extra.length &&
-        (await queueDepth(p.sqs, p.env.ready.queues.ingest)) === 0
-          ? true
-          : undefined,
-      60_000,
-    );
+    await waitForIngestDrained(p, "redeliveries", {
+      until: () => p.env.sqsSource.stats.deleted === objects * 2 + extra.length,
+      timeoutMs: 60_000,
+    });
     counts = await lakeCounts(p.env.ready.endpoint, p.config.buckets.lake);
   });
 

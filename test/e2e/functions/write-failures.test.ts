@@ -13,7 +13,7 @@ import {
   readShardEvent,
   startTestPipeline,
   type TestPipeline,
-  waitFor,
+  waitForIngestDrained,
 } from "../../helpers/emulators.ts";
 import { withLakeMirror } from "../../helpers/lake-query.ts";
 import { poisonSource } from "../../helpers/poison-source.ts";
@@ -53,16 +53,10 @@ describe("ingest-sqs when an object's rows cannot be written", () => {
         new PutObjectCommand({ Bucket: p.config.buckets.source, Key: key, Body: bodies[k as keyof typeof keys] }),
       );
     }
-    await waitFor(
-      "every object processed",
-      async () =>
-        p.env.notifier.sent === 3 &&
-        p.env.sqsSource.stats.deleted === 3 &&
-        (await queueDepth(p.sqs, p.env.ready.queues.ingest)) === 0
-          ? true
-          : undefined,
-      60_000,
-    );
+    await waitForIngestDrained(p, "every object processed", {
+      until: () => p.env.notifier.sent === 3 && p.env.sqsSource.stats.deleted === 3,
+      timeoutMs: 60_000,
+    });
   });
 
   afterAll(async () => {
