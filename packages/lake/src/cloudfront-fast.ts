@@ -15,6 +15,8 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { ROW_GROUP_SIZE, runExclusive, strictReadCsv } from "./writer.ts";
 
 const STANDARD = tableFields(cloudfrontTable);
+/** The columns the fast path fills from the body: every field column but the unmodelled fields' (always null here). */
+export const BODY_COLUMNS: readonly string[] = STANDARD.columns.filter((c) => c !== STANDARD.rest);
 /** Longest header block (the `#` lines before the first record) read before the fast path gives the object up. */
 const MAX_HEADER_BYTES = 1024 * 1024;
 /**
@@ -59,13 +61,19 @@ export async function stageCloudFrontFast(args: {
   keyDistribution: string | null;
   rowsPerFile: number;
   options: SourceOptions;
+  /**
+   * The redaction's screen of the CloudFront table (see `IngestRedaction.screen`): an object where it may find
+   * something goes to the JavaScript parser, which redacts. Absent: nothing is redacted.
+   */
+  mayRedact?: (text: string) => boolean;
 }): Promise<FastOutcome> {
   await mkdir(args.dir, { recursive: true });
   const rawPath = join(args.dir, "object");
   const bodyPath = join(args.dir, "body.tsv");
   const fallback: FastOutcome = { kind: "fallback", bytes: () => readFile(rawPath) };
-  const spooled = await spool(args.bytes, rawPath, bodyPath);
-  if (!spooled) return fallback;
+  const redactable = args.mayRedact && args.keyDistribution !== null && args.mayRedact(args.keyDistribution);
+  const spooled = await spool(args.bytes, rawPath, bodyPath, redactable ? undefined : args.mayRedact);
+  if (!spooled || redactable) return fallback;
   const header = await readHeader(spooled.header, args);
   if (!header) return fallback;
   if (spooled.bodyLines === 0) return fallback;
@@ -122,7 +130,9 @@ async function spool(
   bytes: AsyncIterable<Uint8Array>,
   rawPath: string,
   bodyPath: string,
+  mayRedact: ((text: string) => boolean) | undefined,
 ): Promise<Spooled | undefined> {
+  const redaction = mayRedact ? new RedactionScreen(mayRedact) : undefined;
   const raw = openSync(rawPath, "w");
   const stats = decodeStats();
   let ok = true;
@@ -153,6 +163,7 @@ async function spool(
     }
     prev2 = b.length > 1 ? (b[b.length - 2] as number) : prev1;
     prev1 = b[b.length - 1] as number;
+    if (redaction && !redaction.push(b)) ok = false;
     try {
       writeAll(body, b);
     } catch (e) {
@@ -191,6 +202,7 @@ async function spool(
         }
       }
       if (ok) takeHeader(true);
+      if (ok && redaction && !redaction.end()) ok = false;
     } catch (e) {
       if (!(e instanceof CorruptInputError)) throw e;
       ok = false;
@@ -202,6 +214,60 @@ async function spool(
   if (!ok || header === undefined || stats.trailingBytes > 0 || !utf8.valid()) return undefined;
   if (prev1 === TAB && prev2 === TAB) return undefined;
   return { header, bodyLines: lines + (prev1 === -1 || prev1 === NL ? 0 : 1) };
+}
+
+/** Body text handed to the redaction's screen at once, cut at a line end. */
+const SCREEN_BATCH_BYTES = 1024 * 1024;
+
+/**
+ * Hands the body to the redaction's screen in batches of whole lines, URL-decoded: every string value DuckDB reads
+ * from a batch (`url_decode` of a field whose escapes are all well-formed UTF-8, else the field unchanged) stands in
+ * the decoded text whole, between tabs or line ends. `push` and `end` are false once the screen may find something
+ * (or the text cannot be decoded, which DuckDB's checks would reject anyway).
+ */
+class RedactionScreen {
+  private parts: Uint8Array[] = [];
+  private size = 0;
+  private readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  constructor(private readonly mayRedact: (text: string) => boolean) {}
+
+  push(b: Uint8Array): boolean {
+    this.parts.push(b);
+    this.size += b.length;
+    if (this.size < SCREEN_BATCH_BYTES) return true;
+    const all = this.parts.length === 1 ? (this.parts[0] as Uint8Array) : Buffer.concat(this.parts);
+    const cut = all.lastIndexOf(NL) + 1;
+    // A line longer than DuckDB reads here fails the read anyway.
+    if (cut === 0) return all.length <= MAX_LINE_BYTES + SCREEN_BATCH_BYTES && this.keep(all);
+    const rest = all.subarray(cut);
+    return this.clean(all.subarray(0, cut)) && this.keep(rest.length === 0 ? rest : rest.slice());
+  }
+
+  end(): boolean {
+    const all = Buffer.concat(this.parts);
+    this.parts = [];
+    this.size = 0;
+    return this.clean(all);
+  }
+
+  private keep(rest: Uint8Array): true {
+    this.parts = rest.length === 0 ? [] : [rest];
+    this.size = rest.length;
+    return true;
+  }
+
+  private clean(bytes: Uint8Array): boolean {
+    if (bytes.length === 0) return true;
+    let text = this.decoder.decode(bytes);
+    if (text.includes("%")) {
+      try {
+        text = decodeURIComponent(text);
+      } catch {
+        return false;
+      }
+    }
+    return !this.mayRedact(text);
+  }
 }
 
 /**

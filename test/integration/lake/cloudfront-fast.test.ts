@@ -3,9 +3,12 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { resolveConfig } from "@app/core/config/index";
+import { type IngestRedaction, ingestRedaction } from "@app/core/ingest/redaction";
 import type { IngestManifest } from "@app/core/lake-layout";
+import { cloudfrontTable } from "@app/core/sources/cloudfront/schema";
 import { SOURCES } from "@app/core/sources/index";
-import { stageCloudFrontFast } from "@app/lake/cloudfront-fast";
+import { BODY_COLUMNS, stageCloudFrontFast } from "@app/lake/cloudfront-fast";
 import { ingestToLake } from "@app/lake/ingest";
 import { LocalLakeStore } from "@app/lake/store";
 import { benchCloudFront } from "@app/samples/bench";
@@ -47,7 +50,7 @@ async function lakeContent(conn: DuckDBConnection, store: LocalLakeStore, manife
   return { manifest: rest, files };
 }
 
-async function ingestBoth(bytes: Uint8Array, key: string, rowsPerFile?: number) {
+async function ingestBoth(bytes: Uint8Array, key: string, rowsPerFile?: number, redaction?: IngestRedaction) {
   const out = [];
   for (const fastPath of [false, true]) {
     const store = new LocalLakeStore(await tempDir("lake-fast-"));
@@ -62,6 +65,7 @@ async function ingestBoth(bytes: Uint8Array, key: string, rowsPerFile?: number) 
       name: "obj",
       fastPath,
       ...(rowsPerFile ? { rowsPerFile } : {}),
+      ...(redaction ? { redaction } : {}),
     });
     out.push(await lakeContent(db(), store, manifest));
   }
@@ -236,5 +240,103 @@ describe("CloudFront through DuckDB's CSV reader", () => {
       }
     }
     expect(differing).toStrictEqual([]);
+  });
+});
+
+describe("CloudFront through DuckDB's CSV reader, with the default config's redaction", () => {
+  const redaction = ingestRedaction(resolveConfig({ env: "local" }).redaction);
+  const KEY = "cf/E2QWRUHAPOMQZL.2019-12-04-21.6c8f2d1e.gz";
+  const stage = async (bytes: Uint8Array, key: string) => {
+    const mayRedact = redaction?.screen("cloudfront", cloudfrontTable, BODY_COLUMNS);
+    const dir = await tempDir("fast-");
+    return stageCloudFrontFast({
+      db: db(),
+      bytes: once(bytes),
+      dir: join(dir, "scratch"),
+      outDir: join(dir, "out"),
+      key,
+      sourceObject: "s3://bucket/x",
+      ingestTime: INGEST_TIME,
+      keyDistribution: null,
+      rowsPerFile: 1000,
+      options: {},
+      ...(mayRedact ? { mayRedact } : {}),
+    });
+  };
+
+  it("is on by default, and its rules can be screened for the CloudFront table", () => {
+    expect(redaction).toBeDefined();
+    expect(redaction?.screen("cloudfront", cloudfrontTable, BODY_COLUMNS)).toBeTypeOf("function");
+  });
+
+  it("reads objects without credentials itself, with the JavaScript parser's output", async () => {
+    const sample = await readFile(join(FIXTURES, "cloudfront/aws-sample-33.log"));
+    const bench = await benchBytes(3000, 3);
+    for (const { bytes, key } of [
+      { bytes: new Uint8Array(sample), key: KEY },
+      { bytes: bench.bytes, key: bench.key },
+    ]) {
+      expect((await stage(bytes, key)).kind).toBe("staged");
+      const { js, fast } = await ingestBoth(bytes, key, 1000, redaction);
+      expect(fast).toStrictEqual(js);
+      expect(js?.manifest.summary.redacted).toBeUndefined();
+    }
+  });
+
+  // Credentials in every string field that can carry one, plain and URL-encoded (`%41KIA` decodes to `AKIA`).
+  const sample = readFileSync(join(FIXTURES, "cloudfront/aws-sample-33.log"), "utf8");
+  const [version = "", fields = "", ...records] = sample.trimEnd().split("\n");
+  const record = records[0] ?? "";
+  const withField = (i: number, v: string) =>
+    record
+      .split("\t")
+      .map((f, k) => (k === i ? v : f))
+      .join("\t");
+  const credentials: Record<string, { line: string; redacted: Record<string, Record<string, number>> }> = {
+    "an access key id in the query": {
+      line: withField(11, "X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20191204"),
+      redacted: { aws_access_key_id: { mask: 1 } },
+    },
+    "an access key id hidden by escapes": {
+      line: withField(11, "k=%41KIAIOSFODNN7EXAMPL%45"),
+      redacted: { aws_access_key_id: { mask: 1 } },
+    },
+    "a token parameter": {
+      line: withField(11, "access_token=s3cr3tValue&page=2"),
+      redacted: { secret_field: { mask: 1 } },
+    },
+    "an escaped password parameter": {
+      line: withField(11, "user=a%26password%3Dhunter2"),
+      redacted: { secret_field: { mask: 1 } },
+    },
+    "a JWT in the referer": {
+      line: withField(9, "https://example.com/cb#id_token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"),
+      redacted: { jwt: { mask: 1 } },
+    },
+    "a bearer token in the cookie": {
+      line: withField(12, "auth=Bearer%20abcdefgh12345678"),
+      redacted: { bearer_token: { mask: 1 } },
+    },
+    "a private key in the user agent": {
+      line: withField(10, "-----BEGIN%20PRIVATE%20KEY-----MIIB"),
+      redacted: { private_key: { mask: 1 } },
+    },
+  };
+
+  it("leaves objects holding credentials to the JavaScript parser, which redacts them", async () => {
+    const got: Record<string, unknown> = {};
+    for (const [label, { line }] of Object.entries(credentials)) {
+      const text = `${[version, fields, ...records.slice(0, 3), line, ...records.slice(3)].join("\n")}\n`;
+      const bytes = new TextEncoder().encode(text);
+      const outcome = await stage(bytes, KEY);
+      const { js, fast } = await ingestBoth(bytes, KEY, undefined, redaction);
+      expect(fast, label).toStrictEqual(js);
+      got[label] = { kind: outcome.kind, redacted: js?.manifest.summary.redacted };
+    }
+    expect(got).toStrictEqual(
+      Object.fromEntries(
+        Object.entries(credentials).map(([label, { redacted }]) => [label, { kind: "fallback", redacted }]),
+      ),
+    );
   });
 });
