@@ -43,10 +43,10 @@ export type FastOutcome =
  *
  * The result must equal the JavaScript parser's to the last value, so the fast path takes an object only when every
  * record line provably parses there to a row, and that row's values are exactly what DuckDB computes: valid UTF-8, no
- * CR, NUL or doubled trailing tab, every field in its typed form, percent-escapes of ASCII only, a field list with
- * date and time and no unmodelled field. Each record is checked in the query, and the rows written must equal the
- * lines counted here; anything else (a bad line, a blank line, a damaged gzip) hands the spooled object to the
- * JavaScript parser, which quarantines what needs quarantining.
+ * CR, NUL or doubled trailing tab, every field in its typed form, percent-escapes that decode to UTF-8 other than
+ * NUL, a field list with date and time and no unmodelled field. Escapes are checked while spooling, typed forms in
+ * the query, and the rows written must equal the lines counted here; anything else (a bad line, a blank line, a
+ * damaged gzip) hands the spooled object to the JavaScript parser, which quarantines what needs quarantining.
  */
 export async function stageCloudFrontFast(args: {
   db: DuckDBConnection;
@@ -81,6 +81,7 @@ export async function stageCloudFrontFast(args: {
     body: bodyPath,
     out: join(args.dir, "parquet"),
     firstLine: header.lines,
+    escaped: spooled.escaped,
     sourceObject: args.sourceObject,
     ingestTime: args.ingestTime,
     keyDistribution: args.keyDistribution,
@@ -120,6 +121,8 @@ interface Spooled {
   header: Uint8Array;
   /** Lines after it, counted as the JavaScript line splitter counts them. */
   bodyLines: number;
+  /** Field positions that hold a `%` in some line of the body. */
+  escaped: ReadonlySet<number>;
 }
 
 /**
@@ -132,7 +135,7 @@ async function spool(
   bodyPath: string,
   mayRedact: ((text: string) => boolean) | undefined,
 ): Promise<Spooled | undefined> {
-  const redaction = mayRedact ? new RedactionScreen(mayRedact) : undefined;
+  const fields = new BodyScreen(mayRedact);
   const raw = openSync(rawPath, "w");
   const stats = decodeStats();
   let ok = true;
@@ -163,7 +166,7 @@ async function spool(
     }
     prev2 = b.length > 1 ? (b[b.length - 2] as number) : prev1;
     prev1 = b[b.length - 1] as number;
-    if (redaction && !redaction.push(b)) ok = false;
+    if (!fields.push(b)) ok = false;
     try {
       writeAll(body, b);
     } catch (e) {
@@ -202,7 +205,7 @@ async function spool(
         }
       }
       if (ok) takeHeader(true);
-      if (ok && redaction && !redaction.end()) ok = false;
+      if (ok && !fields.end()) ok = false;
     } catch (e) {
       if (!(e instanceof CorruptInputError)) throw e;
       ok = false;
@@ -213,28 +216,32 @@ async function spool(
   }
   if (!ok || header === undefined || stats.trailingBytes > 0 || !utf8.valid()) return undefined;
   if (prev1 === TAB && prev2 === TAB) return undefined;
-  return { header, bodyLines: lines + (prev1 === -1 || prev1 === NL ? 0 : 1) };
+  return { header, bodyLines: lines + (prev1 === -1 || prev1 === NL ? 0 : 1), escaped: fields.escaped };
 }
 
 /** Body text handed to the redaction's screen at once, cut at a line end. */
 const SCREEN_BATCH_BYTES = 1024 * 1024;
 /** Lines the screen looks at per call. */
 const SCREEN_LINES = 8;
-/** Distinct escaped fields remembered as screened (user agents repeat from line to line). */
+/** Distinct escaped fields remembered as checked (user agents repeat from line to line). */
 const SCREENED_FIELDS = 4096;
 
 /**
- * Hands the body to the redaction's screen in batches of whole lines. Each string value DuckDB reads stands whole in
- * some text screened: a field without `%` in the lines as written (between tabs or line ends), and a field with one
- * as `url_decode` gives it, alone (when one of its escapes is not well-formed UTF-8, DuckDB's checks reject the line
- * anyway). `push` and `end` are false once the screen may find something.
+ * Checks the body in batches of whole lines, beside the byte screen. Every field holding a `%` must decode with
+ * `decodeURIComponent` and hold no `%00`: exactly the fields whose `url_decode` in DuckDB gives the JavaScript
+ * parser's value, so the query needs no check of its own for them. With redaction, every string value DuckDB reads
+ * also stands whole in some text handed to the redaction's screen: a field without `%` in the lines as written
+ * (between tabs or line ends), a field with one decoded, alone. `push` and `end` are false once a field fails or the
+ * screen may find something.
  */
-class RedactionScreen {
+class BodyScreen {
   private parts: Uint8Array[] = [];
   private size = 0;
   private readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   private readonly screened = new Set<string>();
-  constructor(private readonly mayRedact: (text: string) => boolean) {}
+  /** The columns (0-based field positions) where some line has a `%`: the only ones DuckDB must URL-decode. */
+  readonly escaped = new Set<number>();
+  constructor(private readonly mayRedact: ((text: string) => boolean) | undefined) {}
 
   push(b: Uint8Array): boolean {
     this.parts.push(b);
@@ -264,25 +271,41 @@ class RedactionScreen {
   private clean(bytes: Uint8Array): boolean {
     if (bytes.length === 0) return true;
     const text = this.decoder.decode(bytes);
+    // The line of the last escaped field, its column, and where counting tabs for the next one resumes.
+    let lineStart = -1;
+    let column = 0;
+    let counted = 0;
     for (let p = text.indexOf("%"); p !== -1; ) {
-      const start = Math.max(text.lastIndexOf("\t", p), text.lastIndexOf("\n", p)) + 1;
+      const ls = text.lastIndexOf("\n", p) + 1;
+      if (ls !== lineStart) {
+        lineStart = ls;
+        column = 0;
+        counted = ls;
+      }
+      const start = Math.max(text.lastIndexOf("\t", p) + 1, ls);
+      for (let t = text.indexOf("\t", counted); t !== -1 && t < start; t = text.indexOf("\t", t + 1)) column++;
+      counted = start;
+      this.escaped.add(column);
       const tab = text.indexOf("\t", p);
       const nl = text.indexOf("\n", p);
       const end = tab === -1 ? (nl === -1 ? text.length : nl) : nl === -1 ? tab : Math.min(tab, nl);
       const field = text.slice(start, end);
       if (!this.screened.has(field)) {
+        // DuckDB's `url_decode` turns `%00` into NUL, which the JavaScript parser's value keeps as an escape.
+        if (field.includes("%00")) return false;
         let value: string;
         try {
           value = decodeURIComponent(field);
         } catch {
           return false;
         }
-        if (this.mayRedact(value)) return false;
+        if (this.mayRedact?.(value)) return false;
         if (this.screened.size >= SCREENED_FIELDS) this.screened.clear();
         this.screened.add(field);
       }
       p = text.indexOf("%", end);
     }
+    if (this.mayRedact === undefined) return true;
     // A few lines at a time: over a long text the detectors' own pre-checks nearly always match, and the full
     // detectors cost several times more per byte (bench/evidence/cf-perf.md).
     for (let at = 0; at < text.length; ) {
@@ -351,32 +374,13 @@ interface CopyArgs {
   out: string;
   /** Lines before the body. */
   firstLine: number;
+  /** Field positions that hold a `%` in some line: fields elsewhere are their own decoding. */
+  escaped: ReadonlySet<number>;
   sourceObject: string;
   ingestTime: string;
   keyDistribution: string | null;
   rowsPerFile: number;
 }
-
-const HEX = "[0-9A-Fa-f]";
-const CONT = `%[89ABab]${HEX}`;
-/**
- * A field whose every `%` starts the escape of a well-formed UTF-8 sequence other than NUL: exactly the values
- * `decodeURIComponent` decodes without throwing, where DuckDB's `url_decode` gives the same text.
- */
-const DECODABLE = `(?:${[
-  "[^%]",
-  `%[1-7]${HEX}`,
-  "%0[1-9A-Fa-f]",
-  `%[Cc][2-9A-Fa-f]${CONT}`,
-  `%[Dd]${HEX}${CONT}`,
-  `%[Ee]0%[ABab]${HEX}${CONT}`,
-  `%[Ee][1-9A-Ca-c]${CONT}${CONT}`,
-  `%[Ee][Dd]%[89]${HEX}${CONT}`,
-  `%[Ee][EeFf]${CONT}${CONT}`,
-  `%[Ff]0%(?:9${HEX}|[ABab]${HEX})${CONT}${CONT}`,
-  `%[Ff][1-3]${CONT}${CONT}${CONT}`,
-  `%[Ff]4%8${HEX}${CONT}${CONT}`,
-].join("|")})*`;
 
 const INT_MAX: Record<string, number> = { int32: 2147483647, int64: Number.MAX_SAFE_INTEGER };
 
@@ -419,8 +423,10 @@ export function copySql(fields: readonly string[], a: CopyArgs): string | undefi
         value.set(s.column, `CASE WHEN CAST(${v} AS DOUBLE) = 0 THEN 0.0 ELSE CAST(${v} AS DOUBLE) END`);
         break;
       case "string": {
-        clean.push(`(${v} IS NULL OR NOT contains(${v}, '%') OR regexp_full_match(${v}, '${DECODABLE}'))`);
-        const decoded = `CASE WHEN contains(${v}, '%') THEN url_decode(${v}) ELSE ${v} END`;
+        // Every escaped field decodes as the JavaScript parser decodes it: `spool` checked (`BodyScreen`).
+        const decoded = a.escaped.has(s.index)
+          ? `CASE WHEN contains(${v}, '%') THEN url_decode(${v}) ELSE ${v} END`
+          : v;
         value.set(
           s.column,
           s.column === "distribution_id" ? `coalesce(${decoded}, ${literal(a.keyDistribution)})` : decoded,
