@@ -2,6 +2,8 @@
 // Usage: node --import tsx bench/loglake-child.ts <lake-dir> <file>...
 // Prints one JSON line: the ingest totals plus wall and CPU seconds and peak RSS.
 import { rm } from "node:fs/promises";
+import { resolveConfig } from "@app/core/config/index";
+import { ingestRedaction } from "@app/core/ingest/redaction";
 import { SOURCES } from "@app/core/sources/index";
 import { openDuckDb } from "@app/lake/duckdb";
 import { ingestFiles } from "@app/lake/ingest";
@@ -22,8 +24,18 @@ const sampler = setInterval(() => {
 }, 100);
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
+// `loglake ingest` without a config file runs the default config, whose credential redaction is on.
+const settings = resolveConfig({ env: "local" }).redaction;
+const redaction = ingestRedaction(settings);
+const config = `default (redaction: credentials ${settings.credentials ? "on" : "off"}, ${settings.rules.length} rules)`;
 const db = await openDuckDb();
-const totals = await ingestFiles({ db, store: new LocalLakeStore(lake), sources: SOURCES, files });
+const totals = await ingestFiles({
+  db,
+  store: new LocalLakeStore(lake),
+  sources: SOURCES,
+  files,
+  ...(redaction ? { redaction } : {}),
+});
 db.closeSync();
 const wall = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
@@ -32,6 +44,7 @@ clearInterval(sampler);
 process.stdout.write(
   `${JSON.stringify({
     ...totals,
+    config,
     wall_s: wall,
     cpu_s: (cpu.user + cpu.system) / 1e6,
     max_rss_mb: process.resourceUsage().maxRSS / 1024,

@@ -180,6 +180,8 @@ interface LoglakeRun {
   rows: Record<string, number>;
   quarantined: Record<string, number>;
   skipped: Record<string, number>;
+  /** The config the child ran; a child that does not say passes no redaction. */
+  config?: string;
   wall_s: number;
   cpu_s: number;
   max_rss_mb: number;
@@ -237,6 +239,7 @@ const table: string[][] = [header];
 const costs: string[] = [];
 
 const datasets = (["cloudfront", "cloudtrail"] as const).filter((d) => args.datasets.split(",").includes(d));
+const configs = new Set<string>();
 for (const name of datasets) {
   const d = data.datasets[name];
   const files = d.files.map((f) => join(dataDir, f));
@@ -257,6 +260,7 @@ for (const name of datasets) {
       label === "after" ? "loglake" : `loglake ${before?.commit ?? ""} (before)`,
       async () => {
         const ll = await child<LoglakeRun>("loglake-child.ts", [lake, ...files], tree);
+        configs.add(`${name}, loglake ${label}: config ${ll.config ?? "none given (no redaction)"}`);
         const quarantined = Object.values(ll.quarantined).reduce((a, b) => a + b, 0);
         if (quarantined !== 0) throw new Error(`${name}: loglake (${label}) quarantined ${quarantined} records`);
         return { ...ll, rows: ll.rows[name] ?? 0 };
@@ -335,7 +339,7 @@ process.stdout.write(
 );
 for (const r of table.slice(1)) process.stdout.write(`${md(r)}\n`);
 process.stdout.write(
-  `\nper-CPU ratio: DuckDB's CPU seconds / the engine's (higher is better); wall ratio likewise, measured under the load shown.\n${costs.join("\n")}\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 1e9)} GB; load average ${load0.toFixed(2)} before, ${(loadavg()[0] ?? 0).toFixed(2)} after; total ${secs(started)} s\n`,
+  `\nper-CPU ratio: DuckDB's CPU seconds / the engine's (higher is better); wall ratio likewise, measured under the load shown.\n${[...configs].join("\n")}\n${costs.join("\n")}\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 1e9)} GB; load average ${load0.toFixed(2)} before, ${(loadavg()[0] ?? 0).toFixed(2)} after; total ${secs(started)} s\n`,
 );
 await mkdir(dirname(resultsFile), { recursive: true });
 await writeFile(resultsFile, `${JSON.stringify(results)}\n`);

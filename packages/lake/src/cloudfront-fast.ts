@@ -15,6 +15,8 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { ROW_GROUP_SIZE, runExclusive, strictReadCsv } from "./writer.ts";
 
 const STANDARD = tableFields(cloudfrontTable);
+/** The columns the fast path fills from the body: every field column but the unmodelled fields' (always null here). */
+export const BODY_COLUMNS: readonly string[] = STANDARD.columns.filter((c) => c !== STANDARD.rest);
 /** Longest header block (the `#` lines before the first record) read before the fast path gives the object up. */
 const MAX_HEADER_BYTES = 1024 * 1024;
 /**
@@ -41,10 +43,10 @@ export type FastOutcome =
  *
  * The result must equal the JavaScript parser's to the last value, so the fast path takes an object only when every
  * record line provably parses there to a row, and that row's values are exactly what DuckDB computes: valid UTF-8, no
- * CR, NUL or doubled trailing tab, every field in its typed form, percent-escapes of ASCII only, a field list with
- * date and time and no unmodelled field. Each record is checked in the query, and the rows written must equal the
- * lines counted here; anything else (a bad line, a blank line, a damaged gzip) hands the spooled object to the
- * JavaScript parser, which quarantines what needs quarantining.
+ * CR, NUL or doubled trailing tab, every field in its typed form, percent-escapes that decode to UTF-8 other than
+ * NUL, a field list with date and time and no unmodelled field. Escapes are checked while spooling, typed forms in
+ * the query, and the rows written must equal the lines counted here; anything else (a bad line, a blank line, a
+ * damaged gzip) hands the spooled object to the JavaScript parser, which quarantines what needs quarantining.
  */
 export async function stageCloudFrontFast(args: {
   db: DuckDBConnection;
@@ -59,13 +61,19 @@ export async function stageCloudFrontFast(args: {
   keyDistribution: string | null;
   rowsPerFile: number;
   options: SourceOptions;
+  /**
+   * The redaction's screen of the CloudFront table (see `IngestRedaction.screen`): an object where it may find
+   * something goes to the JavaScript parser, which redacts. Absent: nothing is redacted.
+   */
+  mayRedact?: (text: string) => boolean;
 }): Promise<FastOutcome> {
   await mkdir(args.dir, { recursive: true });
   const rawPath = join(args.dir, "object");
   const bodyPath = join(args.dir, "body.tsv");
   const fallback: FastOutcome = { kind: "fallback", bytes: () => readFile(rawPath) };
-  const spooled = await spool(args.bytes, rawPath, bodyPath);
-  if (!spooled) return fallback;
+  const redactable = args.mayRedact && args.keyDistribution !== null && args.mayRedact(args.keyDistribution);
+  const spooled = await spool(args.bytes, rawPath, bodyPath, redactable ? undefined : args.mayRedact);
+  if (!spooled || redactable) return fallback;
   const header = await readHeader(spooled.header, args);
   if (!header) return fallback;
   if (spooled.bodyLines === 0) return fallback;
@@ -73,6 +81,7 @@ export async function stageCloudFrontFast(args: {
     body: bodyPath,
     out: join(args.dir, "parquet"),
     firstLine: header.lines,
+    escaped: spooled.escaped,
     sourceObject: args.sourceObject,
     ingestTime: args.ingestTime,
     keyDistribution: args.keyDistribution,
@@ -112,6 +121,8 @@ interface Spooled {
   header: Uint8Array;
   /** Lines after it, counted as the JavaScript line splitter counts them. */
   bodyLines: number;
+  /** Field positions that hold a `%` in some line of the body. */
+  escaped: ReadonlySet<number>;
 }
 
 /**
@@ -122,7 +133,9 @@ async function spool(
   bytes: AsyncIterable<Uint8Array>,
   rawPath: string,
   bodyPath: string,
+  mayRedact: ((text: string) => boolean) | undefined,
 ): Promise<Spooled | undefined> {
+  const fields = new BodyScreen(mayRedact);
   const raw = openSync(rawPath, "w");
   const stats = decodeStats();
   let ok = true;
@@ -153,6 +166,7 @@ async function spool(
     }
     prev2 = b.length > 1 ? (b[b.length - 2] as number) : prev1;
     prev1 = b[b.length - 1] as number;
+    if (!fields.push(b)) ok = false;
     try {
       writeAll(body, b);
     } catch (e) {
@@ -191,6 +205,7 @@ async function spool(
         }
       }
       if (ok) takeHeader(true);
+      if (ok && !fields.end()) ok = false;
     } catch (e) {
       if (!(e instanceof CorruptInputError)) throw e;
       ok = false;
@@ -201,7 +216,110 @@ async function spool(
   }
   if (!ok || header === undefined || stats.trailingBytes > 0 || !utf8.valid()) return undefined;
   if (prev1 === TAB && prev2 === TAB) return undefined;
-  return { header, bodyLines: lines + (prev1 === -1 || prev1 === NL ? 0 : 1) };
+  return { header, bodyLines: lines + (prev1 === -1 || prev1 === NL ? 0 : 1), escaped: fields.escaped };
+}
+
+/** Body text handed to the redaction's screen at once, cut at a line end. */
+const SCREEN_BATCH_BYTES = 1024 * 1024;
+/** Lines the screen looks at per call. */
+const SCREEN_LINES = 8;
+/** Distinct escaped fields remembered as checked (user agents repeat from line to line). */
+const SCREENED_FIELDS = 4096;
+
+/**
+ * Checks the body in batches of whole lines, beside the byte screen. Every field holding a `%` must decode with
+ * `decodeURIComponent` and hold no `%00`: exactly the fields whose `url_decode` in DuckDB gives the JavaScript
+ * parser's value, so the query needs no check of its own for them. With redaction, every string value DuckDB reads
+ * also stands whole in some text handed to the redaction's screen: a field without `%` in the lines as written
+ * (between tabs or line ends), a field with one decoded, alone. `push` and `end` are false once a field fails or the
+ * screen may find something.
+ */
+class BodyScreen {
+  private parts: Uint8Array[] = [];
+  private size = 0;
+  private readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  private readonly screened = new Set<string>();
+  /** The columns (0-based field positions) where some line has a `%`: the only ones DuckDB must URL-decode. */
+  readonly escaped = new Set<number>();
+  constructor(private readonly mayRedact: ((text: string) => boolean) | undefined) {}
+
+  push(b: Uint8Array): boolean {
+    this.parts.push(b);
+    this.size += b.length;
+    if (this.size < SCREEN_BATCH_BYTES) return true;
+    const all = this.parts.length === 1 ? (this.parts[0] as Uint8Array) : Buffer.concat(this.parts);
+    const cut = all.lastIndexOf(NL) + 1;
+    // A line longer than DuckDB reads here fails the read anyway.
+    if (cut === 0) return all.length <= MAX_LINE_BYTES + SCREEN_BATCH_BYTES && this.keep(all);
+    const rest = all.subarray(cut);
+    return this.clean(all.subarray(0, cut)) && this.keep(rest.length === 0 ? rest : rest.slice());
+  }
+
+  end(): boolean {
+    const all = Buffer.concat(this.parts);
+    this.parts = [];
+    this.size = 0;
+    return this.clean(all);
+  }
+
+  private keep(rest: Uint8Array): true {
+    this.parts = rest.length === 0 ? [] : [rest];
+    this.size = rest.length;
+    return true;
+  }
+
+  private clean(bytes: Uint8Array): boolean {
+    if (bytes.length === 0) return true;
+    const text = this.decoder.decode(bytes);
+    // The line of the last escaped field, its column, and where counting tabs for the next one resumes.
+    let lineStart = -1;
+    let column = 0;
+    let counted = 0;
+    for (let p = text.indexOf("%"); p !== -1; ) {
+      const ls = text.lastIndexOf("\n", p) + 1;
+      if (ls !== lineStart) {
+        lineStart = ls;
+        column = 0;
+        counted = ls;
+      }
+      const start = Math.max(text.lastIndexOf("\t", p) + 1, ls);
+      for (let t = text.indexOf("\t", counted); t !== -1 && t < start; t = text.indexOf("\t", t + 1)) column++;
+      counted = start;
+      this.escaped.add(column);
+      const tab = text.indexOf("\t", p);
+      const nl = text.indexOf("\n", p);
+      const end = tab === -1 ? (nl === -1 ? text.length : nl) : nl === -1 ? tab : Math.min(tab, nl);
+      const field = text.slice(start, end);
+      if (!this.screened.has(field)) {
+        // DuckDB's `url_decode` turns `%00` into NUL, which the JavaScript parser's value keeps as an escape.
+        if (field.includes("%00")) return false;
+        let value: string;
+        try {
+          value = decodeURIComponent(field);
+        } catch {
+          return false;
+        }
+        if (this.mayRedact?.(value)) return false;
+        if (this.screened.size >= SCREENED_FIELDS) this.screened.clear();
+        this.screened.add(field);
+      }
+      p = text.indexOf("%", end);
+    }
+    if (this.mayRedact === undefined) return true;
+    // A few lines at a time: over a long text the detectors' own pre-checks nearly always match, and the full
+    // detectors cost several times more per byte (bench/evidence/cf-perf.md).
+    for (let at = 0; at < text.length; ) {
+      let end = at;
+      for (let k = 0; k < SCREEN_LINES && end !== -1; k++) {
+        end = text.indexOf("\n", end);
+        if (end !== -1) end++;
+      }
+      if (end === -1) end = text.length;
+      if (this.mayRedact(text.slice(at, end))) return false;
+      at = end;
+    }
+    return true;
+  }
 }
 
 /**
@@ -256,32 +374,13 @@ interface CopyArgs {
   out: string;
   /** Lines before the body. */
   firstLine: number;
+  /** Field positions that hold a `%` in some line: fields elsewhere are their own decoding. */
+  escaped: ReadonlySet<number>;
   sourceObject: string;
   ingestTime: string;
   keyDistribution: string | null;
   rowsPerFile: number;
 }
-
-const HEX = "[0-9A-Fa-f]";
-const CONT = `%[89ABab]${HEX}`;
-/**
- * A field whose every `%` starts the escape of a well-formed UTF-8 sequence other than NUL: exactly the values
- * `decodeURIComponent` decodes without throwing, where DuckDB's `url_decode` gives the same text.
- */
-const DECODABLE = `(?:${[
-  "[^%]",
-  `%[1-7]${HEX}`,
-  "%0[1-9A-Fa-f]",
-  `%[Cc][2-9A-Fa-f]${CONT}`,
-  `%[Dd]${HEX}${CONT}`,
-  `%[Ee]0%[ABab]${HEX}${CONT}`,
-  `%[Ee][1-9A-Ca-c]${CONT}${CONT}`,
-  `%[Ee][Dd]%[89]${HEX}${CONT}`,
-  `%[Ee][EeFf]${CONT}${CONT}`,
-  `%[Ff]0%(?:9${HEX}|[ABab]${HEX})${CONT}${CONT}`,
-  `%[Ff][1-3]${CONT}${CONT}${CONT}`,
-  `%[Ff]4%8${HEX}${CONT}${CONT}`,
-].join("|")})*`;
 
 const INT_MAX: Record<string, number> = { int32: 2147483647, int64: Number.MAX_SAFE_INTEGER };
 
@@ -324,8 +423,10 @@ export function copySql(fields: readonly string[], a: CopyArgs): string | undefi
         value.set(s.column, `CASE WHEN CAST(${v} AS DOUBLE) = 0 THEN 0.0 ELSE CAST(${v} AS DOUBLE) END`);
         break;
       case "string": {
-        clean.push(`(${v} IS NULL OR NOT contains(${v}, '%') OR regexp_full_match(${v}, '${DECODABLE}'))`);
-        const decoded = `CASE WHEN contains(${v}, '%') THEN url_decode(${v}) ELSE ${v} END`;
+        // Every escaped field decodes as the JavaScript parser decodes it: `spool` checked (`BodyScreen`).
+        const decoded = a.escaped.has(s.index)
+          ? `CASE WHEN contains(${v}, '%') THEN url_decode(${v}) ELSE ${v} END`
+          : v;
         value.set(
           s.column,
           s.column === "distribution_id" ? `coalesce(${decoded}, ${literal(a.keyDistribution)})` : decoded,

@@ -19,11 +19,12 @@ import {
 } from "@app/core/lake-layout";
 import type { TableDef } from "@app/core/schema/table";
 import { distributionIdFromKey } from "@app/core/sources/cloudfront/detect";
+import { cloudfrontTable } from "@app/core/sources/cloudfront/schema";
 import { type QuarantineRow, quarantineTable } from "@app/core/sources/quarantine/schema";
 import type { LogSource, SourceId, SourceOptions } from "@app/core/sources/types";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { appendChainLinks } from "./chain.ts";
-import { type FastOutcome, stageCloudFrontFast } from "./cloudfront-fast.ts";
+import { BODY_COLUMNS, type FastOutcome, stageCloudFrontFast } from "./cloudfront-fast.ts";
 import { compactionsHolding, stageRowRemoval } from "./compaction-manifest.ts";
 import { siblingConnection } from "./duckdb.ts";
 import type { LakeStore } from "./store.ts";
@@ -141,8 +142,10 @@ export async function stageObject(args: IngestArgs): Promise<StagedObject> {
   }
   try {
     let fast: FastOutcome | undefined;
-    // DuckDB's reader writes rows no redaction sees: with redaction on, every object goes through the pipeline.
-    if (args.fastPath !== false && args.redaction === undefined && cloudfrontByKey(args)) {
+    // DuckDB's reader writes rows no redaction sees: it takes an object only when the redaction's screen proves
+    // that redaction would change none of its rows, and only under rules such a screen can tell.
+    const mayRedact = args.redaction?.screen("cloudfront", cloudfrontTable, BODY_COLUMNS);
+    if (args.fastPath !== false && (args.redaction === undefined || mayRedact !== undefined) && cloudfrontByKey(args)) {
       fast = await stageCloudFrontFast({
         db: args.db,
         bytes: hashed(),
@@ -154,6 +157,7 @@ export async function stageObject(args: IngestArgs): Promise<StagedObject> {
         keyDistribution: distributionIdFromKey(args.key),
         rowsPerFile: args.rowsPerFile ?? DEFAULT_ROWS_PER_FILE,
         options: args.options ?? {},
+        ...(mayRedact ? { mayRedact } : {}),
       });
     }
     if (fast?.kind === "staged") {

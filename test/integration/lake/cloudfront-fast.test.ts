@@ -3,13 +3,17 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { resolveConfig } from "@app/core/config/index";
+import { type IngestRedaction, ingestRedaction } from "@app/core/ingest/redaction";
 import type { IngestManifest } from "@app/core/lake-layout";
+import { cloudfrontTable } from "@app/core/sources/cloudfront/schema";
 import { SOURCES } from "@app/core/sources/index";
-import { stageCloudFrontFast } from "@app/lake/cloudfront-fast";
+import { BODY_COLUMNS, stageCloudFrontFast } from "@app/lake/cloudfront-fast";
 import { ingestToLake } from "@app/lake/ingest";
 import { LocalLakeStore } from "@app/lake/store";
 import { benchCloudFront } from "@app/samples/bench";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { useDuckDb } from "../../helpers/duckdb.ts";
 import { fuzzInputs, loadFuzzFixtures } from "../../helpers/fuzz-inputs.ts";
@@ -47,7 +51,7 @@ async function lakeContent(conn: DuckDBConnection, store: LocalLakeStore, manife
   return { manifest: rest, files };
 }
 
-async function ingestBoth(bytes: Uint8Array, key: string, rowsPerFile?: number) {
+async function ingestBoth(bytes: Uint8Array, key: string, rowsPerFile?: number, redaction?: IngestRedaction) {
   const out = [];
   for (const fastPath of [false, true]) {
     const store = new LocalLakeStore(await tempDir("lake-fast-"));
@@ -62,6 +66,7 @@ async function ingestBoth(bytes: Uint8Array, key: string, rowsPerFile?: number) 
       name: "obj",
       fastPath,
       ...(rowsPerFile ? { rowsPerFile } : {}),
+      ...(redaction ? { redaction } : {}),
     });
     out.push(await lakeContent(db(), store, manifest));
   }
@@ -236,5 +241,164 @@ describe("CloudFront through DuckDB's CSV reader", () => {
       }
     }
     expect(differing).toStrictEqual([]);
+  });
+});
+
+describe("CloudFront through DuckDB's CSV reader, with the default config's redaction", () => {
+  const redaction = ingestRedaction(resolveConfig({ env: "local" }).redaction);
+  const KEY = "cf/E2QWRUHAPOMQZL.2019-12-04-21.6c8f2d1e.gz";
+  const stage = async (bytes: Uint8Array, key: string) => {
+    const mayRedact = redaction?.screen("cloudfront", cloudfrontTable, BODY_COLUMNS);
+    const dir = await tempDir("fast-");
+    return stageCloudFrontFast({
+      db: db(),
+      bytes: once(bytes),
+      dir: join(dir, "scratch"),
+      outDir: join(dir, "out"),
+      key,
+      sourceObject: "s3://bucket/x",
+      ingestTime: INGEST_TIME,
+      keyDistribution: null,
+      rowsPerFile: 1000,
+      options: {},
+      ...(mayRedact ? { mayRedact } : {}),
+    });
+  };
+
+  it("is on by default, and its rules can be screened for the CloudFront table", () => {
+    expect(redaction).toBeDefined();
+    expect(redaction?.screen("cloudfront", cloudfrontTable, BODY_COLUMNS)).toBeTypeOf("function");
+  });
+
+  it("reads objects without credentials itself, with the JavaScript parser's output", async () => {
+    const sample = await readFile(join(FIXTURES, "cloudfront/aws-sample-33.log"));
+    const bench = await benchBytes(3000, 3);
+    for (const { bytes, key } of [
+      { bytes: new Uint8Array(sample), key: KEY },
+      { bytes: bench.bytes, key: bench.key },
+    ]) {
+      expect((await stage(bytes, key)).kind).toBe("staged");
+      const { js, fast } = await ingestBoth(bytes, key, 1000, redaction);
+      expect(fast).toStrictEqual(js);
+      expect(js?.manifest.summary.redacted).toBeUndefined();
+    }
+  });
+
+  // Credentials in every string field that can carry one, plain and URL-encoded (`%41KIA` decodes to `AKIA`).
+  const sample = readFileSync(join(FIXTURES, "cloudfront/aws-sample-33.log"), "utf8");
+  const [version = "", fields = "", ...records] = sample.trimEnd().split("\n");
+  const record = records[0] ?? "";
+  const withField = (i: number, v: string) =>
+    record
+      .split("\t")
+      .map((f, k) => (k === i ? v : f))
+      .join("\t");
+  const credentials: Record<string, { line: string; redacted: Record<string, Record<string, number>> }> = {
+    "an access key id in the query": {
+      line: withField(11, "X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20191204"),
+      redacted: { aws_access_key_id: { mask: 1 } },
+    },
+    "an access key id hidden by escapes": {
+      line: withField(11, "k=%41KIAIOSFODNN7EXAMPL%45"),
+      redacted: { aws_access_key_id: { mask: 1 } },
+    },
+    "a token parameter": {
+      line: withField(11, "access_token=s3cr3tValue&page=2"),
+      redacted: { secret_field: { mask: 1 } },
+    },
+    "an escaped password parameter": {
+      line: withField(11, "user=a%26password%3Dhunter2"),
+      redacted: { secret_field: { mask: 1 } },
+    },
+    "a JWT in the referer": {
+      line: withField(9, "https://example.com/cb#id_token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"),
+      redacted: { jwt: { mask: 1 } },
+    },
+    "a bearer token in the cookie": {
+      line: withField(12, "auth=Bearer%20abcdefgh12345678"),
+      redacted: { bearer_token: { mask: 1 } },
+    },
+    "a private key in the user agent": {
+      line: withField(10, "-----BEGIN%20PRIVATE%20KEY-----MIIB"),
+      redacted: { private_key: { mask: 1 } },
+    },
+  };
+
+  it("leaves objects holding credentials to the JavaScript parser, which redacts them", async () => {
+    const got: Record<string, unknown> = {};
+    for (const [label, { line }] of Object.entries(credentials)) {
+      const text = `${[version, fields, ...records.slice(0, 3), line, ...records.slice(3)].join("\n")}\n`;
+      const bytes = new TextEncoder().encode(text);
+      const outcome = await stage(bytes, KEY);
+      const { js, fast } = await ingestBoth(bytes, KEY, undefined, redaction);
+      expect(fast, label).toStrictEqual(js);
+      got[label] = { kind: outcome.kind, redacted: js?.manifest.summary.redacted };
+    }
+    expect(got).toStrictEqual(
+      Object.fromEntries(
+        Object.entries(credentials).map(([label, { redacted }]) => [label, { kind: "fallback", redacted }]),
+      ),
+    );
+  });
+
+  // Texts a credential detector finds, and near misses it must not, in any string field, each character written
+  // as itself or as its escape: the fast path either stages the JavaScript parser's very rows or hands it the object.
+  const UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  const texts = fc.oneof(
+    fc.constantFrom(
+      "AKIAIOSFODNN7EXAMPLE",
+      "ASIAY34FZKBOKMUTVV7A",
+      "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
+      "Bearer abcdefgh12345678",
+      "password=hunter2",
+      "client_secret: s3cr3t",
+      "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+      "-----BEGIN RSA PRIVATE KEY-----",
+      "passport=1",
+      "tokens",
+      "AKIAshort",
+      "eyJ.x",
+      "bearer",
+    ),
+    fc.string({ unit: fc.constantFrom(...UNRESERVED), minLength: 1, maxLength: 12 }),
+  );
+  const written = (text: string, escapes: boolean[]) =>
+    [...text]
+      .map((ch, i) =>
+        escapes[i % escapes.length] || !/[A-Za-z0-9._~/=:-]/.test(ch)
+          ? [...new TextEncoder().encode(ch)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join("")
+          : ch,
+      )
+      .join("");
+  const STRING_FIELDS = [2, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 19, 20, 21, 22, 23, 24, 28, 29];
+
+  it("stages only what redaction leaves alone, on credentials and near misses anywhere", {
+    timeout: 300_000,
+  }, async () => {
+    const kinds = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.constantFrom(...STRING_FIELDS), fc.array(texts, { minLength: 1, maxLength: 3 })), {
+          minLength: 1,
+          maxLength: 2,
+        }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }),
+        async (plants, escapes) => {
+          let line = record;
+          for (const [field, parts] of plants)
+            line = line
+              .split("\t")
+              .map((f, k) => (k === field ? written(parts.join(" "), escapes) : f))
+              .join("\t");
+          const text = `${[version, fields, ...records.slice(0, 2), line, ...records.slice(2)].join("\n")}\n`;
+          const bytes = new TextEncoder().encode(text);
+          kinds.add((await stage(bytes, KEY)).kind);
+          const { js, fast } = await ingestBoth(bytes, KEY, undefined, redaction);
+          expect(fast).toStrictEqual(js);
+        },
+      ),
+      { numRuns: 30, seed: 20240502 },
+    );
+    expect([...kinds].sort()).toStrictEqual(["fallback", "staged"]);
   });
 });

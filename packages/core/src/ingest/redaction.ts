@@ -2,6 +2,8 @@ import { createHmac } from "node:crypto";
 import {
   CREDENTIAL_RULES,
   compileRedaction,
+  type DetectorId,
+  isSecretKey,
   mergeCounts,
   type RedactionCounts,
   type RedactionRule,
@@ -61,6 +63,15 @@ export interface IngestRedaction {
   ): Record<string, unknown>;
   /** Quarantined text (raw record, message) of a source: every detector its rules name, wherever it matches. */
   text(source: SourceId | "unknown", text: string, counts: RedactionCounts): string;
+  /**
+   * A screen for text that holds every value of `columns` of a table's rows, each whole and delimited by a tab or a
+   * line end, the table's other content columns being null (a CloudFront body after URL decoding): false proves that
+   * `row` changes no row drawn from that text. It runs every detector the table's rules name over the whole text,
+   * so it relies only on each detector finding in the text what it finds in a value standing there alone. Undefined
+   * when the rules may replace whole values (a `value` rule, a column named like a credential) or a column holds
+   * JSON, which no scan of the text can tell.
+   */
+  screen(source: SourceId, table: TableDef, columns: readonly string[]): ((text: string) => boolean) | undefined;
 }
 
 /**
@@ -120,7 +131,41 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
     }
     return c.redactor;
   };
+  const screens = new Map<string, ((text: string) => boolean) | undefined>();
+  const screenFor = (source: SourceId, table: TableDef, columns: readonly string[]) => {
+    const id = `${source}\n${table.name}\n${columns.join("\n")}`;
+    if (!screens.has(id)) screens.set(id, compileScreen(source, table, columns));
+    return screens.get(id);
+  };
+  const compileScreen = (
+    source: SourceId,
+    table: TableDef,
+    names: readonly string[],
+  ): ((text: string) => boolean) | undefined => {
+    const rules = rulesFor(source, table.name);
+    const columns = names.flatMap((name) => {
+      const col = table.columns[name];
+      return col && !LINEAGE.includes(name) ? [[name, col] as const] : [];
+    });
+    if (columns.length !== names.length || columns.some(([, col]) => col.type === "json")) return undefined;
+    const detectors = new Set<DetectorId>();
+    for (const r of rules) {
+      if (r.detect === "value" || r.detect === "secret_parameter") return undefined;
+      detectors.add(r.detect);
+    }
+    // `secret_field` masks the whole value of a column named like a credential.
+    if (detectors.has("secret_field") && columns.some(([name, col]) => col.type === "string" && isSecretKey(name)))
+      return undefined;
+    if (detectors.size === 0) return () => false;
+    // Masking, whatever the rules do: every span found then changes the text or is counted.
+    const any = compileRedaction([...detectors].map((detect) => ({ detect, action: "mask" })));
+    return (text) => {
+      const r = any.redactValue("text", text);
+      return r.changed || Object.keys(r.counts).length > 0;
+    };
+  };
   return {
+    screen: screenFor,
     row(source, table, row, counts) {
       const { redactor, json, fields } = forRow(source, table);
       const r = redactor.redactRecord(row, { jsonFields: json, fields });
