@@ -36,8 +36,19 @@ interface SpanDetector {
   find(text: string, push: SpanSink): void;
 }
 
-/** Runs a global regular expression; `group` picks the span (the group's text must end where the match ends). */
-function matches(re: RegExp, text: string, push: SpanSink, group = 0, accept?: (m: RegExpExecArray) => boolean) {
+/**
+ * Runs a global regular expression; `group` picks the span (the group's text must end where the match ends).
+ * `shortest` is the length of the shortest text the expression matches: shorter texts are not searched.
+ */
+function matches(
+  re: RegExp,
+  text: string,
+  push: SpanSink,
+  group = 0,
+  accept?: (m: RegExpExecArray) => boolean,
+  shortest = 1,
+) {
+  if (text.length < shortest) return;
   re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const g = m[group];
@@ -106,16 +117,19 @@ const SPAN_DETECTORS: Record<DetectorId, SpanDetector> = {
   aws_secret_access_key: {
     trigger: "secret|akia|asia",
     find(t, push) {
-      matches(SECRET_KEY_BY_NAME, t, push, 1);
-      matches(SECRET_KEY_BY_ID, t, push, 1);
+      // Both forms hold the 40 characters of the key.
+      matches(SECRET_KEY_BY_NAME, t, push, 1, undefined, 40);
+      matches(SECRET_KEY_BY_ID, t, push, 1, undefined, 61);
     },
   },
-  aws_access_key_id: { trigger: "akia|asia", find: (t, push) => matches(ACCESS_KEY_ID, t, push) },
-  jwt: { trigger: "eyj", find: (t, push) => matches(JWT, t, push) },
-  bearer_token: { trigger: "bearer", find: (t, push) => matches(BEARER, t, push, 1) },
+  aws_access_key_id: { trigger: "akia|asia", find: (t, push) => matches(ACCESS_KEY_ID, t, push, 0, undefined, 20) },
+  jwt: { trigger: "eyj", find: (t, push) => matches(JWT, t, push, 0, undefined, 9) },
+  bearer_token: { trigger: "bearer", find: (t, push) => matches(BEARER, t, push, 1, undefined, 15) },
   secret_field: {
     trigger: SECRET_KEY_FRAGMENTS,
     find(t, push) {
+      // Every form has a name, then `:` or `=`, then the value.
+      if (t.indexOf(":") === -1 && t.indexOf("=") === -1) return;
       KEY_VALUE.lastIndex = 0;
       for (let m = KEY_VALUE.exec(t); m !== null; m = KEY_VALUE.exec(t)) {
         const value = m[2] ?? m[3] ?? m[4] ?? m[5];

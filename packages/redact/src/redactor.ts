@@ -461,7 +461,8 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
   };
 
   // Records of one shape (a table's rows) name the same fields every time: their plans are looked up once.
-  const shapes = new WeakMap<readonly string[], { plans: Plan[]; subs: (Subtree | undefined)[] }>();
+  const shapes = new WeakMap<readonly string[], { plans: Plan[]; subs: (Subtree | undefined)[]; memos: FieldMemo[] }>();
+  const memoOf = memoBudget();
   const flatRecord = (
     record: Record<string, unknown>,
     fields: readonly string[],
@@ -470,7 +471,11 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
   ): Record<string, unknown> => {
     let shape = shapes.get(fields);
     if (!shape) {
-      shape = { plans: fields.map(planOf), subs: fields.map((f) => (jsonFields?.has(f) ? subtreeOf(f) : undefined)) };
+      shape = {
+        plans: fields.map(planOf),
+        subs: fields.map((f) => (jsonFields?.has(f) ? subtreeOf(f) : undefined)),
+        memos: fields.map(() => new FieldMemo()),
+      };
       shapes.set(fields, shape);
     }
     let copy: Record<string, unknown> | undefined;
@@ -490,21 +495,35 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
       }
       const plan = shape.plans[i] as Plan;
       const sub = shape.subs[i];
+      const memo = shape.memos[i] as FieldMemo;
       let out: string | null;
-      if (sub === undefined) {
-        if (plan.whole === undefined && (plan.trigger === undefined || !plan.trigger.test(v))) continue;
-        out = redactString(plan, v, counts);
+      const seen = memo.get(v);
+      if (seen !== undefined) {
+        if (seen.counts !== undefined) mergeCounts(counts, seen.counts);
+        out = seen.value;
       } else {
-        const found = sub.hits ? findHits(sub.hits, v) : 0;
-        if (found === 0 && !sub.always && plan.whole === undefined) continue;
-        out = jsonText(
-          v,
-          key,
-          planOf,
-          counts,
-          sub.hits,
-          sub.always || found === 0 ? -1 : (hitAt[found - 1] as number),
-        ).value;
+        // Counted apart while the memo may keep the result, so a repeat of the value adds the same counts.
+        const into: RedactionCounts = memo.keeps(v) ? {} : counts;
+        if (sub === undefined) {
+          if (plan.whole === undefined && (plan.trigger === undefined || !plan.trigger.test(v))) out = v;
+          else out = redactString(plan, v, into);
+        } else {
+          const found = sub.hits ? findHits(sub.hits, v) : 0;
+          if (found === 0 && !sub.always && plan.whole === undefined) out = v;
+          else
+            out = jsonText(
+              v,
+              key,
+              planOf,
+              into,
+              sub.hits,
+              sub.always || found === 0 ? -1 : (hitAt[found - 1] as number),
+            ).value;
+        }
+        if (into !== counts) {
+          mergeCounts(counts, into);
+          memoOf(memo, v, out, into);
+        }
       }
       if (out === v) continue;
       copy ??= { ...record };
@@ -555,6 +574,86 @@ export function mergeCounts(into: RedactionCounts, from: RedactionCounts): Redac
       dest[action] = (dest[action] ?? 0) + n;
   }
   return into;
+}
+
+// ─── Results of repeated values ────────────────────────────────────────────────────────────────────────────────
+
+/** A value's redaction as a memo keeps it: the result and what it counted (undefined when nothing). */
+interface Memoized {
+  readonly value: string | null;
+  readonly counts: RedactionCounts | undefined;
+}
+
+// Columns repeat their values (a user agent, an ARN, a TLS block, one session's identity): a column's results are
+// kept for values of MEMO_MIN_CHARS (shorter ones cost less to search than to look up) to MEMO_MAX_CHARS, MEMO_ENTRIES per column and MEMO_BUDGET_CHARS per redactor. A column whose
+// values seldom repeat (ids, times) is looked up only now and then, so it costs next to nothing.
+const MEMO_MIN_CHARS = 32;
+const MEMO_MAX_CHARS = 4096;
+const MEMO_ENTRIES = 256;
+const MEMO_BUDGET_CHARS = 1 << 20;
+const MEMO_WINDOW = 1024;
+const MEMO_REST_WINDOWS = 16;
+
+/** One column's memo of results: a value's redaction is a function of the value and the column alone. */
+class FieldMemo {
+  readonly values = new Map<string, Memoized>();
+  chars = 0;
+  private lookups = 0;
+  private hits = 0;
+  /** Windows of lookups left to skip after a window whose values seldom repeated. */
+  private resting = 0;
+
+  get(v: string): Memoized | undefined {
+    if (this.resting > 0 || v.length < MEMO_MIN_CHARS || v.length > MEMO_MAX_CHARS) return undefined;
+    const m = this.values.get(v);
+    if (m !== undefined) this.hits++;
+    return m;
+  }
+
+  /** Counts a lookup that missed; true when its result is to be kept. */
+  keeps(v: string): boolean {
+    if (v.length < MEMO_MIN_CHARS || v.length > MEMO_MAX_CHARS) return false;
+    if (this.resting > 0) {
+      if (++this.lookups === MEMO_WINDOW) {
+        this.lookups = 0;
+        this.resting--;
+      }
+      return false;
+    }
+    if (++this.lookups + this.hits >= MEMO_WINDOW) {
+      // Fewer than one value in four repeated: rest.
+      if (this.hits * 4 < MEMO_WINDOW) this.resting = MEMO_REST_WINDOWS;
+      this.lookups = 0;
+      this.hits = 0;
+    }
+    return this.resting === 0;
+  }
+}
+
+/** Keeps results in column memos within one shared budget of characters; a full memo starts over. */
+function memoBudget(): (memo: FieldMemo, v: string, out: string | null, counts: RedactionCounts) => void {
+  let chars = 0;
+  return (memo, v, out, counts) => {
+    const size = v.length + (out === null || out === v ? 0 : out.length);
+    if (memo.values.size >= MEMO_ENTRIES || chars + size > MEMO_BUDGET_CHARS) {
+      chars -= memo.chars;
+      memo.values.clear();
+      memo.chars = 0;
+      if (chars + size > MEMO_BUDGET_CHARS) return;
+    }
+    const key = detached(v);
+    const value = out === v ? key : out === null ? null : detached(out);
+    memo.values.set(key, { value, counts: Object.keys(counts).length === 0 ? undefined : counts });
+    memo.chars += size;
+    chars += size;
+  };
+}
+
+/** A copy of the text that holds no reference to a larger string it was cut from. */
+function detached(s: string): string {
+  // Concatenation then slicing copies the characters into a string of their own (a plain slice would keep the
+  // whole object's text alive).
+  return `${s} `.slice(0, -1);
 }
 
 function escapeRegExp(s: string): string {
