@@ -3,7 +3,8 @@
 // default main) and of this tree, and the other writer variants. Writes bench/results/latest.json.
 // Options: --cloudfront-lines N (1000000), --cloudtrail-records N (200000), --seed N (1), --regenerate,
 // --before REF (main; "" to skip), --lambda-memory-mb N (2048, the config's default sizes.memoryMb),
-// --datasets cloudfront,cloudtrail (both), --skip-variants (leave out the appender and hyparquet-writer rows).
+// --datasets cloudfront,cloudtrail (both), --skip-variants (leave out the appender and hyparquet-writer rows),
+// --redaction off,default (the redaction sets whose ingest CPU is compared; add pii for the PII rule set, "" to skip).
 import { execFile } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdir, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
@@ -33,6 +34,7 @@ const { values: args } = parseArgs({
     "lambda-memory-mb": { type: "string", default: "2048" },
     datasets: { type: "string", default: "cloudfront,cloudtrail" },
     "skip-variants": { type: "boolean", default: false },
+    redaction: { type: "string", default: "off,default" },
   },
 });
 const positiveInt = (name: string, v: string | undefined): number => {
@@ -49,6 +51,15 @@ const params = {
   seed: positiveInt("seed", args.seed),
 };
 const lambdaMemoryMb = positiveInt("lambda-memory-mb", args["lambda-memory-mb"]);
+const REDACTION_SETS = ["off", "default", "pii"] as const;
+type RedactionSet = (typeof REDACTION_SETS)[number];
+const redactionSets = args.redaction.split(",").filter((m) => m !== "");
+for (const m of redactionSets)
+  if (!(REDACTION_SETS as readonly string[]).includes(m)) {
+    process.stderr.write(`--redaction takes ${REDACTION_SETS.join(",")} (comma-separated, "" to skip), got ${m}\n`);
+    process.exit(2);
+  }
+if (redactionSets.length > 0 && !redactionSets.includes("off")) redactionSets.unshift("off");
 
 type Dataset = "cloudfront" | "cloudtrail";
 
@@ -331,6 +342,59 @@ for (const name of datasets) {
   };
 }
 
+// Redaction overhead: the same files ingested with each redaction set, each run in its own process
+// (bench/redaction-child.ts, one lane), CPU seconds compared with redaction off. CloudFront with redaction off takes
+// DuckDB's fast path, which any redaction rules out, so it is also measured through the JavaScript pipeline
+// ("off-pipeline") to tell the cost of the redaction itself from the cost of the path.
+interface RedactionRun {
+  records: number;
+  rows: Record<string, number>;
+  quarantined: Record<string, number>;
+  cpu_s: number;
+  redacted: Record<string, Record<string, number>>;
+}
+const redactionHeader = ["dataset", "redaction", "records", "cpu s", "cpu / off", "cpu / off-pipeline", "load avg"];
+const redactionTable: string[][] = [redactionHeader];
+const redactionResults: Record<string, unknown> = {};
+for (const name of redactionSets.length > 0 ? datasets : []) {
+  const d = data.datasets[name];
+  const files = d.files.map((f) => join(dataDir, f));
+  const modes = redactionSets.flatMap((m) => (m === "off" && name === "cloudfront" ? ["off", "off-pipeline"] : [m]));
+  const cpu: Record<string, number> = {};
+  const redacted: Record<string, unknown> = {};
+  for (const mode of modes) {
+    const lake = join(outDir, `lake-${name}-redaction-${mode}`);
+    const load = loadavg()[0] ?? 0;
+    log(`loglake redaction ${mode}: ${name} …`);
+    const r = await child<RedactionRun>("redaction-child.ts", [mode, lake, ...files]);
+    const quarantined = Object.values(r.quarantined).reduce((a, b) => a + b, 0);
+    if ((r.rows[name] ?? 0) !== d.records || quarantined !== 0)
+      throw new Error(`${name}: redaction ${mode} wrote ${r.rows[name] ?? 0} rows, quarantined ${quarantined}`);
+    await rm(lake, { recursive: true, force: true });
+    cpu[mode] = r.cpu_s;
+    redacted[mode] = r.redacted;
+    const ratio = (base: string) => (cpu[base] === undefined ? "" : (r.cpu_s / cpu[base]).toFixed(3));
+    redactionTable.push(
+      [
+        mode === modes[0] ? name : "",
+        mode,
+        d.records,
+        r.cpu_s.toFixed(2),
+        ratio("off"),
+        name === "cloudfront" ? ratio("off-pipeline") : "",
+        load.toFixed(2),
+      ].map(String),
+    );
+  }
+  const ratios = Object.fromEntries(
+    (redactionSets as RedactionSet[])
+      .filter((m) => m !== "off")
+      .map((m) => [m, Math.round(((cpu[m] as number) / (cpu.off as number)) * 1000) / 1000]),
+  );
+  redactionResults[name] = { cpu_s: cpu, ratio_vs_off: ratios, redacted };
+}
+if (redactionTable.length > 1) results.redaction = redactionResults;
+
 const widths = header.map((_, i) => Math.max(...table.map((r) => (r[i] ?? "").length)));
 const md = (r: string[]) =>
   `| ${r.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(" | ")} |`;
@@ -341,6 +405,17 @@ for (const r of table.slice(1)) process.stdout.write(`${md(r)}\n`);
 process.stdout.write(
   `\nper-CPU ratio: DuckDB's CPU seconds / the engine's (higher is better); wall ratio likewise, measured under the load shown.\n${[...configs].join("\n")}\n${costs.join("\n")}\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 1e9)} GB; load average ${load0.toFixed(2)} before, ${(loadavg()[0] ?? 0).toFixed(2)} after; total ${secs(started)} s\n`,
 );
+if (redactionTable.length > 1) {
+  const rw = redactionHeader.map((_, i) => Math.max(...redactionTable.map((r) => (r[i] ?? "").length)));
+  const row = (r: string[]) =>
+    `| ${r.map((c, i) => (i < 2 ? c.padEnd(rw[i] ?? 0) : c.padStart(rw[i] ?? 0))).join(" | ")} |`;
+  process.stdout.write(
+    `\nredaction overhead (CPU s of one ingest per set, one lane; goal: default / off under 1.10):\n${row(redactionHeader)}\n| ${rw.map((w, i) => (i < 2 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |\n${redactionTable
+      .slice(1)
+      .map(row)
+      .join("\n")}\n`,
+  );
+}
 await mkdir(dirname(resultsFile), { recursive: true });
 await writeFile(resultsFile, `${JSON.stringify(results)}\n`);
 log(`wrote ${relative(root, resultsFile)}`);
