@@ -343,9 +343,9 @@ for (const name of datasets) {
 }
 
 // Redaction overhead: the same files ingested with each redaction set, each run in its own process
-// (bench/redaction-child.ts, one lane), CPU seconds compared with redaction off. CloudFront with redaction off takes
-// DuckDB's fast path, which any redaction rules out, so it is also measured through the JavaScript pipeline
-// ("off-pipeline") to tell the cost of the redaction itself from the cost of the path.
+// (bench/redaction-child.ts, one lane), CPU seconds compared with redaction off. CloudFront objects take DuckDB's fast
+// path with redaction off, and with redaction on only those its screen proves clean, so CloudFront is also measured
+// through the JavaScript pipeline without redaction ("off-pipeline"), to tell the cost of redacting from the path's.
 interface RedactionRun {
   records: number;
   rows: Record<string, number>;
