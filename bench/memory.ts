@@ -86,7 +86,7 @@ async function repeatCloudFront(source: string, target: string, copies: number):
     }
     // Level 1: the decoder's cost barely depends on the level, the generator's does.
     const member = await gzipAsync(copy, { level: constants.Z_BEST_SPEED });
-    if (!out.write(member)) await new Promise((resolve) => out.once("drain", resolve));
+    if (!out.write(member)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
   }
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }
