@@ -592,6 +592,16 @@ export function logEventLineageColumns(
   };
 }
 
+/** `logEventLineageColumns` set on a row in place, in the same order: no object per row to copy them from. */
+export function setLogEventLineage<R extends Record<string, unknown>>(row: R, l: LogEventLineage | undefined): R {
+  const r: Record<string, unknown> = row;
+  r.cwl_owner = l?.owner ?? null;
+  r.cwl_log_group = l?.logGroup ?? null;
+  r.cwl_log_stream = l?.logStream ?? null;
+  r.cwl_event_id = l?.eventId ?? null;
+  return row;
+}
+
 /** Lineage id of an SQS message. */
 export function sqsMessageLineage(queue: string, messageId: string): string {
   return `sqs://${queue}/${messageId}`;

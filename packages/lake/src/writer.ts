@@ -5,15 +5,7 @@ import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { asError } from "@app/core/errors";
 import { RowRejectedError, type RowSink } from "@app/core/ingest/pipeline";
-import {
-  isOutputName,
-  lakeFileKey,
-  PARTITION_KEYS,
-  parsePartitionPath,
-  partitionFor,
-  partitionId,
-  partitionPath,
-} from "@app/core/lake-layout";
+import { isOutputName, lakeFileKey, parsePartitionPath, partitionId, partitionPath } from "@app/core/lake-layout";
 import { toDuckDbColumns } from "@app/core/schema/duckdb";
 import { escapeGlob, quoteIdent, quoteLiteral } from "@app/core/schema/sql";
 import type { TableDef } from "@app/core/schema/table";
@@ -147,44 +139,71 @@ export interface LakeWriter {
   abort(): Promise<void>;
 }
 
-const NEEDS_QUOTE = /[",\n\r]/;
+// Staged fields are separated by U+001F and quoted with U+001E, characters that JSON text holds only escaped, so
+// JSON columns (the longest values) and text with commas or quotes are written as they are. DuckDB reads the
+// quote doubled inside a quoted field as one.
+const DELIM = "\x1f";
+const QUOTE = "\x1e";
+/** True when a text value holds the delimiter, the quote or a line break; four `indexOf` scans beat one regex. */
+function needsQuote(v: string): boolean {
+  return v.indexOf("\n") !== -1 || v.indexOf(DELIM) !== -1 || v.indexOf(QUOTE) !== -1 || v.indexOf("\r") !== -1;
+}
 
 function quoted(v: string): string {
-  if (v.length === 0) return '""';
-  return NEEDS_QUOTE.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+  return `${QUOTE}${v.replaceAll(QUOTE, QUOTE + QUOTE)}${QUOTE}`;
 }
 
+/** A row's staged line; `q` quotes a text value that holds a delimiter, quote or line break. */
 type Serializer = (
   row: Record<string, unknown>,
-  quote: (v: string) => string,
-  partition: (isoUtc: string) => string,
+  needsQuote: (v: string) => boolean,
+  q: (v: string) => string,
 ) => string;
 
-/** The staged partition columns of a row (`dt`, `hour`), as the lake layout derives them from its event time. */
-function partitionFields(isoUtc: string): string {
-  const p = partitionFor(isoUtc);
-  return `${p.dt},${p.hour}`;
-}
-
 /**
- * Builds the CSV line writer of a table from its schema: one unrolled expression per column, so each row costs a
+ * Builds the staged line writer of a table from its schema: one unrolled expression per column, so each row costs a
  * few property reads and concatenations. Only schema column names (checked snake_case) enter the generated code.
- * An empty unquoted field is NULL; an empty string is written as `""`.
+ * An empty unquoted field is NULL; an empty string is written as a quoted empty field.
  */
 function compileSerializer(table: TableDef): Serializer {
   const parts = Object.entries(table.columns).map(([name, col]) => {
     const v = `r.${name}`;
     // Timestamps are validated ISO-8601 text and numbers never contain a delimiter, so only text needs quoting.
-    if (col.type === "string" || col.type === "json") return `(${v} == null ? "" : q(${v}))`;
+    if (col.type === "string" || col.type === "json")
+      return `(${v} == null ? "" : ${v} === "" ? ${JSON.stringify(QUOTE + QUOTE)} : n(${v}) ? q(${v}) : ${v})`;
     return `(${v} == null ? "" : ${v})`;
   });
-  const body = `return ${parts.join(' + "," + ')} + "," + p(r.${table.timeColumn});`;
-  return new Function("r", "q", "p", body) as Serializer;
+  return new Function("r", "n", "q", `return ${parts.join(` + ${JSON.stringify(DELIM)} + `)};`) as Serializer;
+}
+
+const CSV_NEEDS_QUOTE = /[",\n\r]/;
+// The comma-separated line's `,dt,hour` tail: `,` + YYYY-MM-DD + `,` + HH.
+const CSV_PARTITION_CHARS = 14;
+
+/**
+ * The row's length as the limit counts it: the characters of its comma-separated line (quotes doubled in quoted
+ * text, the `dt` and `hour` partition fields after the columns). Computed only for rows that may reach the limit.
+ */
+function limitChars(table: TableDef, row: Record<string, unknown>): number {
+  let n = CSV_PARTITION_CHARS;
+  for (const [name, col] of Object.entries(table.columns)) {
+    const v = row[name];
+    n++;
+    if (v == null) continue;
+    if (col.type !== "string" && col.type !== "json") n += String(v).length;
+    else if (typeof v === "string" && v.length === 0) n += 2;
+    else if (typeof v === "string" && CSV_NEEDS_QUOTE.test(v))
+      n += v.length + 2 + (v.length - v.replaceAll('"', "").length);
+    else n += String(v).length;
+  }
+  return n - 1;
 }
 
 interface TableBuffer {
   table: TableDef;
   serialize: Serializer;
+  /** Number of columns, for the row limit's bound. */
+  columns: number;
   timeColumn: string;
   chunk: number;
   rows: number;
@@ -260,6 +279,7 @@ export async function createLakeWriter(args: {
         b = {
           table,
           serialize: compileSerializer(table),
+          columns: Object.keys(table.columns).length,
           timeColumn: table.timeColumn,
           chunk: 0,
           rows: 0,
@@ -267,9 +287,13 @@ export async function createLakeWriter(args: {
         };
         buffers.set(table.name, b);
       }
-      const line = b.serialize(row, quoted, partitionFields);
-      if (line.length > MAX_ROW_CHARS)
-        throw new RowRejectedError("too_large", `row is ${line.length} characters, over the ${MAX_ROW_CHARS} limit`);
+      const line = b.serialize(row, needsQuote, quoted);
+      // The staged line is at least half as long as the counted one, less its quotes and partition fields.
+      if (line.length * 2 + 2 * b.columns + CSV_PARTITION_CHARS > MAX_ROW_CHARS) {
+        const chars = limitChars(b.table, row);
+        if (chars > MAX_ROW_CHARS)
+          throw new RowRejectedError("too_large", `row is ${chars} characters, over the ${MAX_ROW_CHARS} limit`);
+      }
       const id = partitionId(row[b.timeColumn] as string);
       let stage = b.last?.id === id ? b.last.stage : b.stages.get(id);
       if (!stage) {
@@ -441,14 +465,13 @@ function lakeKeyOfStaged(staged: string, name: string): string {
 }
 
 function copySql(table: TableDef, csv: string, out: string): string {
-  // The partition columns are staged with the types the schema's partition keys (and Glue) give them. Timestamps
-  // are read as text and cast in SQL, so no date or time format of the reader is left to detect.
-  const all = [...toDuckDbColumns(table), ...PARTITION_KEYS.map((k) => ({ name: k.name, type: k.duckdb }))];
+  // Timestamps are read as text and cast in SQL, so no date or time format of the reader is left to detect.
+  // Partition values live in the path (Hive style), not in the file, and are not staged.
+  const all = toDuckDbColumns(table);
   const staged = (type: string) => (type === "TIMESTAMP" ? "VARCHAR" : type);
   const cols = all.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(staged(c.type))}`).join(", ");
   const select = () =>
     all
-      .filter((c) => !PARTITION_KEYS.some((k) => k.name === c.name))
       .map((c) =>
         c.type === "TIMESTAMP"
           ? `CAST(${quoteIdent(c.name)} AS TIMESTAMP) AS ${quoteIdent(c.name)}`
@@ -456,13 +479,18 @@ function copySql(table: TableDef, csv: string, out: string): string {
       )
       .join(", ");
   const read = strictReadCsv(csv, {
-    dialect: ["delim = ','", "quote = '\"'", "escape = '\"'", "nullstr = ''", "allow_quoted_nulls = false"],
+    dialect: [
+      `delim = '${DELIM}'`,
+      `quote = '${QUOTE}'`,
+      `escape = '${QUOTE}'`,
+      "nullstr = ''",
+      "allow_quoted_nulls = false",
+    ],
     columns: cols,
     maxLineBytes: MAX_LINE_BYTES,
     bufferBytes: CSV_BUFFER_BYTES,
   });
   const parquet = `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_SIZE}`;
-  // Partition values live in the path (Hive style), not in the file.
   return `COPY (SELECT ${select()} FROM ${read}) TO ${quoteLiteral(out)} (${parquet})`;
 }
 

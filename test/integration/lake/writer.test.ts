@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { RowRejectedError } from "@app/core/ingest/pipeline";
 import { column } from "@app/core/schema/column";
 import { toDuckDbView } from "@app/core/schema/duckdb";
 import { defineTable } from "@app/core/schema/table";
@@ -196,6 +197,61 @@ describe("createLakeWriter on hostile values", () => {
       expect(files).toStrictEqual(["writer_probe/dt=2024-03-01/hour=00/cr-0-0.parquet"]);
       expect(back.getRowObjectsJson().map((r) => r.s)).toStrictEqual(values);
     });
+  });
+
+  it("keeps text holding the staging delimiter and quote (U+001F, U+001E), commas, quotes and empty strings", async () => {
+    // Prepare: the staging dialect's own characters, alone, doubled and next to each other, in text and JSON columns.
+    const values: [string | null, string | null][] = [
+      ["\u001f", '{"k":"\\u001f"}'],
+      ["\u001e", '"\\u001e"'],
+      ["a\u001e\u001eb\u001fc", '{"a":"b,\\"c"}'],
+      ["", "[]"],
+      ['"', null],
+      [null, '""'],
+      [",\u001e,\n", "{}"],
+    ];
+    const root = await mkdtemp(join(tmpdir(), "lake-"));
+    await withDuckDb(async (db) => {
+      const writer = await createLakeWriter({
+        db,
+        publish: (rel, local) => new LocalLakeStore(root).putFile(rel, local),
+      });
+      // Act
+      for (const [i, [s, j]] of values.entries()) {
+        await writer.sink.write(table, { ...lineage, source_line: i + 1, event_time: "2024-03-01T00:00:00Z", s, j });
+      }
+      await writer.finish("dialect");
+      await db.run(toDuckDbView(table, root));
+      const back = await db.runAndReadAll("SELECT s, j FROM writer_probe ORDER BY source_line");
+      // Assess
+      expect(back.getRows()).toStrictEqual(values);
+    });
+  });
+
+  it("refuses a row over the limit counted as comma-separated text with doubled quotes", async () => {
+    // Prepare: 600,000 quotes stage as 600,000 characters, but count as 1,200,002 (doubled, and quoted).
+    const root = await mkdtemp(join(tmpdir(), "lake-"));
+    const refused = await withDuckDb(async (db) => {
+      const writer = await createLakeWriter({
+        db,
+        publish: (rel, local) => new LocalLakeStore(root).putFile(rel, local),
+      });
+      // Act
+      const thrown = await Promise.resolve()
+        .then(() =>
+          writer.sink.write(table, { ...lineage, event_time: "2024-03-01T00:00:00Z", s: '"'.repeat(600_000) }),
+        )
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      await writer.abort();
+      return thrown;
+    });
+    // Assess: 20 + 1,200,002 + 17 + 1 + 20 characters of values, 13 commas and `,2024-03-01,00`.
+    expect(refused).toBeInstanceOf(RowRejectedError);
+    expect((refused as RowRejectedError).reason).toBe("too_large");
+    expect((refused as Error).message).toBe("row is 1200087 characters, over the 1048576 limit");
   });
 
   it("refuses rows DuckDB cannot convert as a whole, publishes nothing and leaves no staging behind", async () => {

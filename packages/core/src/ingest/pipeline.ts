@@ -1,6 +1,6 @@
 import { mergeCounts, type RedactionCounts } from "@loglake/redact";
 import { asError } from "../errors.ts";
-import { keyTimeHint, type LogEventLineage, logEventLineageColumns, quarantineRow } from "../lake-layout.ts";
+import { keyTimeHint, type LogEventLineage, quarantineRow, setLogEventLineage } from "../lake-layout.ts";
 import type { TableDef } from "../schema/table.ts";
 import { type InputFlag, quarantineTable, type RejectReason } from "../sources/quarantine/schema.ts";
 import type { LogSource, ParseContext, ParseEvent, SkipKind, SourceId } from "../sources/types.ts";
@@ -303,7 +303,7 @@ function stamp(
   row.source_object = lineage.sourceObject;
   row.source_line = line;
   row.ingest_time = lineage.ingestTime;
-  return Object.assign(row, logEventLineageColumns(logEvent));
+  return setLogEventLineage(row, logEvent);
 }
 
 /** Adds one object's summary into a running total. */

