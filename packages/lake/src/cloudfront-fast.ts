@@ -71,7 +71,8 @@ export async function stageCloudFrontFast(args: {
   const rawPath = join(args.dir, "object");
   const bodyPath = join(args.dir, "body.tsv");
   const fallback: FastOutcome = { kind: "fallback", bytes: () => readFile(rawPath) };
-  const redactable = args.mayRedact && args.keyDistribution !== null && args.mayRedact(args.keyDistribution);
+  const kd = args.keyDistribution;
+  const redactable = args.mayRedact && kd !== null && (kd.includes("\n") || args.mayRedact(kd));
   const spooled = await spool(args.bytes, rawPath, bodyPath, redactable ? undefined : args.mayRedact);
   if (!spooled || redactable) return fallback;
   const header = await readHeader(spooled.header, args);
@@ -221,8 +222,6 @@ async function spool(
 
 /** Body text handed to the redaction's screen at once, cut at a line end. */
 const SCREEN_BATCH_BYTES = 1024 * 1024;
-/** Lines the screen looks at per call. */
-const SCREEN_LINES = 8;
 /** Distinct escaped fields remembered as checked (user agents repeat from line to line). */
 const SCREENED_FIELDS = 4096;
 
@@ -299,26 +298,14 @@ class BodyScreen {
         } catch {
           return false;
         }
-        if (this.mayRedact?.(value)) return false;
+        // The screen takes values without a line end.
+        if (this.mayRedact && (value.includes("\n") || this.mayRedact(value))) return false;
         if (this.screened.size >= SCREENED_FIELDS) this.screened.clear();
         this.screened.add(field);
       }
       p = text.indexOf("%", end);
     }
-    if (this.mayRedact === undefined) return true;
-    // A few lines at a time: over a long text the detectors' own pre-checks nearly always match, and the full
-    // detectors cost several times more per byte (bench/evidence/cf-perf.md).
-    for (let at = 0; at < text.length; ) {
-      let end = at;
-      for (let k = 0; k < SCREEN_LINES && end !== -1; k++) {
-        end = text.indexOf("\n", end);
-        if (end !== -1) end++;
-      }
-      if (end === -1) end = text.length;
-      if (this.mayRedact(text.slice(at, end))) return false;
-      at = end;
-    }
-    return true;
+    return this.mayRedact === undefined || !this.mayRedact(text);
   }
 }
 

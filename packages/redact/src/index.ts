@@ -1,6 +1,13 @@
 import type { RedactionRule } from "./redactor.ts";
 
-export { CREDENTIAL_DETECTORS, DETECTORS, type DetectorId, isCardNumber, luhnValid } from "./detectors.ts";
+export {
+  CREDENTIAL_DETECTORS,
+  DETECTORS,
+  type DetectorId,
+  isCardNumber,
+  luhnValid,
+  triggerOf,
+} from "./detectors.ts";
 export { isIpAddress, truncateIp } from "./ip.ts";
 export { isSecretKey } from "./keys.ts";
 export { pathPatternProblems } from "./paths.ts";

@@ -8,6 +8,7 @@ import {
   type RedactionCounts,
   type RedactionRule,
   type Redactor,
+  triggerOf,
 } from "@loglake/redact";
 import type { LoglakeConfig } from "../config/types.ts";
 import { ConfigError } from "../errors.ts";
@@ -64,10 +65,11 @@ export interface IngestRedaction {
   /** Quarantined text (raw record, message) of a source: every detector its rules name, wherever it matches. */
   text(source: SourceId | "unknown", text: string, counts: RedactionCounts): string;
   /**
-   * A screen for text that holds every value of `columns` of a table's rows, each whole and delimited by a tab or a
-   * line end, the table's other content columns being null (a CloudFront body after URL decoding): false proves that
-   * `row` changes no row drawn from that text. It runs every detector the table's rules name over the whole text,
-   * so it relies only on each detector finding in the text what it finds in a value standing there alone. Undefined
+   * A screen for text that holds every value of `columns` of a table's rows, each whole, without a line end, and
+   * delimited by a tab or a line end, the table's other content columns being null (a CloudFront body after URL
+   * decoding): false proves that `row` changes no row drawn from that text. It runs every detector the table's rules
+   * name over each line where one of their pre-checks matches, so it relies only on each detector finding in a line
+   * what it finds in a value of that line standing there alone. Undefined
    * when the rules may replace whole values (a `value` rule, a column named like a credential) or a column holds
    * JSON, which no scan of the text can tell.
    */
@@ -159,9 +161,26 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
     if (detectors.size === 0) return () => false;
     // Masking, whatever the rules do: every span found then changes the text or is counted.
     const any = compileRedaction([...detectors].map((detect) => ({ detect, action: "mask" })));
-    return (text) => {
-      const r = any.redactValue("text", text);
+    const found = (line: string) => {
+      const r = any.redactValue("text", line);
       return r.changed || Object.keys(r.counts).length > 0;
+    };
+    // The detectors' pre-checks, as `redactValue` joins them: a value where a detector finds something matches one
+    // of them inside it, hence inside its line (no alternative spans a line end). Only lines holding such a match
+    // need the detectors themselves, which cost several times more per byte (bench/evidence/cf-perf.md).
+    const sources = [...new Set([...detectors].flatMap((d) => triggerOf(d).split("|")))];
+    const trigger = new RegExp(sources.join("|"), "gi");
+    return (text) => {
+      trigger.lastIndex = 0;
+      for (let m = trigger.exec(text); m !== null; m = trigger.exec(text)) {
+        const start = text.lastIndexOf("\n", m.index) + 1;
+        const nl = text.indexOf("\n", m.index);
+        const end = nl === -1 ? text.length : nl;
+        if (found(text.slice(start, end))) return true;
+        if (nl === -1) break;
+        trigger.lastIndex = nl + 1;
+      }
+      return false;
     };
   };
   return {
