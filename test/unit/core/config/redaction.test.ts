@@ -1,6 +1,7 @@
 import { type ConfigIssue, ConfigValidationError, resolveConfig } from "@app/core/config/index";
 import { ConfigError } from "@app/core/errors";
 import { ingestRedaction, redactionKeySource } from "@app/core/ingest/redaction";
+import { cloudfrontTable } from "@app/core/sources/cloudfront/schema";
 import { describe, expect, it } from "vitest";
 
 function issuesOf(input: unknown): ConfigIssue[] {
@@ -105,5 +106,25 @@ describe("redaction config", () => {
     }).redaction;
     expect(ingestRedaction(off)).toBeUndefined();
     expect(() => ingestRedaction(hashing)).toThrow(ConfigError);
+  });
+
+  it("screens every line of a text for the default config's detectors, and passes lines with near misses", () => {
+    const screen = ingestRedaction(resolveConfig({ env: "dev" }).redaction)?.screen("cloudfront", cloudfrontTable, [
+      "cs_uri_stem",
+      "cs_uri_query",
+      "cs_user_agent",
+    ]);
+    const clean = ["/eyj/x\ttoken-free\tMozilla/5.0", "/pwd\tpass=-\tasia", "/a\tb=c\td"];
+    expect(screen?.(clean.join("\n"))).toBe(false);
+    for (const secret of [
+      "/x\tX-Amz-Credential=AKIAIOSFODNN7EXAMPLE\t-",
+      "/x\tpassword=hunter2\t-",
+      "/x\t-\tBearer abcdefgh12345678",
+      "/x\tjwt=eyJhbGciOi.eyJzdWIiOi.sig\t-",
+    ])
+      for (let at = 0; at <= clean.length; at++) {
+        const lines = [...clean.slice(0, at), secret, ...clean.slice(at)];
+        expect([secret, at, screen?.(lines.join("\n"))]).toStrictEqual([secret, at, true]);
+      }
   });
 });
