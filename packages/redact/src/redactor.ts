@@ -374,6 +374,47 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
     },
   };
 
+  // The common case of a JSON column whose pre-check hits all sit in string members of a flat top-level object (a
+  // CloudTrail identity's exempt `accessKeyId`): whether the full scan would end, before `stopAfter` is passed, with
+  // no edit. It reads exactly what `scanJson` reads, in the same order, with the same plans and token redaction, and
+  // answers false (run the full scan) on anything else: nesting, numbers, escapes, a whole-value step, a change.
+  const flatUnchanged = (text: string, root: Plan, stopAfter: number): boolean => {
+    if (root.whole !== undefined || !root.deep) return false;
+    let i = ws(text, 0);
+    if (text.charCodeAt(i) !== 123) return false;
+    i = ws(text, i + 1);
+    let hit = 0;
+    for (;;) {
+      if (text.charCodeAt(i) !== 34) return false;
+      const keyEnd = stringEnd(text, i);
+      if (keyEnd === -1 || SCAN.escaped) return false;
+      const colon = ws(text, keyEnd);
+      if (text.charCodeAt(colon) !== 58) return false;
+      const start = ws(text, colon + 1);
+      const plan = childPlan(root, text.slice(i + 1, keyEnd - 1), planOf);
+      if (plan.whole !== undefined) return false;
+      const c = text.charCodeAt(start);
+      let end: number;
+      if (c === 34) {
+        end = stringEnd(text, start);
+        if (end === -1 || SCAN.escaped) return false;
+        while (hit < hitAt.length && (hitAt[hit] as number) < start) hit++;
+        if (plan.trigger !== undefined && hit < hitAt.length && (hitAt[hit] as number) < end) {
+          const value = text.slice(start + 1, end - 1);
+          if (spanText(plan, value, {}) !== value) return false;
+        }
+      } else if (c === 116 || c === 102 || c === 110) {
+        end = scalarEnd(text, start);
+        if (end === -1) return false;
+      } else return false;
+      const d = ws(text, end);
+      if (text.charCodeAt(d) === 125) return ws(text, d + 1) === text.length;
+      if (text.charCodeAt(d) !== 44) return false;
+      i = ws(text, d + 1);
+      if (i > stopAfter) return true;
+    }
+  };
+
   const jsonText = (
     text: string,
     base: string,
@@ -402,6 +443,7 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
         const plan = planOf(path);
         const found = sub.hits ? findHits(sub.hits, value) : 0;
         if (found === 0 && !sub.always && plan.whole === undefined) return value;
+        if (!sub.always && found > 0 && flatUnchanged(value, plan, hitAt[found - 1] as number)) return value;
         return jsonText(
           value,
           path,
@@ -510,6 +552,7 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
         } else {
           const found = sub.hits ? findHits(sub.hits, v) : 0;
           if (found === 0 && !sub.always && plan.whole === undefined) out = v;
+          else if (!sub.always && found > 0 && flatUnchanged(v, plan, hitAt[found - 1] as number)) out = v;
           else
             out = jsonText(
               v,
