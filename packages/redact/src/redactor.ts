@@ -224,6 +224,9 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
       }
       for (const x of parts) for (const y of x.split("|")) sources.add(y);
     }
+    // A `\u` escape can spell a name or value (`"\u0070assword"`) that no pre-check sees in the raw text: it
+    // counts as a hit, so the scan reads up to it and decodes it.
+    if (sources.size > 0) sources.add("\\\\u");
     c = { always, hits: sources.size === 0 ? undefined : new RegExp([...sources].join("|"), "gi") };
     if (subtrees.size < MAX_CACHED_PLANS) subtrees.set(path, c);
     return c;

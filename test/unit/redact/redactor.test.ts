@@ -163,6 +163,36 @@ describe("redactRecord on JSON fields", () => {
       counts: { value: { drop: 1 }, aws_access_key_id: { mask: 1 } },
     });
   });
+
+  it("reads names and values spelled with \\u escapes, which no pre-check sees in the raw text", () => {
+    // Prepare
+    const r = compileRedaction(CREDENTIAL_RULES);
+    const docs = [
+      '{"\\u0070assword":"hunter2"}',
+      '{"note":"x","k":"\\u0041KIAIOSFODNN7EXAMPLE"}',
+      '{"user":"\\u00e9mile","\\u0070wd":"s3cret"}',
+    ];
+    // Act
+    const out = docs.map((doc) => r.redactRecord({ doc }, { jsonFields: new Set(["doc"]), fields: ["doc"] }));
+    // Assess
+    expect(out).toStrictEqual([
+      {
+        value: { doc: '{"\\u0070assword":"[REDACTED:secret_field]"}' },
+        changed: true,
+        counts: { secret_field: { mask: 1 } },
+      },
+      {
+        value: { doc: '{"note":"x","k":"[REDACTED:aws_access_key_id]"}' },
+        changed: true,
+        counts: { aws_access_key_id: { mask: 1 } },
+      },
+      {
+        value: { doc: '{"user":"\\u00e9mile","\\u0070wd":"[REDACTED:secret_field]"}' },
+        changed: true,
+        counts: { secret_field: { mask: 1 } },
+      },
+    ]);
+  });
 });
 
 describe("redactRaw", () => {
