@@ -1,9 +1,10 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
-import { isFinding } from "@app/core/integrity/results";
+import { type IntegrityResult, isFinding } from "@app/core/integrity/results";
 import { customPeriod } from "@app/core/reports/period";
 import type { Command } from "commander";
+import { EXIT } from "../errors.ts";
 import { openLakeForQuery } from "../lake.ts";
 import { readSavedQueries } from "../saved-queries.ts";
 import { formatTotals, runIngest } from "./ingest.ts";
@@ -13,7 +14,7 @@ import { runVerify } from "./verify.ts";
 export async function runDemo(
   outDir: string,
   log: (line: string) => void,
-): Promise<{ lake: string; reports: string[] }> {
+): Promise<{ lake: string; reports: string[]; verifiedAsPlanted: boolean }> {
   const out = resolve(outDir);
   const logs = join(out, "logs");
   const lake = join(out, "lake");
@@ -56,10 +57,12 @@ export async function runDemo(
   await writeFile(signatures, `${JSON.stringify(sigs, null, 2)}\n`);
   const verified = await runVerify([logs], { publicKeys: keys, signatures, lake });
   for (const line of verified.summary) log(`verify ${line}`);
-  for (const r of verified.results.filter((x) => isFinding(x.verdict)))
-    log(`verify finding: ${r.verdict} ${r.kind} ${r.object}: ${r.detail}`);
+  const findings = verified.results.filter((x) => isFinding(x.verdict));
+  for (const r of findings) log(`verify finding: ${r.verdict} ${r.kind} ${r.object}: ${r.detail}`);
+  const planted = files.filter((f) => f.editedAfterDigest).map((f) => join(logs, f.path));
+  const outcome = demoVerifyOutcome(planted, findings);
   log(
-    `verify: ${verified.findings} finding(s); \`loglake verify ${logs} --public-keys ${keys} --signatures ${signatures} --lake ${lake}\` exits ${verified.findings > 0 ? 1 : 0}`,
+    `${outcome.line}; \`loglake verify ${logs} --public-keys ${keys} --signatures ${signatures} --lake ${lake}\` exits ${findings.length > 0 ? 1 : 0}`,
   );
 
   // The last day holds the incidents; the days before it are the baseline the anomaly queries compare against.
@@ -92,7 +95,33 @@ export async function runDemo(
   log(
     `next: npx loglake query --lake ${lake} --sql "select event_name, count(*) n from cloudtrail group by 1 order by n desc limit 10"`,
   );
-  return { lake, reports };
+  return { lake, reports, verifiedAsPlanted: outcome.asPlanted };
+}
+
+/**
+ * What the demo's verify found against what the demo planted: the log files it edited after their digests hashed
+ * them must come back as `modified`, and nothing else may. Anything else means the demo's files or lake were
+ * altered (or verify is wrong), which the demo must not present as its expected result.
+ */
+export function demoVerifyOutcome(
+  planted: readonly string[],
+  findings: readonly Pick<IntegrityResult, "object" | "kind" | "verdict">[],
+): { asPlanted: boolean; line: string } {
+  const caught = findings.filter(
+    (f) => f.verdict === "modified" && f.kind === "log_file" && planted.includes(f.object),
+  );
+  const missed = planted.filter((p) => !caught.some((f) => f.object === p));
+  const unexpected = findings.length - caught.length;
+  if (missed.length === 0 && unexpected === 0)
+    return {
+      asPlanted: true,
+      line: `verify: ${findings.length} finding(s), as planted: the demo edits ${planted.length} log file(s) after their digests hashed them, and verify names each \`modified\``,
+    };
+  const problems = [
+    ...(missed.length > 0 ? [`${missed.length} edited log file(s) not caught: ${missed.join(", ")}`] : []),
+    ...(unexpected > 0 ? [`${unexpected} finding(s) the demo did not plant`] : []),
+  ];
+  return { asPlanted: false, line: `verify: ${findings.length} finding(s), not as planted: ${problems.join("; ")}` };
 }
 
 export function registerDemo(program: Command): void {
@@ -104,6 +133,7 @@ export function registerDemo(program: Command): void {
     )
     .option("--out <dir>", "where to write logs/, lake/ and reports/", "demo")
     .action(async (opts: { out: string }) => {
-      await runDemo(opts.out, (line) => process.stdout.write(`${line}\n`));
+      const { verifiedAsPlanted } = await runDemo(opts.out, (line) => process.stdout.write(`${line}\n`));
+      if (!verifiedAsPlanted) process.exitCode = EXIT.findings;
     });
 }

@@ -44,6 +44,8 @@ export interface DemoFile {
   bad: number;
   /** A digest's signature, hex: what S3 would hold as the object's `x-amz-meta-signature`. */
   signature?: string;
+  /** True for the log file edited after its digest hashed it: `loglake verify` must name it `modified`. */
+  editedAfterDigest?: true;
 }
 
 /** Options of the demo data set. */
@@ -164,8 +166,10 @@ export function demoFiles(options: DemoOptions = {}): DemoFile[] {
       signature: d.signature,
     });
   }
-  if (tampered)
+  if (tampered) {
     tampered.contents = tampered.contents.replace(/"userAgent":"[^"]*"/, '"userAgent":"edited-after-delivery"');
+    tampered.editedAfterDigest = true;
+  }
   files.push(...streamFiles(streamRng, app, lastDayMs + STREAM_HOUR * HOUR_MS, realtime));
   return files;
 }
