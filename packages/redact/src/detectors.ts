@@ -1,31 +1,24 @@
 import { isIpAddress } from "./ip.ts";
 import { isSecretKey, SECRET_KEY_FRAGMENTS } from "./keys.ts";
 
-/** The built-in detectors, credentials first: spans found by several are credited to the earliest in this list. */
-export const DETECTORS = [
+/** The credential detectors, in the order `DETECTORS` starts with. */
+const CREDENTIALS = [
   "private_key",
   "aws_secret_access_key",
   "aws_access_key_id",
   "jwt",
   "bearer_token",
   "secret_field",
-  "email",
-  "card_number",
-  "ip_address",
 ] as const;
+
+/** The built-in detectors, credentials first: spans found by several are credited to the earliest in this list. */
+export const DETECTORS = [...CREDENTIALS, "email", "card_number", "ip_address"] as const;
 
 /** A built-in detector. */
 export type DetectorId = (typeof DETECTORS)[number];
 
 /** Detectors that find credentials; `CREDENTIAL_RULES` masks what they find. */
-export const CREDENTIAL_DETECTORS: readonly DetectorId[] = [
-  "private_key",
-  "aws_secret_access_key",
-  "aws_access_key_id",
-  "jwt",
-  "bearer_token",
-  "secret_field",
-];
+export const CREDENTIAL_DETECTORS: readonly DetectorId[] = CREDENTIALS;
 
 /** Receives one found span: `[start, end)` of the text searched. */
 export type SpanSink = (start: number, end: number) => void;
