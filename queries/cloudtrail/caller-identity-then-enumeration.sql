@@ -42,7 +42,7 @@ SELECT
   c.source_ip_address,
   c.aws_region,
   c.recipient_account_id,
-  array_agg(r.event_id) || ARRAY[c.event_id] AS event_ids
+  array_agg(r.event_id ORDER BY r.event_time, r.event_id) || ARRAY[c.event_id] AS event_ids
 FROM checks AS c
 JOIN reads AS r
   ON r.user_identity_arn = c.user_identity_arn

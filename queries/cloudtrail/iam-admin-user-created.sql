@@ -53,7 +53,7 @@ SELECT
   c.source_ip_address,
   c.aws_region,
   c.recipient_account_id,
-  array_agg(g.event_id) || ARRAY[c.event_id] AS event_ids
+  array_agg(g.event_id ORDER BY g.event_time, g.event_id) || ARRAY[c.event_id] AS event_ids
 FROM created AS c
 JOIN granted AS g ON g.user_name = c.user_name AND g.recipient_account_id = c.recipient_account_id AND g.event_time >= c.event_time
 GROUP BY c.event_time, c.event_id, c.event_name, c.user_identity_arn, c.user_name, c.source_ip_address, c.aws_region, c.recipient_account_id

@@ -47,7 +47,7 @@ SELECT
   max(source_ip_address) AS other_source_ip_address,
   min(aws_region) AS aws_region,
   recipient_account_id,
-  array_agg(event_id) AS event_ids
+  array_agg(event_id ORDER BY event_time, event_id) AS event_ids
 FROM calls
 GROUP BY user_identity_arn, instance_id, recipient_account_id
 HAVING count(DISTINCT source_ip_address) >= 2

@@ -45,7 +45,7 @@ SELECT
   count(DISTINCT source_ip_address) AS source_ips,
   min(aws_region) AS aws_region,
   recipient_account_id,
-  array_agg(event_id) AS event_ids
+  array_agg(event_id ORDER BY event_time, event_id) AS event_ids
 FROM reads
 GROUP BY user_identity_arn, recipient_account_id, date_trunc('hour', event_time)
 HAVING count(DISTINCT secret_id) >= 5

@@ -55,7 +55,7 @@ SELECT
   min(source_ip_address) AS source_ip_address,
   min(aws_region) AS aws_region,
   recipient_account_id,
-  array_agg(DISTINCT event_id) AS event_ids
+  array_sort(array_agg(DISTINCT event_id)) AS event_ids
 FROM per_parameter
 GROUP BY user_identity_arn, recipient_account_id, date_trunc('hour', event_time)
 HAVING count(DISTINCT CASE WHEN event_name <> 'GetParametersByPath' THEN parameter END) >= 10

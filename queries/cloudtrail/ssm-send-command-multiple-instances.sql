@@ -50,7 +50,7 @@ SELECT
   min(source_ip_address) AS source_ip_address,
   min(aws_region) AS aws_region,
   recipient_account_id,
-  array_agg(event_id) AS event_ids
+  array_agg(event_id ORDER BY event_time, event_id) AS event_ids
 FROM commands
 GROUP BY user_identity_arn, recipient_account_id, date_trunc('hour', event_time)
 HAVING sum(instances) >= 3

@@ -43,7 +43,7 @@ SELECT
   min(source_ip_address) AS source_ip_address,
   min(aws_region) AS aws_region,
   recipient_account_id,
-  array_agg(event_id) AS event_ids
+  array_agg(event_id ORDER BY event_time, event_id) AS event_ids
 FROM sessions
 GROUP BY user_identity_arn, recipient_account_id, date_trunc('hour', event_time)
 HAVING count(DISTINCT target) >= 3

@@ -54,7 +54,10 @@ describe("ingest-sqs handler on emulators", () => {
     }
     // A gzip header, then a deflate block of the reserved type 3: zlib fails before it yields one byte. Random bytes
     // here would sometimes inflate to a few bytes of junk first, which is a bad_json row as well.
-    const corrupt = Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 0x03, 0x07]), Buffer.alloc(511, 0xa5)]);
+    const corrupt = Buffer.concat([
+      Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 0x03, 0x07]),
+      Buffer.alloc(511, 0xa5),
+    ]);
     await p.s3.send(new PutObjectCommand({ Bucket: bucket, Key: corruptKey, Body: corrupt }));
     await p.s3.send(new PutObjectCommand({ Bucket: bucket, Key: unknownKey, Body: "just some words\nnot a log\n" }));
     const objects = files.length + 2;

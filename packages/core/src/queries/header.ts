@@ -201,6 +201,11 @@ export function parseSavedQuery(id: string, text: string, knownTables: readonly 
   if (scan.placeholders !== params.length)
     fail(`the statement has ${scan.placeholders} "?" placeholders but params lists ${params.length}`);
   if (/`/.test(scan.code)) fail("backquoted identifiers are not Trino SQL; use double quotes");
+  const unordered = unorderedAggregate(scan.code);
+  if (unordered)
+    fail(
+      `${unordered}(…) needs an ORDER BY inside it (or array_sort around it): the same lake must give the same report`,
+    );
 
   const referenced = new Set<string>();
   for (const m of scan.code.matchAll(/\b(?:from|join)\s+("?)([a-z_][a-z0-9_]*)\1/gi)) {
@@ -314,4 +319,36 @@ function detectionMeta(
     actor,
     target,
   };
+}
+
+/** Aggregates whose output order follows the order rows happen to arrive in, which differs between runs. */
+const ORDER_SENSITIVE = /\b(array_agg|string_agg|listagg)\s*\(/gi;
+
+/**
+ * The first order-sensitive aggregate in `code` (comments and literals already blanked) that has no `ORDER BY` of its
+ * own and is not the direct argument of `array_sort`, or undefined.
+ */
+export function unorderedAggregate(code: string): string | undefined {
+  for (const m of code.matchAll(ORDER_SENSITIVE)) {
+    const open = (m.index ?? 0) + m[0].length - 1;
+    let depth = 0;
+    let close = code.length;
+    for (let i = open; i < code.length; i++) {
+      if (code[i] === "(") depth++;
+      else if (code[i] === ")" && --depth === 0) {
+        close = i;
+        break;
+      }
+    }
+    let ordered = false;
+    depth = 0;
+    for (const t of code.slice(open + 1, close).matchAll(/[()]|\border\s+by\b/gi)) {
+      if (t[0] === "(") depth++;
+      else if (t[0] === ")") depth--;
+      else if (depth === 0) ordered = true;
+    }
+    const sorted = /\barray_sort\s*\(\s*$/i.test(code.slice(0, m.index));
+    if (!ordered && !sorted) return (m[1] as string).toLowerCase();
+  }
+  return undefined;
 }
