@@ -11,6 +11,7 @@ import {
   type PutLogEventsCommandOutput,
   PutRetentionPolicyCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
+import { logEventRejection } from "@loglake/aws-limits";
 import { type AwsClientOptions, awsClientConfig } from "./clients.ts";
 import { assumeRoleCredentials } from "./sts.ts";
 
@@ -24,17 +25,13 @@ async function ignoreExisting(p: Promise<unknown>): Promise<void> {
 
 /** Events CloudWatch refused in one call, by reason, from `rejectedLogEventsInfo` (indexes into the call's events). */
 export function rejectedEvents(out: Pick<PutLogEventsCommandOutput, "rejectedLogEventsInfo">, sent: number) {
-  const info = out.rejectedLogEventsInfo;
   const rejected: Partial<Record<ForwardSkip, number>> = {};
+  const info = out.rejectedLogEventsInfo;
   if (!info) return rejected;
-  const tooOld = info.tooOldLogEventEndIndex === undefined ? 0 : info.tooOldLogEventEndIndex + 1;
-  // Expired events start at the first one too, so those already counted as too old are not counted again.
-  const expired =
-    info.expiredLogEventEndIndex === undefined ? 0 : Math.max(0, info.expiredLogEventEndIndex + 1 - tooOld);
-  const tooNew = info.tooNewLogEventStartIndex === undefined ? 0 : sent - info.tooNewLogEventStartIndex;
-  if (tooOld > 0) rejected.too_old = tooOld;
-  if (expired > 0) rejected.expired = expired;
-  if (tooNew > 0) rejected.too_new = tooNew;
+  for (let i = 0; i < sent; i++) {
+    const reason = logEventRejection(info, i);
+    if (reason) rejected[reason] = (rejected[reason] ?? 0) + 1;
+  }
   return rejected;
 }
 

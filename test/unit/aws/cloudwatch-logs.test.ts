@@ -50,7 +50,7 @@ describe("cloudWatchLogsSender", () => {
     // Prepare
     logs
       .on(PutLogEventsCommand)
-      .resolves({ rejectedLogEventsInfo: { tooOldLogEventEndIndex: 0, tooNewLogEventStartIndex: 2 } });
+      .resolves({ rejectedLogEventsInfo: { tooOldLogEventEndIndex: 1, tooNewLogEventStartIndex: 2 } });
     const sender = cloudWatchLogsSender(() => new CloudWatchLogsClient({ region: "eu-west-1" }));
     // Act
     const rejected = await sender.put(dest({}), "app_json", events);

@@ -6,7 +6,7 @@ import {
   type PutLogEventsCommandOutput,
   PutRetentionPolicyCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
-import { PUT_LOG_EVENTS_LIMITS as LIMITS } from "@loglake/aws-limits";
+import { PUT_LOG_EVENTS_LIMITS as LIMITS, type LogEventRejection, logEventRejection } from "@loglake/aws-limits";
 import { type AuditSink, describeError, type EncodedEvent, isRetryable, type OutcomeBuilder } from "../sink.ts";
 import { splitRequests } from "../split.ts";
 import { type LogGroupSubscription, type SubscriptionResult, subscribeLogGroup } from "../subscription.ts";
@@ -102,15 +102,8 @@ export function cloudWatchLogsSink(opts: CloudWatchLogsSinkOptions): AuditSink {
     const info = res.rejectedLogEventsInfo;
     if (!info) return;
     batch.forEach((event, i) => {
-      const reason =
-        info.tooNewLogEventStartIndex !== undefined && i >= info.tooNewLogEventStartIndex
-          ? "too new"
-          : info.tooOldLogEventEndIndex !== undefined && i < info.tooOldLogEventEndIndex
-            ? "too old"
-            : info.expiredLogEventEndIndex !== undefined && i < info.expiredLogEventEndIndex
-              ? "older than the group's retention"
-              : undefined;
-      if (reason) out.rejected.push({ event, reason: `CloudWatch Logs refused the event: ${reason}` });
+      const reason = logEventRejection(info, i);
+      if (reason) out.rejected.push({ event, reason: `CloudWatch Logs refused the event: ${REJECTION_TEXT[reason]}` });
     });
   }
 
@@ -139,6 +132,12 @@ export function cloudWatchLogsSink(opts: CloudWatchLogsSinkOptions): AuditSink {
     },
   };
 }
+
+const REJECTION_TEXT: Readonly<Record<LogEventRejection, string>> = {
+  too_new: "too new",
+  too_old: "too old",
+  expired: "older than the group's retention",
+};
 
 function alreadyExists(e: unknown): false {
   if ((e as Error).name === "ResourceAlreadyExistsException") return false;
