@@ -6,7 +6,11 @@ export interface RequestLimits {
   readonly maxBytes: number;
   /** Bytes the service adds to each event's size (CloudWatch Logs counts 26). */
   readonly overheadBytes: number;
-  /** Longest time between the first and last event of one request, if the service has such a limit. */
+  /**
+   * If the service limits it, the time from a request's first event to its last stays below this (CloudWatch Logs
+   * says "not more than 24 hours"; a request of exactly 24 hours is never sent, so no reading of the boundary can
+   * refuse one).
+   */
   readonly maxSpanMs?: number;
 }
 
@@ -25,7 +29,8 @@ export function splitRequests(
   for (const e of events) {
     const size = sizeOf(e) + limits.overheadBytes;
     const first = cur[0];
-    const tooLong = limits.maxSpanMs !== undefined && first !== undefined && e.timeMs - first.timeMs > limits.maxSpanMs;
+    const tooLong =
+      limits.maxSpanMs !== undefined && first !== undefined && e.timeMs - first.timeMs >= limits.maxSpanMs;
     if (cur.length > 0 && (cur.length === limits.maxEvents || bytes + size > limits.maxBytes || tooLong)) {
       out.push(cur);
       cur = [];
