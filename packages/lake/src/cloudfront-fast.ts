@@ -270,25 +270,33 @@ class BodyScreen {
   private clean(bytes: Uint8Array): boolean {
     if (bytes.length === 0) return true;
     const text = this.decoder.decode(bytes);
-    // The line of the last escaped field, its column, and where counting tabs for the next one resumes.
-    let lineStart = -1;
+    // Walked forward only (`lastIndexOf` costs more than the rest of the loop): the end of the line holding the
+    // current `%`, the column and start of its field, and the first tab not yet counted on that line.
+    let lineEnd = -1;
     let column = 0;
-    let counted = 0;
+    let fieldStart = 0;
+    let tab = -1;
     for (let p = text.indexOf("%"); p !== -1; ) {
-      const ls = text.lastIndexOf("\n", p) + 1;
-      if (ls !== lineStart) {
-        lineStart = ls;
+      if (p > lineEnd) {
+        let ls = lineEnd + 1;
+        let nl = text.indexOf("\n", ls);
+        while (nl !== -1 && nl < p) {
+          ls = nl + 1;
+          nl = text.indexOf("\n", ls);
+        }
+        lineEnd = nl === -1 ? text.length : nl;
         column = 0;
-        counted = ls;
+        fieldStart = ls;
+        tab = text.indexOf("\t", ls);
       }
-      const start = Math.max(text.lastIndexOf("\t", p) + 1, ls);
-      for (let t = text.indexOf("\t", counted); t !== -1 && t < start; t = text.indexOf("\t", t + 1)) column++;
-      counted = start;
+      while (tab !== -1 && tab < p) {
+        column++;
+        fieldStart = tab + 1;
+        tab = text.indexOf("\t", tab + 1);
+      }
       this.escaped.add(column);
-      const tab = text.indexOf("\t", p);
-      const nl = text.indexOf("\n", p);
-      const end = tab === -1 ? (nl === -1 ? text.length : nl) : nl === -1 ? tab : Math.min(tab, nl);
-      const field = text.slice(start, end);
+      const end = tab === -1 || tab > lineEnd ? lineEnd : tab;
+      const field = text.slice(fieldStart, end);
       if (!this.screened.has(field)) {
         // DuckDB's `url_decode` turns `%00` into NUL, which the JavaScript parser's value keeps as an escape.
         if (field.includes("%00")) return false;
@@ -301,7 +309,8 @@ class BodyScreen {
         // The screen takes values without a line end.
         if (this.mayRedact && (value.includes("\n") || this.mayRedact(value))) return false;
         if (this.screened.size >= SCREENED_FIELDS) this.screened.clear();
-        this.screened.add(field);
+        // A copy: a slice would keep the whole batch text alive.
+        this.screened.add(Buffer.from(field, "utf16le").toString("utf16le"));
       }
       p = text.indexOf("%", end);
     }
