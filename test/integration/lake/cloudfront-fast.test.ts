@@ -443,7 +443,7 @@ describe("CloudFront through DuckDB's CSV reader, with the default config's reda
           }
         },
       ),
-      { numRuns: 20, seed: 20240503 },
+      { numRuns: 15, seed: 20240503 },
     );
     expect([...kinds].sort()).toStrictEqual(["fallback", "staged"]);
   });
