@@ -199,9 +199,13 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
   const planAnywhere = cache(anywhere);
 
   // The cheap pre-check of a JSON text: a text that `hits` never matches holds nothing a span rule below `path`
-  // changes, and unless `always` (a whole-value rule whose key cannot be looked for) nothing at all.
+  // changes, and unless `always` (a whole-value rule whose key cannot be looked for) nothing at all. A whole-value
+  // rule below `path` is looked for by a key its paths must hold: the last one, whose value is all it replaces, or
+  // else an earlier one (`variables` of `environment.variables.*`), whose members after the hit it replaces too, so
+  // such a text is read to its end (`stops` false).
   interface Subtree {
     readonly always: boolean;
+    readonly stops: boolean;
     readonly hits: RegExp | undefined;
   }
   const subtrees = new Map<string, Subtree>();
@@ -211,13 +215,17 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
     const segs = splitPath(path);
     const sources = new Set<string>();
     let always = false;
+    let stops = true;
     for (const r of compiled) {
       if (!matchesPath(r.pattern, segs) && !matchesBelow(r.pattern, segs)) continue;
       const parts: string[] = [];
       if (WHOLE_TARGETS.has(r.target)) {
-        const last = r.pattern[r.pattern.length - 1];
-        if (last === undefined || last === "*" || last === "**" || r.pattern.length <= segs.length) always = true;
-        else parts.push(escapeRegExp(last));
+        const key = keyBelow(r.pattern, segs.length);
+        if (key === undefined) always = true;
+        else {
+          parts.push(escapeRegExp(key.name));
+          if (!key.last) stops = false;
+        }
       } else {
         parts.push(triggerOf(r.target as DetectorId));
         if (r.target === "secret_field") parts.push(SECRET_KEY_FRAGMENTS);
@@ -227,7 +235,7 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
     // A `\u` escape can spell a name or value (`"\u0070assword"`) that no pre-check sees in the raw text: it
     // counts as a hit, so the scan reads up to it and decodes it.
     if (sources.size > 0) sources.add("\\\\u");
-    c = { always, hits: sources.size === 0 ? undefined : new RegExp([...sources].join("|"), "gi") };
+    c = { always, stops, hits: sources.size === 0 ? undefined : new RegExp([...sources].join("|"), "gi") };
     if (subtrees.size < MAX_CACHED_PLANS) subtrees.set(path, c);
     return c;
   };
@@ -439,23 +447,35 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
     return { value: applyEdits(text, edits), json: true };
   };
 
+  /** JSON text held by a field at `path`: the pre-check decides what of it is read. */
+  const jsonColumn = (
+    path: string,
+    plan: Plan,
+    sub: Subtree,
+    value: string,
+    counts: RedactionCounts,
+  ): string | null => {
+    const found = sub.hits ? findHits(sub.hits, value) : 0;
+    if (found === 0 && !sub.always && plan.whole === undefined) return value;
+    return jsonHits(path, plan, sub, value, counts, found);
+  };
+  /** `jsonColumn` once the pre-check found `found` hits, their places in `hitAt`. */
+  const jsonHits = (
+    path: string,
+    plan: Plan,
+    sub: Subtree,
+    value: string,
+    counts: RedactionCounts,
+    found: number,
+  ): string | null => {
+    const last = sub.always || !sub.stops || found === 0 ? -1 : (hitAt[found - 1] as number);
+    if (last !== -1 && flatUnchanged(value, plan, last)) return value;
+    return jsonText(value, path, planOf, counts, sub.hits, last).value;
+  };
+
   const walk = (path: string, value: unknown, json: boolean, counts: RedactionCounts): unknown => {
     if (typeof value === "string") {
-      if (json) {
-        const sub = subtreeOf(path);
-        const plan = planOf(path);
-        const found = sub.hits ? findHits(sub.hits, value) : 0;
-        if (found === 0 && !sub.always && plan.whole === undefined) return value;
-        if (!sub.always && found > 0 && flatUnchanged(value, plan, hitAt[found - 1] as number)) return value;
-        return jsonText(
-          value,
-          path,
-          planOf,
-          counts,
-          sub.hits,
-          sub.always || found === 0 ? -1 : (hitAt[found - 1] as number),
-        ).value;
-      }
+      if (json) return jsonColumn(path, planOf(path), subtreeOf(path), value, counts);
       return redactString(planOf(path), value, counts);
     }
     if (typeof value === "number" && Number.isInteger(value) && value >= 1e12) {
@@ -540,6 +560,14 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
       }
       const plan = shape.plans[i] as Plan;
       const sub = shape.subs[i];
+      // Text the pre-check passes is kept without a look-up: the memo is for values there is work to repeat.
+      let found = 0;
+      if (sub === undefined) {
+        if (plan.whole === undefined && (plan.trigger === undefined || !plan.trigger.test(v))) continue;
+      } else {
+        found = sub.hits ? findHits(sub.hits, v) : 0;
+        if (found === 0 && !sub.always && plan.whole === undefined) continue;
+      }
       const memo = shape.memos[i] as FieldMemo;
       let out: string | null;
       const seen = memo.get(v);
@@ -549,23 +577,8 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
       } else {
         // Counted apart while the memo may keep the result, so a repeat of the value adds the same counts.
         const into: RedactionCounts = memo.keeps(v) ? {} : counts;
-        if (sub === undefined) {
-          if (plan.whole === undefined && (plan.trigger === undefined || !plan.trigger.test(v))) out = v;
-          else out = redactString(plan, v, into);
-        } else {
-          const found = sub.hits ? findHits(sub.hits, v) : 0;
-          if (found === 0 && !sub.always && plan.whole === undefined) out = v;
-          else if (!sub.always && found > 0 && flatUnchanged(v, plan, hitAt[found - 1] as number)) out = v;
-          else
-            out = jsonText(
-              v,
-              key,
-              planOf,
-              into,
-              sub.hits,
-              sub.always || found === 0 ? -1 : (hitAt[found - 1] as number),
-            ).value;
-        }
+        if (sub === undefined) out = redactString(plan, v, into);
+        else out = jsonHits(key, plan, sub, v, into, found);
         if (into !== counts) {
           mergeCounts(counts, into);
           memoOf(memo, v, out, into);
@@ -700,6 +713,25 @@ function detached(s: string): string {
   // Concatenation then slicing copies the characters into a string of their own (a plain slice would keep the
   // whole object's text alive).
   return `${s} `.slice(0, -1);
+}
+
+/**
+ * A key every path strictly below `depth` keys that `pattern` matches holds inside the text at that depth, and
+ * whether it is the path's last; undefined when there is none to look for.
+ */
+function keyBelow(pattern: PathPattern, depth: number): { name: string; last: boolean } | undefined {
+  const last = pattern[pattern.length - 1];
+  if (pattern.includes("**")) {
+    // Any number of keys may come before the last: only a last key that is a name can be looked for.
+    if (last === undefined || last === "*" || last === "**" || pattern.length <= depth) return undefined;
+    return { name: last, last: true };
+  }
+  // Without `**` the key at index i of the pattern is the key at depth i of the path.
+  for (let i = pattern.length - 1; i >= depth; i--) {
+    const k = pattern[i] as string;
+    if (k !== "*") return { name: k, last: i === pattern.length - 1 };
+  }
+  return undefined;
 }
 
 function escapeRegExp(s: string): string {
