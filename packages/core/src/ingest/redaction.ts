@@ -106,8 +106,20 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
     // Lineage says where a record came from and is never content.
     return out.map((r) => ({ ...r, except: [...(r.except ?? []), ...LINEAGE] }));
   };
-  const compiled = new Map<string, { redactor: Redactor; json: ReadonlySet<string>; fields: readonly string[] }>();
-  const forRow = (source: string, table: TableDef) => {
+  interface Compiled {
+    redactor: Redactor;
+    json: ReadonlySet<string>;
+    fields: readonly string[];
+    /** What a dropped field becomes: null, or the empty string where the column may not be null. */
+    dropped: readonly (null | "")[];
+    /** A copy of a row that has exactly the table's content columns, made by one object literal. */
+    copy: (row: Record<string, unknown>) => Record<string, unknown>;
+    content: ReadonlySet<string>;
+  }
+  const compiled = new Map<string, Compiled>();
+  let last: { source: string; table: TableDef; c: Compiled } | undefined;
+  const forRow = (source: string, table: TableDef): Compiled => {
+    if (last !== undefined && last.source === source && last.table === table) return last.c;
     const id = `${source}\n${table.name}`;
     let c = compiled.get(id);
     if (!c) {
@@ -115,23 +127,27 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
       const json = new Set(columns.flatMap(([name, col]) => (col.type === "json" ? [name] : [])));
       // Text columns only: numbers, flags and timestamps hold nothing a detector looks for.
       const fields = columns.flatMap(([name, col]) => (col.type === "string" || col.type === "json" ? [name] : []));
-      c = { redactor: compileRedaction(rulesFor(source, table.name), hmac ? { hmac } : {}), json, fields };
-      compiled.set(id, c);
-    }
-    return c;
-  };
-  const forText = (source: string) => {
-    const id = `${source}\n`;
-    let c = compiled.get(id);
-    if (!c) {
       c = {
-        redactor: compileRedaction(rulesFor(source, undefined), hmac ? { hmac } : {}),
-        json: new Set(),
-        fields: [],
+        redactor: compileRedaction(rulesFor(source, table.name), hmac ? { hmac } : {}),
+        json,
+        fields,
+        dropped: fields.map((name) => (table.columns[name]?.nullable ? null : "")),
+        copy: rowCopier(columns.map(([name]) => name)),
+        content: new Set(columns.map(([name]) => name)),
       };
       compiled.set(id, c);
     }
-    return c.redactor;
+    last = { source, table, c };
+    return c;
+  };
+  const textRedactors = new Map<string, Redactor>();
+  const forText = (source: string) => {
+    let r = textRedactors.get(source);
+    if (!r) {
+      r = compileRedaction(rulesFor(source, undefined), hmac ? { hmac } : {});
+      textRedactors.set(source, r);
+    }
+    return r;
   };
   const screens = new Map<string, ((text: string) => boolean) | undefined>();
   const screenFor = (source: SourceId, table: TableDef, columns: readonly string[]) => {
@@ -186,14 +202,20 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
   return {
     screen: screenFor,
     row(source, table, row, counts) {
-      const { redactor, json, fields } = forRow(source, table);
-      const r = redactor.redactRecord(row, { jsonFields: json, fields });
+      const c = forRow(source, table);
+      const r = c.redactor.redactRecord(row, { jsonFields: c.json, fields: c.fields });
       if (!r.changed) return row;
       mergeCounts(counts, r.counts);
+      // A row of the table's own shape is copied by a literal, whose shape the engine already knows, so the lineage
+      // columns added next cost what they cost on an unchanged row (a spread copy made that 30 times slower).
+      const out = hasKeys(row, c.content) ? c.copy(row) : r.value;
       // A dropped column is null (the empty string where the column may not be null).
-      for (const [name, col] of Object.entries(table.columns))
-        if (!(name in r.value) && name in row) r.value[name] = col.nullable ? null : "";
-      return r.value;
+      for (let i = 0; i < c.fields.length; i++) {
+        const name = c.fields[i] as string;
+        if (name in r.value) out[name] = r.value[name];
+        else if (name in row) out[name] = c.dropped[i] ?? null;
+      }
+      return out;
     },
     text(source, text, counts) {
       const r = forText(source).redactRaw(text);
@@ -201,6 +223,25 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
       return r.value;
     },
   };
+}
+
+/** A function that copies an object with exactly these keys by one object literal. */
+function rowCopier(names: readonly string[]): (row: Record<string, unknown>) => Record<string, unknown> {
+  // Only column names from the schema, quoted with JSON.stringify, enter the source.
+  return new Function(
+    "r",
+    `return { ${names.map((n) => `${JSON.stringify(n)}: r[${JSON.stringify(n)}]`).join(", ")} };`,
+  ) as (row: Record<string, unknown>) => Record<string, unknown>;
+}
+
+/** True when the object's own enumerable keys are exactly `names`. */
+function hasKeys(row: Record<string, unknown>, names: ReadonlySet<string>): boolean {
+  let n = 0;
+  for (const k in row) {
+    if (!Object.hasOwn(row, k) || !names.has(k)) return false;
+    n++;
+  }
+  return n === names.size;
 }
 
 /** Where the HMAC key of `redaction.hmacKey` comes from; undefined when none is configured. */
