@@ -44,11 +44,17 @@ const SUFFIXES = [
 ];
 
 /** Fragments one of the names contains, as a case-insensitive regular expression source (a cheap pre-check). */
-export const SECRET_KEY_FRAGMENTS = "pass|pwd|secret|token|authoriz|api[_.-]?key|private[_.-]?key";
+export const SECRET_KEY_FRAGMENTS = "pass|pwd|secret|token|authoriz|api[_. -]?key|private[_. -]?key";
 
-/** True when a field of this name holds a credential (`password`, `client_secret`, `X-Api-Key`, …). */
+const FRAGMENT = new RegExp(SECRET_KEY_FRAGMENTS, "i");
+
+/**
+ * True when a field of this name holds a credential (`password`, `client_secret`, `X-Api-Key`, …). The name must
+ * also hold one of the fragments as written, so a pre-check of the fragments never passes a credential name by
+ * (`to_ken` is no credential name).
+ */
 export function isSecretKey(name: string): boolean {
-  if (name.length < 3 || name.length > 64) return false;
+  if (name.length < 3 || name.length > 64 || !FRAGMENT.test(name)) return false;
   const n = name.toLowerCase().replace(/[^a-z0-9]/g, "");
   if (EXACT.has(n)) return true;
   for (const s of SUFFIXES) if (n.endsWith(s)) return true;
