@@ -85,27 +85,7 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
   if (hmacKey === undefined && settings.rules.some((r) => r.action === "hash"))
     throw new ConfigError("redaction.hmacKey: a rule hashes, but no HMAC key was given");
   const hmac = hmacKey === undefined ? undefined : (t: string) => createHmac("sha256", hmacKey).update(t).digest("hex");
-  const rulesFor = (source: string, table: string | undefined): RedactionRule[] => {
-    const out: RedactionRule[] = [];
-    if (settings.credentials) {
-      for (const r of CREDENTIAL_RULES)
-        out.push(r.detect === "aws_access_key_id" ? { ...r, except: CLOUDTRAIL_KEY_ID_FIELDS } : r);
-      const params =
-        table === cloudtrailTable.name
-          ? CLOUDTRAIL_SECRET_PARAMETERS
-          : table === undefined
-            ? [...CLOUDTRAIL_SECRET_PARAMETERS, ...CLOUDTRAIL_RAW_SECRET_PARAMETERS]
-            : [];
-      for (const path of params) out.push({ detect: "secret_parameter", action: "mask", path });
-    }
-    for (const r of settings.rules) {
-      if (r.sources && !r.sources.includes(source as SourceId)) continue;
-      if (table !== undefined && r.tables && !r.tables.includes(table)) continue;
-      out.push({ detect: r.detect, action: r.action, path: r.path });
-    }
-    // Lineage says where a record came from and is never content.
-    return out.map((r) => ({ ...r, except: [...(r.except ?? []), ...LINEAGE] }));
-  };
+  const rulesFor = (source: string, table: string | undefined) => ingestRedactionRules(settings, source, table);
   interface Compiled {
     redactor: Redactor;
     json: ReadonlySet<string>;
@@ -223,6 +203,36 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
       return r.value;
     },
   };
+}
+
+/**
+ * The rules ingest applies to rows of `table` from `source`, or to its quarantined text when `table` is undefined:
+ * credential filtering (when on) with CloudTrail's exempt key ids and secret parameters, then the config's rules.
+ */
+export function ingestRedactionRules(
+  settings: RedactionSettings,
+  source: string,
+  table: string | undefined,
+): RedactionRule[] {
+  const out: RedactionRule[] = [];
+  if (settings.credentials) {
+    for (const r of CREDENTIAL_RULES)
+      out.push(r.detect === "aws_access_key_id" ? { ...r, except: CLOUDTRAIL_KEY_ID_FIELDS } : r);
+    const params =
+      table === cloudtrailTable.name
+        ? CLOUDTRAIL_SECRET_PARAMETERS
+        : table === undefined
+          ? [...CLOUDTRAIL_SECRET_PARAMETERS, ...CLOUDTRAIL_RAW_SECRET_PARAMETERS]
+          : [];
+    for (const path of params) out.push({ detect: "secret_parameter", action: "mask", path });
+  }
+  for (const r of settings.rules) {
+    if (r.sources && !r.sources.includes(source as SourceId)) continue;
+    if (table !== undefined && r.tables && !r.tables.includes(table)) continue;
+    out.push({ detect: r.detect, action: r.action, path: r.path });
+  }
+  // Lineage says where a record came from and is never content.
+  return out.map((r) => ({ ...r, except: [...(r.except ?? []), ...LINEAGE] }));
 }
 
 /** A function that copies an object with exactly these keys by one object literal. */

@@ -1,0 +1,254 @@
+import { createHmac } from "node:crypto";
+import { resolveConfig } from "@app/core/config/index";
+import { ingestRedaction, ingestRedactionRules, type RedactionSettings } from "@app/core/ingest/redaction";
+import { cloudTrailElementEvent } from "@app/core/sources/cloudtrail/parse";
+import { cloudtrailTable } from "@app/core/sources/cloudtrail/schema";
+import { compileRedaction, mergeCounts, type RedactionCounts } from "@loglake/redact";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+
+// `IngestRedaction.row` decides most columns of a CloudTrail row without reading them (pre-checks, flat JSON
+// objects, results of repeated values, the row copy). The general path redacts every content column on its own, a
+// JSON column by a full scan of its text (`redactJsonText`) and a text column by `redactValue`, with a redactor that
+// has seen nothing. Both must give the same rows and the same counts for each object.
+
+const KEY = "test-hmac-key-of-at-least-32-characters";
+const DEFAULT = resolveConfig({ env: "test", redaction: {} }).redaction;
+const PII = resolveConfig({
+  env: "test",
+  redaction: {
+    hmacKey: { value: KEY },
+    rules: [
+      { path: "user_identity_user_name", detect: "value", action: "hash" },
+      { path: "user_identity.userName", detect: "value", action: "hash" },
+      { path: "request_parameters.userName", detect: "value", action: "drop" },
+      { detect: "email", action: "mask" },
+      { detect: "card_number", action: "mask" },
+      { detect: "ip_address", action: "truncate" },
+    ],
+  },
+}).redaction;
+
+const chars = (alphabet: string, min: number, max: number) =>
+  fc.string({ unit: fc.constantFrom(...alphabet), minLength: min, maxLength: max });
+const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const ALNUM = `${UPPER}abcdefghijklmnopqrstuvwxyz0123456789`;
+
+const keyId = fc.tuple(fc.constantFrom("ASIA", "AKIA"), chars(`${UPPER}0123456789`, 16, 16)).map(([p, s]) => p + s);
+const secretKey = chars(`${ALNUM}/+`, 40, 40);
+/** Credentials of every detector, and near misses of each (one character short, no separator, not a name). */
+const planted = fc.oneof(
+  keyId,
+  keyId.map((k) => k.slice(0, 19)),
+  fc.tuple(keyId, secretKey).map(([k, s]) => `${k}:${s}`),
+  secretKey.map((s) => `aws_secret_access_key=${s}`),
+  secretKey.map((s) => `secret_key ${s.slice(1)}`),
+  fc.tuple(chars(ALNUM, 4, 12), chars(ALNUM, 4, 12)).map(([a, b]) => `eyJ${a}.eyJ${b}.sig`),
+  chars(ALNUM, 4, 12).map((a) => `eyJ${a}`),
+  chars(ALNUM, 8, 24).map((t) => `Bearer ${t}`),
+  fc.constant("Bearer short"),
+  chars(ALNUM, 6, 16).map((v) => `password=${v}`),
+  chars(ALNUM, 6, 16).map((v) => `to_ken=${v}`),
+  fc.constant("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----"),
+  fc.constant("ops@example.com"),
+  fc.constant("4111 1111 1111 1111"),
+  fc.constant("4111 1111 1111 1112"),
+  fc.constant("198.51.100.23"),
+  fc.constant("2001:db8::1"),
+);
+const word = fc.constantFrom(
+  "aws-sdk-js/3.552.0 ua/2.0 api/secrets-manager#3.552.0",
+  "secretsmanager.amazonaws.com",
+  "arn:aws:sts::111122223333:assumed-role/token-broker/i-0a1b2c3d4e5f67890",
+  "passport",
+  "asia-pacific",
+  "x",
+  "",
+);
+const text = fc.oneof(
+  word,
+  planted,
+  fc.tuple(word, planted).map(([w, p]) => `${w} ${p}`),
+);
+const scalar = fc.oneof(text, fc.integer(), fc.constant(4111111111111111), fc.boolean(), fc.constant(null));
+const paramKey = fc.constantFrom(
+  "value",
+  "name",
+  "secretString",
+  "password",
+  "masterUserPassword",
+  "sessionToken",
+  "accessKeyId",
+  "userName",
+  "Api Key",
+  "to_ken",
+  "nextToken",
+  "policy",
+);
+/** Request parameters and response elements: flat, nested, arrays, JSON held in a string, environment variables. */
+const params: fc.Arbitrary<Record<string, unknown>> = fc.letrec<{ obj: Record<string, unknown> }>((tie) => ({
+  obj: fc.dictionary(
+    paramKey,
+    fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      scalar,
+      scalar,
+      tie("obj"),
+      fc.array(scalar, { maxLength: 3 }),
+      tie("obj").map((o) => JSON.stringify(o)),
+    ),
+    { maxKeys: 5 },
+  ),
+})).obj;
+const withEnvironment = fc
+  .tuple(params, fc.dictionary(chars(UPPER, 1, 6), scalar, { minKeys: 1, maxKeys: 3 }))
+  .map(([p, variables]) => ({ ...p, functionName: "orders", environment: { variables } }));
+const credentials = fc.tuple(keyId, chars(ALNUM, 20, 40), fc.boolean()).map(([k, t, nested]) => ({
+  credentials: { accessKeyId: k, sessionToken: t, expiration: "Jun 1, 2025, 1:00:01 AM" },
+  ...(nested ? { accessKey: { accessKeyId: k, userName: "ci" } } : {}),
+}));
+const identity = fc
+  .record(
+    {
+      type: fc.constantFrom("AssumedRole", "IAMUser"),
+      principalId: fc.constantFrom("AROAJTEST2APPEXAMPLE:i-0a1b2c3d4e5f67890", "AIDACKCEVSQ6C2EXAMPLE"),
+      arn: word,
+      accountId: fc.constant("111122223333"),
+      accessKeyId: keyId,
+      userName: fc.oneof(word, fc.constant("alice@example.com")),
+      sessionContext: fc.record(
+        {
+          sessionIssuer: fc.record({ type: fc.constant("Role"), arn: word, userName: word }),
+          attributes: fc.record({ mfaAuthenticated: fc.constantFrom("true", "false") }),
+          accessKeyId: keyId,
+          note: text,
+        },
+        { requiredKeys: ["attributes"] },
+      ),
+      sessionToken: chars(ALNUM, 20, 30),
+    },
+    { requiredKeys: ["type", "accessKeyId"] },
+  )
+  .map((o) => ({ ...o }));
+const record = fc.record(
+  {
+    eventVersion: fc.constant("1.10"),
+    userIdentity: identity,
+    eventTime: fc.constant("2025-06-01T00:00:00Z"),
+    eventSource: fc.constantFrom("kms.amazonaws.com", "secretsmanager.amazonaws.com", "lambda.amazonaws.com"),
+    eventName: fc.constantFrom("Decrypt", "GetSecretValue", "UpdateFunctionConfiguration"),
+    awsRegion: fc.constant("us-east-1"),
+    sourceIPAddress: fc.constantFrom("192.0.2.10", "lambda.amazonaws.com"),
+    userAgent: text,
+    errorMessage: text,
+    requestParameters: fc.oneof(params, withEnvironment, fc.constant(null)),
+    responseElements: fc.oneof(credentials, withEnvironment, params, fc.constant(null)),
+    additionalEventData: params,
+    tlsDetails: fc.record({ tlsVersion: fc.constant("TLSv1.3"), clientProvidedHostHeader: word }),
+    requestID: fc.uuid(),
+    eventID: fc.uuid(),
+    someNewField: text,
+  },
+  { requiredKeys: ["eventVersion", "userIdentity", "eventTime", "eventSource", "eventName"] },
+);
+/** Words a `\u` escape may spell, in keys and values. */
+const ESCAPES: readonly [RegExp, string][] = [
+  [/password/g, "\\u0070assword"],
+  [/accessKeyId/g, "access\\u004beyId"],
+  [/ASIA/g, "\\u0041SIA"],
+  [/secret/g, "s\\u0065cret"],
+  [/Token/g, "T\\u006fken"],
+  [/eyJ/g, "e\\u0079J"],
+  [/variables/g, "variable\\u0073"],
+  [/"value"/g, '"v\\u0061lue"'],
+];
+/** The record as a trail writes it, indented, or with some words spelled with `\u` escapes. */
+const recordText = fc
+  .tuple(record, fc.constantFrom("compact", "indented", "escaped"), fc.nat())
+  .map(([r, style, pick]) => {
+    if (style === "indented") return JSON.stringify(r, null, 2);
+    let t = JSON.stringify(r);
+    if (style === "escaped") ESCAPES.forEach(([re, s], i) => ((pick >> i) & 1) === 1 && (t = t.replace(re, s)));
+    return t;
+  });
+
+function rowOf(text: string): Record<string, unknown> {
+  const ev = cloudTrailElementEvent({ index: 1, line: 1, status: "complete", text }, "events");
+  if (ev.kind !== "row") throw new Error(`not a row: ${JSON.stringify(ev)}`);
+  return ev.row as Record<string, unknown>;
+}
+
+/** Every content column redacted on its own by a redactor that has seen nothing. */
+function generalPath(settings: RedactionSettings, row: Record<string, unknown>, counts: RedactionCounts) {
+  const hmac = (t: string) => createHmac("sha256", KEY).update(t).digest("hex");
+  const r = compileRedaction(ingestRedactionRules(settings, "cloudtrail", cloudtrailTable.name), { hmac });
+  const out = { ...row };
+  for (const [name, col] of Object.entries(cloudtrailTable.columns)) {
+    const v = row[name];
+    if (typeof v !== "string" || (col.type !== "string" && col.type !== "json")) continue;
+    const got = col.type === "json" ? r.redactJsonText(v, name) : r.redactValue(name, v);
+    mergeCounts(counts, got.counts);
+    if (got.value === null) out[name] = col.nullable ? null : "";
+    else out[name] = got.value;
+  }
+  return out;
+}
+
+describe("IngestRedaction.row on CloudTrail rows", () => {
+  for (const [name, settings] of [
+    ["credential filtering", DEFAULT],
+    ["credential filtering and PII rules", PII],
+  ] as const) {
+    it(`gives the general path's rows and per-object counts under ${name}`, () => {
+      // One redaction for every run, so its results of repeated values and its row shapes carry over.
+      const redaction = ingestRedaction(settings, KEY);
+      if (redaction === undefined) throw new Error("no redaction");
+      fc.assert(
+        fc.property(fc.array(recordText, { minLength: 1, maxLength: 6 }), (texts) => {
+          const rows = texts.map(rowOf);
+          const fast: RedactionCounts = {};
+          const general: RedactionCounts = {};
+          const got = rows.map((row) => redaction.row("cloudtrail", cloudtrailTable, row, fast));
+          const want = rows.map((row) => generalPath(settings, row, general));
+          expect({ rows: got, counts: fast }).toStrictEqual({ rows: want, counts: general });
+        }),
+        { numRuns: 150, seed: 16 },
+      );
+    });
+  }
+
+  it("masks every environment variable and keeps the exempt key ids", () => {
+    // Prepare
+    const redaction = ingestRedaction(DEFAULT);
+    const k = "ASIAYQ7K3GW6LH3RO0E3";
+    const row = rowOf(
+      JSON.stringify({
+        eventVersion: "1.10",
+        eventTime: "2025-06-01T00:00:00Z",
+        eventSource: "lambda.amazonaws.com",
+        eventName: "UpdateFunctionConfiguration",
+        userIdentity: { type: "IAMUser", accessKeyId: k, sessionContext: { accessKeyId: k } },
+        requestParameters: { functionName: "orders", environment: { variables: { A: "1", B: "two", C: "3" } } },
+        responseElements: { credentials: { accessKeyId: k, sessionToken: "FwoGZXIvYXdzEJr" } },
+      }),
+    );
+    const counts: RedactionCounts = {};
+
+    // Act
+    const out = redaction?.row("cloudtrail", cloudtrailTable, row, counts);
+
+    // Assess
+    expect({
+      user_identity: out?.user_identity,
+      request_parameters: out?.request_parameters,
+      response_elements: out?.response_elements,
+      counts,
+    }).toStrictEqual({
+      user_identity: `{"type":"IAMUser","accessKeyId":"${k}","sessionContext":{"accessKeyId":"[REDACTED:aws_access_key_id]"}}`,
+      request_parameters:
+        '{"functionName":"orders","environment":{"variables":{"A":"[REDACTED:secret_parameter]","B":"[REDACTED:secret_parameter]","C":"[REDACTED:secret_parameter]"}}}',
+      response_elements: `{"credentials":{"accessKeyId":"${k}","sessionToken":"[REDACTED:secret_field]"}}`,
+      counts: { aws_access_key_id: { mask: 1 }, secret_parameter: { mask: 3 }, secret_field: { mask: 1 } },
+    });
+  });
+});
