@@ -782,10 +782,15 @@ function ws(text: string, i: number): number {
 // Whether the string `stringEnd` read last held an escape (scanning is synchronous).
 const SCAN = { escaped: false };
 
+// A run of string characters that need no look: no quote, backslash or control character.
+const PLAIN_RUN = /[^"\\\x00-\x1f]*/y;
+
 /** End (exclusive) of the JSON string starting at `i`, or -1. */
 function stringEnd(text: string, i: number): number {
   SCAN.escaped = false;
-  for (let j = i + 1; j < text.length; j++) {
+  PLAIN_RUN.lastIndex = i + 1;
+  const from = PLAIN_RUN.test(text) ? PLAIN_RUN.lastIndex : i + 1;
+  for (let j = from; j < text.length; j++) {
     const c = text.charCodeAt(j);
     if (c === 34) return j + 1;
     if (c === 92) {
