@@ -51,6 +51,7 @@ const planted = fc.oneof(
   chars(ALNUM, 6, 16).map((v) => `to_ken=${v}`),
   fc.constant("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----"),
   fc.constant("ops@example.com"),
+  fc.constantFrom("[REDACTED:secret_field]", "[REDACTED:aws_access_key_id]"),
   fc.constant("4111 1111 1111 1111"),
   fc.constant("4111 1111 1111 1112"),
   fc.constant("198.51.100.23"),
@@ -178,20 +179,27 @@ function rowOf(text: string): Record<string, unknown> {
   return ev.row as Record<string, unknown>;
 }
 
-/** Every content column redacted on its own by a redactor that has seen nothing. */
+/**
+ * Every content column redacted on its own by a redactor that has seen nothing; a row that comes out unchanged
+ * (a mask over text that already is one) adds no counts.
+ */
 function generalPath(settings: RedactionSettings, row: Record<string, unknown>, counts: RedactionCounts) {
   const hmac = (t: string) => createHmac("sha256", KEY).update(t).digest("hex");
   const r = compileRedaction(ingestRedactionRules(settings, "cloudtrail", cloudtrailTable.name), { hmac });
   const out = { ...row };
+  const own: RedactionCounts = {};
+  let changed = false;
   for (const [name, col] of Object.entries(cloudtrailTable.columns)) {
     const v = row[name];
     if (typeof v !== "string" || (col.type !== "string" && col.type !== "json")) continue;
     const got = col.type === "json" ? r.redactJsonText(v, name) : r.redactValue(name, v);
-    mergeCounts(counts, got.counts);
-    if (got.value === null) out[name] = col.nullable ? null : "";
-    else out[name] = got.value;
+    mergeCounts(own, got.counts);
+    if (got.value === v) continue;
+    changed = true;
+    out[name] = got.value === null ? (col.nullable ? null : "") : got.value;
   }
-  return out;
+  if (changed) mergeCounts(counts, own);
+  return changed ? out : row;
 }
 
 describe("IngestRedaction.row on CloudTrail rows", () => {
@@ -212,7 +220,7 @@ describe("IngestRedaction.row on CloudTrail rows", () => {
           const want = rows.map((row) => generalPath(settings, row, general));
           expect({ rows: got, counts: fast }).toStrictEqual({ rows: want, counts: general });
         }),
-        { numRuns: 150, seed: 16 },
+        { numRuns: 100, seed: 16 },
       );
     });
   }
