@@ -169,7 +169,8 @@ const recordText = fc
   .map(([r, style, pick]) => {
     if (style === "indented") return JSON.stringify(r, null, 2);
     let t = JSON.stringify(r);
-    if (style === "escaped") ESCAPES.forEach(([re, s], i) => ((pick >> i) & 1) === 1 && (t = t.replace(re, s)));
+    if (style !== "escaped") return t;
+    for (const [i, [re, s]] of ESCAPES.entries()) if (((pick >> i) & 1) === 1) t = t.replace(re, s);
     return t;
   });
 
