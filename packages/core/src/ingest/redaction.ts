@@ -88,8 +88,9 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
   const rulesFor = (source: string, table: string | undefined) => ingestRedactionRules(settings, source, table);
   interface Compiled {
     redactor: Redactor;
-    json: ReadonlySet<string>;
     fields: readonly string[];
+    /** The options of `redactRecord` for the table's rows, made once. */
+    options: { jsonFields: ReadonlySet<string>; fields: readonly string[] };
     /** What a dropped field becomes: null, or the empty string where the column may not be null. */
     dropped: readonly (null | "")[];
     /** A copy of a row that has exactly the table's content columns, made by one object literal. */
@@ -109,8 +110,8 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
       const fields = columns.flatMap(([name, col]) => (col.type === "string" || col.type === "json" ? [name] : []));
       c = {
         redactor: compileRedaction(rulesFor(source, table.name), hmac ? { hmac } : {}),
-        json,
         fields,
+        options: { jsonFields: json, fields },
         dropped: fields.map((name) => (table.columns[name]?.nullable ? null : "")),
         copy: rowCopier(columns.map(([name]) => name)),
         content: new Set(columns.map(([name]) => name)),
@@ -183,11 +184,12 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
     screen: screenFor,
     row(source, table, row, counts) {
       const c = forRow(source, table);
-      const r = c.redactor.redactRecord(row, { jsonFields: c.json, fields: c.fields });
+      const r = c.redactor.redactRecord(row, c.options);
       if (!r.changed) return row;
       mergeCounts(counts, r.counts);
       // A row of the table's own shape is copied by a literal, whose shape the engine already knows, so the lineage
-      // columns added next cost what they cost on an unchanged row (a spread copy made that 30 times slower).
+      // columns added next cost what they cost on an unchanged row: on a spread copy 13 µs against 0.4 µs a row
+      // (20,000 CloudTrail bench rows, node 20, 2026-12-01).
       const out = hasKeys(row, c.content) ? c.copy(row) : r.value;
       // A dropped column is null (the empty string where the column may not be null).
       for (let i = 0; i < c.fields.length; i++) {
