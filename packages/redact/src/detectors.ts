@@ -26,6 +26,8 @@ export type SpanSink = (start: number, end: number) => void;
 interface SpanDetector {
   /** Case-insensitive regular expression source that every text holding a match also matches (a cheap pre-check). */
   readonly trigger: string;
+  /** No text shorter than this holds a match (`find` finds nothing in it). */
+  readonly shortest?: number;
   find(text: string, push: SpanSink): void;
 }
 
@@ -109,15 +111,20 @@ const SPAN_DETECTORS: Record<DetectorId, SpanDetector> = {
   private_key: { trigger: "private key", find: (t, push) => matches(PRIVATE_KEY, t, push) },
   aws_secret_access_key: {
     trigger: "secret|akia|asia",
+    shortest: 40,
     find(t, push) {
       // Both forms hold the 40 characters of the key.
       matches(SECRET_KEY_BY_NAME, t, push, 1, undefined, 40);
       matches(SECRET_KEY_BY_ID, t, push, 1, undefined, 61);
     },
   },
-  aws_access_key_id: { trigger: "akia|asia", find: (t, push) => matches(ACCESS_KEY_ID, t, push, 0, undefined, 20) },
-  jwt: { trigger: "eyj", find: (t, push) => matches(JWT, t, push, 0, undefined, 9) },
-  bearer_token: { trigger: "bearer", find: (t, push) => matches(BEARER, t, push, 1, undefined, 15) },
+  aws_access_key_id: {
+    trigger: "akia|asia",
+    shortest: 20,
+    find: (t, push) => matches(ACCESS_KEY_ID, t, push, 0, undefined, 20),
+  },
+  jwt: { trigger: "eyj", shortest: 9, find: (t, push) => matches(JWT, t, push, 0, undefined, 9) },
+  bearer_token: { trigger: "bearer", shortest: 15, find: (t, push) => matches(BEARER, t, push, 1, undefined, 15) },
   secret_field: {
     trigger: SECRET_KEY_FRAGMENTS,
     find(t, push) {
@@ -155,6 +162,11 @@ const SPAN_DETECTORS: Record<DetectorId, SpanDetector> = {
 /** Finds a detector's spans in a text. */
 export function findSpans(detector: DetectorId, text: string, push: SpanSink): void {
   SPAN_DETECTORS[detector].find(text, push);
+}
+
+/** The length of the shortest text in which a detector can find anything (1 when it has no bound). */
+export function shortestOf(detector: DetectorId): number {
+  return SPAN_DETECTORS[detector].shortest ?? 1;
 }
 
 /** The pre-check source of a detector (see `SpanDetector.trigger`). */

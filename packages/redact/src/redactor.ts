@@ -1,4 +1,4 @@
-import { DETECTORS, type DetectorId, findSpans, isCardNumber, triggerOf } from "./detectors.ts";
+import { DETECTORS, type DetectorId, findSpans, isCardNumber, shortestOf, triggerOf } from "./detectors.ts";
 import { truncateIp } from "./ip.ts";
 import { isSecretKey, SECRET_KEY_FRAGMENTS } from "./keys.ts";
 import { matchesBelow, matchesPath, type PathPattern, pathPatternProblems, splitPath } from "./paths.ts";
@@ -81,6 +81,8 @@ interface Step {
   readonly action: RedactAction;
   /** For span steps: the detector's own pre-check. */
   readonly trigger?: RegExp;
+  /** For span steps: texts shorter than this hold nothing the detector finds. */
+  readonly shortest?: number;
 }
 
 interface Plan {
@@ -152,11 +154,17 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
     }
     return t;
   };
+  const spanStep = (d: DetectorId, action: RedactAction): Step => ({
+    target: d,
+    action,
+    trigger: triggerFor(d),
+    shortest: shortestOf(d),
+  });
   // Every span step of every rule, for text whose fields are unknown.
   const anywhere: Step[] = [];
   for (const r of compiled) {
     if (WHOLE_TARGETS.has(r.target) || anywhere.some((s) => s.target === r.target)) continue;
-    anywhere.push({ target: r.target, action: r.action, trigger: triggerFor(r.target as DetectorId) });
+    anywhere.push(spanStep(r.target as DetectorId, r.action));
   }
   anywhere.sort((a, b) => DETECTORS.indexOf(a.target as DetectorId) - DETECTORS.indexOf(b.target as DetectorId));
 
@@ -173,8 +181,7 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
         whole ??= { target: r.target, action: r.action };
         continue;
       }
-      if (!spans.some((s) => s.target === r.target))
-        spans.push({ target: r.target, action: r.action, trigger: triggerFor(r.target as DetectorId) });
+      if (!spans.some((s) => s.target === r.target)) spans.push(spanStep(r.target as DetectorId, r.action));
     }
     for (const s of extra) if (!spans.some((x) => x.target === s.target)) spans.push(s);
     spans.sort((a, b) => DETECTORS.indexOf(a.target as DetectorId) - DETECTORS.indexOf(b.target as DetectorId));
@@ -304,7 +311,7 @@ export function compileRedaction(rules: readonly RedactionRule[], options: Redac
     found.length = 0;
     for (let k = 0; k < plan.spans.length; k++) {
       const step = plan.spans[k] as Step;
-      if (!(step.trigger as RegExp).test(s)) continue;
+      if (s.length < (step.shortest as number) || !(step.trigger as RegExp).test(s)) continue;
       foundStep = k;
       findSpans(step.target as DetectorId, s, pushFound);
     }
@@ -783,6 +790,7 @@ function ws(text: string, i: number): number {
 const SCAN = { escaped: false };
 
 // A run of string characters that need no look: no quote, backslash or control character.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON strings may not hold raw control characters, so the run stops at them.
 const PLAIN_RUN = /[^"\\\x00-\x1f]*/y;
 
 /** End (exclusive) of the JSON string starting at `i`, or -1. */
