@@ -7,7 +7,7 @@
 // --redaction off,default (the redaction sets whose ingest CPU is compared; add pii for the PII rule set, "" to skip).
 import { execFile } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { mkdir, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { Readable, Transform } from "node:stream";
@@ -145,12 +145,18 @@ async function ensureData(): Promise<DataManifest> {
 async function checkout(ref: string): Promise<{ dir: string; commit: string }> {
   const commit = (await run("git", ["rev-parse", "--short", ref], { cwd: root })).stdout.trim();
   const dir = join(tmpdir(), `loglake-bench-${commit}`);
-  if (
-    !(await stat(join(dir, "bench", "loglake-child.ts")).then(
+  // An unpacked tree is reused only when its links lead into this tree's node_modules: one unpacked from another
+  // checkout (since moved or deleted) is unpacked again.
+  const reusable =
+    (await stat(join(dir, "bench", "loglake-child.ts")).then(
       () => true,
       () => false,
-    ))
-  ) {
+    )) &&
+    (await readlink(join(dir, "node_modules", "tsx")).then(
+      (target) => target === join(root, "node_modules", "tsx"),
+      () => false,
+    ));
+  if (!reusable) {
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     await run("sh", ["-c", `git archive ${commit} | tar -x -C '${dir}'`], { cwd: root });
