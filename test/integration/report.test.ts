@@ -34,68 +34,49 @@ beforeAll(async () => {
 const REPORT_RUN = { timeout: 240_000 };
 
 describe("loglake report", () => {
-  it("writes one CSV per query, summary.json and report.html for the security report", REPORT_RUN, async () => {
-    // Act
-    const r = await loglake(
-      "report",
-      "security",
-      "--lake",
-      lake,
-      "--from",
-      "2024-03-08",
-      "--to",
-      "2024-03-09",
-      "--out",
-      out,
-    );
-    // Assess
-    expect([r.code, r.stderr]).toStrictEqual([0, ""]);
-    const dir = join(out, "reports", "security", "2024-03-08_2024-03-09");
-    expect(r.stdout).toBe(
-      "Security report 2024-03-08..2024-03-09: 74 findings (critical 2, high 27, medium 16, low 29) from 137 queries\n" +
-        `wrote 139 files to ${out}/reports/security/2024-03-08_2024-03-09/\n`,
-    );
-    const files = (await readdir(dir)).sort();
-    expect(files.length).toBe(139);
-    expect(files.filter((f) => !f.endsWith(".csv"))).toStrictEqual(["report.html", "summary.json"]);
-    const summary = JSON.parse(await readFile(join(dir, "summary.json"), "utf8"));
-    expect([summary.totals, summary.findings_by_day, summary.engine]).toStrictEqual([
-      {
-        queries: 137,
-        queries_with_findings: 32,
-        findings: 74,
-        attempts: 26,
-        by_severity: { critical: 2, high: 27, medium: 16, low: 29 },
-      },
-      [
-        { day: "2024-03-08", critical: 1, high: 14, medium: 10, low: 23 },
-        { day: "2024-03-09", critical: 1, high: 13, medium: 6, low: 6 },
-      ],
-      "duckdb",
-    ]);
-    expect(await readFile(join(dir, "cloudtrail.cloudtrail-tampering.csv"), "utf8")).toBe(
-      [
-        "event_time,event_name,outcome,trail,user_identity_arn,source_ip_address,aws_region,recipient_account_id,error_code,event_id",
-        "2024-03-08T23:00:00.000Z,StopLogging,success,arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail,arn:aws:iam::111122223333:user/bob,203.0.113.66,us-east-1,111122223333,,00000000-0000-4000-8000-0000000004cd",
-        "2024-03-08T23:02:00.000Z,PutEventSelectors,attempt,org-trail,arn:aws:iam::111122223333:user/bob,203.0.113.66,us-east-1,111122223333,AccessDenied,00000000-0000-4000-8000-0000000004ce",
-        "2024-03-09T06:20:00.000Z,UpdateTrail,success,org-trail,arn:aws:sts::111122223333:assumed-role/deploy/ci-session,192.0.2.50,us-east-1,111122223333,,00000000-0000-4000-8000-0000000004d6",
-        "",
-      ].join("\n"),
-    );
-  });
-
   it(
-    "exits 1 with --fail-on when a finding at or above the severity exists, 0 when none does",
+    "writes one CSV per query, summary.json and report.html for the security report, and --fail-on critical exits 1 on its critical findings",
     REPORT_RUN,
     async () => {
-      const args = ["report", "security", "--lake", lake, "--from", "2024-03-08", "--to", "2024-03-09", "--out", out];
-      const critical = await loglake(...args, "--fail-on", "critical", "--json");
-      expect([critical.code, JSON.parse(critical.stdout).totals.by_severity.critical]).toStrictEqual([1, 2]);
-      const quiet = await loglake(
-        ...["report", "security", "--lake", lake, "--from", "2023-01-01", "--to", "2023-01-02", "--out", out],
-        ...["--fail-on", "low", "--json"],
+      // Act
+      const r = await loglake(
+        ...["report", "security", "--lake", lake, "--from", "2024-03-08", "--to", "2024-03-09", "--out", out],
+        ...["--fail-on", "critical"],
       );
-      expect([quiet.code, quiet.stderr, JSON.parse(quiet.stdout).totals.findings]).toStrictEqual([0, "", 0]);
+      // Assess
+      expect([r.code, r.stderr]).toStrictEqual([1, ""]);
+      const dir = join(out, "reports", "security", "2024-03-08_2024-03-09");
+      expect(r.stdout).toBe(
+        "Security report 2024-03-08..2024-03-09: 74 findings (critical 2, high 27, medium 16, low 29) from 137 queries\n" +
+          `wrote 139 files to ${out}/reports/security/2024-03-08_2024-03-09/\n`,
+      );
+      const files = (await readdir(dir)).sort();
+      expect(files.length).toBe(139);
+      expect(files.filter((f) => !f.endsWith(".csv"))).toStrictEqual(["report.html", "summary.json"]);
+      const summary = JSON.parse(await readFile(join(dir, "summary.json"), "utf8"));
+      expect([summary.totals, summary.findings_by_day, summary.engine]).toStrictEqual([
+        {
+          queries: 137,
+          queries_with_findings: 32,
+          findings: 74,
+          attempts: 26,
+          by_severity: { critical: 2, high: 27, medium: 16, low: 29 },
+        },
+        [
+          { day: "2024-03-08", critical: 1, high: 14, medium: 10, low: 23 },
+          { day: "2024-03-09", critical: 1, high: 13, medium: 6, low: 6 },
+        ],
+        "duckdb",
+      ]);
+      expect(await readFile(join(dir, "cloudtrail.cloudtrail-tampering.csv"), "utf8")).toBe(
+        [
+          "event_time,event_name,outcome,trail,user_identity_arn,source_ip_address,aws_region,recipient_account_id,error_code,event_id",
+          "2024-03-08T23:00:00.000Z,StopLogging,success,arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail,arn:aws:iam::111122223333:user/bob,203.0.113.66,us-east-1,111122223333,,00000000-0000-4000-8000-0000000004cd",
+          "2024-03-08T23:02:00.000Z,PutEventSelectors,attempt,org-trail,arn:aws:iam::111122223333:user/bob,203.0.113.66,us-east-1,111122223333,AccessDenied,00000000-0000-4000-8000-0000000004ce",
+          "2024-03-09T06:20:00.000Z,UpdateTrail,success,org-trail,arn:aws:sts::111122223333:assumed-role/deploy/ci-session,192.0.2.50,us-east-1,111122223333,,00000000-0000-4000-8000-0000000004d6",
+          "",
+        ].join("\n"),
+      );
     },
   );
 
@@ -106,11 +87,13 @@ describe("loglake report", () => {
       // Act
       const r = await loglake(
         ...["report", "security", "--lake", lake, "--from", "2023-01-01", "--to", "2023-01-07", "--out", out],
+        ...["--fail-on", "low"],
       );
-      // Assess
-      expect([r.code, r.stdout.split("\n")[1]]).toStrictEqual([
-        0,
+      // Assess: no finding, yet --fail-on does not pass what it could not see.
+      expect([r.code, r.stdout.split("\n")[1], r.stderr]).toStrictEqual([
+        1,
         "no data in the period for app_events, cloudfront, cloudtrail: not an all-clear",
+        "--fail-on: no rows in the period for app_events, cloudtrail (critical; --standard to accept): a period the report could not see does not pass\n",
       ]);
       const dir = join(out, "reports", "security", "2023-01-01_2023-01-07");
       const summary = JSON.parse(await readFile(join(dir, "summary.json"), "utf8"));
@@ -128,6 +111,26 @@ describe("loglake report", () => {
       const html = await readFile(join(dir, "report.html"), "utf8");
       expect(html.match(/<div class="nodata" id="no-data">/g)?.length).toBe(1);
       expect(html.match(/No findings in this period/g)).toBeNull();
+    },
+  );
+
+  it(
+    "passes --fail-on over a period without rows only when the missing streams are accepted as not critical",
+    REPORT_RUN,
+    async () => {
+      // Act
+      const r = await loglake(
+        ...["report", "security", "--lake", lake, "--from", "2023-01-01", "--to", "2023-01-02", "--out", out],
+        ...["--fail-on", "low", "--standard", "cloudtrail,app_events.auth", "--json"],
+      );
+      // Assess
+      const summary = JSON.parse(r.stdout);
+      expect([r.code, r.stderr, summary.totals.findings, summary.no_data]).toStrictEqual([
+        0,
+        "",
+        0,
+        ["app_events", "cloudfront", "cloudtrail"],
+      ]);
     },
   );
 
@@ -172,6 +175,10 @@ describe("loglake report", () => {
     ],
     [["--from", "2024-02-30", "--to", "2024-03-08"], 'loglake: --from: "2024-02-30" is not a calendar date\n'],
     [["--from", "2024-03-09", "--to", "2024-03-08"], "loglake: --to 2024-03-08 is before --from 2024-03-09\n"],
+    [
+      ["--period", "daily", "--fail-on", "high", "--standard", "cloudtrial"],
+      "loglake: --standard cloudtrial: unknown stream; did you mean cloudtrail? (streams: app_events, app_events.api, app_events.audit, app_events.auth, cloudfront, cloudfront_realtime, cloudtrail, cloudtrail_digest, cloudwatch_logs, or app_events.<type>)\n",
+    ],
   ])("refuses %j with exit code 2", async (args, message) => {
     const r = await loglake("report", "security", "--lake", lake, "--out", out, ...args);
     expect([r.code, r.stderr]).toStrictEqual([2, message]);

@@ -3,9 +3,11 @@ import { FINDING_SEVERITIES, type FindingSeverity } from "@app/core/queries/head
 import type { QueryResult } from "@app/core/queries/result";
 import { customPeriod, PERIOD_KINDS, type PeriodKind, previousPeriod } from "@app/core/reports/period";
 import type { ReportData } from "@app/core/reports/report";
+import { criticalTables, DEFAULT_CRITICALITY } from "@app/core/status/index";
 import type { ReportSink } from "@app/lake/report";
 import { type Command, Option } from "commander";
 import { compactionConfig, detectionSettings } from "../config-file.ts";
+import { addCriticalityOptions, criticalityFromOptions } from "../criticality.ts";
 import { EXIT, InputError } from "../errors.ts";
 import {
   endpointOption,
@@ -35,6 +37,9 @@ interface ReportOptions {
   json?: boolean;
   oneScan: boolean;
   failOn?: string;
+  critical?: string;
+  standard?: string;
+  optional?: string;
 }
 
 async function outputSink(out: string, endpoint?: string, region?: string): Promise<ReportSink> {
@@ -101,6 +106,13 @@ function failOnOption(): Option {
   return o;
 }
 
+/** The streams critical by default, for the help text. */
+function defaultCritical(): string {
+  return Object.keys(DEFAULT_CRITICALITY)
+    .filter((s) => DEFAULT_CRITICALITY[s] === "critical")
+    .join(", ");
+}
+
 function periodOption(): Option {
   const o = new Option("--period <kind>", "the last complete period of this kind (UTC)");
   o.argChoices = [...PERIOD_KINDS];
@@ -122,8 +134,12 @@ export function registerReport(program: Command): void {
     .option("--to <day>", "last day, inclusive")
     .option("--queries <dir>", "saved queries folder (default: the repository's queries/)")
     .option("--no-one-scan", "run every detection on its own instead of one candidate scan per table (to compare)")
-    .addOption(failOnOption())
-    .addOption(endpointOption());
+    .addOption(failOnOption());
+  addCriticalityOptions(cmd, {
+    critical: `with --fail-on: streams whose table has no rows in the period fail it too (default: ${defaultCritical()})`,
+    standard: "streams whose missing data is reported but does not fail --fail-on",
+    optional: "the same as --standard here",
+  }).addOption(endpointOption());
   for (const o of formatOptions()) cmd.addOption(o);
   cmd.addHelpText(
     "after",
@@ -136,6 +152,7 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
     const failOn = opts.failOn
       ? (oneOf("--fail-on", opts.failOn, FINDING_SEVERITIES, "severity") as FindingSeverity)
       : undefined;
+    const criticality = criticalityFromOptions(opts);
     const now = new Date();
     if (opts.period && (opts.from || opts.to)) throw new InputError("give --period or --from/--to, not both");
     const queries = await readSavedQueries(opts.queries);
@@ -211,6 +228,14 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
             : `${describe(data, files, sink.location)}\n`,
       );
       if (failOn && findingsAtOrAbove(data.summary, failOn) > 0) process.exitCode = EXIT.findings;
+      // "0 findings" over a critical table with no rows is nothing seen, not a pass.
+      const blind = failOn ? criticalTables(data.summary.no_data, criticality) : [];
+      if (blind.length > 0) {
+        process.stderr.write(
+          `--fail-on: no rows in the period for ${blind.join(", ")} (critical; --standard to accept): a period the report could not see does not pass\n`,
+        );
+        process.exitCode = EXIT.findings;
+      }
     } finally {
       line.stop();
       conn.closeSync();

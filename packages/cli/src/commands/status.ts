@@ -1,11 +1,7 @@
 import type { Cell, QueryResult } from "@app/core/queries/result";
 import { SOURCES, TABLES } from "@app/core/sources/index";
 import {
-  CRITICALITIES,
-  type Criticality,
   computeStatus,
-  criticalityMap,
-  DEFAULT_CRITICALITY,
   DEFAULT_THRESHOLDS,
   type HourObservation,
   QUARANTINE_STATUS_SQL,
@@ -16,11 +12,12 @@ import {
 } from "@app/core/status/index";
 import type { Command } from "commander";
 import { compactionConfig } from "../config-file.ts";
+import { addCriticalityOptions, criticalityFromOptions, KNOWN_STREAMS } from "../criticality.ts";
 import { EXIT, InputError } from "../errors.ts";
 import { endpointOption, lakeOption, lakeParquetFiles, openLakeAt, queryableLakeRoot, resolveLake } from "../lake.ts";
 import { chosenFormat, formatOptions, formatResult, formatTable, type OutputFormat } from "../output.ts";
 import { colorFor, paint, type Style } from "../ui.ts";
-import { closest, commaList, integerIn, positiveNumber } from "../values.ts";
+import { integerIn, positiveNumber } from "../values.ts";
 
 interface StatusOptions {
   lake?: string;
@@ -34,23 +31,6 @@ interface StatusOptions {
   critical?: string;
   standard?: string;
   optional?: string;
-}
-
-// Streams of app_events are split by event type, and an app may log types of its own.
-const TYPED_TABLE = "app_events";
-const KNOWN_STREAMS = [...new Set([...STATUS_TABLES, ...Object.keys(DEFAULT_CRITICALITY)])].sort();
-
-/** A stream named on the command line: a watched table, or `app_events.<type>`; a typo names the closest stream. */
-function checkStream(flag: string, stream: string): string {
-  const table = stream.split(".")[0] as string;
-  const ok = stream.includes(".")
-    ? table === TYPED_TABLE && /^[a-z_]+\.[a-z0-9_-]+$/.test(stream)
-    : STATUS_TABLES.includes(stream);
-  if (ok) return stream;
-  const near = closest(stream, KNOWN_STREAMS);
-  throw new InputError(
-    `${flag} ${stream}: unknown stream${near ? `; did you mean ${near}?` : ""} (streams: ${KNOWN_STREAMS.join(", ")}, or ${TYPED_TABLE}.<type>)`,
-  );
 }
 
 const HEALTH_STYLE: Record<string, Style> = { Healthy: "green", Warning: "yellow", Critical: "red" };
@@ -168,16 +148,20 @@ export function formatStatus(r: StatusReport, width?: number): string {
 
 /** Registers `loglake status`: freshness, gaps and quarantine rate per stream; exit 1 when anything is Critical. */
 export function registerStatus(program: Command): void {
-  const cmd = program
-    .command("status")
-    .description(
-      "Per source: last event and ingest time, missing days and hours, quarantine rate, health; per table: files, bytes, files per partition-hour",
-    )
-    .addOption(lakeOption())
-    .option("--days <n>", "full UTC days to check before today (1 to 366)", integerIn("--days", 1, 366), 7)
-    .option("--critical <streams>", "comma-separated streams whose gaps are Critical (e.g. cloudtrail,app_events.auth)")
-    .option("--standard <streams>", "streams whose gaps are a Warning")
-    .option("--optional <streams>", "streams whose gaps are only noted")
+  const cmd = addCriticalityOptions(
+    program
+      .command("status")
+      .description(
+        "Per source: last event and ingest time, missing days and hours, quarantine rate, health; per table: files, bytes, files per partition-hour",
+      )
+      .addOption(lakeOption())
+      .option("--days <n>", "full UTC days to check before today (1 to 366)", integerIn("--days", 1, 366), 7),
+    {
+      critical: "comma-separated streams whose gaps are Critical (e.g. cloudtrail,app_events.auth)",
+      standard: "streams whose gaps are a Warning",
+      optional: "streams whose gaps are only noted",
+    },
+  )
     .option(
       "--stale-hours <n>",
       "hours without new events before a stream is stale",
@@ -201,17 +185,7 @@ export function registerStatus(program: Command): void {
     const now = opts.now ? new Date(opts.now) : new Date();
     if (opts.now !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(opts.now) || Number.isNaN(now.getTime())))
       throw new InputError(`--now ${opts.now}: not an ISO-8601 instant (e.g. 2025-06-13T00:00:00Z)`);
-    const overrides: Partial<Record<Criticality, string[]>> = {};
-    const levelOf = new Map<string, Criticality>();
-    for (const level of CRITICALITIES) {
-      overrides[level] = commaList(opts[level]).map((s) => checkStream(`--${level}`, s));
-      for (const s of overrides[level] ?? []) {
-        const other = levelOf.get(s);
-        if (other && other !== level) throw new InputError(`${s} is given as both --${other} and --${level}`);
-        levelOf.set(s, level);
-      }
-    }
-    const criticality = criticalityMap(overrides);
+    const criticality = criticalityFromOptions(opts);
     const window = statusWindow(now, opts.days);
 
     const root = await queryableLakeRoot(await resolveLake(opts));

@@ -194,6 +194,18 @@ export function criticalityMap(
 }
 
 /**
+ * The tables among `tables` that hold a critical stream: the table itself, or for a table split by event type any of
+ * its typed streams (`app_events.auth`). A report that saw no rows of such a table cannot pass as clean.
+ */
+export function criticalTables(
+  tables: readonly string[],
+  criticality: Readonly<Record<string, Criticality>>,
+): string[] {
+  const critical = Object.keys(criticality).filter((s) => criticality[s] === "critical");
+  return tables.filter((t) => critical.some((s) => s === t || s.startsWith(`${t}.`)));
+}
+
+/**
  * SQL giving one row per partition hour of a table within `dt BETWEEN ? AND ?`: rows, rows that arrived in a
  * CloudWatch Logs event, newest event and newest ingest time, and for `app_events` the event type that names the stream.
  */

@@ -2,6 +2,7 @@ import {
   computeStatus,
   computeTableFiles,
   criticalityMap,
+  criticalTables,
   type HourObservation,
   STATUS_TABLES,
   statusSql,
@@ -226,5 +227,20 @@ describe("computeTableFiles", () => {
     const obs = hours("cloudtrail", DAYS3).map((h) => ({ ...h, viaLogEvents: 5 }));
     const r = status(obs, { quarantine: [{ source_kind: "cloudwatch_logs", records: 40 }] });
     expect(stream(r, "cloudwatch_logs")?.quarantine_rate).toBe(0.1);
+  });
+});
+
+describe("criticalTables", () => {
+  const tables = ["app_events", "cloudfront", "cloudtrail", "cloudtrail_digest"];
+  it.each([
+    ["the defaults: cloudtrail, and app_events for its auth stream", {}, ["app_events", "cloudtrail"]],
+    ["auth accepted as standard", { standard: ["app_events.auth"] }, ["cloudtrail"]],
+    [
+      "cloudfront made critical, cloudtrail optional",
+      { critical: ["cloudfront"], optional: ["cloudtrail"] },
+      ["app_events", "cloudfront"],
+    ],
+  ] as const)("names the tables holding a critical stream under %s", (_what, overrides, expected) => {
+    expect(criticalTables(tables, criticalityMap(overrides))).toStrictEqual(expected);
   });
 });
