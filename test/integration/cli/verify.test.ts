@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -48,6 +48,69 @@ describe("loglake verify", () => {
       ].join("\n"),
       stderr: "",
     });
+  });
+
+  it("says what it has not checked yet instead of all valid, and exits 0: a log file newer than every digest", async () => {
+    // Prepare: a copy of the trail with one more log file, delivered after the last digest.
+    const newer = join(root, "newer");
+    await cp(trail, newer, { recursive: true });
+    await writeFile(join(newer, logKey(13)), gzipSync('{"Records":[]}'));
+    // Act
+    const run = await loglake("verify", newer, "--public-keys", keys, "--signatures", signatures);
+    // Assess
+    const lines = run.stdout.split("\n");
+    expect([run.code, run.stderr, lines.includes("all valid")]).toStrictEqual([0, "", false]);
+    expect(lines).toContain("no findings; 1 object(s) not checked yet (no digest spans their time)");
+    expect(lines.at(-2)).toMatch(/^unchecked {2}log_file {2}.*T1305Z.*outside the span of the digests/);
+  });
+
+  it("does not pass log files without a single digest: not verified, exit 1", async () => {
+    // Prepare: the log files alone, as a trail without log file validation (or whose digests were deleted) has them.
+    const bare = join(root, "bare");
+    await mkdir(dirname(join(bare, logKey(10))), { recursive: true });
+    for (const h of [10, 11]) await cp(join(trail, logKey(h)), join(bare, logKey(h)));
+    // Act
+    const run = await loglake("verify", bare, "--public-keys", keys);
+    // Assess
+    const lines = run.stdout.split("\n");
+    expect([run.code, run.stderr, lines[0], lines.includes("all valid")]).toStrictEqual([
+      1,
+      "",
+      `${bare}: 0 digest(s), 0 listed log file(s), 0 valid, 0 finding(s), 2 not checked (no digest spans their time)`,
+      false,
+    ]);
+    expect(lines).toContain(
+      `not verified; no digest files in ${bare}: its log files are not proven whole (is log file validation on?)`,
+    );
+  });
+
+  it("refuses a trail directory or lake with nothing in it to verify, in one line with exit 2", async () => {
+    // Prepare
+    const empty = join(root, "empty");
+    const notALake = join(root, "not-a-lake");
+    await mkdir(empty);
+    await mkdir(notALake);
+    await writeFile(join(notALake, "notes.txt"), "no manifests here\n");
+    // Act
+    const runs = [
+      await loglake("verify", empty, "--public-keys", keys),
+      await loglake("verify", "--lake", join(root, "missing")),
+      await loglake("verify", "--lake", notALake),
+    ];
+    // Assess
+    expect(runs).toStrictEqual([
+      {
+        code: 2,
+        stdout: "",
+        stderr: `loglake: ${empty}: no CloudTrail digest or log files under it, so nothing to verify\n`,
+      },
+      {
+        code: 2,
+        stdout: "",
+        stderr: `loglake: --lake ${join(root, "missing")}: no lake found there (run \`loglake ingest\` or \`loglake demo\` first)\n`,
+      },
+      { code: 2, stdout: "", stderr: `loglake: --lake ${notALake}: no ingest manifests there, so nothing to verify\n` },
+    ]);
   });
 
   it("names a modified log file and exits 1", async () => {

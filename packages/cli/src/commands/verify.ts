@@ -5,7 +5,7 @@ import type { PublicKeys } from "@app/core/integrity/public-keys";
 import { type IntegrityResult, isFinding } from "@app/core/integrity/results";
 import type { Command } from "commander";
 import { EXIT, InputError } from "../errors.ts";
-import { endpointOption, lakeOption, lakeStore, parseS3Url, resolveLake } from "../lake.ts";
+import { endpointOption, lakeExists, lakeOption, lakeStore, parseS3Url, resolveLake } from "../lake.ts";
 import { chosenFormat, formatOptions, formatResult } from "../output.ts";
 
 /** What one `loglake verify` run checked, as the command prints it. */
@@ -16,6 +16,8 @@ export interface VerifyReport {
   hours: { hour: string; verdicts: string[] }[];
   results: IntegrityResult[];
   findings: number;
+  /** Inputs that held something, but nothing that could prove it whole (log files without any digest). */
+  unverifiable: string[];
 }
 
 interface VerifyOptions {
@@ -89,12 +91,16 @@ async function publicKeysFor(opts: VerifyOptions): Promise<PublicKeys> {
 export async function runVerify(inputs: readonly string[], opts: VerifyOptions): Promise<VerifyReport> {
   if (inputs.length === 0 && opts.lake === undefined)
     throw new InputError("nothing to verify: give trail directories or s3:// locations, or --lake <dir|s3://…>");
-  const report: VerifyReport = { summary: [], hours: [], results: [], findings: 0 };
+  const report: VerifyReport = { summary: [], hours: [], results: [], findings: 0, unverifiable: [] };
   if (inputs.length > 0) {
     const { verifyCloudTrail } = await import("@app/core/integrity/cloudtrail");
     const keys = await publicKeysFor(opts);
     for (const input of inputs) {
       const v = await verifyCloudTrail({ objects: await trailInput(input, opts), keys });
+      if (v.digests === 0 && v.results.length === 0)
+        throw new InputError(`${input}: no CloudTrail digest or log files under it, so nothing to verify`);
+      // Log files and not one digest: validation is off, or the digests are gone. Either way nothing is proven.
+      if (v.digests === 0) report.unverifiable.push(input);
       const unchecked = v.results.filter((r) => r.verdict === "unchecked").length;
       report.summary.push(
         `${input}: ${v.digests} digest(s), ${v.logFiles} listed log file(s), ${v.logFilesValid} valid, ${v.findings} finding(s), ${unchecked} not checked (no digest spans their time)`,
@@ -112,6 +118,10 @@ export async function runVerify(inputs: readonly string[], opts: VerifyOptions):
       import("node:crypto"),
     ]);
     const lake = await resolveLake(opts);
+    if (!parseS3Url(lake.lake) && !(await lakeExists(lake.lake)))
+      throw new InputError(
+        `--lake ${lake.lake}: no lake found there (run \`loglake ingest\` or \`loglake demo\` first)`,
+      );
     const store = await lakeStore(lake);
     const pem =
       opts.lakePublicKey !== undefined
@@ -127,6 +137,7 @@ export async function runVerify(inputs: readonly string[], opts: VerifyOptions):
     }
     const started = performance.now();
     const v = await verifyLake({ files: lakeStoreFiles(store), publicKey, describe: (k) => `${store.location}/${k}` });
+    if (v.manifests === 0) throw new InputError(`--lake ${opts.lake}: no ingest manifests there, so nothing to verify`);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     report.summary.push(
       `${store.location}: ${v.chains} chain(s), ${v.manifests} manifest(s), ${v.files} Parquet file(s), ${v.filesValid} valid, ${v.findings} finding(s) in ${seconds}s`,
@@ -150,7 +161,7 @@ export function registerVerify(program: Command): void {
     .command("verify")
     .description(
       "Prove logs whole: CloudTrail digest signatures, the digest chain and every log file's hash (as AWS documents " +
-        "for custom validators), over trail directories or s3:// source buckets and WORM copies; exit 0 all valid, 1 findings",
+        "for custom validators), over trail directories or s3:// source buckets and WORM copies; exit 0 no findings, 1 findings or log files without any digest",
     )
     .argument(
       "[inputs...]",
@@ -188,7 +199,7 @@ export function registerVerify(program: Command): void {
       const lines = [
         ...report.summary,
         ...(hours.length > 0 ? ["hours:", ...hours.map((h) => `  ${h}`)] : []),
-        report.findings === 0 ? "all valid" : `${report.findings} finding(s):`,
+        verdictLine(report),
       ];
       process.stdout.write(`${lines.join("\n")}\n`);
       if (shown.length > 0) {
@@ -196,6 +207,20 @@ export function registerVerify(program: Command): void {
         process.stdout.write(formatResult({ columns: COLUMNS, rows }, "table", { count: false }));
       }
     }
-    process.exitCode = report.results.some((r) => isFinding(r.verdict)) ? EXIT.findings : EXIT.ok;
+    process.exitCode =
+      report.unverifiable.length > 0 || report.results.some((r) => isFinding(r.verdict)) ? EXIT.findings : EXIT.ok;
   });
+}
+
+/** The closing line: "all valid" only when every object was checked and found whole. */
+export function verdictLine(report: VerifyReport): string {
+  const unchecked = report.results.filter((r) => r.verdict === "unchecked").length;
+  const unproven =
+    report.unverifiable.length > 0
+      ? `; no digest files in ${report.unverifiable.join(", ")}: its log files are not proven whole (is log file validation on?)`
+      : "";
+  if (report.findings > 0) return `${report.findings} finding(s)${unproven}:`;
+  if (unproven) return `not verified${unproven}`;
+  if (unchecked > 0) return `no findings; ${unchecked} object(s) not checked yet (no digest spans their time)`;
+  return "all valid";
 }
