@@ -82,6 +82,11 @@ describe("loglake verify", () => {
     expect(lines).toContain(
       `not verified; no digest files in ${bare}: its log files are not proven whole (is log file validation on?)`,
     );
+    const csv = await loglake("verify", bare, "--public-keys", keys, "--format", "csv");
+    expect([csv.code, csv.stderr]).toStrictEqual([
+      1,
+      `loglake: not verified; no digest files in ${bare}: its log files are not proven whole (is log file validation on?)\n`,
+    ]);
   });
 
   it("refuses a trail directory or lake with nothing in it to verify, in one line with exit 2", async () => {

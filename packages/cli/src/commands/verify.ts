@@ -193,6 +193,8 @@ export function registerVerify(program: Command): void {
     } else if (format === "csv") {
       const rows = report.results.map((r) => ({ ...r, hour: r.hour ?? null }));
       process.stdout.write(formatResult({ columns: COLUMNS, rows }, "csv"));
+      // The rows cannot say that a root had no digest at all: the exit code 1 needs its reason beside it.
+      if (report.unverifiable.length > 0) process.stderr.write(`loglake: ${verdictLine(report)}\n`);
     } else {
       const shown = report.results.filter((r) => opts.all || r.verdict !== "valid");
       const hours = report.hours.map((h) => `${h.hour}  ${h.verdicts.join(",")}`);
