@@ -30,6 +30,8 @@ beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), "loglake-reports-"));
 }, 180_000);
 
+const WEEK = ["01", "02", "03", "04", "05", "06", "07"].map((d) => `2023-01-${d}`);
+
 // One security report over the fixture lake (137 queries) took 81 s on the shared 2-core machine (2026-12-01).
 const REPORT_RUN = { timeout: 240_000 };
 
@@ -93,16 +95,16 @@ describe("loglake report", () => {
       expect([r.code, r.stdout.split("\n")[1], r.stderr]).toStrictEqual([
         1,
         "no data in the period for app_events, cloudfront, cloudtrail: not an all-clear",
-        "--fail-on: no rows in the period for app_events, cloudtrail (critical; --standard to accept): a period the report could not see does not pass\n",
+        "--fail-on: no rows for app_events in the whole period, cloudtrail in the whole period (critical; --standard to accept): a period the report could not see does not pass\n",
       ]);
       const dir = join(out, "reports", "security", "2023-01-01_2023-01-07");
       const summary = JSON.parse(await readFile(join(dir, "summary.json"), "utf8"));
       expect([summary.no_data, summary.tables]).toStrictEqual([
         ["app_events", "cloudfront", "cloudtrail"],
         [
-          { table: "app_events", rows: 0, no_data: true },
-          { table: "cloudfront", rows: 0, no_data: true },
-          { table: "cloudtrail", rows: 0, no_data: true },
+          { table: "app_events", rows: 0, no_data: true, days_without_rows: WEEK },
+          { table: "cloudfront", rows: 0, no_data: true, days_without_rows: WEEK },
+          { table: "cloudtrail", rows: 0, no_data: true, days_without_rows: WEEK },
         ],
       ]);
       expect(
@@ -111,6 +113,38 @@ describe("loglake report", () => {
       const html = await readFile(join(dir, "report.html"), "utf8");
       expect(html.match(/<div class="nodata" id="no-data">/g)?.length).toBe(1);
       expect(html.match(/No findings in this period/g)).toBeNull();
+    },
+  );
+
+  it(
+    "names the days a table has no rows on, and --fail-on does not pass a critical table's missing day",
+    REPORT_RUN,
+    async () => {
+      // Act: the fixture lake ends on 2024-03-09.
+      const r = await loglake(
+        ...["report", "security", "--lake", lake, "--from", "2024-03-09", "--to", "2024-03-10", "--out", out],
+        ...["--fail-on", "critical"],
+      );
+      // Assess
+      expect([r.code, r.stdout.split("\n").slice(1, 4), r.stderr]).toStrictEqual([
+        1,
+        [
+          "no rows on 1 of 2 days for app_events (2024-03-10): not an all-clear for them",
+          "no rows on 1 of 2 days for cloudfront (2024-03-10): not an all-clear for them",
+          "no rows on 1 of 2 days for cloudtrail (2024-03-10): not an all-clear for them",
+        ],
+        "--fail-on: no rows for app_events on 2024-03-10, cloudtrail on 2024-03-10 (critical; --standard to accept): a period the report could not see does not pass\n",
+      ]);
+      const summary = JSON.parse(
+        await readFile(join(out, "reports", "security", "2024-03-09_2024-03-10", "summary.json"), "utf8"),
+      );
+      expect(
+        summary.tables.map((t: { table: string; days_without_rows: string[] }) => [t.table, t.days_without_rows]),
+      ).toStrictEqual([
+        ["app_events", ["2024-03-10"]],
+        ["cloudfront", ["2024-03-10"]],
+        ["cloudtrail", ["2024-03-10"]],
+      ]);
     },
   );
 
@@ -237,7 +271,7 @@ describe("loglake status", () => {
       ["cloudtrail_digest_log_file", 24, 1],
       ["cloudwatch_logs", 0, 0],
       // Written by the report runs above, into the same lake.
-      ["findings", 23, 2],
+      ["findings", 33, 2],
       ["integrity", 32, 1],
       ["quarantine", 2, 1],
     ]);

@@ -2,7 +2,7 @@ import { reportNames } from "@app/core/queries/catalog";
 import { FINDING_SEVERITIES, type FindingSeverity } from "@app/core/queries/header";
 import type { QueryResult } from "@app/core/queries/result";
 import { customPeriod, PERIOD_KINDS, type PeriodKind, previousPeriod } from "@app/core/reports/period";
-import type { ReportData } from "@app/core/reports/report";
+import { dayList, partialTables, type ReportData } from "@app/core/reports/report";
 import { criticalTables, DEFAULT_CRITICALITY } from "@app/core/status/index";
 import type { ReportSink } from "@app/lake/report";
 import { type Command, Option } from "commander";
@@ -69,6 +69,10 @@ function describe(data: ReportData, files: readonly string[], location: string):
   return [
     `${s.title} ${s.period.from}..${s.period.to}: ${s.totals.findings} findings (${counts}) from ${s.totals.queries} queries`,
     ...(s.no_data.length > 0 ? [`no data in the period for ${s.no_data.join(", ")}: not an all-clear`] : []),
+    ...partialTables(s).map(
+      (t) =>
+        `no rows on ${t.days_without_rows.length} of ${s.findings_by_day.length} days for ${t.table} (${dayList(t.days_without_rows)}): not an all-clear for them`,
+    ),
     `wrote ${files.length} files to ${location}/${files[0]?.split("/").slice(0, -1).join("/") ?? ""}/`,
   ].join("\n");
 }
@@ -228,11 +232,18 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
             : `${describe(data, files, sink.location)}\n`,
       );
       if (failOn && findingsAtOrAbove(data.summary, failOn) > 0) process.exitCode = EXIT.findings;
-      // "0 findings" over a critical table with no rows is nothing seen, not a pass.
+      // "0 findings" over a critical table with no rows is nothing seen, not a pass: on any day of the period.
       const blind = failOn ? criticalTables(data.summary.no_data, criticality) : [];
-      if (blind.length > 0) {
+      const gaps = failOn
+        ? partialTables(data.summary).filter((t) => criticalTables([t.table], criticality).length > 0)
+        : [];
+      if (blind.length > 0 || gaps.length > 0) {
+        const unseen = [
+          ...blind.map((t) => `${t} in the whole period`),
+          ...gaps.map((t) => `${t.table} on ${dayList(t.days_without_rows)}`),
+        ];
         process.stderr.write(
-          `--fail-on: no rows in the period for ${blind.join(", ")} (critical; --standard to accept): a period the report could not see does not pass\n`,
+          `--fail-on: no rows for ${unseen.join(", ")} (critical; --standard to accept): a period the report could not see does not pass\n`,
         );
         process.exitCode = EXIT.findings;
       }

@@ -3,7 +3,14 @@ import type { Cell, QueryResult } from "../queries/result.ts";
 import { barChart, esc, SEVERITY_COLORS, stackedColumns } from "./charts.ts";
 import { csvName } from "./csv.ts";
 import { formatBytes, formatNumber, isBytesColumn } from "./format.ts";
-import { attemptSeverity, type QuerySummary, type ReportData, type ReportSummary } from "./report.ts";
+import {
+  attemptSeverity,
+  dayList,
+  partialTables,
+  type QuerySummary,
+  type ReportData,
+  type ReportSummary,
+} from "./report.ts";
 
 /** Rows shown per table in the HTML; the CSV next to it has all of them. */
 export const HTML_ROW_LIMIT = 50;
@@ -182,6 +189,12 @@ export function renderReportHtml(data: ReportData): string {
   const noData = s.no_data.length
     ? `<div class="nodata" id="no-data"><strong>No data</strong> in this period for ${s.no_data.map((t) => `<code>${esc(t)}</code>`).join(", ")}: the queries reading ${s.no_data.length === 1 ? "it" : "them"} found nothing because there was nothing to look at. This is not an all-clear.</div>`
     : "";
+  const partial = partialTables(s)
+    .map(
+      (t) =>
+        `<div class="nodata" id="partial-data"><strong>Partial data</strong>: no rows on ${t.days_without_rows.length} of ${s.findings_by_day.length} days for <code>${esc(t.table)}</code> (${esc(dayList(t.days_without_rows))}): nothing on those days was seen. This is not an all-clear for them.</div>`,
+    )
+    .join("");
   const cis = s.cis.length
     ? `<section id="cis"><h2>CIS AWS Foundations Benchmark v1.5 monitoring controls</h2><div class="scroll"><table><thead><tr><th>Control</th><th>Detection</th><th>Findings</th><th>Verdict</th></tr></thead><tbody>${s.cis
         .map(
@@ -215,7 +228,7 @@ export function renderReportHtml(data: ReportData): string {
 <header><h1>${esc(s.title)}</h1><p>${esc(period)}</p>
 <dl class="facts"><dt>Lake</dt><dd><code>${esc(s.lake)}</code></dd><dt>Engine</dt><dd>${esc(s.engine)}, ${formatNumber(s.totals.queries)} queries</dd><dt>Scanned</dt><dd>${scannedText(s)}</dd><dt>Generated</dt><dd>${esc(s.generated_at)} by loglake ${esc(s.loglake_version)}</dd></dl></header>
 <main>
-<section id="summary"><h2>Executive summary</h2>${noData}<p class="desc">${esc(s.description)}</p>
+<section id="summary"><h2>Executive summary</h2>${noData}${partial}<p class="desc">${esc(s.description)}</p>
 <p><strong>${formatNumber(s.totals.findings)}</strong> findings${s.totals.attempts > 0 ? ` (${formatNumber(s.totals.attempts)} of them attempts, each counted one severity lower)` : ""} from <strong>${formatNumber(s.totals.queries_with_findings)}</strong> of ${formatNumber(s.totals.queries)} queries.</p>
 <div class="cards">${cards}</div>${severityChart}
 <h3>Findings over time</h3>${timeline}

@@ -52,6 +52,8 @@ export interface TableCoverage {
   table: string;
   rows: number;
   no_data: boolean;
+  /** Days of the period (UTC) on which the table has no rows: every day when `no_data`. */
+  days_without_rows: string[];
 }
 
 /** Verdicts of a CIS control: `not covered` when no detection of the report implements it. */
@@ -158,6 +160,16 @@ export function findingDay(row: Record<string, Cell>): string | undefined {
   return undefined;
 }
 
+/** Tables with rows on some days of the period but none on others: what the report saw only in part. */
+export function partialTables(summary: Pick<ReportSummary, "tables">): TableCoverage[] {
+  return summary.tables.filter((t) => !t.no_data && t.days_without_rows.length > 0);
+}
+
+/** Days as a short list: the first few, then how many more. */
+export function dayList(days: readonly string[], shown = 5): string {
+  return days.length <= shown ? days.join(", ") : `${days.slice(0, shown).join(", ")} and ${days.length - shown} more`;
+}
+
 function daysOf(period: ReportPeriod): string[] {
   const days: string[] = [];
   const end = parseDay(period.to, "period end");
@@ -210,7 +222,7 @@ export function rowCountQuery(table: string): SavedQuery {
     params: ["from", "to"],
     severity: "info",
     output: "csv",
-    sql: `SELECT count(*) AS n FROM ${quoteIdent(table)} WHERE dt BETWEEN ? AND ?`,
+    sql: `SELECT CAST(dt AS VARCHAR) AS dt, count(*) AS n FROM ${quoteIdent(table)} WHERE dt BETWEEN ? AND ? GROUP BY dt`,
   };
 }
 
@@ -386,8 +398,10 @@ export async function runReport(args: {
       throw new Error(`counting ${table} rows failed on ${args.runner.engine}: ${(e as Error).message}`, { cause: e });
     });
     counted.push(r);
-    const rows = Number(r.rows[0]?.n ?? 0);
-    tables.push({ table, rows, no_data: rows === 0 });
+    const seen = new Set(r.rows.filter((row) => Number(row.n ?? 0) > 0).map((row) => String(row.dt).slice(0, 10)));
+    const rows = r.rows.reduce((sum, row) => sum + Number(row.n ?? 0), 0);
+    const days_without_rows = daysOf(args.period).filter((d) => !seen.has(d));
+    tables.push({ table, rows, no_data: rows === 0, days_without_rows });
   }
   const run = await runPlanned({
     runner: args.runner,

@@ -9,6 +9,7 @@ import {
   attemptSeverity,
   findingDay,
   findingsAtOrAbove,
+  partialTables,
   reportFiles,
   reportPrefix,
   runReport,
@@ -74,7 +75,17 @@ const queries = [
 ];
 
 /** Rows each table holds in the period, as the report's row counts see them. */
-const COUNTED: QueryResult = { columns: [{ name: "n", kind: "number" }], rows: [{ n: 1251 }] };
+const COUNTED: QueryResult = {
+  columns: [
+    { name: "dt", kind: "string" },
+    { name: "n", kind: "number" },
+  ],
+  rows: [
+    { dt: "2024-03-08", n: 417 },
+    { dt: "2024-03-09", n: 417 },
+    { dt: "2024-03-10", n: 417 },
+  ],
+};
 
 function fakeRunner(calls: [string, readonly string[]][], results = RESULTS, counted = COUNTED): QueryRunner {
   return {
@@ -130,7 +141,7 @@ describe("runReport", () => {
         attempts: 0,
         by_severity: { critical: 2, high: 0, medium: 1, low: 0 },
       },
-      tables: [{ table: "cloudtrail", rows: 1251, no_data: false }],
+      tables: [{ table: "cloudtrail", rows: 1251, no_data: false, days_without_rows: [] }],
       no_data: [],
       cis: [],
       findings_by_day: [
@@ -348,12 +359,41 @@ describe("runReport: what the report could see", () => {
     );
   });
 
+  it("names the days a table has no rows on, in the summary and as a banner, without calling it no data", async () => {
+    const data = await runReport({
+      runner: fakeRunner(
+        [],
+        { "ct/trail": empty, "ct/keys": empty, "ct/top": empty },
+        {
+          columns: COUNTED.columns,
+          rows: [
+            { dt: "2024-03-08", n: 10 },
+            { dt: "2024-03-10", n: 0 },
+          ],
+        },
+      ),
+      queries: catalog,
+      report: "security",
+      period: { kind: "custom", from: "2024-03-08", to: "2024-03-10", label: "2024-03-08_2024-03-10" },
+      lake: "/lakes/test",
+      now: new Date("2024-03-11T06:00:00Z"),
+    });
+    expect([data.summary.tables, data.summary.no_data, partialTables(data.summary).map((t) => t.table)]).toStrictEqual([
+      [{ table: "cloudtrail", rows: 10, no_data: false, days_without_rows: ["2024-03-09", "2024-03-10"] }],
+      [],
+      ["cloudtrail"],
+    ]);
+    expect(renderReportHtml(data)).toContain(
+      '<div class="nodata" id="partial-data"><strong>Partial data</strong>: no rows on 2 of 3 days for <code>cloudtrail</code> (2024-03-09, 2024-03-10)',
+    );
+  });
+
   it("flags every table with no rows in the period and gives its CIS controls no verdict but no data", async () => {
     const data = await runReport({
       runner: fakeRunner(
         [],
         { "ct/trail": empty, "ct/keys": empty, "ct/top": empty },
-        { columns: COUNTED.columns, rows: [{ n: 0 }] },
+        { columns: COUNTED.columns, rows: [] },
       ),
       queries: catalog,
       report: "security",
@@ -362,7 +402,7 @@ describe("runReport: what the report could see", () => {
       now: new Date("2024-03-09T06:00:00Z"),
     });
     expect([data.summary.tables, data.summary.no_data, data.summary.queries.map((q) => q.no_data)]).toStrictEqual([
-      [{ table: "cloudtrail", rows: 0, no_data: true }],
+      [{ table: "cloudtrail", rows: 0, no_data: true, days_without_rows: ["2024-03-08"] }],
       ["cloudtrail"],
       [["cloudtrail"], ["cloudtrail"], ["cloudtrail"]],
     ]);
