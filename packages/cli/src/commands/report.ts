@@ -140,7 +140,7 @@ export function registerReport(program: Command): void {
     .option("--no-one-scan", "run every detection on its own instead of one candidate scan per table (to compare)")
     .addOption(failOnOption());
   addCriticalityOptions(cmd, {
-    critical: `with --fail-on: streams whose table has no rows in the period fail it too (default: ${defaultCritical()})`,
+    critical: `with --fail-on: streams whose table has no rows on a day of the period fail it too (default: ${defaultCritical()})`,
     standard: "streams whose missing data is reported but does not fail --fail-on",
     optional: "the same as --standard here",
   }).addOption(endpointOption());
