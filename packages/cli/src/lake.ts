@@ -74,6 +74,12 @@ export async function lakeExists(dir: string): Promise<boolean> {
   );
 }
 
+/** Refuses a local lake path that holds no lake, in one line; an s3:// lake is not checked here. */
+export async function requireLocalLake(lake: string): Promise<void> {
+  if (!parseS3Url(lake) && !(await lakeExists(lake)))
+    throw new InputError(`--lake ${lake}: no lake found there (run \`loglake ingest\` or \`loglake demo\` first)`);
+}
+
 /**
  * Opens the lake for querying; an s3:// lake is first mirrored into a local cache through the SDK. A bucket with no
  * lake files yet answers every query with empty tables, and says so on stderr; a missing bucket is an input error.
@@ -90,10 +96,7 @@ export async function queryableLakeRoot(opts: LakeOptions & { cache?: string }):
   const s3 = parseS3Url(opts.lake);
   let root: string;
   if (!s3) {
-    if (!(await lakeExists(opts.lake)))
-      throw new InputError(
-        `--lake ${opts.lake}: no lake found there (run \`loglake ingest\` or \`loglake demo\` first)`,
-      );
+    await requireLocalLake(opts.lake);
     root = resolve(opts.lake);
   } else {
     if (!s3.bucket) throw new InputError(`--lake ${opts.lake}: missing bucket name`);

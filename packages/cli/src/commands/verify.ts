@@ -5,7 +5,7 @@ import type { PublicKeys } from "@app/core/integrity/public-keys";
 import { type IntegrityResult, isFinding } from "@app/core/integrity/results";
 import type { Command } from "commander";
 import { EXIT, InputError } from "../errors.ts";
-import { endpointOption, lakeExists, lakeOption, lakeStore, parseS3Url, resolveLake } from "../lake.ts";
+import { endpointOption, lakeOption, lakeStore, parseS3Url, requireLocalLake, resolveLake } from "../lake.ts";
 import { chosenFormat, formatOptions, formatResult } from "../output.ts";
 
 /** What one `loglake verify` run checked, as the command prints it. */
@@ -118,10 +118,7 @@ export async function runVerify(inputs: readonly string[], opts: VerifyOptions):
       import("node:crypto"),
     ]);
     const lake = await resolveLake(opts);
-    if (!parseS3Url(lake.lake) && !(await lakeExists(lake.lake)))
-      throw new InputError(
-        `--lake ${lake.lake}: no lake found there (run \`loglake ingest\` or \`loglake demo\` first)`,
-      );
+    await requireLocalLake(lake.lake);
     const store = await lakeStore(lake);
     const pem =
       opts.lakePublicKey !== undefined
