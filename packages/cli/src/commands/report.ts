@@ -233,17 +233,21 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
       );
       if (failOn && findingsAtOrAbove(data.summary, failOn) > 0) process.exitCode = EXIT.findings;
       // "0 findings" over a critical table with no rows is nothing seen, not a pass: on any day of the period.
-      const blind = failOn ? criticalTables(data.summary.no_data, criticality) : [];
-      const gaps = failOn
-        ? partialTables(data.summary).filter((t) => criticalTables([t.table], criticality).length > 0)
+      const critical = new Set(
+        criticalTables(
+          data.summary.tables.map((t) => t.table),
+          criticality,
+        ),
+      );
+      const unseen = failOn
+        ? data.summary.tables.filter((t) => critical.has(t.table) && t.days_without_rows.length > 0)
         : [];
-      if (blind.length > 0 || gaps.length > 0) {
-        const unseen = [
-          ...blind.map((t) => `${t} in the whole period`),
-          ...gaps.map((t) => `${t.table} on ${dayList(t.days_without_rows)}`),
-        ];
+      if (unseen.length > 0) {
+        const where = unseen.map((t) =>
+          t.no_data ? `${t.table} in the whole period` : `${t.table} on ${dayList(t.days_without_rows)}`,
+        );
         process.stderr.write(
-          `--fail-on: no rows for ${unseen.join(", ")} (critical; --standard to accept): a period the report could not see does not pass\n`,
+          `--fail-on: no rows for ${where.join(", ")} (critical; --standard to accept): a period the report could not see does not pass\n`,
         );
         process.exitCode = EXIT.findings;
       }
