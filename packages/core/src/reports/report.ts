@@ -392,15 +392,21 @@ export async function runReport(args: {
   const selected = byTactic(reportQueries(args.queries, args.report));
   const tables: TableCoverage[] = [];
   const counted: QueryResult[] = [];
+  const days = daysOf(args.period);
   for (const table of lakeTablesRead(selected)) {
     const q = rowCountQuery(table);
     const r = await args.runner.run(q, paramValues(q, args.period)).catch((e: unknown) => {
       throw new Error(`counting ${table} rows failed on ${args.runner.engine}: ${(e as Error).message}`, { cause: e });
     });
     counted.push(r);
-    const seen = new Set(r.rows.filter((row) => Number(row.n ?? 0) > 0).map((row) => String(row.dt).slice(0, 10)));
-    const rows = r.rows.reduce((sum, row) => sum + Number(row.n ?? 0), 0);
-    const days_without_rows = daysOf(args.period).filter((d) => !seen.has(d));
+    const seen = new Set<string>();
+    let rows = 0;
+    for (const row of r.rows) {
+      const n = Number(row.n ?? 0);
+      rows += n;
+      if (n > 0) seen.add(String(row.dt).slice(0, 10));
+    }
+    const days_without_rows = days.filter((d) => !seen.has(d));
     tables.push({ table, rows, no_data: rows === 0, days_without_rows });
   }
   const run = await runPlanned({
