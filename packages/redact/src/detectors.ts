@@ -26,7 +26,7 @@ export type SpanSink = (start: number, end: number) => void;
 interface SpanDetector {
   /** Case-insensitive regular expression source that every text holding a match also matches (a cheap pre-check). */
   readonly trigger: string;
-  /** No text shorter than this holds a match (`find` finds nothing in it). */
+  /** No text shorter than this holds a match: callers skip such texts before the pre-check (a saving only). */
   readonly shortest?: number;
   find(text: string, push: SpanSink): void;
 }
@@ -113,18 +113,18 @@ const SPAN_DETECTORS: Record<DetectorId, SpanDetector> = {
     trigger: "secret|akia|asia",
     shortest: 40,
     find(t, push) {
-      // Both forms hold the 40 characters of the key.
-      matches(SECRET_KEY_BY_NAME, t, push, 1, undefined, 40);
+      // Both forms hold the 40 characters of the key (`shortest`); the form after a key id holds 61 or more.
+      matches(SECRET_KEY_BY_NAME, t, push, 1);
       matches(SECRET_KEY_BY_ID, t, push, 1, undefined, 61);
     },
   },
   aws_access_key_id: {
     trigger: "akia|asia",
     shortest: 20,
-    find: (t, push) => matches(ACCESS_KEY_ID, t, push, 0, undefined, 20),
+    find: (t, push) => matches(ACCESS_KEY_ID, t, push),
   },
-  jwt: { trigger: "eyj", shortest: 9, find: (t, push) => matches(JWT, t, push, 0, undefined, 9) },
-  bearer_token: { trigger: "bearer", shortest: 15, find: (t, push) => matches(BEARER, t, push, 1, undefined, 15) },
+  jwt: { trigger: "eyj", shortest: 9, find: (t, push) => matches(JWT, t, push) },
+  bearer_token: { trigger: "bearer", shortest: 15, find: (t, push) => matches(BEARER, t, push, 1) },
   secret_field: {
     trigger: SECRET_KEY_FRAGMENTS,
     find(t, push) {
