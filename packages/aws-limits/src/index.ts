@@ -1,8 +1,9 @@
 /**
  * PutLogEvents limits (CloudWatch Logs API reference): events and bytes per call, where each event counts its
- * message's UTF-8 bytes plus 26; one event's size, counted with its 26 bytes (1 MB); the time one
- * call may span (both splitters keep a call's first-to-last time below `maxSpanMs`); how old and how far ahead of CloudWatch's clock an event may be. One definition for loglake's
- * forwarding and for the producer library's sink, which ships this module inside its package.
+ * message's UTF-8 bytes plus 26; one event's size, counted with its 26 bytes (1 MB); the time one call may span
+ * (both splitters keep a call's first-to-last time below `maxSpanMs`); how old and how far ahead of CloudWatch's
+ * clock an event may be. One definition for loglake's forwarding and for the producer library's sink, which ships
+ * this module inside its package.
  */
 export const PUT_LOG_EVENTS_LIMITS = {
   maxEvents: 10_000,
