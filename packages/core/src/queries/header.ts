@@ -328,24 +328,16 @@ const ORDER_SENSITIVE = /\b(array_agg|string_agg|listagg)\s*\(/gi;
  * The first order-sensitive aggregate in `code` (comments and literals already blanked) that has no `ORDER BY` of its
  * own and is not the direct argument of `array_sort`, or undefined.
  */
-export function unorderedAggregate(code: string): string | undefined {
+function unorderedAggregate(code: string): string | undefined {
   for (const m of code.matchAll(ORDER_SENSITIVE)) {
-    const open = (m.index ?? 0) + m[0].length - 1;
+    // One pass over the call's arguments, up to its closing parenthesis: an ORDER BY of its own is at depth 0.
     let depth = 0;
-    let close = code.length;
-    for (let i = open; i < code.length; i++) {
-      if (code[i] === "(") depth++;
-      else if (code[i] === ")" && --depth === 0) {
-        close = i;
-        break;
-      }
-    }
     let ordered = false;
-    depth = 0;
-    for (const t of code.slice(open + 1, close).matchAll(/[()]|\border\s+by\b/gi)) {
+    for (const t of code.slice((m.index ?? 0) + m[0].length).matchAll(/[()]|\border\s+by\b/gi)) {
       if (t[0] === "(") depth++;
-      else if (t[0] === ")") depth--;
-      else if (depth === 0) ordered = true;
+      else if (t[0] === ")") {
+        if (depth-- === 0) break;
+      } else if (depth === 0) ordered = true;
     }
     const sorted = /\barray_sort\s*\(\s*$/i.test(code.slice(0, m.index));
     if (!ordered && !sorted) return (m[1] as string).toLowerCase();
