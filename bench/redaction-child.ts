@@ -47,6 +47,7 @@ const unchanged: IngestRedaction = {
   row: (_source, _table, row) => row,
   text: (_source, text) => text,
   screen: () => undefined,
+  recordScreen: () => undefined,
 };
 const redaction = mode === "off-pipeline" ? unchanged : ingestRedaction(settings, mode === "pii" ? KEY : undefined);
 const cpu0 = process.cpuUsage();

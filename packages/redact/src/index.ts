@@ -9,10 +9,11 @@ export {
   triggerOf,
 } from "./detectors.ts";
 export { isIpAddress, truncateIp } from "./ip.ts";
-export { isSecretKey } from "./keys.ts";
-export { pathPatternProblems } from "./paths.ts";
+export { isSecretKey, SECRET_KEY_FRAGMENTS } from "./keys.ts";
+export { keyBelow, matchesPath, type PathPattern, pathPatternProblems, splitPath } from "./paths.ts";
 export {
   compileRedaction,
+  escapeRegExp,
   mergeCounts,
   REDACT_ACTIONS,
   type RedactAction,

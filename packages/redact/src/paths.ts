@@ -45,3 +45,22 @@ export function matchesBelow(pattern: PathPattern, path: readonly string[], i = 
     j++;
   }
 }
+
+/**
+ * A key every path strictly below `depth` keys that `pattern` matches holds inside the text at that depth, and
+ * whether it is the path's last; undefined when there is none to look for.
+ */
+export function keyBelow(pattern: PathPattern, depth: number): { name: string; last: boolean } | undefined {
+  const last = pattern[pattern.length - 1];
+  if (pattern.includes("**")) {
+    // Any number of keys may come before the last: only a last key that is a name can be looked for.
+    if (last === undefined || last === "*" || last === "**" || pattern.length <= depth) return undefined;
+    return { name: last, last: true };
+  }
+  // Without `**` the key at index i of the pattern is the key at depth i of the path.
+  for (let i = pattern.length - 1; i >= depth; i--) {
+    const k = pattern[i] as string;
+    if (k !== "*") return { name: k, last: i === pattern.length - 1 };
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 import { DETECTORS, type DetectorId, findSpans, isCardNumber, shortestOf, triggerOf } from "./detectors.ts";
 import { truncateIp } from "./ip.ts";
 import { isSecretKey, SECRET_KEY_FRAGMENTS } from "./keys.ts";
-import { matchesBelow, matchesPath, type PathPattern, pathPatternProblems, splitPath } from "./paths.ts";
+import { keyBelow, matchesBelow, matchesPath, type PathPattern, pathPatternProblems, splitPath } from "./paths.ts";
 
 /** What a rule does with what it found. */
 export const REDACT_ACTIONS = ["mask", "drop", "truncate", "hash"] as const;
@@ -722,26 +722,8 @@ function detached(s: string): string {
   return `${s} `.slice(0, -1);
 }
 
-/**
- * A key every path strictly below `depth` keys that `pattern` matches holds inside the text at that depth, and
- * whether it is the path's last; undefined when there is none to look for.
- */
-function keyBelow(pattern: PathPattern, depth: number): { name: string; last: boolean } | undefined {
-  const last = pattern[pattern.length - 1];
-  if (pattern.includes("**")) {
-    // Any number of keys may come before the last: only a last key that is a name can be looked for.
-    if (last === undefined || last === "*" || last === "**" || pattern.length <= depth) return undefined;
-    return { name: last, last: true };
-  }
-  // Without `**` the key at index i of the pattern is the key at depth i of the path.
-  for (let i = pattern.length - 1; i >= depth; i--) {
-    const k = pattern[i] as string;
-    if (k !== "*") return { name: k, last: i === pattern.length - 1 };
-  }
-  return undefined;
-}
-
-function escapeRegExp(s: string): string {
+/** `s` as a regular expression source that matches exactly it. */
+export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 

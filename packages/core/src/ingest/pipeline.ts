@@ -247,7 +247,7 @@ export async function ingestObject(args: {
         );
         continue;
       }
-      const row = redaction ? redaction.row(source.id, ev.table, ev.row, redacted) : ev.row;
+      const row = redaction ? redaction.row(source.id, ev.table, ev.row, redacted, ev.record) : ev.row;
       try {
         // The text forwarded beside the row carries what its row carries: redacted the same way when it changed
         // (counted once, in the row's counts).

@@ -1,20 +1,27 @@
 import { createHmac } from "node:crypto";
 import {
+  CREDENTIAL_DETECTORS,
   CREDENTIAL_RULES,
   compileRedaction,
   type DetectorId,
+  escapeRegExp,
   isSecretKey,
+  keyBelow,
+  matchesPath,
   mergeCounts,
+  type PathPattern,
   type RedactionCounts,
   type RedactionRule,
   type Redactor,
+  SECRET_KEY_FRAGMENTS,
+  splitPath,
   triggerOf,
 } from "@loglake/redact";
 import type { LoglakeConfig } from "../config/types.ts";
 import { ConfigError } from "../errors.ts";
 import { lineageColumns, type TableDef } from "../schema/table.ts";
 import { cloudtrailTable } from "../sources/cloudtrail/schema.ts";
-import type { SourceId } from "../sources/types.ts";
+import type { SourceId, SourceRecord } from "../sources/types.ts";
 
 /** The validated `redaction` block of the config. */
 export type RedactionSettings = LoglakeConfig["redaction"];
@@ -61,7 +68,16 @@ export interface IngestRedaction {
     table: TableDef,
     row: Record<string, unknown>,
     counts: RedactionCounts,
+    /** The JSON record every content column of `row` was drawn from, when there is one: screened first. */
+    record?: SourceRecord,
   ): Record<string, unknown>;
+  /**
+   * A screen for the JSON record a table's row was drawn from (`ParseEvent.record`): false proves that `row` changes
+   * nothing in such a row, from one pass over the record's text instead of one per column. Undefined when the rules
+   * hold what the record's text cannot show (a rule replacing a whole column, a detector whose pre-check can match
+   * outside a JSON string).
+   */
+  recordScreen(source: SourceId, table: TableDef): ((record: SourceRecord) => boolean) | undefined;
   /** Quarantined text (raw record, message) of a source: every detector its rules name, wherever it matches. */
   text(source: SourceId | "unknown", text: string, counts: RedactionCounts): string;
   /**
@@ -96,6 +112,8 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
     /** A copy of a row that has exactly the table's content columns, made by one object literal. */
     copy: (row: Record<string, unknown>) => Record<string, unknown>;
     content: ReadonlySet<string>;
+    /** `recordScreen` of the table. */
+    screen: ((record: SourceRecord) => boolean) | undefined;
   }
   const compiled = new Map<string, Compiled>();
   let last: { source: string; table: TableDef; c: Compiled } | undefined;
@@ -108,13 +126,15 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
       const json = new Set(columns.flatMap(([name, col]) => (col.type === "json" ? [name] : [])));
       // Text columns only: numbers, flags and timestamps hold nothing a detector looks for.
       const fields = columns.flatMap(([name, col]) => (col.type === "string" || col.type === "json" ? [name] : []));
+      const rules = rulesFor(source, table.name);
       c = {
-        redactor: compileRedaction(rulesFor(source, table.name), hmac ? { hmac } : {}),
+        redactor: compileRedaction(rules, hmac ? { hmac } : {}),
         fields,
         options: { jsonFields: json, fields },
         dropped: fields.map((name) => (table.columns[name]?.nullable ? null : "")),
         copy: rowCopier(columns.map(([name]) => name)),
         content: new Set(columns.map(([name]) => name)),
+        screen: recordScreen(rules, table, fields),
       };
       compiled.set(id, c);
     }
@@ -182,8 +202,10 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
   };
   return {
     screen: screenFor,
-    row(source, table, row, counts) {
+    recordScreen: (source, table) => forRow(source, table).screen,
+    row(source, table, row, counts, record) {
       const c = forRow(source, table);
+      if (record !== undefined && c.screen !== undefined && !c.screen(record)) return row;
       const r = c.redactor.redactRecord(row, c.options);
       if (!r.changed) return row;
       mergeCounts(counts, r.counts);
@@ -205,6 +227,165 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
       return r.value;
     },
   };
+}
+
+// Detectors whose pre-checks match only letters, spaces, `_.-` and `@`: in valid JSON text, inside one string.
+const IN_STRINGS: ReadonlySet<DetectorId> = new Set<DetectorId>([...CREDENTIAL_DETECTORS, "email"]);
+const KEY_ID = /^(?:AKIA|ASIA)[A-Z0-9]{16}$/;
+const CLEAN_STRINGS = 4096;
+const CLEAN_STRING_CHARS = 256;
+
+/**
+ * `IngestRedaction.recordScreen` for a table's rules (`fields`: its text content columns). Every pre-check match of
+ * a detector in a column's value is a match inside one string of the record's text, as long as that text has no
+ * escape (a column's string is then a string of the text as written, a JSON column a slice of it): so the screen
+ * finds the record's strings that hold a pre-check match and runs every detector over each, standing alone, as the
+ * row's redaction would; a member named like a credential, or with the key a whole-value rule looks for, ends the
+ * screen too. Access key ids the rules exempt would match in nearly every CloudTrail record: a member of an exempt
+ * field's name holding exactly a key id is passed over, and the screen answers false only when the record holds
+ * exactly as many such ids at exempt fields as it passed over (no other field of that name got through).
+ */
+function recordScreen(
+  rules: readonly RedactionRule[],
+  table: TableDef,
+  fields: readonly string[],
+): ((record: SourceRecord) => boolean) | undefined {
+  const detectors = new Set<DetectorId>();
+  const wholeKeys = new Set<string>();
+  const keyIdRules = rules.filter((r) => r.detect === "aws_access_key_id");
+  for (const r of rules) {
+    if (r.detect === "value" || r.detect === "secret_parameter") {
+      const pattern = splitPath(r.path ?? "**");
+      if (fields.some((f) => matchesPath(pattern, [f]))) return undefined;
+      const key = keyBelow(pattern, 1);
+      if (key === undefined) return undefined;
+      wholeKeys.add(key.name);
+    } else if (IN_STRINGS.has(r.detect)) detectors.add(r.detect);
+    else return undefined;
+  }
+  // `secret_field` masks the whole value of a column named like a credential, a name the record's text never holds.
+  if (detectors.has("secret_field") && fields.some((f) => table.columns[f]?.type === "string" && isSecretKey(f)))
+    return undefined;
+  const exempt = keyIdRules.length === 1 ? exemptRecordPaths(table, fields, keyIdRules[0]?.except ?? []) : [];
+  const any = compileRedaction([...detectors].map((detect) => ({ detect, action: "mask" })));
+  const sources = [...new Set([...detectors].flatMap((d) => triggerOf(d).split("|")))];
+  if (detectors.has("secret_field")) sources.push(...SECRET_KEY_FRAGMENTS.split("|"));
+  const exemptKeys = [...new Set(exempt.map((p) => p[p.length - 1] as string))];
+  const secretField = detectors.has("secret_field");
+  const re = new RegExp([...new Set([...sources, ...[...wholeKeys].map(escapeRegExp)])].join("|"), "gi");
+  // Strings seen to hold nothing, as member names and as values: the same service names, user agents and member
+  // names come back in every record.
+  const cleanNames = new Set<string>();
+  const cleanValues = new Set<string>();
+  return (record) => {
+    const text = record.text;
+    // An escape may spell anything.
+    if (text.indexOf("\\") !== -1) return true;
+    let passed = 0;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      // The string around the match: without escapes, the quotes before and after it.
+      const start = text.lastIndexOf('"', m.index);
+      const end = text.indexOf('"', m.index + m[0].length);
+      if (start === -1 || end === -1) return true;
+      re.lastIndex = end + 1;
+      if (
+        end - start === 21 &&
+        exemptKeys.length > 0 &&
+        isKeyIdAt(text, start + 1) &&
+        exemptMember(text, start, exemptKeys)
+      ) {
+        passed++;
+        continue;
+      }
+      const s = text.slice(start + 1, end);
+      let k = end + 1;
+      while (k < text.length && text.charCodeAt(k) <= 32) k++;
+      const name = text.charCodeAt(k) === 58;
+      const clean = name ? cleanNames : cleanValues;
+      if (clean.has(s)) continue;
+      if (name && (wholeKeys.has(s) || (secretField && isSecretKey(s)))) return true;
+      const r = any.redactValue("text", s);
+      if (r.changed || Object.keys(r.counts).length > 0) return true;
+      if (clean.size < CLEAN_STRINGS && s.length <= CLEAN_STRING_CHARS) clean.add(s);
+    }
+    // Every exempt field holding a key id was passed over above, so there are never fewer passes than such fields;
+    // more means a member of an exempt field's name elsewhere (or a repeated one) was passed over.
+    if (passed === 0) return false;
+    let ids = 0;
+    for (const path of exempt) {
+      const v = valueAt(record.value, path);
+      if (typeof v === "string" && KEY_ID.test(v)) ids++;
+    }
+    return ids !== passed;
+  };
+}
+
+/**
+ * The record paths of the exempt fields of `except` (column paths without wildcards) whose every copy in a column
+ * is exempt too: the column drawn from the path itself, or from an object holding it, at a path `except` names.
+ */
+function exemptRecordPaths(table: TableDef, fields: readonly string[], except: readonly string[]): string[][] {
+  const patterns: PathPattern[] = except.map(splitPath);
+  const routes = fields.flatMap((f) =>
+    (table.columns[f]?.from ?? []).map((r) => ({
+      field: f,
+      path: splitPath(r.path),
+      // A JSON column that reads with the default reader takes any value it finds.
+      json: table.columns[f]?.type === "json" && !table.columns[f]?.read && !r.read,
+    })),
+  );
+  // A top-level member no column takes goes to the rest column whole, where nothing is exempt.
+  const rest = fields.some((f) => table.columns[f]?.rest === true);
+  const kept = new Set<string>();
+  const out: string[][] = [];
+  for (const [head, ...tail] of patterns) {
+    if (head === undefined || [head, ...tail].some((k) => k === "*" || k === "**")) continue;
+    const own = routes.filter((r) => r.field === head);
+    if (own.length !== 1) continue;
+    const path = [...(own[0]?.path ?? []), ...tail];
+    const id = path.join(".");
+    if (kept.has(id)) continue;
+    const covered = routes.every(
+      ({ field, path: from }) =>
+        !(from.length <= path.length && from.every((k, i) => k === path[i])) ||
+        patterns.some((p) => matchesPath(p, [field, ...path.slice(from.length)])),
+    );
+    const taken = !rest || routes.some((r) => r.path.length === 1 && r.path[0] === path[0] && r.json);
+    if (!covered || !taken) continue;
+    kept.add(id);
+    out.push(path);
+  }
+  return out;
+}
+
+const KEY_ID_AT = /(?:AKIA|ASIA)[A-Z0-9]{16}/y;
+
+/** True when a key id starts at `at`. */
+function isKeyIdAt(text: string, at: number): boolean {
+  KEY_ID_AT.lastIndex = at;
+  return KEY_ID_AT.test(text);
+}
+
+/** True when the string opening at `quote` of JSON text without escapes is the value of a member named in `names`. */
+function exemptMember(text: string, quote: number, names: readonly string[]): boolean {
+  let k = quote - 1;
+  while (k >= 0 && text.charCodeAt(k) <= 32) k--;
+  if (text.charCodeAt(k) !== 58) return false;
+  k--;
+  while (k >= 0 && text.charCodeAt(k) <= 32) k--;
+  if (text.charCodeAt(k) !== 34) return false;
+  for (const n of names) if (text.charCodeAt(k - n.length - 1) === 34 && text.startsWith(n, k - n.length)) return true;
+  return false;
+}
+
+function valueAt(value: unknown, path: readonly string[]): unknown {
+  let cur = value;
+  for (const key of path) {
+    if (cur === null || typeof cur !== "object" || Array.isArray(cur) || !Object.hasOwn(cur, key)) return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
 }
 
 /**

@@ -4,10 +4,19 @@ import type { SOURCES } from "./index.ts";
 import type { JsonRecord } from "./json-record.ts";
 import type { Embedding } from "./mapping.ts";
 import type { RejectReason } from "./quarantine/schema.ts";
-import type { MapResult } from "./values.ts";
+import type { JsonObject, MapResult } from "./values.ts";
 
 /** Why a record produced neither a row nor a quarantine entry. */
 export type SkipKind = "header" | "blank" | "control_message" | "comment";
+
+/**
+ * A JSON record as read: text that holds it exactly as the input wrote it (an envelope's text may hold more), and
+ * the value `JSON.parse` gave. Redaction may screen the text once instead of reading each column drawn from it.
+ */
+export interface SourceRecord {
+  readonly text: string;
+  readonly value: JsonObject;
+}
 
 /** What a parser says about one input record. Every record yields exactly one event. */
 export type ParseEvent =
@@ -22,6 +31,8 @@ export type ParseEvent =
       text?: string;
       /** Rows of child tables the record also fills (a digest's listed log files), written after `row`. */
       children?: readonly { table: TableDef; row: Record<string, unknown> }[];
+      /** The JSON record every content column of `row` was drawn from. */
+      record?: SourceRecord;
     }
   | {
       kind: "reject";

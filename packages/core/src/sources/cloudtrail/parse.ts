@@ -156,7 +156,7 @@ export function cloudTrailElementEvent(el: JsonElement, accept: CloudTrailAccept
   }
   const mapped = toCloudTrailRow(rec);
   return mapped.ok
-    ? { kind: "row", line, table: cloudtrailTable, row: mapped.row }
+    ? { kind: "row", line, table: cloudtrailTable, row: mapped.row, record: rec }
     : { kind: "reject", line, reason: mapped.reason, message: mapped.message, raw: el.text };
 }
 
