@@ -65,7 +65,7 @@ export async function stageCloudFrontFast(args: {
    * The redaction's screen of the CloudFront table (see `IngestRedaction.screen`): an object where it may find
    * something goes to the JavaScript parser, which redacts. Absent: nothing is redacted.
    */
-  mayRedact?: (text: string) => boolean;
+  mayRedact?: (text: string, bytes?: Uint8Array) => boolean;
 }): Promise<FastOutcome> {
   await mkdir(args.dir, { recursive: true });
   const rawPath = join(args.dir, "object");
@@ -134,7 +134,7 @@ async function spool(
   bytes: AsyncIterable<Uint8Array>,
   rawPath: string,
   bodyPath: string,
-  mayRedact: ((text: string) => boolean) | undefined,
+  mayRedact: ((text: string, bytes?: Uint8Array) => boolean) | undefined,
 ): Promise<Spooled | undefined> {
   const fields = new BodyScreen(mayRedact);
   const raw = openSync(rawPath, "w");
@@ -240,7 +240,7 @@ class BodyScreen {
   private readonly screened = new Set<string>();
   /** The columns (0-based field positions) where some line has a `%`: the only ones DuckDB must URL-decode. */
   readonly escaped = new Set<number>();
-  constructor(private readonly mayRedact: ((text: string) => boolean) | undefined) {}
+  constructor(private readonly mayRedact: ((text: string, bytes?: Uint8Array) => boolean) | undefined) {}
 
   push(b: Uint8Array): boolean {
     this.parts.push(b);
@@ -314,7 +314,7 @@ class BodyScreen {
       }
       p = text.indexOf("%", end);
     }
-    return this.mayRedact === undefined || !this.mayRedact(text);
+    return this.mayRedact === undefined || !this.mayRedact(text, bytes);
   }
 }
 

@@ -26,6 +26,7 @@ export {
   type RuleTarget,
   ruleProblems,
 } from "./redactor.ts";
+export { literalLead, TriggerSearch } from "./search.ts";
 
 /**
  * Credential filtering: private keys, AWS secret access keys and access key ids, JWTs, bearer tokens, and the values

@@ -1,7 +1,7 @@
 import type { LogEventLineage } from "../lake-layout.ts";
 import type { TableDef } from "../schema/table.ts";
 import type { SOURCES } from "./index.ts";
-import type { JsonRecord } from "./json-record.ts";
+import type { JsonRecord, Member } from "./json-record.ts";
 import type { Embedding } from "./mapping.ts";
 import type { RejectReason } from "./quarantine/schema.ts";
 import type { JsonObject, MapResult } from "./values.ts";
@@ -16,6 +16,8 @@ export type SkipKind = "header" | "blank" | "control_message" | "comment";
 export interface SourceRecord {
   readonly text: string;
   readonly value: JsonObject;
+  /** The record's top-level members in text order, duplicates included. */
+  members(): readonly Member[];
 }
 
 /** What a parser says about one input record. Every record yields exactly one event. */

@@ -126,7 +126,7 @@ function recordTexts(
         arn: word,
         accountId: fc.constant("111122223333"),
         accessKeyId: keyId,
-        userName: fc.oneof(word, fc.constant("alice@example.com")),
+        userName: fc.oneof(word, fc.constant("alice@example.com"), text),
         sessionContext: fc.record(
           { sessionIssuer: fc.record({ type: fc.constant("Role"), arn: word, userName: word }), ...sessionContext },
           { requiredKeys: ["attributes"] },
@@ -278,7 +278,7 @@ describe("IngestRedaction.row on CloudTrail rows", () => {
           // Text with escapes is left to the columns.
           if (want[i] === ev.row && !ev.record.text.includes("\\")) unchanged++;
           // A pass is a proof that nothing changes.
-          if (!screen(ev.record)) {
+          if (screen(ev.record)?.length === 0) {
             passed++;
             expect(want[i]).toBe(ev.row);
           }
