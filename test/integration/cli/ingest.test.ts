@@ -50,15 +50,19 @@ describe("loglake ingest", () => {
       quarantined: Record<string, number>;
       skipped: Record<string, number>;
       skipped_paths: Record<string, number>;
+      redacted: Record<string, Record<string, number>>;
     };
+    // The demo's day holds credentials the default config masks: the summary says so.
     expect(Object.keys(summary).sort()).toStrictEqual([
       "files",
       "quarantined",
       "records",
+      "redacted",
       "rows",
       "skipped",
       "skipped_paths",
     ]);
+    expect(summary.redacted.secret_field?.mask).toBeGreaterThan(0);
     expect(summary.skipped_paths).toStrictEqual({});
     const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
     expect(summary.records).toBe(sum(summary.rows) + sum(summary.quarantined) + sum(summary.skipped));

@@ -219,6 +219,7 @@ export function registerIngest(program: Command): void {
 On a terminal a progress line shows bytes and records per second, elapsed time, the ETA and the current file;
 piped output and --quiet get only the summary. --format json prints exactly
 {"files":N,"records":N,"rows":{…},"quarantined":{…},"skipped":{…},"skipped_paths":{…}}, plus
+"child_rows":{"<table>":N} when records filled child tables (a CloudTrail digest's listed log files) and
 "redacted":{"<detector>":{"<action>":N}} when redaction changed something.`,
   );
   cmd.action(
@@ -237,8 +238,18 @@ piped output and --quiet get only the summary. --format json prints exactly
       const lake = await resolveLake(opts);
       const totals = await runIngest({ ...opts, ...lake, paths, quiet: format !== "table" });
       if (format === "json") {
-        const { files, records, rows, quarantined, skipped, skipped_paths } = totals;
-        process.stdout.write(`${JSON.stringify({ files, records, rows, quarantined, skipped, skipped_paths })}\n`);
+        const { files, records, rows, child_rows, quarantined, skipped, skipped_paths, redacted } = totals;
+        const summary = {
+          files,
+          records,
+          rows,
+          ...(child_rows && Object.keys(child_rows).length > 0 ? { child_rows } : {}),
+          quarantined,
+          skipped,
+          skipped_paths,
+          ...(redacted && Object.keys(redacted).length > 0 ? { redacted } : {}),
+        };
+        process.stdout.write(`${JSON.stringify(summary)}\n`);
       } else if (format === "csv") process.stdout.write(formatResult(totalsResult(totals), "csv"));
       else process.stdout.write(`${formatTotals(totals, lake.lake)}\n`);
     },
