@@ -344,7 +344,8 @@ function recordScreen(
       // Only the columns drawn from this member may change: the rest of it need not be read.
       if (member === -1) return undefined;
       const mem = members[member] as Member;
-      (dirty ??= new Set()).add(mem.key);
+      dirty ??= new Set();
+      dirty.add(mem.key);
       next = Math.max(next, mem.end);
     }
     // Every exempt field holding a key id outside the members found to change was passed over above, so there are
