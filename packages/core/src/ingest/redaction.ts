@@ -186,12 +186,7 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
     if (detectors.has("secret_field") && columns.some(([name, col]) => col.type === "string" && isSecretKey(name)))
       return undefined;
     if (detectors.size === 0) return () => false;
-    // Masking, whatever the rules do: every span found then changes the text or is counted.
-    const any = compileRedaction([...detectors].map((detect) => ({ detect, action: "mask" })));
-    const found = (line: string) => {
-      const r = any.redactValue("text", line);
-      return r.changed || Object.keys(r.counts).length > 0;
-    };
+    const any = maskingAll(detectors);
     // The detectors' pre-checks, as `redactValue` joins them: a value where a detector finds something matches one
     // of them inside it, hence inside its line (no alternative spans a line end). Only lines holding such a match
     // need the detectors themselves, which cost several times more per byte (bench/evidence/cf-perf.md).
@@ -201,7 +196,7 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
       for (let p = search.next(0); p !== -1; ) {
         const start = text.lastIndexOf("\n", p) + 1;
         const nl = text.indexOf("\n", p);
-        if (found(text.slice(start, nl === -1 ? text.length : nl))) return true;
+        if (found(any, text.slice(start, nl === -1 ? text.length : nl))) return true;
         if (nl === -1) break;
         p = search.next(nl + 1);
       }
@@ -288,7 +283,7 @@ function recordScreen(
   if (detectors.has("secret_field") && fields.some((f) => table.columns[f]?.type === "string" && isSecretKey(f)))
     return undefined;
   const exempt = keyIdRules.length === 1 ? exemptRecordPaths(table, fields, keyIdRules[0]?.except ?? []) : [];
-  const any = compileRedaction([...detectors].map((detect) => ({ detect, action: "mask" })));
+  const any = maskingAll(detectors);
   const sources = [...new Set([...detectors].flatMap((d) => triggerOf(d).split("|")))];
   if (detectors.has("secret_field")) sources.push(...SECRET_KEY_FRAGMENTS.split("|"));
   const exemptKeys = [...new Set(exempt.map((p) => p[p.length - 1] as string))];
@@ -374,7 +369,12 @@ function recordScreen(
   };
 }
 
-/** True when a detector finds something in the text standing alone. */
+/** A redactor that masks whatever the detectors find: every span found then changes the text or is counted. */
+function maskingAll(detectors: Iterable<DetectorId>): Redactor {
+  return compileRedaction([...detectors].map((detect) => ({ detect, action: "mask" })));
+}
+
+/** True when a detector of `maskingAll` finds something in the text standing alone. */
 function found(any: Redactor, text: string): boolean {
   const r = any.redactValue("text", text);
   return r.changed || Object.keys(r.counts).length > 0;
