@@ -21,7 +21,8 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
 }
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+// Absent in a runtime without WebAssembly: then every text is searched by the regular expression.
+const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 let compiled: object | undefined;
 
 /**
@@ -65,7 +66,8 @@ export class TriggerSearch {
     this.global = new RegExp(source, "gi");
     this.sticky = new RegExp(source, "iy");
     const leads = sources.map(literalLead);
-    this.scan = leads.every((l) => l !== undefined) ? new LeadScan(leads as string[]) : undefined;
+    this.scan =
+      wasm !== undefined && leads.every((l) => l !== undefined) ? new LeadScan(wasm, leads as string[]) : undefined;
   }
 
   /** Starts a search of `text`; `bytes`, when given, are the UTF-8 bytes `text` was decoded from. */
@@ -118,7 +120,7 @@ class LeadScan {
   /** Where the last scan wrote its candidate starts. */
   positions: Int32Array;
 
-  constructor(leads: readonly string[]) {
+  constructor(wasm: WasmApi, leads: readonly string[]) {
     compiled ??= new wasm.Module(Uint8Array.from(atob(LEAD_SCAN_WASM), (c) => c.charCodeAt(0)));
     const instance = new wasm.Instance(compiled, {});
     this.memory = instance.exports.memory as WasmMemory;
