@@ -13,6 +13,7 @@ export { isSecretKey, SECRET_KEY_FRAGMENTS } from "./keys.ts";
 export { keyBelow, matchesPath, type PathPattern, pathPatternProblems, splitPath } from "./paths.ts";
 export {
   compileRedaction,
+  detached,
   escapeRegExp,
   mergeCounts,
   REDACT_ACTIONS,

@@ -716,7 +716,7 @@ function memoBudget(): (memo: FieldMemo, v: string, out: string | null, counts: 
 }
 
 /** A copy of the text that holds no reference to a larger string it was cut from. */
-function detached(s: string): string {
+export function detached(s: string): string {
   // Concatenation then slicing copies the characters into a string of their own (a plain slice would keep the
   // whole object's text alive).
   return `${s} `.slice(0, -1);

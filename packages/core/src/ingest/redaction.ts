@@ -4,6 +4,7 @@ import {
   CREDENTIAL_RULES,
   compileRedaction,
   type DetectorId,
+  detached,
   escapeRegExp,
   isSecretKey,
   keyBelow,
@@ -215,7 +216,8 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
         let o = c.some.get(some);
         if (o === undefined) {
           o = { jsonFields: c.options.jsonFields, fields: some };
-          c.some.set(some, o);
+          // The screen's lists are kept up to a bound, past which each is new: so are these.
+          if (c.some.size < CLEAN_STRINGS) c.some.set(some, o);
         }
         options = o;
       }
@@ -333,7 +335,8 @@ function recordScreen(
       const clean = name ? cleanNames : cleanValues;
       if (clean.has(s)) continue;
       if (!(name && (wholeKeys.has(s) || (secretField && isSecretKey(s)))) && !found(any, s)) {
-        if (clean.size < CLEAN_STRINGS && s.length <= CLEAN_STRING_CHARS) clean.add(s);
+        // A copy: a slice of the record's text could keep the whole batch it was read in alive.
+        if (clean.size < CLEAN_STRINGS && s.length <= CLEAN_STRING_CHARS) clean.add(detached(s));
         continue;
       }
       // Only the columns drawn from this member may change: the rest of it need not be read.
@@ -363,7 +366,7 @@ function recordScreen(
     if (subset === undefined) {
       const wanted = new Set([...dirty].flatMap((key) => columnsOf(key)));
       subset = fields.filter((f) => wanted.has(f));
-      if (subsets.size < CLEAN_STRINGS) subsets.set(keys, subset);
+      if (subsets.size < CLEAN_STRINGS) subsets.set(detached(keys), subset);
     }
     return subset;
   };
@@ -396,7 +399,7 @@ function memberColumns(table: TableDef, fields: readonly string[]): (key: string
           (table.columns[f]?.from ?? []).some((r) => r.path === key || r.path.startsWith(`${key}.`)),
       );
       if (out.length === 0) out = rest;
-      if (byKey.size < CLEAN_STRINGS) byKey.set(key, out);
+      if (byKey.size < CLEAN_STRINGS) byKey.set(detached(key), out);
     }
     return out;
   };
