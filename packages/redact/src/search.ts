@@ -46,7 +46,7 @@ export function literalLead(source: string): string | undefined {
  * Where a case-insensitive alternation of pre-checks (each a regular expression source without top-level `|`) matches
  * in a text, leftmost first, as a global `exec` finds them. When every alternative has a literal lead, the text's
  * bytes are first scanned 16 at a time (WebAssembly SIMD) for positions where a lead may start, and only those are
- * tried: the regular expression alone costs about 5 ns a character (bench/evidence/lead-scan.md). ASCII letters
+ * tried: the regular expression alone costs about 5 ns a character (bench/evidence/redact-screen.md). ASCII letters
  * match only ASCII letters under the `i` flag, so a match starts where its lead's bytes do.
  */
 export class TriggerSearch {

@@ -258,10 +258,12 @@ const CLEAN_STRING_CHARS = 256;
  * a detector in a column's value is a match inside one string of the record's text, as long as that text has no
  * escape (a column's string is then a string of the text as written, a JSON column a slice of it): so the screen
  * finds the record's strings that hold a pre-check match and runs every detector over each, standing alone, as the
- * row's redaction would; a member named like a credential, or with the key a whole-value rule looks for, ends the
- * screen too. Access key ids the rules exempt would match in nearly every CloudTrail record: a member of an exempt
- * field's name holding exactly a key id is passed over, and the screen answers false only when the record holds
- * exactly as many such ids at exempt fields as it passed over (no other field of that name got through).
+ * row's redaction would. A string where one finds something, a member named like a credential, or one with the key
+ * a whole-value rule looks for marks its top-level member, which is read no further: only the columns drawn from
+ * marked members may change. Access key ids the rules exempt would match in nearly every CloudTrail record: a member of an exempt
+ * field's name holding exactly a key id is passed over, and the answer stands only when the record's exempt fields
+ * (outside those members) hold exactly as many key ids as were passed over (no other field of that name got
+ * through); else any column may change.
  */
 function recordScreen(
   rules: readonly RedactionRule[],

@@ -33,7 +33,11 @@ export type ParseEvent =
       text?: string;
       /** Rows of child tables the record also fills (a digest's listed log files), written after `row`. */
       children?: readonly { table: TableDef; row: Record<string, unknown> }[];
-      /** The JSON record every content column of `row` was drawn from. */
+      /**
+       * The JSON record every content column of `row` was drawn from, as written: each text column a string of the
+       * record's text (or the text of a number or flag there), each JSON column a slice of it. Set only by sources
+       * whose mapping keeps to that (CloudTrail's); redaction screens such a record once instead of each column.
+       */
       record?: SourceRecord;
     }
   | {
