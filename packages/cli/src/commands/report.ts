@@ -3,7 +3,7 @@ import { FINDING_SEVERITIES, type FindingSeverity } from "@app/core/queries/head
 import type { QueryResult } from "@app/core/queries/result";
 import { customPeriod, PERIOD_KINDS, type PeriodKind, previousPeriod } from "@app/core/reports/period";
 import { dayList, partialTables, type ReportData } from "@app/core/reports/report";
-import { criticalTables, DEFAULT_CRITICALITY } from "@app/core/status/index";
+import { criticalStreams, criticalTables, DEFAULT_CRITICALITY } from "@app/core/status/index";
 import type { ReportSink } from "@app/lake/report";
 import { type Command, Option } from "commander";
 import { compactionConfig, detectionSettings } from "../config-file.ts";
@@ -110,13 +110,6 @@ function failOnOption(): Option {
   return o;
 }
 
-/** The streams critical by default, for the help text. */
-function defaultCritical(): string {
-  return Object.keys(DEFAULT_CRITICALITY)
-    .filter((s) => DEFAULT_CRITICALITY[s] === "critical")
-    .join(", ");
-}
-
 function periodOption(): Option {
   const o = new Option("--period <kind>", "the last complete period of this kind (UTC)");
   o.argChoices = [...PERIOD_KINDS];
@@ -140,7 +133,7 @@ export function registerReport(program: Command): void {
     .option("--no-one-scan", "run every detection on its own instead of one candidate scan per table (to compare)")
     .addOption(failOnOption());
   addCriticalityOptions(cmd, {
-    critical: `with --fail-on: streams whose table has no rows on a day of the period fail it too (default: ${defaultCritical()})`,
+    critical: `with --fail-on: streams whose table has no rows on a day of the period fail it too (default: ${criticalStreams(DEFAULT_CRITICALITY).join(", ")})`,
     standard: "streams whose missing data is reported but does not fail --fail-on",
     optional: "the same as --standard here",
   }).addOption(endpointOption());
@@ -234,14 +227,14 @@ Each report names the loglake version, the lake, the period in UTC, and every qu
       if (failOn && findingsAtOrAbove(data.summary, failOn) > 0) process.exitCode = EXIT.findings;
       // "0 findings" over a critical table with no rows is nothing seen, not a pass: on any day of the period.
       const critical = new Set(
-        criticalTables(
-          data.summary.tables.map((t) => t.table),
-          criticality,
-        ),
+        failOn
+          ? criticalTables(
+              data.summary.tables.map((t) => t.table),
+              criticality,
+            )
+          : [],
       );
-      const unseen = failOn
-        ? data.summary.tables.filter((t) => critical.has(t.table) && t.days_without_rows.length > 0)
-        : [];
+      const unseen = data.summary.tables.filter((t) => critical.has(t.table) && t.days_without_rows.length > 0);
       if (unseen.length > 0) {
         const where = unseen.map((t) =>
           t.no_data ? `${t.table} in the whole period` : `${t.table} on ${dayList(t.days_without_rows)}`,

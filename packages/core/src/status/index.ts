@@ -193,6 +193,11 @@ export function criticalityMap(
   return map;
 }
 
+/** The streams a criticality map makes critical. */
+export function criticalStreams(criticality: Readonly<Record<string, Criticality>>): string[] {
+  return Object.keys(criticality).filter((s) => criticality[s] === "critical");
+}
+
 /**
  * The tables among `tables` that hold a critical stream: the table itself, or for a table split by event type any of
  * its typed streams (`app_events.auth`). A report that saw no rows of such a table cannot pass as clean.
@@ -201,7 +206,7 @@ export function criticalTables(
   tables: readonly string[],
   criticality: Readonly<Record<string, Criticality>>,
 ): string[] {
-  const critical = Object.keys(criticality).filter((s) => criticality[s] === "critical");
+  const critical = criticalStreams(criticality);
   return tables.filter((t) => critical.some((s) => s === t || s.startsWith(`${t}.`)));
 }
 
