@@ -55,13 +55,17 @@ function matches(
 
 const EMAIL =
   /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?){0,8}\.[A-Za-z]{2,63}(?![A-Za-z0-9-])/g;
-const ACCESS_KEY_ID = /(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])/g;
+/** An AWS access key id (long-term `AKIA…` or temporary `ASIA…`), as a regular expression source. */
+export const ACCESS_KEY_ID_SOURCE = "(?:AKIA|ASIA)[A-Z0-9]{16}";
+const ACCESS_KEY_ID = new RegExp(`(?<![A-Z0-9])${ACCESS_KEY_ID_SOURCE}(?![A-Z0-9])`, "g");
 // A 40-character secret access key is told from any other 40-character token (a git SHA-1, a hash) by what stands
 // before it: a secret-key name and a separator, or an access key id.
 const SECRET_KEY_BY_NAME =
   /(?:aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key|secret_?key)\\?["']?[ \t]*[:=>,][ \t]*\\?["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi;
-const SECRET_KEY_BY_ID =
-  /(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}[\s:=,;|"'/]{1,4}([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/g;
+const SECRET_KEY_BY_ID = new RegExp(
+  `(?<![A-Z0-9])${ACCESS_KEY_ID_SOURCE}[\\s:=,;|"'/]{1,4}([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`,
+  "g",
+);
 const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g;
 const BEARER = /\bbearer[ \t]+([A-Za-z0-9\-._~+/]{8,}=*)/gi;
 const PRIVATE_KEY =

@@ -1,6 +1,7 @@
 import type { RedactionRule } from "./redactor.ts";
 
 export {
+  ACCESS_KEY_ID_SOURCE,
   CREDENTIAL_DETECTORS,
   DETECTORS,
   type DetectorId,

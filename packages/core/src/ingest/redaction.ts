@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import {
+  ACCESS_KEY_ID_SOURCE,
   CREDENTIAL_DETECTORS,
   CREDENTIAL_RULES,
   compileRedaction,
@@ -14,7 +15,6 @@ import {
   type RedactionCounts,
   type RedactionRule,
   type Redactor,
-  SECRET_KEY_FRAGMENTS,
   splitPath,
   TriggerSearch,
   triggerOf,
@@ -191,7 +191,7 @@ export function ingestRedaction(settings: RedactionSettings, hmacKey?: string): 
     // The detectors' pre-checks, as `redactValue` joins them: a value where a detector finds something matches one
     // of them inside it, hence inside its line (no alternative spans a line end). Only lines holding such a match
     // need the detectors themselves, which cost several times more per byte (bench/evidence/cf-perf.md).
-    const search = new TriggerSearch([...new Set([...detectors].flatMap((d) => triggerOf(d).split("|")))]);
+    const search = new TriggerSearch(triggerSources(detectors));
     return (text, bytes) => {
       search.reset(text, bytes);
       for (let p = search.next(0); p !== -1; ) {
@@ -249,7 +249,7 @@ export type RecordScreen = (record: SourceRecord) => readonly string[] | undefin
 
 // Detectors whose pre-checks match only letters, spaces, `_.-` and `@`: in valid JSON text, inside one string.
 const IN_STRINGS: ReadonlySet<DetectorId> = new Set<DetectorId>([...CREDENTIAL_DETECTORS, "email"]);
-const KEY_ID = /^(?:AKIA|ASIA)[A-Z0-9]{16}$/;
+const KEY_ID = new RegExp(`^${ACCESS_KEY_ID_SOURCE}$`);
 const CLEAN_STRINGS = 4096;
 const CLEAN_STRING_CHARS = 256;
 
@@ -288,8 +288,7 @@ function recordScreen(
     return undefined;
   const exempt = keyIdRules.length === 1 ? exemptRecordPaths(table, fields, keyIdRules[0]?.except ?? []) : [];
   const any = maskingAll(detectors);
-  const sources = [...new Set([...detectors].flatMap((d) => triggerOf(d).split("|")))];
-  if (detectors.has("secret_field")) sources.push(...SECRET_KEY_FRAGMENTS.split("|"));
+  const sources = triggerSources(detectors);
   const exemptKeys = [...new Set(exempt.map((p) => p[p.length - 1] as string))];
   const secretField = detectors.has("secret_field");
   const search = new TriggerSearch([...new Set([...sources, ...[...wholeKeys].map(escapeRegExp)])]);
@@ -321,12 +320,7 @@ function recordScreen(
       next = end + 1;
       while (m < members.length && (members[m] as Member).end <= p) m++;
       const member = m < members.length && (members[m] as Member).keyStart <= p ? m : -1;
-      if (
-        end - start === 21 &&
-        exemptKeys.length > 0 &&
-        isKeyIdAt(text, start + 1) &&
-        exemptMember(text, start, exemptKeys)
-      ) {
+      if (exemptKeys.length > 0 && isKeyIdAt(text, start + 1, end) && exemptMember(text, start, exemptKeys)) {
         passes.push(member);
         continue;
       }
@@ -372,6 +366,11 @@ function recordScreen(
     }
     return subset;
   };
+}
+
+/** The detectors' pre-checks as one list of alternatives (each trigger is a plain top-level alternation). */
+function triggerSources(detectors: Iterable<DetectorId>): string[] {
+  return [...new Set([...detectors].flatMap((d) => triggerOf(d).split("|")))];
 }
 
 /** A redactor that masks whatever the detectors find: every span found then changes the text or is counted. */
@@ -445,12 +444,12 @@ function exemptRecordPaths(table: TableDef, fields: readonly string[], except: r
   return out;
 }
 
-const KEY_ID_AT = /(?:AKIA|ASIA)[A-Z0-9]{16}/y;
+const KEY_ID_AT = new RegExp(ACCESS_KEY_ID_SOURCE, "y");
 
-/** True when a key id starts at `at`. */
-function isKeyIdAt(text: string, at: number): boolean {
+/** True when `[at, end)` of the text is exactly a key id. */
+function isKeyIdAt(text: string, at: number, end: number): boolean {
   KEY_ID_AT.lastIndex = at;
-  return KEY_ID_AT.test(text);
+  return KEY_ID_AT.test(text) && KEY_ID_AT.lastIndex === end;
 }
 
 /** True when the string opening at `quote` of JSON text without escapes is the value of a member named in `names`. */
